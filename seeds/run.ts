@@ -1,0 +1,27 @@
+/**
+ * `npm run seed`: migrates the configured database (the embedded SQLite file by default, or
+ * DATABASE_URL), lets the service create its bootstrap admin and national policy, then adds
+ * the demo county. Safe to run again.
+ */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../src/app.module';
+import { loadConfig } from '../src/common/config/app-config';
+import { seed } from './seed';
+
+async function main(): Promise<void> {
+  const config = { ...loadConfig(), logLevel: 'warn' };
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
+  try {
+    const report = await seed(app.get(DataSource));
+    console.log(`seeded: ${JSON.stringify(report)} (database: ${config.database.kind})`);
+  } finally {
+    await app.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,100 @@
+import { DataSource } from 'typeorm';
+import { hashPassword } from '../src/common/auth/password';
+import { parentOf } from '../src/common/domain/area';
+import {
+  AreaEntity,
+  HouseholdEntity,
+  HouseholdMemberEntity,
+  PolicyVersionEntity,
+  UserEntity,
+} from '../src/database/entities';
+import { AREAS, DEMO_PASSWORD, demoIdNumber, HOUSEHOLDS, POLICY_OVERRIDES, USERS } from './demo-data';
+
+export interface SeedReport {
+  areas: number;
+  users: number;
+  households: number;
+  policies: number;
+}
+
+/**
+ * Idempotent: every record is looked up by its natural key first and inserted only when
+ * missing, so seeding twice changes nothing. Needs a migrated database (the service's own
+ * start creates the bootstrap admin and the national default policy).
+ */
+export async function seed(ds: DataSource): Promise<SeedReport> {
+  const report: SeedReport = { areas: 0, users: 0, households: 0, policies: 0 };
+  const now = new Date();
+  await ds.transaction(async (em) => {
+    for (const a of AREAS) {
+      if (await em.existsBy(AreaEntity, { code: a.code })) continue;
+      await em.insert(AreaEntity, { ...a, parentCode: parentOf(a.code), createdAt: now });
+      report.areas++;
+    }
+    const hash = await hashPassword(DEMO_PASSWORD);
+    for (const u of USERS) {
+      if (await em.existsBy(UserEntity, { username: u.username })) continue;
+      await em.insert(UserEntity, {
+        username: u.username,
+        passwordHash: hash,
+        displayName: u.displayName,
+        role: u.role,
+        areaCode: u.areaCode,
+        sector: u.sector ?? null,
+        disabled: false,
+        createdAt: now,
+        updatedAt: now,
+      });
+      report.users++;
+    }
+    let seq = 100;
+    for (const h of HOUSEHOLDS) {
+      const members = h.members.map((m) => ({ ...m, idNumber: demoIdNumber(m.birthDate, seq++, m.gender) }));
+      if (await em.existsBy(HouseholdMemberEntity, { idNumber: members[0].idNumber })) continue;
+      const household = await em.save(
+        em.create(HouseholdEntity, {
+          areaCode: h.areaCode,
+          householderName: h.householderName,
+          address: h.address,
+          isFormerlyPoor: h.isFormerlyPoor,
+          createdById: null,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      );
+      await em.save(
+        members.map((m, position) =>
+          em.create(HouseholdMemberEntity, {
+            householdId: household.id,
+            position,
+            name: m.name,
+            idNumber: m.idNumber,
+            relation: m.relation,
+            gender: m.gender,
+            birthDate: m.birthDate,
+            laborAbility: m.laborAbility,
+            disability: m.disability ?? null,
+            employment: m.employment,
+            phone: m.phone ?? null,
+          }),
+        ),
+      );
+      report.households++;
+    }
+    for (const p of POLICY_OVERRIDES) {
+      if (await em.existsBy(PolicyVersionEntity, { areaCode: p.areaCode })) continue;
+      await em.save(
+        em.create(PolicyVersionEntity, {
+          areaCode: p.areaCode,
+          version: 1,
+          effectiveFrom: new Date(p.effectiveFrom),
+          values: p.values,
+          createdById: null,
+          createdAt: now,
+        }),
+      );
+      report.policies++;
+    }
+  });
+  return report;
+}

@@ -1,0 +1,69 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AppConfig, loadConfig } from './common/config/app-config';
+import { AppConfigModule } from './common/config/config.module';
+import { AllExceptionsFilter } from './common/errors/http-exception.filter';
+import { DatabaseModule } from './database/database.module';
+import { AdminModule } from './modules/admin/admin.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { EngineModule } from './modules/engine/engine.module';
+import { EvidenceModule } from './modules/evidence/evidence.module';
+import { HealthModule } from './modules/health/health.module';
+import { HouseholdsModule } from './modules/households/households.module';
+import { MonitoringInclusionModule } from './modules/monitoring-inclusion/monitoring-inclusion.module';
+import { MonitoringObjectsModule } from './modules/monitoring-objects/monitoring-objects.module';
+import { PoliciesModule } from './modules/policies/policies.module';
+import { PublicModule } from './modules/public/public.module';
+
+type Req = IncomingMessage & { id?: string; user?: { id: string; username: string; role: string }; route?: { path?: string } };
+
+function withUser(req: IncomingMessage, val: object): object {
+  const r = req as Req;
+  return {
+    ...val,
+    user: r.user ? { id: r.user.id, username: r.user.username, role: r.user.role } : null,
+    route: r.route?.path ?? null,
+  };
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig = loadConfig()): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            // one JSON line per request: request id, user, route, status, duration
+            // the id is set by the request-id middleware that runs before the body parser
+            genReqId: (req: IncomingMessage) => (req as Req).id ?? randomUUID(),
+            customSuccessObject: (req: IncomingMessage, _res: ServerResponse, val: object) => withUser(req, val),
+            customErrorObject: (req: IncomingMessage, _res: ServerResponse, _err: Error, val: object) => withUser(req, val),
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+            redact: ['req.headers.authorization'],
+          },
+        }),
+        DatabaseModule,
+        AuthModule,
+        AdminModule,
+        PoliciesModule,
+        EngineModule,
+        HouseholdsModule,
+        EvidenceModule,
+        MonitoringObjectsModule,
+        MonitoringInclusionModule,
+        PublicModule,
+        HealthModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+    };
+  }
+}

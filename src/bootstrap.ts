@@ -1,0 +1,39 @@
+import { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { AppConfig } from './common/config/app-config';
+import { validationPipe } from './common/http/validation';
+
+/** Every request gets an id before anything can fail, so every error body can name it. */
+function requestId(req: IncomingMessage & { id?: string }, res: ServerResponse, next: () => void): void {
+  const given = req.headers['x-request-id'];
+  req.id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+  res.setHeader('X-Request-Id', req.id);
+  next();
+}
+
+/** Builds the application as `main.ts` runs it; e2e tests build it the same way. */
+export async function createApp(config: AppConfig): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(Logger));
+  app.use(requestId);
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useGlobalPipes(validationPipe());
+  app.enableShutdownHooks();
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('防止返贫监测帮扶与乡村振兴审批服务')
+      .setDescription('Approval workflows: monitoring inclusion, risk elimination, public-welfare posts, project intake')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

@@ -1,0 +1,20 @@
+import { AppError } from '../errors/app-error';
+import { areaPrefix, isWithin } from '../domain/area';
+import type { AuthUser } from './auth-user';
+
+/** Records outside the caller's area are invisible: 404, never 403 (api-contract.md). */
+export function assertInArea(user: AuthUser, areaCode: string, what = '记录'): void {
+  if (!isWithin(areaCode, user.areaCode)) throw AppError.notFound(what);
+}
+
+/** `LIKE` pattern selecting the caller's area, or null for global scope. */
+export function areaLike(user: AuthUser): string | null {
+  return user.areaCode === null ? null : `${areaPrefix(user.areaCode)}%`;
+}
+
+/** Narrows a requested area filter to the caller's scope; a filter outside it is a 404. */
+export function narrowArea(user: AuthUser, requested?: string): string | null {
+  if (!requested) return areaLike(user);
+  assertInArea(user, requested, '行政区划');
+  return `${areaPrefix(requested)}%`;
+}

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * The only place that reads `process.env`. Everything else receives an {@link AppConfig}.
+ */
+export interface AppConfig {
+  nodeEnv: string;
+  production: boolean;
+  port: number;
+  dataDir: string;
+  database: { kind: 'postgres'; url: string } | { kind: 'sqlite'; file: string };
+  redis: { url: string; prefix: string } | null;
+  jwt: { secret: string; expiresIn: string };
+  evidence: { dir: string; maxBytes: number };
+  bootstrapAdmin: { username: string; password: string } | null;
+  timers: { reconcileIntervalMs: number };
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+function int(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+/** Embedded default: a secret generated once and kept beside the data, so tokens survive restarts. */
+function embeddedSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const production = nodeEnv === 'production';
+  const dataDir = resolve(env.DATA_DIR ?? './data');
+  mkdirSync(dataDir, { recursive: true });
+
+  const database: AppConfig['database'] = env.DATABASE_URL
+    ? { kind: 'postgres', url: env.DATABASE_URL }
+    : { kind: 'sqlite', file: resolve(env.SQLITE_FILE ?? join(dataDir, 'approvals.sqlite')) };
+
+  let secret = env.JWT_SECRET;
+  if (!secret) {
+    if (production) throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
+    secret = embeddedSecret(dataDir);
+  } else if (secret.length < 32 && production) {
+    throw new ConfigError('JWT_SECRET must be at least 32 characters in production');
+  }
+
+  const adminUser = env.BOOTSTRAP_ADMIN_USERNAME;
+  const adminPassword = env.BOOTSTRAP_ADMIN_PASSWORD;
+  let bootstrapAdmin: AppConfig['bootstrapAdmin'] = null;
+  if (adminUser && adminPassword) bootstrapAdmin = { username: adminUser, password: adminPassword };
+  else if (production) {
+    throw new ConfigError('BOOTSTRAP_ADMIN_USERNAME and BOOTSTRAP_ADMIN_PASSWORD are required when NODE_ENV=production');
+  } else bootstrapAdmin = { username: 'admin', password: 'Admin@2026' };
+
+  return {
+    nodeEnv,
+    production,
+    port: int('PORT', env.PORT, 3000),
+    dataDir,
+    database,
+    redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX ?? 'approvals' } : null,
+    jwt: { secret, expiresIn: env.JWT_EXPIRES_IN ?? '12h' },
+    evidence: {
+      dir: resolve(env.EVIDENCE_DIR ?? join(dataDir, 'evidence')),
+      maxBytes: int('EVIDENCE_MAX_BYTES', env.EVIDENCE_MAX_BYTES, 20 * 1024 * 1024),
+    },
+    bootstrapAdmin,
+    timers: { reconcileIntervalMs: int('TIMER_RECONCILE_MS', env.TIMER_RECONCILE_MS, 30_000) },
+    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/**
+ * Which database the entities are mapped for. Column types differ (timestamptz vs datetime)
+ * and decorators run at import time, before the Nest config provider exists.
+ */
+export function databaseKind(env: NodeJS.ProcessEnv = process.env): 'postgres' | 'sqlite' {
+  return env.DATABASE_URL ? 'postgres' : 'sqlite';
+}

@@ -1,0 +1,13 @@
+import { ColumnOptions } from 'typeorm';
+import { databaseKind } from '../common/config/app-config';
+
+const pg = databaseKind() === 'postgres';
+
+/** A point in time: `timestamptz` on PostgreSQL, `datetime` (UTC text) on SQLite. */
+export const timestamp = (options: ColumnOptions = {}): ColumnOptions => ({
+  type: pg ? 'timestamptz' : 'datetime',
+  ...options,
+});
+
+/** JSON stored as text on both engines: read and written whole, never queried inside. */
+export const json = (options: ColumnOptions = {}): ColumnOptions => ({ type: 'simple-json', ...options });

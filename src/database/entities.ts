@@ -1,0 +1,189 @@
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { json, timestamp } from './column-types';
+
+@Entity('areas')
+export class AreaEntity {
+  @PrimaryColumn({ type: 'varchar', length: 12 }) code: string;
+  @Column({ type: 'varchar', length: 100 }) name: string;
+  @Column({ type: 'varchar', length: 10 }) level: string;
+  @Index() @Column({ type: 'varchar', length: 12, nullable: true }) parentCode: string | null;
+  @Column(timestamp()) createdAt: Date;
+}
+
+@Entity('users')
+export class UserEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Index({ unique: true }) @Column({ type: 'varchar', length: 64 }) username: string;
+  @Column({ type: 'varchar', length: 255 }) passwordHash: string;
+  @Column({ type: 'varchar', length: 100 }) displayName: string;
+  @Column({ type: 'varchar', length: 20 }) role: string;
+  /** null: global (the bootstrap admin) */
+  @Index() @Column({ type: 'varchar', length: 12, nullable: true }) areaCode: string | null;
+  @Column({ type: 'varchar', length: 30, nullable: true }) sector: string | null;
+  @Column({ type: 'boolean', default: false }) disabled: boolean;
+  @Column(timestamp()) createdAt: Date;
+  @Column(timestamp()) updatedAt: Date;
+}
+
+@Entity('policy_versions')
+@Index(['areaCode', 'version'], { unique: true })
+export class PolicyVersionEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'varchar', length: 12 }) areaCode: string;
+  @Column({ type: 'integer' }) version: number;
+  @Column(timestamp()) effectiveFrom: Date;
+  @Column(json()) values: Record<string, any>;
+  @Column({ type: 'varchar', length: 36, nullable: true }) createdById: string | null;
+  @Column(timestamp()) createdAt: Date;
+}
+
+@Entity('households')
+export class HouseholdEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Index() @Column({ type: 'varchar', length: 12 }) areaCode: string;
+  @Column({ type: 'varchar', length: 50 }) householderName: string;
+  @Column({ type: 'varchar', length: 200 }) address: string;
+  @Column({ type: 'boolean', default: false }) isFormerlyPoor: boolean;
+  @Column({ type: 'varchar', length: 36, nullable: true }) createdById: string | null;
+  @Column(timestamp()) createdAt: Date;
+  @Column(timestamp()) updatedAt: Date;
+}
+
+@Entity('household_members')
+export class HouseholdMemberEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Index() @Column({ type: 'varchar', length: 36 }) householdId: string;
+  @Column({ type: 'integer' }) position: number;
+  @Column({ type: 'varchar', length: 50 }) name: string;
+  @Index({ unique: true }) @Column({ type: 'varchar', length: 18 }) idNumber: string;
+  @Column({ type: 'varchar', length: 20 }) relation: string;
+  @Column({ type: 'varchar', length: 10 }) gender: string;
+  @Column({ type: 'varchar', length: 10 }) birthDate: string;
+  @Column({ type: 'varchar', length: 10 }) laborAbility: string;
+  @Column(json({ nullable: true })) disability: { category: string; level: number } | null;
+  @Column({ type: 'varchar', length: 10 }) employment: string;
+  @Column({ type: 'varchar', length: 20, nullable: true }) phone: string | null;
+}
+
+@Entity('monitoring_objects')
+export class MonitoringObjectEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Index() @Column({ type: 'varchar', length: 36 }) householdId: string;
+  @Index() @Column({ type: 'varchar', length: 12 }) areaCode: string;
+  @Column({ type: 'varchar', length: 30 }) monitoringType: string;
+  @Column(json()) riskTypes: string[];
+  @Column({ type: 'varchar', length: 10 }) startDate: string;
+  @Column(json()) assistanceContact: { name: string; unit: string; phone: string };
+  @Index() @Column({ type: 'varchar', length: 20 }) status: string;
+  @Column({ type: 'varchar', length: 36 }) inclusionCaseId: string;
+  @Column({ type: 'varchar', length: 36, nullable: true }) previousMonitoringObjectId: string | null;
+  @Column(json()) verification: Record<string, any>;
+  @Column(timestamp()) createdAt: Date;
+  @Column(timestamp()) updatedAt: Date;
+}
+
+@Entity('cases')
+@Index(['procedure', 'state'])
+export class CaseEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'varchar', length: 40 }) procedure: string;
+  @Column({ type: 'varchar', length: 40 }) machineId: string;
+  @Column({ type: 'integer' }) machineVersion: number;
+  @Column({ type: 'integer' }) version: number;
+  @Column({ type: 'varchar', length: 40 }) state: string;
+  @Column(json()) snapshot: { value: any; context: Record<string, any> };
+  @Index() @Column({ type: 'varchar', length: 12 }) areaCode: string;
+  @Column({ type: 'varchar', length: 20 }) subjectType: string;
+  @Index() @Column({ type: 'varchar', length: 36 }) subjectId: string;
+  @Index() @Column({ type: 'varchar', length: 36, nullable: true }) batchId: string | null;
+  @Column(json()) policyVersionIds: string[];
+  @Column({ type: 'varchar', length: 200 }) policyVersion: string;
+  /** hash of the latest audit entry (seq = version) */
+  @Column({ type: 'varchar', length: 64 }) auditHead: string;
+  @Index() @Column({ type: 'varchar', length: 36 }) createdById: string;
+  @Column(timestamp()) createdAt: Date;
+  @Column(timestamp()) updatedAt: Date;
+  @Column(timestamp({ nullable: true })) closedAt: Date | null;
+  @Index() @Column(timestamp({ nullable: true })) deadlineAt: Date | null;
+  @Column(timestamp({ nullable: true })) noticeStartsAt: Date | null;
+  @Index() @Column(timestamp({ nullable: true })) noticeEndsAt: Date | null;
+}
+
+/** Append-only: database triggers refuse UPDATE and DELETE (see the migrations). */
+@Entity('audit_entries')
+export class AuditEntryEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 }) caseId: string;
+  @PrimaryColumn({ type: 'integer' }) seq: number;
+  @Column({ type: 'varchar', length: 40 }) event: string;
+  @Column({ type: 'varchar', length: 40, nullable: true }) fromState: string | null;
+  @Column({ type: 'varchar', length: 40 }) toState: string;
+  @Index() @Column({ type: 'varchar', length: 36 }) actorId: string;
+  @Column({ type: 'varchar', length: 64 }) actorUsername: string;
+  @Column({ type: 'varchar', length: 20 }) actorRole: string;
+  @Column(timestamp()) at: Date;
+  @Column({ type: 'text', nullable: true }) reason: string | null;
+  @Column(json()) data: Record<string, any>;
+  @Column(json()) evidence: Array<{ id: string; type: string; sha256: string }>;
+  @Column({ type: 'varchar', length: 200 }) policyVersion: string;
+  @Column({ type: 'varchar', length: 64 }) prevHash: string;
+  @Column({ type: 'varchar', length: 64 }) hash: string;
+}
+
+@Entity('evidence')
+export class EvidenceEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'varchar', length: 40 }) type: string;
+  @Index() @Column({ type: 'varchar', length: 64 }) sha256: string;
+  @Column({ type: 'integer' }) size: number;
+  @Column({ type: 'varchar', length: 100 }) mimeType: string;
+  @Column({ type: 'varchar', length: 255 }) fileName: string;
+  @Column({ type: 'varchar', length: 36 }) uploadedById: string;
+  /** the uploader's area: who may see the file before it is attached to a case */
+  @Column({ type: 'varchar', length: 12, nullable: true }) areaCode: string | null;
+  @Column(timestamp()) uploadedAt: Date;
+  @Index() @Column({ type: 'varchar', length: 36, nullable: true }) caseId: string | null;
+  @Index() @Column({ type: 'varchar', length: 36, nullable: true }) batchId: string | null;
+  /** the audit entry that first used it */
+  @Column({ type: 'integer', nullable: true }) usedInSeq: number | null;
+}
+
+@Entity('timers')
+@Index(['status', 'dueAt'])
+export class TimerEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Index() @Column({ type: 'varchar', length: 36 }) caseId: string;
+  @Column({ type: 'varchar', length: 40 }) key: string;
+  @Column({ type: 'varchar', length: 40 }) event: string;
+  @Column(timestamp()) dueAt: Date;
+  /** pending → fired | cancelled | failed */
+  @Column({ type: 'varchar', length: 12 }) status: string;
+  @Column({ type: 'integer' }) scheduledAtVersion: number;
+  @Column(timestamp()) createdAt: Date;
+  @Column(timestamp({ nullable: true })) settledAt: Date | null;
+  @Column({ type: 'text', nullable: true }) note: string | null;
+}
+
+@Entity('idempotency_records')
+export class IdempotencyRecordEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 }) userId: string;
+  @PrimaryColumn({ type: 'varchar', length: 100 }) key: string;
+  @Column({ type: 'varchar', length: 64 }) requestHash: string;
+  @Column({ type: 'varchar', length: 36 }) caseId: string;
+  /** the first response, returned again on replay */
+  @Column(json()) response: Record<string, any>;
+  @Column(timestamp()) createdAt: Date;
+}
+
+export const ENTITIES = [
+  AreaEntity,
+  UserEntity,
+  PolicyVersionEntity,
+  HouseholdEntity,
+  HouseholdMemberEntity,
+  MonitoringObjectEntity,
+  CaseEntity,
+  AuditEntryEntity,
+  EvidenceEntity,
+  TimerEntity,
+  IdempotencyRecordEntity,
+];

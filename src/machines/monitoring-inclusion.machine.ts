@@ -1,0 +1,565 @@
+/**
+ * 监测对象识别纳入 — monitoring inclusion (domain/procedures.md §1).
+ *
+ * lead ─► (verification) ─► village_appraisal ─► public_notice ─► township_review ─► county_approval ─► included
+ * An "exclude" conclusion or a failed appraisal goes straight to township_review as an
+ * exclusion proposal that the township must confirm (SF-02) or send back.
+ */
+import { assign, setup } from 'xstate';
+import { ids, MONITORING_TYPES, RISK_TYPES } from '../common/domain/enums';
+import {
+  AllowedParams,
+  allowedGuard,
+  BaseContext,
+  money,
+  opinion,
+  ProcedureDefinition,
+  ProcedureEvent,
+  round2,
+  RuleSet,
+  StateMeta,
+  TimerRequest,
+  TransitionMeta,
+} from './procedure';
+import { addDuration } from '../common/domain/duration';
+
+export const MONITORING_INCLUSION = 'monitoring-inclusion';
+
+export type InclusionChannel = 'self_report' | 'department_alert' | 'cadre_visit';
+
+export interface InclusionInput {
+  householdId: string;
+  channel: InclusionChannel;
+  riskDescription: string;
+  urgent: boolean;
+  /** a previous monitoring record this case re-identifies (SF-10) */
+  previousMonitoringObjectId?: string | null;
+}
+
+export interface VerificationRecord {
+  conclusion: 'include' | 'exclude';
+  members: number;
+  income: { periodStart: string; periodEnd: string; wage: number; businessNet: number; transfer: number; property: number };
+  rigidExpenditure: { medical: number; education: number; other?: number };
+  guarantees: { education: boolean; medical: boolean; housing: boolean; water: boolean };
+  riskTypes: string[];
+  monitoringType?: string;
+  note?: string;
+  /** computed by the service, never typed in (SF-05) */
+  totalIncome: number;
+  perCapitaNetIncome: number;
+  totalRigidExpenditure: number;
+  incomeLine: number;
+  signals: {
+    incomeBelowLine: boolean;
+    rigidExpenditureHigh: boolean;
+    guaranteeInsecure: boolean;
+    suddenHardship: boolean;
+  };
+  recordedBy: string;
+  recordedAt: string;
+}
+
+export interface InclusionContext extends BaseContext, InclusionInput {
+  verification: VerificationRecord | null;
+  exclusionProposed: boolean;
+  appraisal: { result: 'passed' | 'failed'; opinion?: string; recordedAt: string } | null;
+  notice: { text: string; startsAt: string; endsAt: string } | null;
+  townshipOpinion: string | null;
+  approval: {
+    monitoringType: string;
+    riskTypes: string[];
+    startDate: string;
+    assistanceContact: { name: string; unit: string; phone: string };
+    opinion?: string;
+  } | null;
+  outcomeReason: string | null;
+  returns: number;
+}
+
+// ---------------------------------------------------------------- business rules
+
+export const inclusionRules: RuleSet<InclusionContext> = {
+  lead_verified_before_closing: {
+    message: '部门预警和干部排查的线索须经入户核实后方可关闭（SF-01）',
+    messageEn: 'A department alert or cadre-visit lead cannot be closed without a household verification (SF-01)',
+    check: ({ context }) => context.channel === 'self_report' || context.verification !== null,
+  },
+  income_period_valid: {
+    message: '收入核算期间的结束日期不能早于开始日期',
+    messageEn: 'The income period must end after it starts',
+    usesEventData: true,
+    check: ({ event }) => {
+      const i = event.data.income as VerificationRecord['income'] | undefined;
+      return !i || i.periodStart <= i.periodEnd;
+    },
+  },
+  notice_not_yet_published: {
+    message: '本阶段公示已发布，不能重复发布',
+    messageEn: 'The notice of this stage has already been published',
+    check: ({ context }) => context.notice === null,
+  },
+  notice_min_period: {
+    message: '公示结束时间不得早于规定的最短公示期',
+    messageEn: 'The notice cannot end before the minimum notice period',
+    usesEventData: true,
+    check: ({ event }) => {
+      const requested = event.data.endsAt as string | undefined;
+      if (!requested) return true;
+      return new Date(requested) >= addDuration(new Date(event.env.now), event.env.policy['inclusion.noticePeriod']);
+    },
+  },
+  notice_open: {
+    message: '只能在公示期内提出异议',
+    messageEn: 'Objections can only be raised while the notice is running',
+    check: ({ context, event }) =>
+      context.notice !== null && new Date(event.env.now) < new Date(context.notice.endsAt),
+  },
+  notice_period_over: {
+    message: '公示期未满，不能结束公示（SF-22）',
+    messageEn: 'The notice period is not over yet (SF-22)',
+    check: ({ context, event }) =>
+      context.notice !== null && new Date(event.env.now) >= new Date(context.notice.endsAt),
+  },
+  not_exclusion_proposal: {
+    message: '该案件为不纳入建议，请确认不纳入或退回重新核实',
+    messageEn: 'This case is an exclusion proposal: confirm the exclusion or return it',
+    check: ({ context }) => !context.exclusionProposed,
+  },
+  exclusion_proposed: {
+    message: '该案件不是不纳入建议，不能确认不纳入',
+    messageEn: 'This case is not an exclusion proposal',
+    check: ({ context }) => context.exclusionProposed,
+  },
+  assistance_contact_assigned: {
+    message: '县级确认纳入前必须明确帮扶责任人（姓名、单位、电话）（SF-03）',
+    messageEn: 'An assistance contact (name, unit, phone) must be assigned before approval (SF-03)',
+    usesEventData: true,
+    check: ({ event }) => {
+      const c = event.data.assistanceContact as { name?: string; unit?: string; phone?: string } | undefined;
+      return !!c && !!c.name?.trim() && !!c.unit?.trim() && !!c.phone?.trim();
+    },
+  },
+};
+
+// ---------------------------------------------------------------- event data schemas
+
+const riskTypes = { type: 'array', items: { enum: ids(RISK_TYPES) }, uniqueItems: true, maxItems: 11 } as const;
+const monitoringType = { enum: ids(MONITORING_TYPES) } as const;
+const date = { type: 'string', format: 'date' } as const;
+
+const verificationFields = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['conclusion', 'members', 'income', 'rigidExpenditure', 'guarantees'],
+  properties: {
+    conclusion: { enum: ['include', 'exclude'], description: '核实结论：include 建议纳入 / exclude 建议不纳入' },
+    members: { type: 'integer', minimum: 1, maximum: 30, description: '家庭人口数' },
+    income: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['periodStart', 'periodEnd', 'wage', 'businessNet', 'transfer', 'property'],
+      properties: {
+        periodStart: date,
+        periodEnd: date,
+        wage: { ...money, description: '工资性收入' },
+        businessNet: { type: 'number', minimum: -1e9, maximum: 1e9, multipleOf: 0.01, description: '生产经营性净收入' },
+        transfer: { ...money, description: '转移性收入（含赡养费）' },
+        property: { ...money, description: '财产性收入' },
+      },
+    },
+    rigidExpenditure: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['medical', 'education'],
+      properties: {
+        medical: { ...money, description: '医疗自付' },
+        education: { ...money, description: '教育支出' },
+        other: { ...money, description: '其他刚性支出' },
+      },
+    },
+    guarantees: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['education', 'medical', 'housing', 'water'],
+      properties: {
+        education: { type: 'boolean', description: '义务教育有保障' },
+        medical: { type: 'boolean', description: '基本医疗有保障' },
+        housing: { type: 'boolean', description: '住房安全有保障' },
+        water: { type: 'boolean', description: '饮水安全有保障' },
+      },
+    },
+    riskTypes,
+    monitoringType,
+    note: { type: 'string', maxLength: 2000 },
+  },
+  if: { properties: { conclusion: { const: 'include' } } },
+  then: { required: ['riskTypes'], properties: { riskTypes: { minItems: 1 } } },
+} as const;
+
+const appraisalFields = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['result'],
+  properties: { result: { enum: ['passed', 'failed'], description: '评议结果' }, opinion },
+} as const;
+
+const noticeFields = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['text'],
+  properties: {
+    text: { type: 'string', minLength: 10, maxLength: 5000, description: '公示内容' },
+    endsAt: { type: 'string', format: 'date-time', description: '公示结束时间，默认按最短公示期计算' },
+  },
+} as const;
+
+const opinionFields = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['opinion'],
+  properties: { opinion },
+} as const;
+
+const optionalOpinionFields = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { opinion },
+} as const;
+
+const approvalFields = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['monitoringType', 'riskTypes', 'startDate'],
+  properties: {
+    monitoringType,
+    riskTypes: { ...riskTypes, minItems: 1 },
+    startDate: date,
+    assistanceContact: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        name: { type: 'string', maxLength: 50 },
+        unit: { type: 'string', maxLength: 100 },
+        phone: { type: 'string', pattern: '^(1\\d{10}|0\\d{2,3}-?\\d{7,8})$' },
+      },
+      description: '帮扶责任人（SF-03）',
+    },
+    opinion,
+  },
+} as const;
+
+const returnFields = (targets: string[]) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    required: ['toState'],
+    properties: { toState: { enum: targets, description: '退回到的环节' }, opinion },
+  }) as const;
+
+// ---------------------------------------------------------------- transition meta
+
+const VERIFY: TransitionMeta = {
+  title: '录入入户核实',
+  titleEn: 'Record household verification',
+  roles: ['village', 'township'],
+  evidence: { allOf: ['household_survey'], anyOf: [['income_calculation', 'commitment_letter']] },
+  fields: verificationFields,
+};
+const VERIFY_EXCLUDE: TransitionMeta = { ...VERIFY, reasonRequired: true };
+const WITHDRAW: TransitionMeta = {
+  title: '撤回',
+  titleEn: 'Withdraw',
+  roles: ['village'],
+  reasonRequired: true,
+  fields: optionalOpinionFields,
+};
+const appraise = (reasonRequired: boolean): TransitionMeta => ({
+  title: '录入村级民主评议',
+  titleEn: 'Record village appraisal',
+  roles: ['village'],
+  evidence: { allOf: ['meeting_minutes', 'sign_in_sheet'] },
+  fields: appraisalFields,
+  reasonRequired,
+});
+const PUBLISH: TransitionMeta = {
+  title: '发布公示',
+  titleEn: 'Publish notice',
+  roles: ['village'],
+  evidence: { allOf: ['notice_photo'] },
+  fields: noticeFields,
+};
+const OBJECT: TransitionMeta = {
+  title: '提出异议',
+  titleEn: 'Raise objection',
+  roles: ['village', 'township', 'county'],
+  evidence: { allOf: ['objection_record'] },
+  reasonRequired: true,
+  fields: optionalOpinionFields,
+};
+const CLOSE: TransitionMeta = { title: '公示期满', titleEn: 'Close notice', roles: ['system'], fields: optionalOpinionFields };
+const TOWNSHIP_APPROVE: TransitionMeta = {
+  title: '乡镇审核通过',
+  titleEn: 'Township approves',
+  roles: ['township'],
+  fields: opinionFields,
+  review: true,
+};
+const CONFIRM_EXCLUSION: TransitionMeta = {
+  title: '确认不纳入',
+  titleEn: 'Confirm exclusion',
+  roles: ['township'],
+  reasonRequired: true,
+  fields: optionalOpinionFields,
+  review: true,
+};
+const reject = (roles: TransitionMeta['roles']): TransitionMeta => ({
+  title: '不予纳入',
+  titleEn: 'Reject',
+  roles,
+  reasonRequired: true,
+  fields: optionalOpinionFields,
+  review: true,
+});
+const ret = (roles: TransitionMeta['roles'], targets: string[]): TransitionMeta => ({
+  title: '退回',
+  titleEn: 'Return',
+  roles,
+  reasonRequired: true,
+  fields: returnFields(targets),
+  review: true,
+});
+const COUNTY_APPROVE: TransitionMeta = {
+  title: '县级确认纳入',
+  titleEn: 'County approves inclusion',
+  roles: ['county'],
+  fields: approvalFields,
+  review: true,
+};
+
+const state = (title: string, titleEn: string): { meta: StateMeta } => ({ meta: { title, titleEn } });
+const allowed = (params: AllowedParams) => ({ type: 'allowed' as const, params });
+
+const TOWNSHIP_RETURN_TARGETS = ['household_verification', 'village_appraisal'];
+const COUNTY_RETURN_TARGETS = ['township_review', 'household_verification'];
+
+// ---------------------------------------------------------------- actions (pure)
+
+function verify(context: InclusionContext, event: ProcedureEvent): VerificationRecord {
+  const d = event.data;
+  const i = d.income as VerificationRecord['income'];
+  const r = d.rigidExpenditure as VerificationRecord['rigidExpenditure'];
+  const g = d.guarantees as VerificationRecord['guarantees'];
+  const totalIncome = round2(i.wage + i.businessNet + i.transfer + i.property);
+  const perCapitaNetIncome = round2(totalIncome / d.members);
+  const totalRigidExpenditure = round2(r.medical + r.education + (r.other ?? 0));
+  const incomeLine = event.env.policy['monitoring.incomeLine'];
+  const ratio = event.env.policy['monitoring.rigidExpenditureRatio'];
+  return {
+    conclusion: d.conclusion,
+    members: d.members,
+    income: i,
+    rigidExpenditure: r,
+    guarantees: g,
+    riskTypes: d.riskTypes ?? [],
+    monitoringType: d.monitoringType,
+    note: d.note,
+    totalIncome,
+    perCapitaNetIncome,
+    totalRigidExpenditure,
+    incomeLine,
+    signals: {
+      incomeBelowLine: perCapitaNetIncome < incomeLine,
+      rigidExpenditureHigh: totalRigidExpenditure > 0 && totalRigidExpenditure > ratio * Math.max(totalIncome, 0),
+      guaranteeInsecure: !(g.education && g.medical && g.housing && g.water),
+      suddenHardship: context.urgent || d.monitoringType === 'sudden_hardship',
+    },
+    recordedBy: event.actor.id,
+    recordedAt: event.env.now,
+  };
+}
+
+const noTimers: TimerRequest[] = [];
+
+/** lead and household_verification take the same events: the first visit, or a re-visit after a return or objection */
+const verificationStep = {
+  RECORD_VERIFICATION: [
+    {
+      guard: allowed({ when: { conclusion: 'exclude' }, rules: ['income_period_valid'] }),
+      target: 'township_review',
+      actions: 'recordVerification',
+      meta: VERIFY_EXCLUDE,
+    },
+    {
+      guard: allowed({ when: { conclusion: 'include' }, rules: ['income_period_valid'] }),
+      target: 'village_appraisal',
+      actions: 'recordVerification',
+      meta: VERIFY,
+    },
+  ],
+  WITHDRAW: {
+    guard: allowed({ rules: ['lead_verified_before_closing'] }),
+    target: 'withdrawn',
+    actions: 'recordOutcomeReason',
+    meta: WITHDRAW,
+  },
+} as const;
+
+export const monitoringInclusionMachine = setup({
+  types: {
+    context: {} as InclusionContext,
+    events: {} as ProcedureEvent,
+    input: {} as InclusionInput,
+  },
+  guards: {
+    allowed: allowedGuard(inclusionRules),
+  },
+  actions: {
+    recordVerification: assign(({ context, event }) => {
+      const verification = verify(context, event);
+      return { verification, exclusionProposed: verification.conclusion === 'exclude' };
+    }),
+    recordAppraisal: assign(({ event }) => ({
+      appraisal: { result: event.data.result, opinion: event.data.opinion, recordedAt: event.env.now },
+      exclusionProposed: event.data.result === 'failed',
+    })),
+    publishNotice: assign(({ event }) => {
+      const startsAt = event.env.now;
+      const endsAt = event.data.endsAt
+        ? new Date(event.data.endsAt).toISOString()
+        : addDuration(new Date(startsAt), event.env.policy['inclusion.noticePeriod']).toISOString();
+      return {
+        notice: { text: event.data.text, startsAt, endsAt },
+        timers: [{ key: 'notice', event: 'CLOSE_NOTICE', dueAt: endsAt }],
+      };
+    }),
+    clearNotice: assign({ notice: null, timers: noTimers }),
+    recordTownshipOpinion: assign(({ event }) => ({ townshipOpinion: event.data.opinion ?? null })),
+    recordApproval: assign(({ event }) => ({
+      approval: {
+        monitoringType: event.data.monitoringType,
+        riskTypes: event.data.riskTypes,
+        startDate: event.data.startDate,
+        assistanceContact: event.data.assistanceContact,
+        opinion: event.data.opinion,
+      },
+    })),
+    recordOutcomeReason: assign(({ event }) => ({ outcomeReason: event.reason ?? null })),
+    countReturn: assign(({ context }) => ({ returns: context.returns + 1, exclusionProposed: false })),
+  },
+}).createMachine({
+  id: MONITORING_INCLUSION,
+  initial: 'lead',
+  context: ({ input }) => ({
+    ...input,
+    timers: [],
+    verification: null,
+    exclusionProposed: false,
+    appraisal: null,
+    notice: null,
+    townshipOpinion: null,
+    approval: null,
+    outcomeReason: null,
+    returns: 0,
+  }),
+  states: {
+    lead: { ...state('线索', 'Lead'), on: verificationStep },
+    household_verification: { ...state('入户核实', 'Household verification'), on: verificationStep },
+    village_appraisal: {
+      ...state('村级民主评议', 'Village appraisal'),
+      on: {
+        RECORD_APPRAISAL: [
+          { guard: allowed({ when: { result: 'passed' } }), target: 'public_notice', actions: 'recordAppraisal', meta: appraise(false) },
+          { guard: allowed({ when: { result: 'failed' } }), target: 'township_review', actions: 'recordAppraisal', meta: appraise(true) },
+        ],
+      },
+    },
+    public_notice: {
+      ...state('村内公示', 'Public notice'),
+      entry: 'clearNotice',
+      exit: assign({ timers: noTimers }),
+      on: {
+        PUBLISH_NOTICE: {
+          guard: allowed({ rules: ['notice_not_yet_published', 'notice_min_period'] }),
+          actions: 'publishNotice',
+          meta: PUBLISH,
+        },
+        RAISE_OBJECTION: {
+          guard: allowed({ rules: ['notice_open'] }),
+          target: 'household_verification',
+          meta: OBJECT,
+        },
+        CLOSE_NOTICE: {
+          guard: allowed({ rules: ['notice_period_over'] }),
+          target: 'township_review',
+          meta: CLOSE,
+        },
+      },
+    },
+    township_review: {
+      ...state('乡镇审核', 'Township review'),
+      on: {
+        APPROVE: {
+          guard: allowed({ rules: ['not_exclusion_proposal'] }),
+          target: 'county_approval',
+          actions: 'recordTownshipOpinion',
+          meta: TOWNSHIP_APPROVE,
+        },
+        CONFIRM_EXCLUSION: {
+          guard: allowed({ rules: ['exclusion_proposed'] }),
+          target: 'not_included',
+          actions: ['recordTownshipOpinion', 'recordOutcomeReason'],
+          meta: CONFIRM_EXCLUSION,
+        },
+        RETURN: TOWNSHIP_RETURN_TARGETS.map((toState) => ({
+          guard: allowed({ when: { toState } }),
+          target: toState,
+          actions: 'countReturn',
+          meta: ret(['township'], TOWNSHIP_RETURN_TARGETS),
+        })),
+        REJECT: {
+          guard: allowed({}),
+          target: 'not_included',
+          actions: 'recordOutcomeReason',
+          meta: reject(['township']),
+        },
+      },
+    },
+    county_approval: {
+      ...state('县级确认', 'County approval'),
+      on: {
+        APPROVE: {
+          guard: allowed({ rules: ['assistance_contact_assigned'] }),
+          target: 'included',
+          actions: 'recordApproval',
+          meta: COUNTY_APPROVE,
+        },
+        RETURN: COUNTY_RETURN_TARGETS.map((toState) => ({
+          guard: allowed({ when: { toState } }),
+          target: toState,
+          actions: 'countReturn',
+          meta: ret(['county'], COUNTY_RETURN_TARGETS),
+        })),
+        REJECT: {
+          guard: allowed({}),
+          target: 'not_included',
+          actions: 'recordOutcomeReason',
+          meta: reject(['county']),
+        },
+      },
+    },
+    included: { ...state('已纳入监测', 'Included'), type: 'final' },
+    not_included: { ...state('不予纳入', 'Not included'), type: 'final' },
+    withdrawn: { ...state('已撤回', 'Withdrawn'), type: 'final' },
+  },
+});
+
+export const monitoringInclusion: ProcedureDefinition<InclusionContext, InclusionInput> = {
+  id: MONITORING_INCLUSION,
+  version: 1,
+  title: '监测对象识别纳入',
+  titleEn: 'Monitoring inclusion',
+  subjectType: 'household',
+  machine: monitoringInclusionMachine,
+  rules: inclusionRules,
+};

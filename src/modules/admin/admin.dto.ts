@@ -1,0 +1,59 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { AREA_LEVELS, AreaLevel } from '../../common/domain/area';
+import { ids, ROLES, SECTORS, UserRole } from '../../common/domain/enums';
+
+export class CreateAreaDto {
+  /** 12-digit 统计用区划代码 */
+  @ApiProperty({ example: '411003100201' })
+  @Matches(/^\d{12}$/, { message: 'code 应为12位统计用区划代码' })
+  code: string;
+
+  @ApiProperty({ example: '张庄村' })
+  @IsString() @MinLength(1) @MaxLength(100)
+  name: string;
+
+  @ApiProperty({ enum: AREA_LEVELS })
+  @IsIn(AREA_LEVELS)
+  level: AreaLevel;
+}
+
+export class CreateUserDto {
+  @ApiProperty() @Matches(/^[A-Za-z0-9_.-]{3,64}$/, { message: 'username 只能包含字母、数字、_ . -，长度3-64' })
+  username: string;
+
+  @ApiProperty({ description: '至少8位' }) @IsString() @MinLength(8) @MaxLength(200)
+  password: string;
+
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(100)
+  displayName: string;
+
+  @ApiProperty({ enum: ROLES }) @IsIn(ROLES)
+  role: UserRole;
+
+  /** required for every role except admin */
+  @ApiPropertyOptional({ example: '411003000000' })
+  @ValidateIf((o: CreateUserDto) => o.role !== 'admin' || o.areaCode !== undefined)
+  @Matches(/^\d{12}$/, { message: 'areaCode 应为12位统计用区划代码' })
+  areaCode?: string;
+
+  /** required for role department */
+  @ApiPropertyOptional({ enum: ids(SECTORS) })
+  @ValidateIf((o: CreateUserDto) => o.role === 'department' || (o.sector !== undefined && o.sector !== null))
+  @IsIn(ids(SECTORS))
+  sector?: string | null;
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional({ enum: ROLES }) @IsOptional() @IsIn(ROLES)
+  role?: UserRole;
+
+  @ApiPropertyOptional() @IsOptional() @Matches(/^\d{12}$/, { message: 'areaCode 应为12位统计用区划代码' })
+  areaCode?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  disabled?: boolean;
+
+  @ApiPropertyOptional({ enum: ids(SECTORS) }) @IsOptional() @IsIn(ids(SECTORS))
+  sector?: string;
+}

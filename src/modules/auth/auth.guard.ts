@@ -1,0 +1,48 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import type { Request } from 'express';
+import { IS_PUBLIC, ROLES_KEY } from '../../common/auth/decorators';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { ROLE_LABELS, titleOf } from '../../common/domain/enums';
+import { toAuthUser, UsersService } from './users.service';
+
+/**
+ * Global guard: every route needs a valid bearer token unless marked @Public. The user is
+ * read from the database on every request, so disabling a user or changing their role or
+ * area takes effect at once on every instance.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwt: JwtService,
+    private readonly users: UsersService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const req = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
+    const [scheme, token] = (req.headers.authorization ?? '').split(' ');
+    if (scheme !== 'Bearer' || !token) throw new AppError(ErrorCode.UNAUTHENTICATED, '请先登录（缺少访问令牌）');
+    let payload: { sub: string };
+    try {
+      payload = await this.jwt.verifyAsync(token);
+    } catch {
+      throw new AppError(ErrorCode.UNAUTHENTICATED, '访问令牌无效或已过期，请重新登录');
+    }
+    const user = await this.users.findById(payload.sub);
+    if (!user || user.disabled) throw new AppError(ErrorCode.UNAUTHENTICATED, '账号不存在或已停用');
+    req.user = toAuthUser(user);
+
+    const roles = this.reflector.getAllAndOverride<AuthUser['role'][] | undefined>(ROLES_KEY, targets);
+    if (roles && !roles.includes(req.user.role)) {
+      throw new AppError(ErrorCode.ROLE_REQUIRED, `此操作需要以下角色：${roles.map((r) => titleOf(ROLE_LABELS, r)).join('、')}`, {
+        requiredRoles: roles,
+      });
+    }
+    return true;
+  }
+}

@@ -1,0 +1,98 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { hashPassword } from '../../common/auth/password';
+import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { AreaEntity, UserEntity } from '../../database/entities';
+import type { UserRole } from '../../common/domain/enums';
+
+export interface NewUser {
+  username: string;
+  password: string;
+  displayName: string;
+  role: UserRole;
+  areaCode: string | null;
+  sector: string | null;
+}
+
+export function toAuthUser(u: UserEntity): AuthUser {
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    role: u.role as UserRole,
+    areaCode: u.areaCode,
+    sector: u.sector,
+  };
+}
+
+@Injectable()
+export class UsersService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(UsersService.name);
+
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    @InjectRepository(AreaEntity) private readonly areas: Repository<AreaEntity>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** On first start with no admin, create one from BOOTSTRAP_ADMIN_* (api-contract.md). */
+  async onApplicationBootstrap(): Promise<void> {
+    const admin = this.config.bootstrapAdmin;
+    if (!admin || (await this.users.count({ where: { role: 'admin' } })) > 0) return;
+    await this.create({ ...admin, displayName: '系统管理员', role: 'admin', areaCode: null, sector: null });
+    this.logger.log(`bootstrap admin "${admin.username}" created`);
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  findByUsername(username: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ username });
+  }
+
+  async create(input: NewUser): Promise<UserEntity> {
+    await this.checkArea(input.role, input.areaCode, input.sector);
+    if (await this.users.existsBy({ username: input.username })) {
+      throw new AppError(ErrorCode.ALREADY_EXISTS, `用户名“${input.username}”已存在`, { fields: { username: 'exists' } });
+    }
+    const now = new Date();
+    return this.users.save(
+      this.users.create({
+        username: input.username,
+        passwordHash: await hashPassword(input.password),
+        displayName: input.displayName,
+        role: input.role,
+        areaCode: input.areaCode,
+        sector: input.role === 'department' ? input.sector : null,
+        disabled: false,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+  }
+
+  async update(id: string, patch: { role?: UserRole; areaCode?: string; disabled?: boolean; sector?: string | null }): Promise<UserEntity> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw AppError.notFound('用户');
+    const role = patch.role ?? (user.role as UserRole);
+    const areaCode = patch.areaCode ?? user.areaCode;
+    const sector = patch.sector !== undefined ? patch.sector : user.sector;
+    await this.checkArea(role, areaCode, sector);
+    Object.assign(user, { role, areaCode, sector: role === 'department' ? sector : null, updatedAt: new Date() });
+    if (patch.disabled !== undefined) user.disabled = patch.disabled;
+    return this.users.save(user);
+  }
+
+  private async checkArea(role: UserRole, areaCode: string | null, sector: string | null): Promise<void> {
+    if (role === 'admin' && areaCode === null) return;
+    if (!areaCode) throw AppError.validation({ areaCode: '除系统管理员外，用户必须属于一个行政区划' });
+    if (!(await this.areas.existsBy({ code: areaCode }))) {
+      throw AppError.validation({ areaCode: `行政区划 ${areaCode} 不存在` });
+    }
+    if (role === 'department' && !sector) throw AppError.validation({ sector: '行业部门用户必须指定所属行业' });
+  }
+}

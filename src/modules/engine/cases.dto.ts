@@ -1,0 +1,80 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+export class CaseEventDto {
+  /** the event, e.g. `RECORD_VERIFICATION`; see `GET /procedures/{procedure}` */
+  @ApiProperty({ example: 'RECORD_VERIFICATION' })
+  @Matches(/^[A-Z][A-Z_]{1,39}$/, { message: 'type 应为事件名，例如 RECORD_VERIFICATION' })
+  type: string;
+
+  /** the case version the caller last saw; a stale version is refused with 409 */
+  @ApiProperty({ example: 1 })
+  @IsInt() @Min(1)
+  version: number;
+
+  /** ids of evidence uploaded beforehand (`POST /evidence`) */
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsUUID('all', { each: true })
+  evidenceIds?: string[];
+
+  /** the step's own fields, described by the event's JSON Schema */
+  @ApiPropertyOptional({ type: Object })
+  @IsOptional() @IsObject()
+  data?: Record<string, unknown>;
+
+  /** required for every negative outcome (return, reject, exclude, withdraw …) */
+  @ApiPropertyOptional()
+  @IsOptional() @IsString() @MaxLength(4000)
+  reason?: string;
+}
+
+const toBool = ({ value }: { value: unknown }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value);
+
+export class PageQuery {
+  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  page = 1;
+
+  @ApiPropertyOptional({ default: 20 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  pageSize = 20;
+}
+
+export class CaseListQuery extends PageQuery {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40)
+  procedure?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40)
+  state?: string;
+
+  @ApiPropertyOptional() @IsOptional() @Matches(/^\d{12}$/, { message: 'areaCode 应为12位统计用区划代码' })
+  areaCode?: string;
+
+  @ApiPropertyOptional() @IsOptional() @Transform(toBool) @IsBoolean()
+  overdue?: boolean;
+
+  @ApiPropertyOptional() @IsOptional() @Transform(toBool) @IsBoolean()
+  startedByMe?: boolean;
+
+  @ApiPropertyOptional({ description: 'open: not in a final state; closed: finished' })
+  @IsOptional() @IsIn(['open', 'closed'])
+  status?: 'open' | 'closed';
+}
+
+export class TaskListQuery extends PageQuery {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40)
+  procedure?: string;
+}

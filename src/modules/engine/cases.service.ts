@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets, SelectQueryBuilder } from 'typeorm';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { areaLike, narrowArea } from '../../common/auth/scope';
+import { verifyChain } from '../../common/audit/audit-hash';
+import { UnitOfWork } from '../../database/database.module';
+import { AuditEntryEntity, CaseEntity } from '../../database/entities';
+import { CaseListQuery, PageQuery, TaskListQuery } from './cases.dto';
+import { CaseSummary, CaseViewService } from './case-view.service';
+import { EngineService } from './engine.service';
+import { eventsOf, stateIds } from './introspection';
+import { ProcedureRegistry } from './procedure-adapter';
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** Reads of cases: lists, to-do, done, history, chain verification. */
+@Injectable()
+export class CasesService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly engine: EngineService,
+    private readonly views: CaseViewService,
+    private readonly registry: ProcedureRegistry,
+  ) {}
+
+  private base(user: AuthUser, area: string | null): SelectQueryBuilder<CaseEntity> {
+    const qb = this.uow.dataSource.manager.createQueryBuilder(CaseEntity, 'c');
+    const like = area ?? areaLike(user);
+    if (like) qb.andWhere('c.areaCode LIKE :like', { like });
+    return qb;
+  }
+
+  private async page(qb: SelectQueryBuilder<CaseEntity>, q: PageQuery): Promise<Page<CaseSummary>> {
+    const [rows, total] = await qb
+      .orderBy('c.updatedAt', 'DESC')
+      .addOrderBy('c.id', 'ASC')
+      .skip((q.page - 1) * q.pageSize)
+      .take(q.pageSize)
+      .getManyAndCount();
+    const now = new Date();
+    return { items: rows.map((r) => this.views.summary(r, now)), total, page: q.page, pageSize: q.pageSize };
+  }
+
+  async list(user: AuthUser, q: CaseListQuery): Promise<Page<CaseSummary>> {
+    const qb = this.base(user, narrowArea(user, q.areaCode));
+    if (q.procedure) qb.andWhere('c.procedure = :procedure', { procedure: q.procedure });
+    if (q.state) qb.andWhere('c.state = :state', { state: q.state });
+    if (q.startedByMe) qb.andWhere('c.createdById = :uid', { uid: user.id });
+    if (q.status === 'open') qb.andWhere('c.closedAt IS NULL');
+    if (q.status === 'closed') qb.andWhere('c.closedAt IS NOT NULL');
+    if (q.overdue !== undefined) {
+      qb.andWhere(
+        q.overdue
+          ? 'c.closedAt IS NULL AND c.deadlineAt IS NOT NULL AND c.deadlineAt < :now'
+          : '(c.closedAt IS NOT NULL OR c.deadlineAt IS NULL OR c.deadlineAt >= :now)',
+        { now: new Date() },
+      );
+    }
+    return this.page(qb, q);
+  }
+
+  /** 待办: open cases in the caller's area whose current state takes an event of the caller's role. */
+  async tasks(user: AuthUser, q: TaskListQuery): Promise<Page<CaseSummary>> {
+    const pairs: Array<{ procedure: string; states: string[] }> = [];
+    for (const adapter of this.registry.list()) {
+      for (const def of adapter.definitions) {
+        if (q.procedure && def.id !== q.procedure) continue;
+        const states = stateIds(def.machine).filter((s) =>
+          eventsOf(def.machine, s).some((e) => e.branches[0].meta.roles.includes(user.role)),
+        );
+        if (states.length) pairs.push({ procedure: def.id, states });
+      }
+    }
+    const qb = this.base(user, null).andWhere('c.closedAt IS NULL');
+    if (!pairs.length) return { items: [], total: 0, page: q.page, pageSize: q.pageSize };
+    qb.andWhere(
+      new Brackets((w) =>
+        pairs.forEach((p, i) =>
+          w.orWhere(`(c.procedure = :p${i} AND c.state IN (:...s${i}))`, { [`p${i}`]: p.procedure, [`s${i}`]: p.states }),
+        ),
+      ),
+    );
+    return this.page(qb, q);
+  }
+
+  /** 已办: cases the caller has acted on. */
+  async done(user: AuthUser, q: TaskListQuery): Promise<Page<CaseSummary>> {
+    const qb = this.base(user, null).andWhere(
+      'c.id IN (SELECT a.caseId FROM audit_entries a WHERE a.actorId = :uid)',
+      { uid: user.id },
+    );
+    if (q.procedure) qb.andWhere('c.procedure = :procedure', { procedure: q.procedure });
+    return this.page(qb, q);
+  }
+
+  private entries(caseId: string): Promise<AuditEntryEntity[]> {
+    return this.uow.dataSource.manager.find(AuditEntryEntity, { where: { caseId }, order: { seq: 'ASC' } });
+  }
+
+  async history(id: string, user: AuthUser) {
+    const c = await this.engine.loadVisible(id, user);
+    return (await this.entries(c.id)).map((e) => ({
+      seq: e.seq,
+      event: e.event,
+      fromState: e.fromState,
+      toState: e.toState,
+      actor: { id: e.actorId, username: e.actorUsername, role: e.actorRole },
+      at: e.at.toISOString(),
+      reason: e.reason,
+      data: e.data,
+      evidence: e.evidence,
+      prevHash: e.prevHash,
+      hash: e.hash,
+      policyVersion: e.policyVersion,
+    }));
+  }
+
+  /** Recomputes the hash chain (SF-24); a missing tail entry breaks it too. */
+  async verify(id: string, user: AuthUser) {
+    const c = await this.engine.loadVisible(id, user);
+    const entries = await this.entries(c.id);
+    const check = verifyChain(
+      entries.map((e) => ({
+        caseId: e.caseId,
+        seq: e.seq,
+        prevHash: e.prevHash,
+        event: e.event,
+        fromState: e.fromState,
+        toState: e.toState,
+        actor: { id: e.actorId, username: e.actorUsername, role: e.actorRole },
+        at: e.at.toISOString(),
+        reason: e.reason,
+        data: e.data,
+        evidence: e.evidence,
+        policyVersion: e.policyVersion,
+        hash: e.hash,
+      })),
+    );
+    if (!check.valid) return { valid: false, brokenAt: check.brokenAt };
+    const last = entries[entries.length - 1];
+    if (entries.length !== c.version || last?.hash !== c.auditHead) {
+      return { valid: false, brokenAt: Math.min(entries.length, c.version) + (entries.length < c.version ? 1 : 0) };
+    }
+    return { valid: true, entries: check.entries };
+  }
+}

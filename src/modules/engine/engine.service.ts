@@ -1,0 +1,469 @@
+import { Injectable, Logger } from '@nestjs/common';
+import stringify from 'json-stable-stringify';
+import { EntityManager, In } from 'typeorm';
+import { initialTransition, transition } from 'xstate';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { assertInArea } from '../../common/auth/scope';
+import { auditHash, GENESIS_HASH, sha256Hex } from '../../common/audit/audit-hash';
+import { addDuration } from '../../common/domain/duration';
+import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { UnitOfWork } from '../../database/database.module';
+import {
+  AuditEntryEntity,
+  CaseEntity,
+  EvidenceEntity,
+  IdempotencyRecordEntity,
+  TimerEntity,
+} from '../../database/entities';
+import type { ActorRef, ProcedureDefinition, ProcedureEvent, TimerRequest } from '../../machines/procedure';
+import { PoliciesService, EffectivePolicy } from '../policies/policies.service';
+import { TimerScheduler } from '../timers/timer-scheduler';
+import { isFinal, branchesFor, Branch } from './introspection';
+import { ProcedureRegistry } from './procedure-adapter';
+import {
+  checkData,
+  checkEvidence,
+  checkReason,
+  checkRole,
+  checkRules,
+  checkSeparation,
+  selectBranch,
+} from './requirements';
+import { CaseView, CaseViewService } from './case-view.service';
+
+export interface EventRequest {
+  caseId: string;
+  type: string;
+  version: number;
+  evidenceIds: string[];
+  data: Record<string, unknown>;
+  reason?: string | null;
+}
+
+export const SYSTEM_ACTOR: AuthUser = {
+  id: 'system',
+  username: 'system',
+  displayName: '系统',
+  role: 'system' as never,
+  areaCode: null,
+  sector: null,
+};
+
+interface Planned {
+  def: ProcedureDefinition;
+  branch: Branch;
+  fromState: string;
+  toState: string;
+  next: { value: unknown; context: Record<string, any> };
+  event: ProcedureEvent;
+  evidence: EvidenceEntity[];
+  policy: EffectivePolicy;
+}
+
+/**
+ * The one path every transition of every procedure takes: authorise, check, compute with the
+ * pure machine, then store snapshot, audit entry, evidence links and timers in one
+ * transaction guarded by the case version.
+ */
+@Injectable()
+export class EngineService {
+  private readonly logger = new Logger(EngineService.name);
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly registry: ProcedureRegistry,
+    private readonly policies: PoliciesService,
+    private readonly views: CaseViewService,
+    private readonly scheduler: TimerScheduler,
+  ) {}
+
+  // ------------------------------------------------------------------ creation
+
+  async create(procedure: string, body: unknown, actor: AuthUser): Promise<CaseView> {
+    const adapter = this.registry.adapter(procedure);
+    const def = this.registry.current(procedure);
+    if (!adapter.creatorRoles.includes(actor.role)) {
+      throw checkRole({ title: `发起“${def.title}”`, titleEn: '', roles: adapter.creatorRoles }, actor.role)!;
+    }
+    const now = new Date();
+    const { caseRow, timers } = await this.uow.transaction(async (em) => {
+      const prepared = await adapter.prepareCreate({ body, actor, em });
+      assertInArea(actor, prepared.areaCode, '行政区划');
+      const policy = await this.policies.effective(prepared.areaCode, now);
+      const [snapshot] = initialTransition(def.machine, prepared.input);
+      const state = String(snapshot.value);
+      const context = snapshot.context as Record<string, any>;
+      const row = em.create(CaseEntity, {
+        procedure: def.id,
+        machineId: def.machine.id,
+        machineVersion: def.version,
+        version: 1,
+        state,
+        snapshot: { value: snapshot.value, context },
+        areaCode: prepared.areaCode,
+        subjectType: def.subjectType,
+        subjectId: prepared.subjectId,
+        batchId: prepared.batchId ?? null,
+        policyVersionIds: policy.ids,
+        policyVersion: policy.version,
+        auditHead: GENESIS_HASH,
+        createdById: actor.id,
+        createdAt: now,
+        updatedAt: now,
+        closedAt: null,
+        deadlineAt: adapter.deadlineKey ? addDuration(now, policy.values[adapter.deadlineKey] as string) : null,
+        noticeStartsAt: null,
+        noticeEndsAt: null,
+      });
+      await em.save(row);
+      const entry = this.auditEntry({
+        caseRow: row,
+        seq: 1,
+        prevHash: GENESIS_HASH,
+        event: 'CREATE',
+        fromState: null,
+        toState: state,
+        actor,
+        at: now,
+        reason: null,
+        data: prepared.auditData,
+        evidence: [],
+        policyVersion: policy.version,
+      });
+      await em.insert(AuditEntryEntity, entry);
+      row.auditHead = entry.hash;
+      await em.update(CaseEntity, { id: row.id }, { auditHead: entry.hash });
+      const newTimers = await this.syncTimers(em, row, context.timers ?? []);
+      return { caseRow: row, timers: newTimers };
+    });
+    this.scheduler.scheduleAfterCommit(timers);
+    return this.views.view(caseRow, actor);
+  }
+
+  // ------------------------------------------------------------------ events
+
+  /** `POST /cases/{id}/events`, with its Idempotency-Key. */
+  async apply(req: EventRequest, actor: AuthUser, idempotencyKey: string): Promise<CaseView> {
+    const requestHash = sha256Hex(
+      stringify({ caseId: req.caseId, type: req.type, version: req.version, evidenceIds: req.evidenceIds, data: req.data, reason: req.reason ?? null }) ?? '',
+    );
+    const replay = await this.replay(actor.id, idempotencyKey, requestHash);
+    if (replay) return replay;
+
+    const caseRow = await this.loadVisible(req.caseId, actor);
+    if (req.version !== caseRow.version) {
+      throw new AppError(ErrorCode.VERSION_CONFLICT, '案件已被他人更新，请刷新后重试', {
+        expectedVersion: caseRow.version,
+        givenVersion: req.version,
+      });
+    }
+    try {
+      const { view, timers } = await this.uow.transaction(async (em) => {
+        const plan = await this.plan(em, caseRow, req, actor);
+        const stored = await this.store(em, caseRow, plan, actor);
+        const view = await this.views.view(stored, actor, em);
+        await em.insert(IdempotencyRecordEntity, {
+          userId: actor.id,
+          key: idempotencyKey,
+          requestHash,
+          caseId: caseRow.id,
+          response: view as unknown as Record<string, any>,
+          createdAt: new Date(),
+        });
+        return { view, timers: stored.newTimers };
+      });
+      this.scheduler.scheduleAfterCommit(timers);
+      return view;
+    } catch (err) {
+      // a concurrent duplicate of the same request lost the race: answer as its twin did
+      if (err instanceof AppError && err.code === ErrorCode.VERSION_CONFLICT) {
+        const twin = await this.replay(actor.id, idempotencyKey, requestHash);
+        if (twin) return twin;
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * A timer's event (`CLOSE_NOTICE`): fires once across instances because the timer row is
+   * claimed in the same transaction as the transition.
+   */
+  async applySystem(timerId: string): Promise<'fired' | 'stale' | 'not-due' | 'refused'> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const { outcome, timers } = await this.uow.transaction(async (em) => {
+          const none = (outcome: 'stale' | 'not-due' | 'refused') => ({ outcome, timers: [] as TimerEntity[] });
+          const timer = await em.findOneBy(TimerEntity, { id: timerId });
+          if (!timer || timer.status !== 'pending') return none('stale');
+          if (timer.dueAt.getTime() > Date.now()) return none('not-due');
+          const caseRow = await em.findOneBy(CaseEntity, { id: timer.caseId });
+          if (!caseRow) return none('stale');
+          const claimed = await em.update(TimerEntity, { id: timer.id, status: 'pending' }, { status: 'fired', settledAt: new Date() });
+          if (!claimed.affected) return none('stale');
+          const req = { caseId: caseRow.id, type: timer.event, version: caseRow.version, evidenceIds: [], data: {}, reason: null };
+          let plan: Planned;
+          try {
+            plan = await this.plan(em, caseRow, req, SYSTEM_ACTOR);
+          } catch (err) {
+            if (!(err instanceof AppError)) throw err;
+            await em.update(TimerEntity, { id: timer.id }, { status: 'failed', note: `${err.code}: ${err.message}` });
+            this.logger.warn({ timerId, caseId: caseRow.id, code: err.code }, 'timer event refused');
+            return none('refused');
+          }
+          const stored = await this.store(em, caseRow, plan, SYSTEM_ACTOR);
+          return { outcome: 'fired' as const, timers: stored.newTimers };
+        });
+        this.scheduler.scheduleAfterCommit(timers);
+        return outcome;
+      } catch (err) {
+        if (err instanceof AppError && err.code === ErrorCode.VERSION_CONFLICT) continue;
+        throw err;
+      }
+    }
+    return 'stale';
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  async loadVisible(caseId: string, actor: AuthUser, em?: EntityManager): Promise<CaseEntity> {
+    const row = /^[0-9a-f-]{36}$/i.test(caseId)
+      ? await (em ?? this.uow.dataSource.manager).findOneBy(CaseEntity, { id: caseId })
+      : null;
+    if (!row) throw AppError.notFound('案件');
+    assertInArea(actor, row.areaCode, '案件');
+    return row;
+  }
+
+  private async replay(userId: string, key: string, requestHash: string): Promise<CaseView | null> {
+    const rec = await this.uow.dataSource.manager.findOneBy(IdempotencyRecordEntity, { userId, key });
+    if (!rec) return null;
+    if (rec.requestHash !== requestHash) {
+      throw new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, '该幂等键已用于另一个请求，请为新的操作生成新的 Idempotency-Key');
+    }
+    return rec.response as unknown as CaseView;
+  }
+
+  /** Every check, in the contract's order; the machine computes the next snapshot. */
+  private async plan(em: EntityManager, caseRow: CaseEntity, req: EventRequest, actor: AuthUser): Promise<Planned> {
+    const def = this.registry.definition(caseRow.procedure, caseRow.machineVersion);
+    const fromState = caseRow.state;
+    const branches = branchesFor(def.machine, fromState, req.type);
+    if (!branches.length) {
+      throw new AppError(ErrorCode.INVALID_TRANSITION, `案件当前处于“${this.views.stateTitle(caseRow)}”环节，不能执行 ${req.type}`, {
+        state: fromState,
+        event: req.type,
+      });
+    }
+    const meta = branches[0].meta;
+    const roleError = checkRole(meta, actor.role);
+    if (roleError) throw roleError;
+    if (meta.review) {
+      const history = await em.find(AuditEntryEntity, {
+        where: { caseId: caseRow.id, actorId: actor.id },
+        select: { actorId: true, fromState: true, toState: true },
+      });
+      const sod = checkSeparation(meta, actor, fromState, history);
+      if (sod) throw sod;
+    }
+    const dataError = checkData(meta, req.data);
+    if (dataError) throw dataError;
+    const branch = selectBranch(branches, req.data);
+    if (!branch) throw AppError.validation({ data: '数据与该操作的任何分支都不匹配' });
+
+    const evidence = await this.resolveEvidence(em, caseRow, req.evidenceIds, actor);
+    const evidenceError = checkEvidence(branch.meta, evidence.map((e) => e.type));
+    if (evidenceError) throw evidenceError;
+
+    const policy = await this.policies.forCase(caseRow.areaCode, caseRow.policyVersionIds);
+    const reasonError = checkReason(branch.meta, req.reason, policy.values['reasons.minLength']);
+    if (reasonError) throw reasonError;
+
+    const adapter = this.registry.adapter(caseRow.procedure);
+    const facts = adapter.facts ? await adapter.facts({ caseRow, type: req.type, em }) : {};
+    const event: ProcedureEvent = {
+      type: req.type,
+      data: req.data,
+      reason: req.reason ?? null,
+      evidence: evidence.map((e) => ({ id: e.id, type: e.type })),
+      actor: { id: actor.id, role: actor.role, sector: actor.sector },
+      env: { now: new Date().toISOString(), policy: policy.values, facts },
+    };
+    const context = caseRow.snapshot.context;
+    const ruleError = checkRules(def.rules, branch, { context, event });
+    if (ruleError) throw ruleError;
+
+    const snapshot = def.machine.resolveState({ value: caseRow.snapshot.value as never, context });
+    const [next] = transition(def.machine, snapshot, event as never);
+    if (next === snapshot) {
+      // the machine's own guard refused: the rule checks above and the guard disagree
+      throw new AppError(ErrorCode.INVALID_TRANSITION, '该操作当前不可执行', { state: fromState, event: req.type });
+    }
+    return {
+      def,
+      branch,
+      fromState,
+      toState: String(next.value),
+      next: { value: next.value, context: next.context as Record<string, any> },
+      event,
+      evidence,
+      policy,
+    };
+  }
+
+  /**
+   * Evidence must exist, be attached to this case or its batch, or be a loose upload of the
+   * caller's own (which this event then attaches); it is never moved from another case.
+   */
+  private async resolveEvidence(em: EntityManager, caseRow: CaseEntity, ids: string[], actor: AuthUser): Promise<EvidenceEntity[]> {
+    const unique = [...new Set(ids)];
+    if (!unique.length) return [];
+    const bad = unique.filter((id) => !/^[0-9a-f-]{36}$/i.test(id));
+    const rows = bad.length ? [] : await em.findBy(EvidenceEntity, { id: In(unique) });
+    const usable = rows.filter(
+      (e) =>
+        e.caseId === caseRow.id ||
+        (e.batchId !== null && e.batchId === caseRow.batchId && e.caseId === null) ||
+        (e.caseId === null && e.batchId === null && e.uploadedById === actor.id),
+    );
+    const invalid = unique.filter((id) => !usable.some((e) => e.id === id));
+    if (invalid.length) {
+      throw new AppError(ErrorCode.EVIDENCE_INVALID, '引用的证明材料不存在或不属于本案件', { invalidEvidenceIds: invalid });
+    }
+    return usable;
+  }
+
+  private async store(em: EntityManager, caseRow: CaseEntity, plan: Planned, actor: AuthUser) {
+    const now = new Date(plan.event.env.now);
+    const seq = caseRow.version + 1;
+    const final = isFinal(plan.def.machine, plan.toState);
+    const notice = plan.next.context.notice as { startsAt: string; endsAt: string } | null | undefined;
+    const entry = this.auditEntry({
+      caseRow,
+      seq,
+      prevHash: caseRow.auditHead,
+      event: plan.event.type,
+      fromState: plan.fromState,
+      toState: plan.toState,
+      actor,
+      at: now,
+      reason: plan.event.reason ?? null,
+      data: plan.event.data,
+      evidence: plan.evidence.map((e) => ({ id: e.id, type: e.type, sha256: e.sha256 })),
+      policyVersion: plan.policy.version,
+    });
+    const patch: Partial<CaseEntity> = {
+      version: seq,
+      state: plan.toState,
+      snapshot: plan.next,
+      auditHead: entry.hash,
+      updatedAt: now,
+      closedAt: final ? now : null,
+      noticeStartsAt: notice ? new Date(notice.startsAt) : null,
+      noticeEndsAt: notice ? new Date(notice.endsAt) : null,
+    };
+    const updated = await em
+      .createQueryBuilder()
+      .update(CaseEntity)
+      .set(patch)
+      .where('id = :id AND version = :version', { id: caseRow.id, version: caseRow.version })
+      .execute();
+    if (!updated.affected) {
+      throw new AppError(ErrorCode.VERSION_CONFLICT, '案件已被他人更新，请刷新后重试', { givenVersion: caseRow.version });
+    }
+    await em.insert(AuditEntryEntity, entry);
+    const loose = plan.evidence.filter((e) => e.caseId === null && e.batchId === null).map((e) => e.id);
+    if (loose.length) await em.update(EvidenceEntity, { id: In(loose) }, { caseId: caseRow.id });
+    const firstUse = plan.evidence.filter((e) => e.usedInSeq === null).map((e) => e.id);
+    if (firstUse.length) await em.update(EvidenceEntity, { id: In(firstUse) }, { usedInSeq: seq });
+
+    const stored = Object.assign(new CaseEntity(), caseRow, patch);
+    const newTimers = await this.syncTimers(em, stored, final ? [] : (plan.next.context.timers ?? []));
+    const adapter = this.registry.adapter(caseRow.procedure);
+    await adapter.afterTransition?.({
+      em,
+      caseRow: stored,
+      fromState: plan.fromState,
+      toState: plan.toState,
+      context: plan.next.context,
+      event: plan.event,
+      actor: plan.event.actor as ActorRef,
+    });
+    return Object.assign(stored, { newTimers });
+  }
+
+  /** Makes the pending timers of a case match what the machine asks for. */
+  private async syncTimers(em: EntityManager, caseRow: CaseEntity, wanted: TimerRequest[]): Promise<TimerEntity[]> {
+    const pending = await em.findBy(TimerEntity, { caseId: caseRow.id, status: 'pending' });
+    const same = (t: TimerEntity, w: TimerRequest) => t.key === w.key && t.event === w.event && t.dueAt.getTime() === new Date(w.dueAt).getTime();
+    const obsolete = pending.filter((t) => !wanted.some((w) => same(t, w)));
+    if (obsolete.length) {
+      await em.update(TimerEntity, { id: In(obsolete.map((t) => t.id)) }, { status: 'cancelled', settledAt: new Date(), note: 'state left' });
+    }
+    const created: TimerEntity[] = [];
+    for (const w of wanted.filter((w) => !pending.some((t) => same(t, w)))) {
+      created.push(
+        await em.save(
+          em.create(TimerEntity, {
+            caseId: caseRow.id,
+            key: w.key,
+            event: w.event,
+            dueAt: new Date(w.dueAt),
+            status: 'pending',
+            scheduledAtVersion: caseRow.version,
+            createdAt: new Date(),
+            settledAt: null,
+            note: null,
+          }),
+        ),
+      );
+    }
+    return created;
+  }
+
+  private auditEntry(args: {
+    caseRow: CaseEntity;
+    seq: number;
+    prevHash: string;
+    event: string;
+    fromState: string | null;
+    toState: string;
+    actor: AuthUser;
+    at: Date;
+    reason: string | null;
+    data: Record<string, unknown>;
+    evidence: Array<{ id: string; type: string; sha256: string }>;
+    policyVersion: string;
+  }): AuditEntryEntity {
+    const hash = auditHash({
+      caseId: args.caseRow.id,
+      seq: args.seq,
+      prevHash: args.prevHash,
+      event: args.event,
+      fromState: args.fromState,
+      toState: args.toState,
+      actor: { id: args.actor.id, username: args.actor.username, role: args.actor.role },
+      at: args.at.toISOString(),
+      reason: args.reason,
+      data: args.data,
+      evidence: args.evidence,
+      policyVersion: args.policyVersion,
+    });
+    return Object.assign(new AuditEntryEntity(), {
+      caseId: args.caseRow.id,
+      seq: args.seq,
+      event: args.event,
+      fromState: args.fromState,
+      toState: args.toState,
+      actorId: args.actor.id,
+      actorUsername: args.actor.username,
+      actorRole: args.actor.role,
+      at: args.at,
+      reason: args.reason,
+      data: args.data,
+      evidence: args.evidence,
+      policyVersion: args.policyVersion,
+      prevHash: args.prevHash,
+      hash,
+    });
+  }
+}

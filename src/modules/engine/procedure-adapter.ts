@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { AuthUser } from '../../common/auth/auth-user';
+import type { UserRole } from '../../common/domain/enums';
+import type { PolicyKey } from '../../common/policy/policy-keys';
+import { AppError } from '../../common/errors/app-error';
+import type { CaseEntity } from '../../database/entities';
+import type { ActorRef, ProcedureDefinition, ProcedureEvent } from '../../machines/procedure';
+
+export interface PreparedCase {
+  areaCode: string;
+  subjectId: string;
+  batchId?: string | null;
+  /** the machine's input */
+  input: Record<string, unknown>;
+  /** what goes into the first audit entry */
+  auditData: Record<string, unknown>;
+}
+
+export interface TransitionEffect {
+  em: EntityManager;
+  caseRow: CaseEntity;
+  fromState: string;
+  toState: string;
+  context: Record<string, any>;
+  event: ProcedureEvent;
+  actor: ActorRef;
+}
+
+/**
+ * What a procedure module gives the engine: its machine versions and the I/O the pure
+ * machine cannot do. Business rules stay in the machine; effects here only mirror a
+ * transition into the procedure's own tables, in the engine's transaction.
+ */
+export interface ProcedureAdapter {
+  /** every version still running, newest last; new cases start on the newest */
+  definitions: ProcedureDefinition[];
+  creatorRoles: UserRole[];
+  /** policy key of the case's total deadline, counted from creation (SF-04) */
+  deadlineKey?: PolicyKey;
+  /** validates the creation payload (400/404/422) and checks the caller may open it */
+  prepareCreate(args: { body: unknown; actor: AuthUser; em: EntityManager }): Promise<PreparedCase>;
+  /** facts the machine's rules read, loaded before each event */
+  facts?(args: { caseRow: CaseEntity; type: string; em: EntityManager }): Promise<Record<string, unknown>>;
+  afterTransition?(effect: TransitionEffect): Promise<void>;
+  /** a masked one-line summary for the public notice board (SF-22) */
+  noticeSummary?(args: { caseRow: CaseEntity; context: Record<string, any>; em: EntityManager }): Promise<string>;
+}
+
+@Injectable()
+export class ProcedureRegistry {
+  private readonly adapters = new Map<string, ProcedureAdapter>();
+
+  register(adapter: ProcedureAdapter): void {
+    const id = adapter.definitions[0].id;
+    this.adapters.set(id, adapter);
+  }
+
+  list(): ProcedureAdapter[] {
+    return [...this.adapters.values()];
+  }
+
+  adapter(procedure: string): ProcedureAdapter {
+    const a = this.adapters.get(procedure);
+    if (!a) throw AppError.notFound('审批事项');
+    return a;
+  }
+
+  current(procedure: string): ProcedureDefinition {
+    const defs = this.adapter(procedure).definitions;
+    return defs[defs.length - 1];
+  }
+
+  /** The machine a case started on (a case keeps running on its version). */
+  definition(procedure: string, version: number): ProcedureDefinition {
+    const def = this.adapter(procedure).definitions.find((d) => d.version === version);
+    if (!def) throw new Error(`machine ${procedure} v${version} is not registered`);
+    return def;
+  }
+}

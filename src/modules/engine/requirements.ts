@@ -1,0 +1,149 @@
+/**
+ * The checks every transition passes, in the order the contract gives them. Each returns the
+ * AppError a person would get, or null; the engine throws the first, availableActions
+ * reports them without throwing.
+ */
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { EVIDENCE_TYPES, ROLE_LABELS, titleOf } from '../../common/domain/enums';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { reasonProblem } from '../../common/domain/reason';
+import { EvidenceRequirement, failingRules, JsonSchema, RuleSet, TransitionMeta, whenMatches } from '../../machines/procedure';
+import type { Branch } from './introspection';
+
+const ajv = new Ajv({ allErrors: true, strict: false, multipleOfPrecision: 8 });
+addFormats(ajv);
+const compiled = new WeakMap<JsonSchema, ValidateFunction>();
+
+function validatorFor(schema: JsonSchema): ValidateFunction {
+  let v = compiled.get(schema);
+  if (!v) {
+    v = ajv.compile(schema);
+    compiled.set(schema, v);
+  }
+  return v;
+}
+
+function fieldOf(e: ErrorObject): string {
+  const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const prop =
+    (e.params as { missingProperty?: string; additionalProperty?: string }).missingProperty ??
+    (e.params as { additionalProperty?: string }).additionalProperty;
+  return ['data', base, prop].filter(Boolean).join('.');
+}
+
+function messageOf(e: ErrorObject): string {
+  switch (e.keyword) {
+    case 'required':
+      return '必填';
+    case 'additionalProperties':
+      return '不允许的字段';
+    case 'enum':
+      return `取值应为：${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).join(', ')}`;
+    case 'format':
+      return `格式应为 ${(e.params as { format: string }).format}`;
+    case 'type':
+      return `类型应为 ${(e.params as { type: string }).type}`;
+    case 'minimum':
+    case 'maximum':
+    case 'minLength':
+    case 'maxLength':
+    case 'minItems':
+    case 'maxItems':
+    case 'multipleOf':
+    case 'pattern':
+    case 'uniqueItems':
+    case 'const':
+      return `不符合要求（${e.keyword}: ${JSON.stringify(e.params)}）`;
+    default:
+      return e.message ?? '不符合要求';
+  }
+}
+
+export function checkData(meta: TransitionMeta, data: unknown): AppError | null {
+  const validate = validatorFor(meta.fields ?? { type: 'object' });
+  if (validate(data)) return null;
+  const fields: Record<string, string> = {};
+  for (const e of validate.errors ?? []) {
+    if (e.keyword === 'if') continue;
+    fields[fieldOf(e)] ??= messageOf(e);
+  }
+  return AppError.validation(fields, `数据不符合要求：${Object.keys(fields).join('、')}`);
+}
+
+/** Top-level required fields of the step's data: what a form must ask for. */
+export function requiredFields(meta: TransitionMeta): string[] {
+  return ((meta.fields?.required as string[] | undefined) ?? []).slice();
+}
+
+export function checkRole(meta: TransitionMeta, role: string): AppError | null {
+  if (meta.roles.includes(role as never)) return null;
+  const names = meta.roles.map((r) => titleOf(ROLE_LABELS, r)).join('、');
+  return new AppError(ErrorCode.ROLE_REQUIRED, `“${meta.title}”需要由${names}办理`, { requiredRoles: meta.roles });
+}
+
+/**
+ * Segregation of duties (SF-25): whoever performed one step of a case may not perform a
+ * later review or approval step. Acting again at the same step (a county user who returned
+ * the case and now approves it) is the same step, not a later one.
+ */
+export function checkSeparation(
+  meta: TransitionMeta,
+  actor: AuthUser,
+  currentState: string,
+  history: Array<{ actorId: string; fromState: string | null; toState: string }>,
+): AppError | null {
+  if (!meta.review) return null;
+  const earlier = history.find((h) => h.actorId === actor.id && (h.fromState ?? h.toState) !== currentState);
+  if (!earlier) return null;
+  return new AppError(ErrorCode.SEPARATION_OF_DUTIES, '您已办理过本案件的前一环节，不能再审核或审批本案件（审批分离）', {
+    performedStep: earlier.fromState ?? earlier.toState,
+  });
+}
+
+export function selectBranch(branches: Branch[], data: Record<string, unknown>): Branch | null {
+  return branches.find((b) => whenMatches(b.params.when, data)) ?? null;
+}
+
+export interface MissingEvidence {
+  allOf: string[];
+  oneOf: string[][];
+}
+
+export function missingEvidence(req: EvidenceRequirement | undefined, have: Iterable<string>): MissingEvidence {
+  const types = new Set(have);
+  return {
+    allOf: (req?.allOf ?? []).filter((t) => !types.has(t)),
+    oneOf: (req?.anyOf ?? []).filter((set) => !set.some((t) => types.has(t))),
+  };
+}
+
+export function checkEvidence(meta: TransitionMeta, have: Iterable<string>): AppError | null {
+  const missing = missingEvidence(meta.evidence, have);
+  if (!missing.allOf.length && !missing.oneOf.length) return null;
+  const parts = [
+    ...missing.allOf.map((t) => titleOf(EVIDENCE_TYPES, t)),
+    ...missing.oneOf.map((set) => set.map((t) => titleOf(EVIDENCE_TYPES, t)).join('或')),
+  ];
+  return new AppError(ErrorCode.EVIDENCE_MISSING, `缺少必需的证明材料：${parts.join('、')}`, {
+    missingEvidence: [...missing.allOf, ...missing.oneOf.flat()],
+    missingAllOf: missing.allOf,
+    missingOneOf: missing.oneOf,
+  });
+}
+
+export function checkReason(meta: TransitionMeta, reason: unknown, minLength: number): AppError | null {
+  if (!meta.reasonRequired) return null;
+  const problem = reasonProblem(reason, minLength);
+  return problem ? new AppError(ErrorCode.REASON_REQUIRED, problem, { fields: { reason: problem } }) : null;
+}
+
+export function checkRules<C>(rules: RuleSet<C>, branch: Branch, args: Parameters<typeof failingRules<C>>[2]): AppError | null {
+  const failing = failingRules(rules, branch.params.rules, args);
+  if (!failing.length) return null;
+  return new AppError(ErrorCode.RULE_VIOLATED, failing.map((r) => rules[r].message).join('；'), {
+    rule: failing[0],
+    rules: failing.map((id) => ({ id, message: rules[id].message })),
+  });
+}

@@ -1,0 +1,29 @@
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Files on local disk, addressed by their SHA-256: `ab/cd/abcd…`. Content-addressed storage
+ * makes a stored file impossible to replace under the same name; identical uploads share bytes.
+ */
+export class EvidenceStore {
+  constructor(private readonly dir: string) {}
+
+  private pathOf(sha256: string): string {
+    return join(this.dir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  async put(sha256: string, bytes: Buffer): Promise<void> {
+    const target = this.pathOf(sha256);
+    if (await stat(target).then(() => true, () => false)) return;
+    await mkdir(join(this.dir, sha256.slice(0, 2), sha256.slice(2, 4)), { recursive: true });
+    // write then rename: a crash never leaves a half-written file under the final name
+    const tmp = `${target}.${randomUUID()}.tmp`;
+    await writeFile(tmp, bytes, { flag: 'wx' });
+    await rename(tmp, target);
+  }
+
+  get(sha256: string): Promise<Buffer> {
+    return readFile(this.pathOf(sha256));
+  }
+}

@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { assertInArea } from '../../common/auth/scope';
+import { sha256Hex } from '../../common/audit/audit-hash';
+import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
+import { EVIDENCE_TYPES, ids } from '../../common/domain/enums';
+import { AppError } from '../../common/errors/app-error';
+import { detectFileKind } from '../../common/evidence/file-kind';
+import { CaseEntity, EvidenceEntity } from '../../database/entities';
+import { EngineService } from '../engine/engine.service';
+import { evidenceView, EvidenceView } from '../engine/case-view.service';
+import { EvidenceStore } from './evidence-store';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class EvidenceService {
+  private readonly store: EvidenceStore;
+
+  constructor(
+    @InjectRepository(EvidenceEntity) private readonly evidence: Repository<EvidenceEntity>,
+    private readonly engine: EngineService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.store = new EvidenceStore(config.evidence.dir);
+  }
+
+  async upload(
+    file: { buffer: Buffer; originalname: string; size: number } | undefined,
+    input: { type?: string; caseId?: string; batchId?: string },
+    user: AuthUser,
+  ): Promise<EvidenceView> {
+    const fields: Record<string, string> = {};
+    if (!file) fields.file = '请选择要上传的文件';
+    if (!input.type || !ids(EVIDENCE_TYPES).includes(input.type as never)) fields.type = '未知的材料类型，见 GET /evidence/types';
+    if (input.caseId && !UUID.test(input.caseId)) fields.caseId = '应为案件编号（UUID）';
+    if (input.batchId && !UUID.test(input.batchId)) fields.batchId = '应为批次编号（UUID）';
+    if (Object.keys(fields).length) throw AppError.validation(fields, '上传的材料不完整');
+    if (['admin', 'supervisor'].includes(user.role)) throw AppError.forbidden('系统管理员和监督人员不能上传案件材料');
+
+    const kind = detectFileKind(file!.buffer);
+    if (!kind) {
+      throw AppError.validation({ file: '只接受 PDF、JPEG、PNG 和 Office 文档（按文件内容识别，不看扩展名）' }, '文件类型不被接受');
+    }
+    let caseRow: CaseEntity | null = null;
+    if (input.caseId) {
+      caseRow = await this.engine.loadVisible(input.caseId, user);
+      if (caseRow.closedAt) throw AppError.validation({ caseId: '案件已办结，不能再上传材料' });
+    }
+    const sha256 = sha256Hex(file!.buffer);
+    await this.store.put(sha256, file!.buffer);
+    const row = await this.evidence.save(
+      this.evidence.create({
+        type: input.type!,
+        sha256,
+        size: file!.size,
+        mimeType: kind.mimeType,
+        fileName: (Buffer.from(file!.originalname, 'latin1').toString('utf8') || `upload.${kind.extension}`).slice(0, 255),
+        uploadedById: user.id,
+        areaCode: caseRow?.areaCode ?? user.areaCode,
+        uploadedAt: new Date(),
+        caseId: caseRow?.id ?? null,
+        batchId: caseRow ? caseRow.batchId : (input.batchId ?? null),
+        usedInSeq: null,
+      }),
+    );
+    return evidenceView(row);
+  }
+
+  /** Visible when attached to a case in the caller's area, or a loose upload from within it. */
+  async get(id: string, user: AuthUser): Promise<EvidenceEntity> {
+    const row = UUID.test(id) ? await this.evidence.findOneBy({ id }) : null;
+    if (!row) throw AppError.notFound('证明材料');
+    if (row.caseId) await this.engine.loadVisible(row.caseId, user);
+    else if (row.uploadedById !== user.id) assertInArea(user, row.areaCode ?? '', '证明材料');
+    return row;
+  }
+
+  async content(id: string, user: AuthUser): Promise<{ row: EvidenceEntity; bytes: Buffer }> {
+    const row = await this.get(id, user);
+    return { row, bytes: await this.store.get(row.sha256) };
+  }
+}

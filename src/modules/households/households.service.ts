@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { assertInArea, narrowArea } from '../../common/auth/scope';
+import { isWithin, levelOf } from '../../common/domain/area';
+import { birthDateOf, maskIdNumber, maskPhone } from '../../common/domain/id-number';
+import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { UnitOfWork } from '../../database/database.module';
+import { AreaEntity, HouseholdEntity, HouseholdMemberEntity } from '../../database/entities';
+import { CreateHouseholdDto, HouseholdListQuery } from './households.dto';
+
+/** Full ID numbers and phones only for roles above village, inside the household's area. */
+export function seesPersonalData(user: AuthUser, areaCode: string): boolean {
+  return ['township', 'county', 'supervisor'].includes(user.role) && isWithin(areaCode, user.areaCode);
+}
+
+export function householdView(h: HouseholdEntity, members: HouseholdMemberEntity[], user: AuthUser) {
+  const full = seesPersonalData(user, h.areaCode);
+  return {
+    id: h.id,
+    areaCode: h.areaCode,
+    householderName: h.householderName,
+    address: h.address,
+    isFormerlyPoor: h.isFormerlyPoor,
+    members: members
+      .sort((a, b) => a.position - b.position)
+      .map((m) => ({
+        id: m.id,
+        name: m.name,
+        idNumber: full ? m.idNumber : maskIdNumber(m.idNumber),
+        relation: m.relation,
+        gender: m.gender,
+        birthDate: m.birthDate,
+        laborAbility: m.laborAbility,
+        disability: m.disability,
+        employment: m.employment,
+        phone: full ? m.phone : maskPhone(m.phone),
+      })),
+    createdAt: h.createdAt.toISOString(),
+    updatedAt: h.updatedAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class HouseholdsService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    @InjectRepository(HouseholdEntity) private readonly households: Repository<HouseholdEntity>,
+    @InjectRepository(HouseholdMemberEntity) private readonly members: Repository<HouseholdMemberEntity>,
+  ) {}
+
+  async create(dto: CreateHouseholdDto, user: AuthUser) {
+    if (!['village', 'township', 'county'].includes(user.role)) {
+      throw new AppError(ErrorCode.ROLE_REQUIRED, '只有村、乡镇、县级经办人员可以登记农户', { requiredRoles: ['village', 'township', 'county'] });
+    }
+    if (levelOf(dto.areaCode) !== 'village') throw AppError.validation({ areaCode: '农户必须登记在村（12位村级代码）' });
+    assertInArea(user, dto.areaCode, '行政区划');
+    const fields: Record<string, string> = {};
+    const seen = new Set<string>();
+    dto.members.forEach((m, i) => {
+      if (birthDateOf(m.idNumber) !== m.birthDate) fields[`members.${i}.birthDate`] = '出生日期与身份证号不一致';
+      const male = Number(m.idNumber[16]) % 2 === 1;
+      if ((m.gender === 'male') !== male) fields[`members.${i}.gender`] = '性别与身份证号不一致';
+      if (seen.has(m.idNumber)) fields[`members.${i}.idNumber`] = '同一身份证号重复填写';
+      seen.add(m.idNumber);
+    });
+    if (Object.keys(fields).length) throw AppError.validation(fields, '家庭成员信息有误');
+
+    const { household, rows } = await this.uow.transaction(async (em) => {
+      if (!(await em.existsBy(AreaEntity, { code: dto.areaCode }))) {
+        throw AppError.validation({ areaCode: `村 ${dto.areaCode} 尚未登记` });
+      }
+      const taken = await em.findBy(HouseholdMemberEntity, { idNumber: In([...seen]) });
+      if (taken.length) {
+        throw new AppError(ErrorCode.ALREADY_EXISTS, '有成员已登记在其他农户中，一人只能属于一户', {
+          fields: Object.fromEntries(taken.map((t) => [`members.${dto.members.findIndex((m) => m.idNumber === t.idNumber)}.idNumber`, '已登记'])),
+        });
+      }
+      const now = new Date();
+      const household = await em.save(
+        em.create(HouseholdEntity, {
+          areaCode: dto.areaCode,
+          householderName: dto.householderName,
+          address: dto.address,
+          isFormerlyPoor: dto.isFormerlyPoor,
+          createdById: user.id,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      );
+      const rows = await em.save(
+        dto.members.map((m, position) =>
+          em.create(HouseholdMemberEntity, {
+            householdId: household.id,
+            position,
+            name: m.name,
+            idNumber: m.idNumber,
+            relation: m.relation,
+            gender: m.gender,
+            birthDate: m.birthDate,
+            laborAbility: m.laborAbility,
+            disability: m.disability ?? null,
+            employment: m.employment,
+            phone: m.phone ?? null,
+          }),
+        ),
+      );
+      return { household, rows };
+    });
+    return householdView(household, rows, user);
+  }
+
+  async load(id: string, user: AuthUser): Promise<{ household: HouseholdEntity; members: HouseholdMemberEntity[] }> {
+    const household = /^[0-9a-f-]{36}$/i.test(id) ? await this.households.findOneBy({ id }) : null;
+    if (!household) throw AppError.notFound('农户');
+    assertInArea(user, household.areaCode, '农户');
+    return { household, members: await this.members.findBy({ householdId: id }) };
+  }
+
+  async get(id: string, user: AuthUser) {
+    const { household, members } = await this.load(id, user);
+    return householdView(household, members, user);
+  }
+
+  async list(user: AuthUser, q: HouseholdListQuery) {
+    const qb = this.households.createQueryBuilder('h');
+    const like = narrowArea(user, q.areaCode);
+    if (like) qb.andWhere('h.areaCode LIKE :like', { like });
+    if (q.q) {
+      qb.andWhere(
+        '(h.householderName LIKE :name OR h.id IN (SELECT m.householdId FROM household_members m WHERE m.idNumber = :id))',
+        { name: `%${q.q.replace(/[%_]/g, '')}%`, id: q.q },
+      );
+    }
+    const [rows, total] = await qb.orderBy('h.createdAt', 'DESC').addOrderBy('h.id').skip((q.page - 1) * q.pageSize).take(q.pageSize).getManyAndCount();
+    const members = rows.length ? await this.members.findBy({ householdId: In(rows.map((r) => r.id)) }) : [];
+    return {
+      items: rows.map((h) => householdView(h, members.filter((m) => m.householdId === h.id), user)),
+      total,
+      page: q.page,
+      pageSize: q.pageSize,
+    };
+  }
+}

@@ -1,0 +1,96 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { EntityManager, IsNull } from 'typeorm';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { assertInArea } from '../../common/auth/scope';
+import { maskName } from '../../common/domain/id-number';
+import { RISK_TYPES, titleOf } from '../../common/domain/enums';
+import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { validateBody } from '../../common/http/validation';
+import { CaseEntity, HouseholdEntity, MonitoringObjectEntity } from '../../database/entities';
+import {
+  InclusionContext,
+  InclusionInput,
+  monitoringInclusion,
+  MONITORING_INCLUSION,
+} from '../../machines/monitoring-inclusion.machine';
+import { PreparedCase, ProcedureAdapter, ProcedureRegistry, TransitionEffect } from '../engine/procedure-adapter';
+import { CreateInclusionDto } from './monitoring-inclusion.dto';
+
+/** Wraps the inclusion machine: opens cases on households, and makes monitoring objects. */
+@Injectable()
+export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleInit {
+  readonly definitions = [monitoringInclusion];
+  readonly creatorRoles = ['village' as const, 'department' as const];
+  readonly deadlineKey = 'inclusion.deadline' as const;
+
+  constructor(private readonly registry: ProcedureRegistry) {}
+
+  onModuleInit(): void {
+    this.registry.register(this);
+  }
+
+  async prepareCreate({ body, actor, em }: { body: unknown; actor: AuthUser; em: EntityManager }): Promise<PreparedCase> {
+    const dto = validateBody(CreateInclusionDto, body);
+    if (actor.role === 'department' && dto.channel !== 'department_alert') {
+      throw AppError.validation({ channel: '行业部门只能以“部门筛查预警”渠道推送线索' });
+    }
+    const household = await em.findOneBy(HouseholdEntity, { id: dto.householdId });
+    if (!household) throw AppError.notFound('农户');
+    assertInArea(actor, household.areaCode, '农户');
+
+    const current = await em.findOne(MonitoringObjectEntity, {
+      where: { householdId: household.id },
+      order: { createdAt: 'DESC' },
+    });
+    if (current?.status === 'monitoring') {
+      throw new AppError(ErrorCode.RULE_VIOLATED, '该户已是监测对象，无需重复识别', { rule: 'already_monitored', monitoringObjectId: current.id });
+    }
+    const open = await em.findOne(CaseEntity, {
+      where: { procedure: MONITORING_INCLUSION, subjectId: household.id, closedAt: IsNull() },
+      select: { id: true },
+    });
+    if (open) {
+      throw new AppError(ErrorCode.RULE_VIOLATED, '该户已有正在办理的识别纳入案件', { rule: 'open_case_exists', caseId: open.id });
+    }
+    const input: InclusionInput = {
+      householdId: household.id,
+      channel: dto.channel,
+      riskDescription: dto.riskDescription,
+      urgent: dto.urgent ?? false,
+      // re-identification after elimination is linked to the old record (SF-10)
+      previousMonitoringObjectId: current?.id ?? null,
+    };
+    return { areaCode: household.areaCode, subjectId: household.id, input: { ...input }, auditData: { ...input } };
+  }
+
+  async afterTransition({ em, caseRow, toState, context, event }: TransitionEffect): Promise<void> {
+    if (toState !== 'included') return;
+    const c = context as InclusionContext;
+    const now = new Date(event.env.now);
+    await em.save(
+      em.create(MonitoringObjectEntity, {
+        householdId: c.householdId,
+        areaCode: caseRow.areaCode,
+        monitoringType: c.approval!.monitoringType,
+        riskTypes: c.approval!.riskTypes,
+        startDate: c.approval!.startDate,
+        assistanceContact: c.approval!.assistanceContact,
+        status: 'monitoring',
+        inclusionCaseId: caseRow.id,
+        previousMonitoringObjectId: c.previousMonitoringObjectId ?? null,
+        verification: (c.verification ?? {}) as Record<string, any>,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+  }
+
+  async noticeSummary({ context, em }: { caseRow: CaseEntity; context: Record<string, any>; em: EntityManager }): Promise<string> {
+    const c = context as InclusionContext;
+    const h = await em.findOneBy(HouseholdEntity, { id: c.householdId });
+    const risks = (c.verification?.riskTypes ?? []).map((r) => titleOf(RISK_TYPES, r)).join('、') || '—';
+    const income = c.verification ? `${c.verification.perCapitaNetIncome} 元/人·年` : '—';
+    return `户主：${h ? maskName(h.householderName) : '—'}；拟纳入防止返贫监测对象；家庭人均纯收入：${income}；风险类型：${risks}`;
+  }
+}
+

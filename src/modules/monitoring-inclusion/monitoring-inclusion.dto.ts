@@ -1,0 +1,20 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+
+/** `POST /procedures/monitoring-inclusion/cases` */
+export class CreateInclusionDto {
+  @ApiProperty() @IsUUID('all', { message: 'householdId 应为农户编号' })
+  householdId: string;
+
+  @ApiProperty({ enum: ['self_report', 'department_alert', 'cadre_visit'], description: '农户自主申报 / 部门筛查预警 / 基层干部排查' })
+  @IsIn(['self_report', 'department_alert', 'cadre_visit'])
+  channel: 'self_report' | 'department_alert' | 'cadre_visit';
+
+  @ApiProperty({ example: '户主突发脑梗住院，自付医疗费用约4万元' })
+  @IsString() @MinLength(4) @MaxLength(2000)
+  riskDescription: string;
+
+  /** 突发严重困难: assistance may start before approval (先帮扶后认定) */
+  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean()
+  urgent?: boolean;
+}
