@@ -1,21 +1,19 @@
-/** Two projects: fast unit specs beside the code, and e2e specs against real services. */
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+/**
+ * NestJS 12 ships as ES modules only, so Jest runs in its native ESM mode
+ * (`--experimental-vm-modules`, set by the npm scripts) and ts-jest emits ESM from
+ * tsconfig.spec.json. The service itself is compiled to CommonJS and loads Nest through
+ * Node's require(esm).
+ */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.spec.json', useESM: true }];
+const common = {
+  testEnvironment: 'node',
+  rootDir: '.',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': tsJest },
+};
 module.exports = {
   projects: [
-    {
-      displayName: 'unit',
-      testEnvironment: 'node',
-      rootDir: '.',
-      testMatch: ['<rootDir>/src/**/*.spec.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-    },
-    {
-      displayName: 'e2e',
-      testEnvironment: 'node',
-      rootDir: '.',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-      testTimeout: 60000,
-    },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],
 };

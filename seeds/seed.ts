@@ -34,7 +34,7 @@ export async function seed(ds: DataSource): Promise<SeedReport> {
     const hash = await hashPassword(DEMO_PASSWORD);
     for (const u of USERS) {
       if (await em.existsBy(UserEntity, { username: u.username })) continue;
-      await em.insert(UserEntity, {
+      await em.save(em.create(UserEntity, {
         username: u.username,
         passwordHash: hash,
         displayName: u.displayName,
@@ -44,7 +44,7 @@ export async function seed(ds: DataSource): Promise<SeedReport> {
         disabled: false,
         createdAt: now,
         updatedAt: now,
-      });
+      }));
       report.users++;
     }
     let seq = 100;

@@ -1,9 +1,9 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppConfig, loadConfig } from './common/config/app-config';
+import { type AppConfig, loadConfig } from './common/config/app-config';
 import { AppConfigModule } from './common/config/config.module';
 import { AllExceptionsFilter } from './common/errors/http-exception.filter';
 import { DatabaseModule } from './database/database.module';

@@ -1,4 +1,4 @@
-import { ColumnOptions } from 'typeorm';
+import { type ColumnOptions } from 'typeorm';
 import { databaseKind } from '../common/config/app-config';
 
 const pg = databaseKind() === 'postgres';

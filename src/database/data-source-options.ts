@@ -1,20 +1,20 @@
-import { join } from 'node:path';
-import { DataSourceOptions } from 'typeorm';
+import { type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../common/config/app-config';
 import { ENTITIES } from './entities';
+import { POSTGRES_MIGRATIONS } from './migrations/postgres';
+import { SQLITE_MIGRATIONS } from './migrations/sqlite';
 
 /**
  * PostgreSQL when DATABASE_URL is set, else the embedded SQLite file. Both schemas are made
  * by committed migrations (one folder per engine); `synchronize` is never used.
  */
 export function dataSourceOptions(db: AppConfig['database']): DataSourceOptions {
-  const migrations = [join(__dirname, 'migrations', db.kind, '*.{js,ts}')];
   if (db.kind === 'postgres') {
     return {
       type: 'postgres',
       url: db.url,
       entities: ENTITIES,
-      migrations,
+      migrations: POSTGRES_MIGRATIONS,
       migrationsRun: true,
       migrationsTransactionMode: 'each',
       extra: { max: 20 },
@@ -24,7 +24,7 @@ export function dataSourceOptions(db: AppConfig['database']): DataSourceOptions 
     type: 'better-sqlite3',
     database: db.file,
     entities: ENTITIES,
-    migrations,
+    migrations: SQLITE_MIGRATIONS,
     migrationsRun: true,
     migrationsTransactionMode: 'each',
     enableWAL: true,

@@ -2,7 +2,7 @@ import { Global, Inject, Injectable, Module } from '@nestjs/common';
 import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { Mutex } from 'async-mutex';
 import { DataSource, EntityManager } from 'typeorm';
-import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { APP_CONFIG, type AppConfig } from '../common/config/app-config';
 import { dataSourceOptions } from './data-source-options';
 
 /**

@@ -1,5 +1,19 @@
-import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import { BeforeInsert, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { json, timestamp } from './column-types';
+
+/**
+ * Ids are UUID strings in a varchar(36) on both engines, so an id compares with every
+ * column that refers to it (some of which hold non-UUID actors such as `system`).
+ */
+abstract class WithId {
+  @PrimaryColumn({ type: 'varchar', length: 36 }) id: string;
+
+  @BeforeInsert()
+  assignId(): void {
+    this.id ??= randomUUID();
+  }
+}
 
 @Entity('areas')
 export class AreaEntity {
@@ -11,8 +25,7 @@ export class AreaEntity {
 }
 
 @Entity('users')
-export class UserEntity {
-  @PrimaryGeneratedColumn('uuid') id: string;
+export class UserEntity extends WithId {
   @Index({ unique: true }) @Column({ type: 'varchar', length: 64 }) username: string;
   @Column({ type: 'varchar', length: 255 }) passwordHash: string;
   @Column({ type: 'varchar', length: 100 }) displayName: string;
@@ -27,8 +40,7 @@ export class UserEntity {
 
 @Entity('policy_versions')
 @Index(['areaCode', 'version'], { unique: true })
-export class PolicyVersionEntity {
-  @PrimaryGeneratedColumn('uuid') id: string;
+export class PolicyVersionEntity extends WithId {
   @Column({ type: 'varchar', length: 12 }) areaCode: string;
   @Column({ type: 'integer' }) version: number;
   @Column(timestamp()) effectiveFrom: Date;
@@ -38,8 +50,7 @@ export class PolicyVersionEntity {
 }
 
 @Entity('households')
-export class HouseholdEntity {
-  @PrimaryGeneratedColumn('uuid') id: string;
+export class HouseholdEntity extends WithId {
   @Index() @Column({ type: 'varchar', length: 12 }) areaCode: string;
   @Column({ type: 'varchar', length: 50 }) householderName: string;
   @Column({ type: 'varchar', length: 200 }) address: string;
@@ -50,8 +61,7 @@ export class HouseholdEntity {
 }
 
 @Entity('household_members')
-export class HouseholdMemberEntity {
-  @PrimaryGeneratedColumn('uuid') id: string;
+export class HouseholdMemberEntity extends WithId {
   @Index() @Column({ type: 'varchar', length: 36 }) householdId: string;
   @Column({ type: 'integer' }) position: number;
   @Column({ type: 'varchar', length: 50 }) name: string;
@@ -66,8 +76,7 @@ export class HouseholdMemberEntity {
 }
 
 @Entity('monitoring_objects')
-export class MonitoringObjectEntity {
-  @PrimaryGeneratedColumn('uuid') id: string;
+export class MonitoringObjectEntity extends WithId {
   @Index() @Column({ type: 'varchar', length: 36 }) householdId: string;
   @Index() @Column({ type: 'varchar', length: 12 }) areaCode: string;
   @Column({ type: 'varchar', length: 30 }) monitoringType: string;
@@ -84,8 +93,7 @@ export class MonitoringObjectEntity {
 
 @Entity('cases')
 @Index(['procedure', 'state'])
-export class CaseEntity {
-  @PrimaryGeneratedColumn('uuid') id: string;
+export class CaseEntity extends WithId {
   @Column({ type: 'varchar', length: 40 }) procedure: string;
   @Column({ type: 'varchar', length: 40 }) machineId: string;
   @Column({ type: 'integer' }) machineVersion: number;
@@ -130,8 +138,7 @@ export class AuditEntryEntity {
 }
 
 @Entity('evidence')
-export class EvidenceEntity {
-  @PrimaryGeneratedColumn('uuid') id: string;
+export class EvidenceEntity extends WithId {
   @Column({ type: 'varchar', length: 40 }) type: string;
   @Index() @Column({ type: 'varchar', length: 64 }) sha256: string;
   @Column({ type: 'integer' }) size: number;
@@ -149,8 +156,7 @@ export class EvidenceEntity {
 
 @Entity('timers')
 @Index(['status', 'dueAt'])
-export class TimerEntity {
-  @PrimaryGeneratedColumn('uuid') id: string;
+export class TimerEntity extends WithId {
   @Index() @Column({ type: 'varchar', length: 36 }) caseId: string;
   @Column({ type: 'varchar', length: 40 }) key: string;
   @Column({ type: 'varchar', length: 40 }) event: string;

@@ -8,18 +8,18 @@
 import { assign, setup } from 'xstate';
 import { ids, MONITORING_TYPES, RISK_TYPES } from '../common/domain/enums';
 import {
-  AllowedParams,
+  type AllowedParams,
   allowedGuard,
-  BaseContext,
+  type BaseContext,
   money,
   opinion,
-  ProcedureDefinition,
-  ProcedureEvent,
+  type ProcedureDefinition,
+  type ProcedureEvent,
   round2,
-  RuleSet,
-  StateMeta,
-  TimerRequest,
-  TransitionMeta,
+  type RuleSet,
+  type StateMeta,
+  type TimerRequest,
+  type TransitionMeta,
 } from './procedure';
 import { addDuration } from '../common/domain/duration';
 
@@ -274,14 +274,14 @@ const WITHDRAW: TransitionMeta = {
   reasonRequired: true,
   fields: optionalOpinionFields,
 };
-const appraise = (reasonRequired: boolean): TransitionMeta => ({
+const APPRAISE: TransitionMeta = {
   title: '录入村级民主评议',
   titleEn: 'Record village appraisal',
   roles: ['village'],
   evidence: { allOf: ['meeting_minutes', 'sign_in_sheet'] },
   fields: appraisalFields,
-  reasonRequired,
-});
+};
+const APPRAISE_FAILED: TransitionMeta = { ...APPRAISE, reasonRequired: true };
 const PUBLISH: TransitionMeta = {
   title: '发布公示',
   titleEn: 'Publish notice',
@@ -342,6 +342,8 @@ const allowed = (params: AllowedParams) => ({ type: 'allowed' as const, params }
 
 const TOWNSHIP_RETURN_TARGETS = ['household_verification', 'village_appraisal'];
 const COUNTY_RETURN_TARGETS = ['township_review', 'household_verification'];
+const TOWNSHIP_RETURN = ret(['township'], TOWNSHIP_RETURN_TARGETS);
+const COUNTY_RETURN = ret(['county'], COUNTY_RETURN_TARGETS);
 
 // ---------------------------------------------------------------- actions (pure)
 
@@ -469,8 +471,8 @@ export const monitoringInclusionMachine = setup({
       ...state('村级民主评议', 'Village appraisal'),
       on: {
         RECORD_APPRAISAL: [
-          { guard: allowed({ when: { result: 'passed' } }), target: 'public_notice', actions: 'recordAppraisal', meta: appraise(false) },
-          { guard: allowed({ when: { result: 'failed' } }), target: 'township_review', actions: 'recordAppraisal', meta: appraise(true) },
+          { guard: allowed({ when: { result: 'passed' } }), target: 'public_notice', actions: 'recordAppraisal', meta: APPRAISE },
+          { guard: allowed({ when: { result: 'failed' } }), target: 'township_review', actions: 'recordAppraisal', meta: APPRAISE_FAILED },
         ],
       },
     },
@@ -515,7 +517,7 @@ export const monitoringInclusionMachine = setup({
           guard: allowed({ when: { toState } }),
           target: toState,
           actions: 'countReturn',
-          meta: ret(['township'], TOWNSHIP_RETURN_TARGETS),
+          meta: TOWNSHIP_RETURN,
         })),
         REJECT: {
           guard: allowed({}),
@@ -538,7 +540,7 @@ export const monitoringInclusionMachine = setup({
           guard: allowed({ when: { toState } }),
           target: toState,
           actions: 'countReturn',
-          meta: ret(['county'], COUNTY_RETURN_TARGETS),
+          meta: COUNTY_RETURN,
         })),
         REJECT: {
           guard: allowed({}),

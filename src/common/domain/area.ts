@@ -14,15 +14,19 @@ export function isAreaCode(code: unknown): code is string {
 /** The level a 12-digit code denotes, from its trailing zeros; null if malformed. */
 export function levelOf(code: string): AreaLevel | null {
   if (!AREA_CODE.test(code)) return null;
-  if (code.slice(0, 2) === '00') return null;
   for (const level of AREA_LEVELS) {
-    const n = SIGNIFICANT[level];
-    if (/^0*$/.test(code.slice(n))) {
-      // a code whose own last segment is all zeros belongs to a higher level
+    if (/^0*$/.test(code.slice(SIGNIFICANT[level]))) {
+      // every segment down to this level must be set: 410000000001 is no code at all
+      const upTo = AREA_LEVELS.slice(0, AREA_LEVELS.indexOf(level) + 1);
+      let start = 0;
+      for (const l of upTo) {
+        if (/^0+$/.test(code.slice(start, SIGNIFICANT[l]))) return null;
+        start = SIGNIFICANT[l];
+      }
       return level;
     }
   }
-  return 'village';
+  return null;
 }
 
 /** The significant prefix of an area code: every code beneath it starts with it. */

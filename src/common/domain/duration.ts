@@ -1,8 +1,11 @@
 import { DateTime, Duration } from 'luxon';
 
 /** ISO-8601 durations (`P5D`, `P6M`, `PT2S`); calendar units added in Asia/Shanghai time. */
+/** Positive ISO-8601 durations only: at least one unit, no signs (`P`, `PT`, `P-5D` are refused). */
+const ISO_DURATION = /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
+
 export function isIsoDuration(value: unknown): value is string {
-  return typeof value === 'string' && Duration.fromISO(value).isValid && /^P/.test(value);
+  return typeof value === 'string' && ISO_DURATION.test(value) && Duration.fromISO(value).isValid;
 }
 
 export function addDuration(from: Date, iso: string): Date {

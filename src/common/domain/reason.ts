@@ -14,7 +14,7 @@ export function reasonProblem(reason: unknown, minLength: number): string | null
   if (PLACEHOLDERS.has(compact.toLowerCase()) || PLACEHOLDERS.has(text.toLowerCase())) {
     return '理由不能是“无”“同意”“见附件”之类的套话，请写明具体情况';
   }
-  if (/^(.)\1*$/u.test(compact) || /^\d*$/.test(compact)) return '理由不能只由重复字符、数字或标点组成';
+  if (/^(.)\1*$/u.test(compact) || /^\p{Nd}*$/u.test(compact)) return '理由不能只由重复字符、数字或标点组成';
   if ([...compact].length < minLength) return `理由过短，请至少写${minLength}个字，说明具体情况`;
   return null;
 }

@@ -4,7 +4,7 @@
  *
  * Hand-written because the well-known detector (`file-type`) is ESM-only since v17 and this
  * CommonJS service and its Jest suites cannot load it; the five signatures below are stable
- * file-format constants, and the OOXML check looks at the ZIP's first entry names the way
+ * file-format constants, and the OOXML check looks at the ZIP's entry names the way
  * `file-type` does.
  */
 export interface FileKind {
@@ -20,6 +20,8 @@ const OOXML: Array<[string, FileKind]> = [
   ['ppt/', { mimeType: 'application/vnd.openxmlformats-officedocument.presentationml.presentation', extension: 'pptx' }],
 ];
 
+const LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
 /** Names of the local file entries of a ZIP, in order, as far as the buffer reaches. */
 function zipEntryNames(buf: Buffer, max = 50): string[] {
   const names: string[] = [];
@@ -30,8 +32,10 @@ function zipEntryNames(buf: Buffer, max = 50): string[] {
     const nameLength = buf.readUInt16LE(offset + 26);
     const extraLength = buf.readUInt16LE(offset + 28);
     names.push(buf.toString('utf8', offset + 30, offset + 30 + nameLength));
-    if (flags & 0x08) break; // sizes follow the data: stop rather than scan
-    offset += 30 + nameLength + extraLength + compressedSize;
+    const dataStart = offset + 30 + nameLength + extraLength;
+    // streaming writers (bit 3) put the sizes after the data: look ahead for the next header
+    offset = flags & 0x08 ? buf.indexOf(LOCAL_HEADER, dataStart) : dataStart + compressedSize;
+    if (offset < 0) break;
   }
   return names;
 }

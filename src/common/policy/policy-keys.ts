@@ -85,7 +85,8 @@ export function policyValueProblem(key: PolicyKey, value: unknown): string | nul
   const type: PolicyValueType = POLICY_KEYS[key].type;
   switch (type) {
     case 'money':
-      return typeof value === 'number' && value >= 0 && Number.isFinite(value) && Math.round(value * 100) === value * 100
+      // compare in cents with a tolerance: 19.99 * 100 is 1998.9999999999998 in binary floating point
+      return typeof value === 'number' && value >= 0 && Number.isFinite(value) && Math.abs(value * 100 - Math.round(value * 100)) < 1e-6
         ? null : '应为非负金额（最多两位小数）';
     case 'duration':
       return isIsoDuration(value) ? null : '应为 ISO-8601 时长，例如 P5D、P6M、PT2S';

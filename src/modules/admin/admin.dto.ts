@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { AREA_LEVELS, AreaLevel } from '../../common/domain/area';
-import { ids, ROLES, SECTORS, UserRole } from '../../common/domain/enums';
+import { AREA_LEVELS, type AreaLevel } from '../../common/domain/area';
+import { ids, ROLES, SECTORS, type UserRole } from '../../common/domain/enums';
 
 export class CreateAreaDto {
   /** 12-digit 统计用区划代码 */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
-import { AreaLevel, levelOf, parentOf } from '../../common/domain/area';
+import { type AreaLevel, levelOf, parentOf } from '../../common/domain/area';
 import { AreaEntity } from '../../database/entities';
 
 export interface AreaView {

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
+import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { hashPassword } from '../../common/auth/password';
 import { AppError, ErrorCode } from '../../common/errors/app-error';

@@ -6,7 +6,7 @@ import { verifyChain } from '../../common/audit/audit-hash';
 import { UnitOfWork } from '../../database/database.module';
 import { AuditEntryEntity, CaseEntity } from '../../database/entities';
 import { CaseListQuery, PageQuery, TaskListQuery } from './cases.dto';
-import { CaseSummary, CaseViewService } from './case-view.service';
+import { type CaseSummary, CaseViewService } from './case-view.service';
 import { EngineService } from './engine.service';
 import { eventsOf, stateIds } from './introspection';
 import { ProcedureRegistry } from './procedure-adapter';
@@ -91,7 +91,7 @@ export class CasesService {
   /** 已办: cases the caller has acted on. */
   async done(user: AuthUser, q: TaskListQuery): Promise<Page<CaseSummary>> {
     const qb = this.base(user, null).andWhere(
-      'c.id IN (SELECT a.caseId FROM audit_entries a WHERE a.actorId = :uid)',
+      'c.id IN (SELECT a."caseId" FROM audit_entries a WHERE a."actorId" = :uid)',
       { uid: user.id },
     );
     if (q.procedure) qb.andWhere('c.procedure = :procedure', { procedure: q.procedure });

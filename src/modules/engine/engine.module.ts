@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
+import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import { TimerEntity } from '../../database/entities';
 import { BullTimerScheduler } from '../timers/bull-timer-scheduler';
 import { InProcessTimerScheduler } from '../timers/in-process-timer-scheduler';

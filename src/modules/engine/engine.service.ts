@@ -16,9 +16,9 @@ import {
   TimerEntity,
 } from '../../database/entities';
 import type { ActorRef, ProcedureDefinition, ProcedureEvent, TimerRequest } from '../../machines/procedure';
-import { PoliciesService, EffectivePolicy } from '../policies/policies.service';
+import { PoliciesService, type EffectivePolicy } from '../policies/policies.service';
 import { TimerScheduler } from '../timers/timer-scheduler';
-import { isFinal, branchesFor, Branch } from './introspection';
+import { isFinal, branchesFor, type Branch } from './introspection';
 import { ProcedureRegistry } from './procedure-adapter';
 import {
   checkData,
@@ -29,7 +29,7 @@ import {
   checkSeparation,
   selectBranch,
 } from './requirements';
-import { CaseView, CaseViewService } from './case-view.service';
+import { type CaseView, CaseViewService } from './case-view.service';
 
 export interface EventRequest {
   caseId: string;
@@ -329,7 +329,8 @@ export class EngineService {
     if (invalid.length) {
       throw new AppError(ErrorCode.EVIDENCE_INVALID, '引用的证明材料不存在或不属于本案件', { invalidEvidenceIds: invalid });
     }
-    return usable;
+    // in the order the caller gave them, so the audit entry reads as the request did
+    return unique.map((id) => usable.find((e) => e.id === id)!);
   }
 
   private async store(em: EntityManager, caseRow: CaseEntity, plan: Planned, actor: AuthUser) {

@@ -3,13 +3,13 @@
  * AppError a person would get, or null; the engine throws the first, availableActions
  * reports them without throwing.
  */
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { EVIDENCE_TYPES, ROLE_LABELS, titleOf } from '../../common/domain/enums';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { reasonProblem } from '../../common/domain/reason';
-import { EvidenceRequirement, failingRules, JsonSchema, RuleSet, TransitionMeta, whenMatches } from '../../machines/procedure';
+import { type EvidenceRequirement, failingRules, type JsonSchema, type RuleSet, type TransitionMeta, whenMatches } from '../../machines/procedure';
 import type { Branch } from './introspection';
 
 const ajv = new Ajv({ allErrors: true, strict: false, multipleOfPrecision: 8 });

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { memoryStorage } from 'multer';
-import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
+import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import { EvidenceEntity } from '../../database/entities';
 import { EvidenceController } from './evidence.controller';
 import { EvidenceService } from './evidence.service';

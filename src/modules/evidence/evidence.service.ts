@@ -4,13 +4,13 @@ import { Repository } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea } from '../../common/auth/scope';
 import { sha256Hex } from '../../common/audit/audit-hash';
-import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
+import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import { EVIDENCE_TYPES, ids } from '../../common/domain/enums';
 import { AppError } from '../../common/errors/app-error';
 import { detectFileKind } from '../../common/evidence/file-kind';
 import { CaseEntity, EvidenceEntity } from '../../database/entities';
 import { EngineService } from '../engine/engine.service';
-import { evidenceView, EvidenceView } from '../engine/case-view.service';
+import { evidenceView, type EvidenceView } from '../engine/case-view.service';
 import { EvidenceStore } from './evidence-store';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -17,7 +17,7 @@ import {
   MinLength,
   registerDecorator,
   ValidateNested,
-  ValidationArguments,
+  type ValidationArguments,
 } from 'class-validator';
 import { idNumberProblem } from '../../common/domain/id-number';
 import { PageQuery } from '../engine/cases.dto';

@@ -129,7 +129,7 @@ export class HouseholdsService {
     if (like) qb.andWhere('h.areaCode LIKE :like', { like });
     if (q.q) {
       qb.andWhere(
-        '(h.householderName LIKE :name OR h.id IN (SELECT m.householdId FROM household_members m WHERE m.idNumber = :id))',
+        '(h.householderName LIKE :name OR h.id IN (SELECT m."householdId" FROM household_members m WHERE m."idNumber" = :id))',
         { name: `%${q.q.replace(/[%_]/g, '')}%`, id: q.q },
       );
     }

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { EntityManager, IsNull } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea } from '../../common/auth/scope';
@@ -8,12 +8,12 @@ import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { validateBody } from '../../common/http/validation';
 import { CaseEntity, HouseholdEntity, MonitoringObjectEntity } from '../../database/entities';
 import {
-  InclusionContext,
-  InclusionInput,
+  type InclusionContext,
+  type InclusionInput,
   monitoringInclusion,
   MONITORING_INCLUSION,
 } from '../../machines/monitoring-inclusion.machine';
-import { PreparedCase, ProcedureAdapter, ProcedureRegistry, TransitionEffect } from '../engine/procedure-adapter';
+import { type PreparedCase, type ProcedureAdapter, ProcedureRegistry, type TransitionEffect } from '../engine/procedure-adapter';
 import { CreateInclusionDto } from './monitoring-inclusion.dto';
 
 /** Wraps the inclusion machine: opens cases on households, and makes monitoring objects. */

@@ -4,7 +4,7 @@ import { IsIn, IsOptional, Matches } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea, narrowArea } from '../../common/auth/scope';
-import { Colour, COLOUR_TITLES, colourOf } from '../../common/domain/colour';
+import { type Colour, COLOUR_TITLES, colourOf } from '../../common/domain/colour';
 import { MONITORING_TYPES, titleOf } from '../../common/domain/enums';
 import { maskName, maskPhone } from '../../common/domain/id-number';
 import { AppError } from '../../common/errors/app-error';

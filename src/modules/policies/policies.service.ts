@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThanOrEqual, Repository } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
@@ -7,7 +7,7 @@ import {
   defaultPolicyValues,
   isPolicyKey,
   policyValueProblem,
-  PolicyValues,
+  type PolicyValues,
 } from '../../common/policy/policy-keys';
 import { PolicyVersionEntity } from '../../database/entities';
 

@@ -1,7 +1,7 @@
-import { Logger, OnModuleDestroy } from '@nestjs/common';
-import Queue, { Job, Queue as BullQueue } from 'bull';
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import Queue, { type Job, type Queue as BullQueue } from 'bull';
 import type { TimerEntity } from '../../database/entities';
-import { FIRE_TIMER_JOB, FireTimerPayload, TIMER_QUEUE } from './queue-names';
+import { FIRE_TIMER_JOB, type FireTimerPayload, TIMER_QUEUE } from './queue-names';
 import { TimerScheduler } from './timer-scheduler';
 
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>

@@ -1,4 +1,4 @@
-import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { TimerEntity } from '../../database/entities';
 import { TimerScheduler } from './timer-scheduler';
 

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThanOrEqual, Repository } from 'typeorm';
-import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
+import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import { TimerEntity } from '../../database/entities';
 import { EngineService } from '../engine/engine.service';
 import { TimerScheduler } from './timer-scheduler';

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from "typeorm";
 
 /** SF-24: audit entries can be added, never changed or removed. */
 export class AuditAppendOnly1763800000001 implements MigrationInterface {

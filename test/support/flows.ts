@@ -1,0 +1,154 @@
+/** Building blocks for e2e specs: uploads, events, and a monitoring-inclusion case at any step. */
+import { randomUUID } from 'node:crypto';
+import type { TestEnv } from './harness';
+
+export const VILLAGE = 'v_huozhuang';
+export const TOWNSHIP = 't_lingjing';
+export const TOWNSHIP2 = 't_lingjing2';
+export const COUNTY = 'c_jianan';
+export const COUNTY2 = 'c_jianan2';
+export const OTHER_VILLAGE = 'v_zhangzhuang';
+export const OTHER_TOWNSHIP = 't_zhenjian';
+export const HUOZHUANG = '411003100201';
+
+/** A minimal but real PDF: its kind is recognised from its bytes. */
+export function pdf(label = randomUUID()): Buffer {
+  return Buffer.from(`%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% ${label}\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
+}
+
+export async function upload(env: TestEnv, user: string, type: string, opts: { caseId?: string; batchId?: string; file?: Buffer; name?: string } = {}) {
+  const req = env
+    .http()
+    .post('/evidence')
+    .set('Authorization', `Bearer ${await env.token(user)}`)
+    .field('type', type);
+  if (opts.caseId) req.field('caseId', opts.caseId);
+  if (opts.batchId) req.field('batchId', opts.batchId);
+  const res = await req.attach('file', opts.file ?? pdf(), opts.name ?? `${type}.pdf`);
+  if (res.status !== 201) throw new Error(`upload ${type}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; sha256: string; type: string };
+}
+
+export async function uploadAll(env: TestEnv, user: string, caseId: string, types: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const t of types) ids.push((await upload(env, user, t, { caseId })).id);
+  return ids;
+}
+
+export interface EventBody {
+  type: string;
+  version?: number;
+  evidenceIds?: string[];
+  data?: Record<string, unknown>;
+  reason?: string;
+}
+
+export async function getCase(env: TestEnv, user: string, id: string) {
+  return env.http().get(`/cases/${id}`).set('Authorization', `Bearer ${await env.token(user)}`);
+}
+
+/** Sends an event; the version defaults to the case's current one. */
+export async function send(env: TestEnv, user: string, caseId: string, body: EventBody, key: string = randomUUID()) {
+  const version = body.version ?? (await getCase(env, user, caseId)).body.version;
+  return env
+    .http()
+    .post(`/cases/${caseId}/events`)
+    .set('Authorization', `Bearer ${await env.token(user)}`)
+    .set('Idempotency-Key', key)
+    .send({ ...body, version });
+}
+
+export async function expectOk(res: { status: number; body: unknown }, status = 200) {
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body as any;
+}
+
+/** A seeded household by its householder's name (see seeds/demo-data.ts). */
+export async function household(env: TestEnv, householderName = '王建国'): Promise<string> {
+  const token = await env.token('c_jianan');
+  const res = await env.http().get(`/households?q=${encodeURIComponent(householderName)}`).set('Authorization', `Bearer ${token}`);
+  const items = (await expectOk(res)).items as Array<{ id: string; householderName: string }>;
+  const found = items.find((h) => h.householderName === householderName);
+  if (!found) throw new Error(`no seeded household of ${householderName}`);
+  return found.id;
+}
+
+export const verificationData = (conclusion: 'include' | 'exclude' = 'include') => ({
+  conclusion,
+  members: 3,
+  income: { periodStart: '2025-10-01', periodEnd: '2026-09-30', wage: 6000, businessNet: 2000, transfer: 4000, property: 0 },
+  rigidExpenditure: { medical: 38000, education: 2000 },
+  guarantees: { education: true, medical: false, housing: true, water: true },
+  riskTypes: ['illness'],
+  monitoringType: 'sudden_hardship',
+});
+
+export const approvalData = {
+  monitoringType: 'sudden_hardship',
+  riskTypes: ['illness'],
+  startDate: '2026-11-01',
+  assistanceContact: { name: '孙立新', unit: '建安区乡村振兴局', phone: '13903740000' },
+};
+
+export type InclusionStep = 'lead' | 'village_appraisal' | 'public_notice' | 'published' | 'township_review' | 'county_approval' | 'included';
+
+/** Opens an inclusion case and drives it to the given step with the demo users. */
+export async function inclusionCase(env: TestEnv, step: InclusionStep, opts: { householdId?: string; channel?: string } = {}) {
+  const householdId = opts.householdId ?? (await household(env));
+  const created = await expectOk(
+    await env
+      .http()
+      .post('/procedures/monitoring-inclusion/cases')
+      .set('Authorization', `Bearer ${await env.token(VILLAGE)}`)
+      .send({ householdId, channel: opts.channel ?? 'self_report', riskDescription: '户主突发脑梗住院，自付医疗费用约4万元', urgent: true }),
+    201,
+  );
+  const id: string = created.id;
+  const order: InclusionStep[] = ['lead', 'village_appraisal', 'public_notice', 'published', 'township_review', 'county_approval', 'included'];
+  const upTo = (s: InclusionStep) => order.indexOf(step) >= order.indexOf(s);
+  if (upTo('village_appraisal')) {
+    const ev = await uploadAll(env, VILLAGE, id, ['household_survey', 'income_calculation']);
+    await expectOk(await send(env, VILLAGE, id, { type: 'RECORD_VERIFICATION', evidenceIds: ev, data: verificationData() }));
+  }
+  if (upTo('public_notice')) {
+    const ev = await uploadAll(env, VILLAGE, id, ['meeting_minutes', 'sign_in_sheet']);
+    await expectOk(await send(env, VILLAGE, id, { type: 'RECORD_APPRAISAL', evidenceIds: ev, data: { result: 'passed' } }));
+  }
+  if (upTo('published')) {
+    const ev = await uploadAll(env, VILLAGE, id, ['notice_photo']);
+    await expectOk(await send(env, VILLAGE, id, { type: 'PUBLISH_NOTICE', evidenceIds: ev, data: { text: '霍庄村拟纳入防止返贫监测对象名单公示：王建国户' } }));
+  }
+  if (upTo('township_review')) {
+    // the notice period is over: let the timer do it, or move time by shortening the policy
+    await waitForState(env, VILLAGE, id, 'township_review');
+  }
+  if (upTo('county_approval')) {
+    await expectOk(await send(env, TOWNSHIP, id, { type: 'APPROVE', data: { opinion: '经审核情况属实，同意上报' } }));
+  }
+  if (upTo('included')) {
+    await expectOk(await send(env, COUNTY, id, { type: 'APPROVE', data: approvalData }));
+  }
+  return { id, householdId };
+}
+
+export async function waitForState(env: TestEnv, user: string, id: string, state: string, timeoutMs = 20000) {
+  const until = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < until) {
+    const res = await getCase(env, user, id);
+    last = res.body.state;
+    if (last === state) return res.body;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`case ${id} stayed in ${last}, expected ${state}`);
+}
+
+/** Shortens the inclusion notice period for the demo county, effective now. */
+export async function shortNotice(env: TestEnv, period = 'PT2S') {
+  const res = await env
+    .http()
+    .put('/policies/411003000000')
+    .set('Authorization', `Bearer ${await env.token('admin')}`)
+    .send({ effectiveFrom: new Date(Date.now() - 1000).toISOString(), values: { 'inclusion.noticePeriod': period } });
+  await expectOk(res, 201);
+}
