@@ -1,6 +1,7 @@
 /** Building blocks for e2e specs: uploads, events, and a monitoring-inclusion case at any step. */
 import { randomUUID } from 'node:crypto';
 import type { TestEnv } from './harness';
+import { checkCharacter } from '../../src/common/domain/id-number';
 
 export const VILLAGE = 'v_huozhuang';
 export const TOWNSHIP = 't_lingjing';
@@ -151,4 +152,47 @@ export async function shortNotice(env: TestEnv, period = 'PT2S') {
     .set('Authorization', `Bearer ${await env.token('admin')}`)
     .send({ effectiveFrom: new Date(Date.now() - 1000).toISOString(), values: { 'inclusion.noticePeriod': period } });
   await expectOk(res, 201);
+}
+
+let registeredHouseholds = 0;
+
+/**
+ * Registers a new one-person household (as `v_huozhuang` in 霍庄村 by default), for specs that
+ * need more inclusion cases than the seeded households allow (one open case per household).
+ * The member's ID number is valid: birth date inside it equals birthDate, odd 17th digit = male.
+ */
+export async function registerHousehold(
+  env: TestEnv,
+  opts: { householderName?: string; areaCode?: string; user?: string } = {},
+): Promise<string> {
+  registeredHouseholds += 1;
+  const n = registeredHouseholds;
+  const birth = new Date(Date.UTC(1955, 0, 1) + (n * 97 + Math.floor(Math.random() * 90)) * 86400_000);
+  const birthDate = birth.toISOString().slice(0, 10);
+  const order = 501 + 2 * ((n * 7 + Math.floor(Math.random() * 200)) % 249); // odd: male
+  const first17 = `411003${birthDate.replace(/-/g, '')}${String(order).padStart(3, '0')}`;
+  const name = opts.householderName ?? `测试户${n}`;
+  const res = await env
+    .http()
+    .post('/households')
+    .set('Authorization', `Bearer ${await env.token(opts.user ?? VILLAGE)}`)
+    .send({
+      areaCode: opts.areaCode ?? HUOZHUANG,
+      householderName: name,
+      address: `许昌市建安区灵井镇霍庄村测试组${n}号`,
+      isFormerlyPoor: false,
+      members: [
+        {
+          name,
+          idNumber: first17 + checkCharacter(first17),
+          relation: '户主',
+          gender: 'male',
+          birthDate,
+          laborAbility: 'weak',
+          employment: 'local',
+          disability: null,
+        },
+      ],
+    });
+  return (await expectOk(res, 201)).id as string;
 }
