@@ -145,7 +145,8 @@ export interface ServiceProcess {
   child: ChildProcess;
   pid: number;
   output: OutputTail;
-  exited: Promise<number | null>;
+  /** resolves to how the process ended: "code 0", "signal SIGTERM" */
+  exited: Promise<string>;
   alive(): boolean;
 }
 
@@ -155,24 +156,28 @@ export function startService(root: string, env: NodeJS.ProcessEnv): ServiceProce
   child.stdout!.on('data', (d) => output.push(d));
   child.stderr!.on('data', (d) => output.push(d));
   let running = true;
-  const exited = new Promise<number | null>((resolve) =>
+  const exited = new Promise<string>((resolve) =>
     child.on('exit', (code, signal) => {
       running = false;
-      resolve(code ?? (signal ? -1 : null));
+      resolve(code !== null ? `code ${code}` : `signal ${signal}`);
     }),
   );
   if (!child.pid) throw new Error('could not start the service');
   return { child, pid: child.pid, output, exited, alive: () => running };
 }
 
-export async function stopService(svc: ServiceProcess, graceMs = 10_000): Promise<void> {
-  if (!svc.alive()) return;
+/** SIGTERM, then SIGKILL after graceMs; describes how it went. */
+export async function stopService(svc: ServiceProcess, graceMs = 10_000): Promise<string> {
+  if (!svc.alive()) return `had already exited (${await svc.exited})`;
+  const started = Date.now();
   svc.child.kill('SIGTERM');
   const done = await Promise.race([svc.exited.then(() => true), sleep(graceMs).then(() => false)]);
   if (!done && svc.alive()) {
     svc.child.kill('SIGKILL');
     await Promise.race([svc.exited, sleep(5000)]);
+    return `SIGKILLed: no exit within ${graceMs} ms of SIGTERM (${svc.alive() ? 'still running!' : await svc.exited})`;
   }
+  return `stopped by SIGTERM in ${Date.now() - started} ms (${await svc.exited})`;
 }
 
 export async function waitForHealth(baseUrl: string, svc: ServiceProcess, timeoutMs: number, stop: AbortSignal) {

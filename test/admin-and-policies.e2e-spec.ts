@@ -138,6 +138,18 @@ describe(`administration, authentication and policies (${target})`, () => {
       expect(res.body.code).toBe('ALREADY_EXISTS');
     });
 
+    it('the same new code sent twice at once is created once; the other request is 409, not 500', async () => {
+      const admin = await auth('admin');
+      const results = await Promise.all(
+        [1, 2, 3, 4, 5, 6].map(() => env.http().post('/admin/areas').set(admin).send({ code: '411003101203', name: '并发村', level: 'village' })),
+      );
+      const statuses = results.map((r) => r.status).sort();
+      expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
+      results.filter((r) => r.status === 409).forEach((r) => expect(r.body.code).toBe('ALREADY_EXISTS'));
+      const children = await expectOk(await env.http().get('/areas?parent=411003101000').set(admin));
+      expect(children.filter((a: any) => a.code === '411003101203')).toHaveLength(1);
+    });
+
     it('a non-admin may not create areas', async () => {
       const res = await env.http().post('/admin/areas').set(await auth(COUNTY)).send({ code: '411003100205', name: '越权村', level: 'village' });
       expect(res.status).toBe(403);
@@ -187,6 +199,16 @@ describe(`administration, authentication and policies (${target})`, () => {
       expect(again.body.code).toBe('ALREADY_EXISTS');
       const demo = await createUser(newUser({ username: VILLAGE }));
       expect(demo.status).toBe(409);
+    });
+
+    it('the same username sent twice at once creates one user; the other request is 409, not 500', async () => {
+      const body = newUser();
+      const admin = await auth('admin');
+      const results = await Promise.all([1, 2, 3, 4].map(() => env.http().post('/admin/users').set(admin).send(body)));
+      const statuses = results.map((r) => r.status).sort();
+      expect(statuses).toEqual([201, 409, 409, 409]);
+      results.filter((r) => r.status === 409).forEach((r) => expect(r.body.code).toBe('ALREADY_EXISTS'));
+      await expectOk(await login(body.username as string, 'Secret#2026x'));
     });
 
     it('a department user without a sector is 400 naming the sector', async () => {
@@ -423,6 +445,18 @@ describe(`administration, authentication and policies (${target})`, () => {
 
       const badAt = await getPolicy(HUOZHUANG, 'not-a-date');
       expect(badAt.status).toBe(400);
+    });
+
+    it('PUTs of one area sent at once each get their own version (or 409), never a 5xx', async () => {
+      const CHENCAO = '411003102000';
+      const results = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => putPolicy(CHENCAO, { 'posts.maxAge': 60 + i })));
+      results.forEach((r) => expect([201, 409]).toContain(r.status));
+      const created = results.filter((r) => r.status === 201);
+      expect(created.length).toBeGreaterThan(0);
+      const versions = created.map((r) => r.body.version).sort((a, b) => a - b);
+      expect(versions).toEqual(versions.map((_, i) => i + 1));
+      const p = await expectOk(await getPolicy('411003102201'));
+      expect(p.version).toContain(`${CHENCAO}#${versions.length}`);
     });
   });
 });

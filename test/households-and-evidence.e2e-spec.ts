@@ -179,6 +179,20 @@ describe(`households and evidence (${target})`, () => {
       expect(found.total).toBe(0);
     });
 
+    it('the same person submitted twice at once is registered once; the other request is 409, not 500', async () => {
+      const person = idNumber('1985-05-05', 801);
+      const body = valid();
+      body.areaCode = DALUCHEN;
+      body.householderName = '并发测';
+      body.members = [member({ name: '并发测', idNumber: person, gender: 'male', birthDate: '1985-05-05' })];
+      const results = await Promise.all([1, 2, 3, 4, 5, 6].map(() => createHousehold(TOWNSHIP, body)));
+      const statuses = results.map((r) => r.status).sort();
+      expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
+      results.filter((r) => r.status === 409).forEach((r) => expect(r.body.code).toBe('ALREADY_EXISTS'));
+      const found = await expectOk(await env.http().get(`/households?q=${person}`).set(await auth(COUNTY)));
+      expect(found.total).toBe(1);
+    });
+
     it('a village user may not register a household in another village: 404', async () => {
       const body = valid();
       body.areaCode = DALUCHEN;
