@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 let clkTck = 100;
 try {
@@ -53,6 +54,8 @@ export interface CpuSample {
   pct: Record<Group, number>;
   /** whole machine, percent of all cores busy */
   systemBusyPct: number;
+  /** busy time not accounted to the groups (other processes, kernel), percent of one core */
+  otherPct: number;
   serviceRssKb: number | null;
 }
 
@@ -115,7 +118,9 @@ export class Sampler {
     const mem = svc ? memoryOf(svc) : null;
     if (mem) this.peakServiceRssKb = Math.max(this.peakServiceRssKb, mem.rssKb);
     if (record && seconds > 0.05) {
-      this.samples.push({ at: Date.now(), pct, systemBusyPct: busyPct, serviceRssKb: mem?.rssKb ?? null });
+      const ours = pct.service + pct.postgres + pct.redis + pct.bench;
+      const otherPct = Math.max(0, busyPct * cpus().length - ours);
+      this.samples.push({ at: Date.now(), pct, systemBusyPct: busyPct, otherPct, serviceRssKb: mem?.rssKb ?? null });
     }
     this.prevTicks = ticks;
     this.prevSystem = sys;
@@ -136,6 +141,7 @@ export class Sampler {
       postgresPct: agg((s) => s.pct.postgres),
       redisPct: agg((s) => s.pct.redis),
       benchPct: agg((s) => s.pct.bench),
+      otherPct: agg((s) => s.otherPct),
       systemBusyPct: agg((s) => s.systemBusyPct),
     };
   }

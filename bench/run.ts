@@ -324,8 +324,11 @@ async function main(): Promise<number> {
     `bench ${fmt(results.memory.benchVmHwmMb)} MB`);
   if (cpu && cpu.samples) {
     lines.push(`CPU during event phase    (% of one core, mean/max over ${cpu.samples} samples) service ${cpu.servicePct.mean}/${cpu.servicePct.max}, ` +
-      `postgres ${cpu.postgresPct.mean}/${cpu.postgresPct.max}, redis ${cpu.redisPct.mean}/${cpu.redisPct.max}, bench ${cpu.benchPct.mean}/${cpu.benchPct.max}; ` +
-      `machine ${cpu.systemBusyPct.mean}% busy of ${cpus().length} cores`);
+      `postgres ${cpu.postgresPct.mean}/${cpu.postgresPct.max}, redis ${cpu.redisPct.mean}/${cpu.redisPct.max}, bench ${cpu.benchPct.mean}/${cpu.benchPct.max}, ` +
+      `other processes ${cpu.otherPct.mean}/${cpu.otherPct.max}; machine ${cpu.systemBusyPct.mean}% busy of ${cpus().length} cores`);
+    if ((cpu.otherPct.mean ?? 0) > 20) {
+      lines.push(`WARNING                   other processes used ${cpu.otherPct.mean}% of a core during the run: the figures are disturbed`);
+    }
   }
   if (svc && (svc.output.warnings || svc.output.errors || svc.output.other)) {
     lines.push(`service log               ${svc.output.warnings} warnings, ${svc.output.errors} errors, ${svc.output.other} other lines; first:`);

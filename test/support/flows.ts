@@ -13,7 +13,7 @@ export const OTHER_TOWNSHIP = 't_zhenjian';
 export const HUOZHUANG = '411003100201';
 
 /** A minimal but real PDF: its kind is recognised from its bytes. */
-export function pdf(label = randomUUID()): Buffer {
+export function pdf(label: string = randomUUID()): Buffer {
   return Buffer.from(`%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% ${label}\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
 }
 

@@ -23,6 +23,11 @@ describe('isIsoDuration', () => {
     expect(isIsoDuration(v)).toBe(false);
   });
 
+  it('rejects a zero duration, which would make a notice period or deadline meaningless', () => {
+    expect(isIsoDuration('P0D')).toBe(false);
+    expect(isIsoDuration('PT0S')).toBe(false);
+  });
+
   it('rejects a bare P (no component)', () => {
     expect(isIsoDuration('P')).toBe(false);
   });

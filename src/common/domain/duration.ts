@@ -1,11 +1,13 @@
 import { DateTime, Duration } from 'luxon';
 
 /** ISO-8601 durations (`P5D`, `P6M`, `PT2S`); calendar units added in Asia/Shanghai time. */
-/** Positive ISO-8601 durations only: at least one unit, no signs (`P`, `PT`, `P-5D` are refused). */
+/** Positive ISO-8601 durations only: at least one unit, no signs, not zero (`P`, `PT`, `P-5D`, `P0D` are refused). */
 const ISO_DURATION = /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
 
 export function isIsoDuration(value: unknown): value is string {
-  return typeof value === 'string' && ISO_DURATION.test(value) && Duration.fromISO(value).isValid;
+  if (typeof value !== 'string' || !ISO_DURATION.test(value)) return false;
+  const d = Duration.fromISO(value);
+  return d.isValid && d.toMillis() > 0;
 }
 
 export function addDuration(from: Date, iso: string): Date {

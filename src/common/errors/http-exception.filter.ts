@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError, ErrorCode, httpStatusOf } from './app-error';
+import { isUniqueViolation } from './db-errors';
 
 interface ErrorBody {
   statusCode: number;
@@ -60,6 +61,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
         details = { reason: Array.isArray(msg) ? msg.join('; ') : String(msg) };
       }
       return { statusCode: status, code: mapped.code, message: mapped.message, details, requestId };
+    }
+    if (isUniqueViolation(exception)) {
+      // two requests raced to create the same thing: the loser is told it exists, not a 500
+      return { statusCode: 409, code: ErrorCode.ALREADY_EXISTS, message: '该记录已存在（可能刚被其他请求创建）', requestId };
     }
     const status = (exception as { status?: number; statusCode?: number })?.status ??
       (exception as { statusCode?: number })?.statusCode;

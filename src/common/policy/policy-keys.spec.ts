@@ -219,7 +219,11 @@ describe('policyValueProblem', () => {
     const key: PolicyKey = 'projects.departmentsByCategory';
 
     it('accepts a category → departments map', () => {
-      expect(policyValueProblem(key, { industry: ['agriculture', 'forestry'], roads: ['transport'] })).toBeNull();
+      expect(policyValueProblem(key, { industry: ['agriculture', 'human_resources'], roads: ['transport'] })).toBeNull();
+    });
+
+    it('rejects a department that is not a known sector', () => {
+      expect(policyValueProblem(key, { industry: ['agriculture', 'forestry'] })).toMatch(/^应为 类别 → 部门列表 的映射/);
     });
 
     it.each([
@@ -230,7 +234,7 @@ describe('policyValueProblem', () => {
       ['a department list with a number', { industry: ['agriculture', 1] }],
       ['a department list with an empty name', { industry: [''] }],
     ])('rejects %s', (_label, v) => {
-      expect(policyValueProblem(key, v)).toBe(SECTOR_MAP);
+      expect(policyValueProblem(key, v)?.startsWith(SECTOR_MAP)).toBe(true);
     });
   });
 });

@@ -1,4 +1,5 @@
 import { isIsoDuration } from '../domain/duration';
+import { ids, SECTORS } from '../domain/enums';
 
 /**
  * The policy parameters of domain/parameters.md. These are the *national defaults* that
@@ -101,6 +102,7 @@ export function policyValueProblem(key: PolicyKey, value: unknown): string | nul
       return isStringArray(value) ? null : '应为字符串数组';
     case 'sectorMap':
       return value !== null && typeof value === 'object' && !Array.isArray(value) &&
-        Object.values(value as object).every(isStringArray) ? null : '应为 类别 → 部门列表 的映射';
+        Object.values(value as object).every((v) => isStringArray(v) && v.every((s) => ids(SECTORS).includes(s as never)))
+        ? null : `应为 类别 → 部门列表 的映射，部门取值：${ids(SECTORS).join(', ')}`;
   }
 }

@@ -127,10 +127,14 @@ export class HouseholdsService {
     const qb = this.households.createQueryBuilder('h');
     const like = narrowArea(user, q.areaCode);
     if (like) qb.andWhere('h.areaCode LIKE :like', { like });
+    const name = q.q?.replace(/[%_\\]/g, '').trim();
     if (q.q) {
+      // a name fragment, or a full ID number; wildcards typed by the user match nothing by themselves
       qb.andWhere(
-        '(h.householderName LIKE :name OR h.id IN (SELECT m."householdId" FROM household_members m WHERE m."idNumber" = :id))',
-        { name: `%${q.q.replace(/[%_]/g, '')}%`, id: q.q },
+        name
+          ? '(h.householderName LIKE :name OR h.id IN (SELECT m."householdId" FROM household_members m WHERE m."idNumber" = :id))'
+          : 'h.id IN (SELECT m."householdId" FROM household_members m WHERE m."idNumber" = :id)',
+        { name: `%${name}%`, id: q.q },
       );
     }
     const [rows, total] = await qb.orderBy('h.createdAt', 'DESC').addOrderBy('h.id').skip((q.page - 1) * q.pageSize).take(q.pageSize).getManyAndCount();

@@ -5,7 +5,8 @@ import { CurrentUser, Roles } from '../../common/auth/decorators';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { AppError } from '../../common/errors/app-error';
 import { POLICY_KEYS } from '../../common/policy/policy-keys';
-import { PoliciesService } from './policies.service';
+import { NATIONAL, PoliciesService } from './policies.service';
+import { isAreaCode } from '../../common/domain/area';
 
 export class PutPolicyDto {
   @ApiProperty({ example: '2027-01-01T00:00:00+08:00' })
@@ -33,6 +34,7 @@ export class PoliciesController {
   async get(@Param('areaCode') areaCode: string, @Query('at') at?: string) {
     const when = at ? new Date(at) : new Date();
     if (Number.isNaN(when.getTime())) throw AppError.validation({ at: '应为 ISO-8601 时间' });
+    if (areaCode !== NATIONAL && !isAreaCode(areaCode)) throw AppError.validation({ areaCode: '应为12位统计用区划代码' });
     const p = await this.policies.effective(areaCode, when);
     return { areaCode: p.areaCode, version: p.version, effectiveFrom: p.effectiveFrom, values: p.values, sources: p.sources };
   }

@@ -9,7 +9,8 @@ import {
   policyValueProblem,
   type PolicyValues,
 } from '../../common/policy/policy-keys';
-import { PolicyVersionEntity } from '../../database/entities';
+import { AreaEntity, PolicyVersionEntity } from '../../database/entities';
+import { isUniqueViolation } from '../../common/errors/db-errors';
 
 /** The pseudo-area of the national defaults, below which provinces and counties override. */
 export const NATIONAL = '000000000000';
@@ -89,18 +90,32 @@ export class PoliciesService implements OnApplicationBootstrap {
       }
     }
     if (Object.keys(fields).length) throw AppError.validation(fields, '政策参数不正确');
-    const last = await this.versions.findOne({ where: { areaCode }, order: { version: 'DESC' } });
-    const row = await this.versions.save(
-      this.versions.create({
-        areaCode,
-        version: (last?.version ?? 0) + 1,
-        effectiveFrom: new Date(input.effectiveFrom),
-        values: input.values,
-        createdById: userId,
-        createdAt: new Date(),
-      }),
-    );
+    if (areaCode !== NATIONAL && !(await this.versions.manager.existsBy(AreaEntity, { code: areaCode }))) {
+      throw AppError.validation({ areaCode: `行政区划 ${areaCode} 尚未登记` });
+    }
+    const row = await this.insertNextVersion(areaCode, input, userId);
     return { areaCode, version: row.version, effectiveFrom: row.effectiveFrom.toISOString(), values: row.values };
+  }
+
+  /** Version numbers per area are consecutive; concurrent writers retry on the unique index. */
+  private async insertNextVersion(areaCode: string, input: { effectiveFrom: string; values: Record<string, unknown> }, userId: string) {
+    for (let attempt = 0; ; attempt++) {
+      const last = await this.versions.findOne({ where: { areaCode }, order: { version: 'DESC' } });
+      try {
+        return await this.versions.save(
+          this.versions.create({
+            areaCode,
+            version: (last?.version ?? 0) + 1,
+            effectiveFrom: new Date(input.effectiveFrom),
+            values: input.values,
+            createdById: userId,
+            createdAt: new Date(),
+          }),
+        );
+      } catch (err) {
+        if (!isUniqueViolation(err) || attempt >= 10) throw err;
+      }
+    }
   }
 
   private merge(areaCode: string, rows: PolicyVersionEntity[]): EffectivePolicy {
