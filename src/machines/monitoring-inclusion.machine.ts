@@ -489,6 +489,8 @@ export const monitoringInclusionMachine = setup({
         RAISE_OBJECTION: {
           guard: allowed({ rules: ['notice_open'] }),
           target: 'household_verification',
+          // the notice is withdrawn from the board; the closed notice of a CLOSE_NOTICE stays as its record
+          actions: 'clearNotice',
           meta: OBJECT,
         },
         CLOSE_NOTICE: {
