@@ -3,7 +3,8 @@ import stringify from 'json-stable-stringify';
 import { EntityManager, In } from 'typeorm';
 import { initialTransition, transition } from 'xstate';
 import type { AuthUser } from '../../common/auth/auth-user';
-import { assertInArea } from '../../common/auth/scope';
+import { areaLike, assertInArea } from '../../common/auth/scope';
+import { randomUUID } from 'node:crypto';
 import { auditHash, GENESIS_HASH, sha256Hex } from '../../common/audit/audit-hash';
 import { addDuration } from '../../common/domain/duration';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
@@ -19,7 +20,7 @@ import type { ActorRef, ProcedureDefinition, ProcedureEvent, TimerRequest } from
 import { PoliciesService, type EffectivePolicy } from '../policies/policies.service';
 import { TimerScheduler } from '../timers/timer-scheduler';
 import { isFinal, branchesFor, type Branch } from './introspection';
-import { ProcedureRegistry } from './procedure-adapter';
+import { type ProcedureAdapter, ProcedureRegistry } from './procedure-adapter';
 import {
   checkData,
   checkEvidence,
@@ -38,6 +39,17 @@ export interface EventRequest {
   evidenceIds: string[];
   data: Record<string, unknown>;
   reason?: string | null;
+}
+
+export interface BatchResult {
+  caseId: string;
+  ok: boolean;
+  status: number;
+  state: string;
+  version?: number;
+  code?: string;
+  message?: string;
+  details?: Record<string, unknown>;
 }
 
 export const SYSTEM_ACTOR: AuthUser = {
@@ -80,64 +92,112 @@ export class EngineService {
   // ------------------------------------------------------------------ creation
 
   async create(procedure: string, body: unknown, actor: AuthUser): Promise<CaseView> {
+    return (await this.createMany(procedure, [body], actor))[0];
+  }
+
+  /** Opens several cases in one transaction: all of them, or none (a batch). */
+  async createMany(procedure: string, bodies: unknown[], actor: AuthUser): Promise<CaseView[]> {
     const adapter = this.registry.adapter(procedure);
     const def = this.registry.current(procedure);
     if (!adapter.creatorRoles.includes(actor.role)) {
       throw checkRole({ title: `发起“${def.title}”`, titleEn: '', roles: adapter.creatorRoles }, actor.role)!;
     }
     const now = new Date();
-    const { caseRow, timers } = await this.uow.transaction(async (em) => {
-      const prepared = await adapter.prepareCreate({ body, actor, em });
-      assertInArea(actor, prepared.areaCode, '行政区划');
-      const policy = await this.policies.effective(prepared.areaCode, now);
-      const [snapshot] = initialTransition(def.machine, prepared.input);
-      const state = String(snapshot.value);
-      const context = snapshot.context as Record<string, any>;
-      const row = em.create(CaseEntity, {
-        procedure: def.id,
-        machineId: def.machine.id,
-        machineVersion: def.version,
-        version: 1,
-        state,
-        snapshot: { value: snapshot.value, context },
-        areaCode: prepared.areaCode,
-        subjectType: def.subjectType,
-        subjectId: prepared.subjectId,
-        batchId: prepared.batchId ?? null,
-        policyVersionIds: policy.ids,
-        policyVersion: policy.version,
-        auditHead: GENESIS_HASH,
-        createdById: actor.id,
-        createdAt: now,
-        updatedAt: now,
-        closedAt: null,
-        deadlineAt: adapter.deadlineKey ? addDuration(now, policy.values[adapter.deadlineKey] as string) : null,
-        noticeStartsAt: null,
-        noticeEndsAt: null,
-      });
-      await em.save(row);
-      const entry = this.auditEntry({
-        caseRow: row,
-        seq: 1,
-        prevHash: GENESIS_HASH,
-        event: 'CREATE',
-        fromState: null,
-        toState: state,
-        actor,
-        at: now,
-        reason: null,
-        data: prepared.auditData,
-        evidence: [],
-        policyVersion: policy.version,
-      });
-      await em.insert(AuditEntryEntity, entry);
-      row.auditHead = entry.hash;
-      await em.update(CaseEntity, { id: row.id }, { auditHead: entry.hash });
-      const newTimers = await this.syncTimers(em, row, context.timers ?? []);
-      return { caseRow: row, timers: newTimers };
+    const created = await this.uow.transaction(async (em) => {
+      const out: Array<{ caseRow: CaseEntity; timers: TimerEntity[] }> = [];
+      for (const body of bodies) out.push(await this.createIn(em, { def, adapter, body, actor, now }));
+      return out;
     });
-    this.scheduler.scheduleAfterCommit(timers);
-    return this.views.view(caseRow, actor);
+    this.scheduler.scheduleAfterCommit(created.flatMap((c) => c.timers));
+    return Promise.all(created.map((c) => this.views.view(c.caseRow, actor)));
+  }
+
+  private async createIn(
+    em: EntityManager,
+    args: { def: ProcedureDefinition; adapter: ProcedureAdapter; body: unknown; actor: AuthUser; now: Date },
+  ): Promise<{ caseRow: CaseEntity; timers: TimerEntity[] }> {
+    const { def, adapter, actor, now } = args;
+    const prepared = await adapter.prepareCreate({ body: args.body, actor, em });
+    assertInArea(actor, prepared.areaCode, '行政区划');
+    const policy = await this.policies.effective(prepared.areaCode, now);
+    const [snapshot] = initialTransition(def.machine, prepared.input);
+    const state = String(snapshot.value);
+    const context = snapshot.context as Record<string, any>;
+    const row = em.create(CaseEntity, {
+      id: randomUUID(),
+      procedure: def.id,
+      machineId: def.machine.id,
+      machineVersion: def.version,
+      version: 1,
+      state,
+      snapshot: { value: snapshot.value, context },
+      areaCode: prepared.areaCode,
+      subjectType: def.subjectType,
+      subjectId: prepared.subjectId,
+      batchId: prepared.batchId ?? null,
+      policyVersionIds: policy.ids,
+      policyVersion: policy.version,
+      auditHead: GENESIS_HASH,
+      createdById: actor.id,
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+      deadlineAt: adapter.deadlineKey ? addDuration(now, policy.values[adapter.deadlineKey] as string) : null,
+      noticeStartsAt: null,
+      noticeEndsAt: null,
+    });
+    const entry = this.auditEntry({
+      caseRow: row,
+      seq: 1,
+      prevHash: GENESIS_HASH,
+      event: 'CREATE',
+      fromState: null,
+      toState: state,
+      actor,
+      at: now,
+      reason: null,
+      data: prepared.auditData,
+      evidence: [],
+      policyVersion: policy.version,
+    });
+    row.auditHead = entry.hash;
+    await em.save(row);
+    await em.insert(AuditEntryEntity, entry);
+    await adapter.afterCreate?.({ em, caseRow: row, context });
+    return { caseRow: row, timers: await this.syncTimers(em, row, context.timers ?? []) };
+  }
+
+  /**
+   * `POST …/batches/{batchId}/events`: the event is applied to every case of the batch in the
+   * caller's area that is in a state taking it, each in its own transaction with its own audit
+   * entry; the answer reports per case the new view or the error it got. Replays with the same
+   * Idempotency-Key are answered per case from the first run.
+   */
+  async applyBatch(
+    req: { batchId: string; type: string; evidenceIds: string[]; data: Record<string, unknown>; reason?: string | null },
+    actor: AuthUser,
+    idempotencyKey: string,
+  ): Promise<{ batchId: string; results: BatchResult[] }> {
+    const qb = this.uow.dataSource.manager.createQueryBuilder(CaseEntity, 'c').where('c.batchId = :b', { b: req.batchId });
+    const like = areaLike(actor);
+    if (like) qb.andWhere('c.areaCode LIKE :like', { like });
+    const cases = /^[0-9a-f-]{36}$/i.test(req.batchId) ? await qb.orderBy('c.createdAt', 'ASC').addOrderBy('c.id').getMany() : [];
+    if (!cases.length) throw AppError.notFound('批次');
+    const results: BatchResult[] = [];
+    for (const c of cases) {
+      try {
+        const view = await this.apply(
+          { caseId: c.id, type: req.type, version: c.version, evidenceIds: req.evidenceIds, data: req.data, reason: req.reason },
+          actor,
+          `${idempotencyKey}:${c.id}`,
+        );
+        results.push({ caseId: c.id, ok: true, status: 200, state: view.state, version: view.version });
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        results.push({ caseId: c.id, ok: false, status: err.status, code: err.code, message: err.message, details: err.details, state: c.state });
+      }
+    }
+    return { batchId: req.batchId, results };
   }
 
   // ------------------------------------------------------------------ events
@@ -267,17 +327,8 @@ export class EngineService {
     }
     const dataError = checkData(meta, req.data);
     if (dataError) throw dataError;
-    const branch = selectBranch(branches, req.data);
-    if (!branch) throw AppError.validation({ data: '数据与该操作的任何分支都不匹配' });
-
     const evidence = await this.resolveEvidence(em, caseRow, req.evidenceIds, actor);
-    const evidenceError = checkEvidence(branch.meta, evidence.map((e) => e.type));
-    if (evidenceError) throw evidenceError;
-
     const policy = await this.policies.forCase(caseRow.areaCode, caseRow.policyVersionIds);
-    const reasonError = checkReason(branch.meta, req.reason, policy.values['reasons.minLength']);
-    if (reasonError) throw reasonError;
-
     const adapter = this.registry.adapter(caseRow.procedure);
     const facts = adapter.facts ? await adapter.facts({ caseRow, type: req.type, em }) : {};
     const event: ProcedureEvent = {
@@ -289,6 +340,13 @@ export class EngineService {
       env: { now: new Date().toISOString(), policy: policy.values, facts },
     };
     const context = caseRow.snapshot.context;
+    const branch = selectBranch(def.rules, branches, { context, event });
+    if (!branch) throw AppError.validation({ data: '数据与该操作的任何分支都不匹配' });
+
+    const evidenceError = checkEvidence(branch.meta, evidence.map((e) => e.type));
+    if (evidenceError) throw evidenceError;
+    const reasonError = checkReason(branch.meta, req.reason, policy.values['reasons.minLength']);
+    if (reasonError) throw reasonError;
     const ruleError = checkRules(def.rules, branch, { context, event });
     if (ruleError) throw ruleError;
 

@@ -43,6 +43,8 @@ export interface ProcedureAdapter {
   /** facts the machine's rules read, loaded before each event */
   facts?(args: { caseRow: CaseEntity; type: string; em: EntityManager }): Promise<Record<string, unknown>>;
   afterTransition?(effect: TransitionEffect): Promise<void>;
+  /** mirrors a new case into the procedure's own tables, in the creating transaction */
+  afterCreate?(args: { em: EntityManager; caseRow: CaseEntity; context: Record<string, any> }): Promise<void>;
   /** a masked one-line summary for the public notice board (SF-22) */
   noticeSummary?(args: { caseRow: CaseEntity; context: Record<string, any>; em: EntityManager }): Promise<string>;
 }

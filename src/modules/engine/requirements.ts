@@ -9,7 +9,7 @@ import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { EVIDENCE_TYPES, ROLE_LABELS, titleOf } from '../../common/domain/enums';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { reasonProblem } from '../../common/domain/reason';
-import { type EvidenceRequirement, failingRules, type JsonSchema, type RuleSet, type TransitionMeta, whenMatches } from '../../machines/procedure';
+import { type EvidenceRequirement, failingRules, type JsonSchema, type RuleArgs, type RuleSet, type TransitionMeta, whenMatches } from '../../machines/procedure';
 import type { Branch } from './introspection';
 
 const ajv = new Ajv({ allErrors: true, strict: false, multipleOfPrecision: 8 });
@@ -102,8 +102,14 @@ export function checkSeparation(
   });
 }
 
-export function selectBranch(branches: Branch[], data: Record<string, unknown>): Branch | null {
-  return branches.find((b) => whenMatches(b.params.when, data)) ?? null;
+/**
+ * The branch an event takes: among the branches whose `when` matches the data, the first whose
+ * rules hold (a countersign's last approval moves on, the others stay); if none holds, the
+ * first matching one, whose failing rules are then reported.
+ */
+export function selectBranch<C>(rules: RuleSet<C>, branches: Branch[], args: RuleArgs<C>): Branch | null {
+  const matching = branches.filter((b) => whenMatches(b.params.when, args.event.data));
+  return matching.find((b) => failingRules(rules, b.params.rules, args).length === 0) ?? matching[0] ?? null;
 }
 
 export interface MissingEvidence {
