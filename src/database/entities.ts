@@ -6,7 +6,7 @@ import { json, timestamp } from './column-types';
  * Ids are UUID strings in a varchar(36) on both engines, so an id compares with every
  * column that refers to it (some of which hold non-UUID actors such as `system`).
  */
-abstract class WithId {
+export abstract class WithId {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id: string;
 
   @BeforeInsert()
@@ -87,8 +87,43 @@ export class MonitoringObjectEntity extends WithId {
   @Column({ type: 'varchar', length: 36 }) inclusionCaseId: string;
   @Column({ type: 'varchar', length: 36, nullable: true }) previousMonitoringObjectId: string | null;
   @Column(json()) verification: Record<string, any>;
+  /** 风险消除: when, how (assisted 帮扶消除 / natural 自然消除) and by which case */
+  @Column(timestamp({ nullable: true })) eliminatedAt: Date | null;
+  @Column({ type: 'varchar', length: 20, nullable: true }) eliminationType: string | null;
+  @Column({ type: 'varchar', length: 36, nullable: true }) eliminationCaseId: string | null;
+  /** 风险回退 (SF-10): the last rollback, linked to the elimination case it reversed */
+  @Column(timestamp({ nullable: true })) rolledBackAt: Date | null;
+  @Column({ type: 'varchar', length: 36, nullable: true }) rollbackCaseId: string | null;
   @Column(timestamp()) createdAt: Date;
   @Column(timestamp()) updatedAt: Date;
+}
+
+/** 帮扶措施 recorded for a monitoring object; the evidence of "有帮扶" (SF-03, SF-11). */
+@Entity('assistance_measures')
+export class AssistanceMeasureEntity extends WithId {
+  @Index() @Column({ type: 'varchar', length: 36 }) monitoringObjectId: string;
+  @Index() @Column({ type: 'varchar', length: 12 }) areaCode: string;
+  @Column({ type: 'varchar', length: 30 }) type: string;
+  @Column({ type: 'text' }) description: string;
+  /** the day the measure took effect */
+  @Column({ type: 'varchar', length: 10 }) date: string;
+  /** the risks this measure addresses */
+  @Column(json()) riskTypes: string[];
+  @Column({ type: 'varchar', length: 36 }) recordedById: string;
+  @Column(timestamp()) recordedAt: Date;
+}
+
+/** Per-capita net income as computed at each verification or monitoring visit (SF-05, SF-09). */
+@Entity('income_records')
+export class IncomeRecordEntity extends WithId {
+  @Index() @Column({ type: 'varchar', length: 36 }) householdId: string;
+  @Column({ type: 'varchar', length: 36, nullable: true }) caseId: string | null;
+  @Column(json()) record: Record<string, any>;
+  @Column({ type: 'double precision' }) perCapitaNetIncome: number;
+  @Column({ type: 'double precision' }) incomeLine: number;
+  @Column({ type: 'boolean' }) guaranteesSecure: boolean;
+  @Column({ type: 'varchar', length: 36 }) recordedById: string;
+  @Index() @Column(timestamp()) recordedAt: Date;
 }
 
 @Entity('cases')
@@ -187,6 +222,8 @@ export const ENTITIES = [
   HouseholdEntity,
   HouseholdMemberEntity,
   MonitoringObjectEntity,
+  AssistanceMeasureEntity,
+  IncomeRecordEntity,
   CaseEntity,
   AuditEntryEntity,
   EvidenceEntity,
