@@ -105,8 +105,6 @@ export function serviceEnv(v: {
     JWT_SECRET: randomBytes(48).toString('base64url'),
     BOOTSTRAP_ADMIN_USERNAME: 'admin',
     BOOTSTRAP_ADMIN_PASSWORD: 'Admin@2026',
-    // e.g. BENCH_SERVICE_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the service
-    ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}),
   };
 }
 
@@ -152,8 +150,13 @@ export interface ServiceProcess {
   alive(): boolean;
 }
 
+/**
+ * `node [BENCH_SERVICE_NODE_ARGS] dist/src/main.js`; e.g. BENCH_SERVICE_NODE_ARGS="--cpu-prof
+ * --cpu-prof-dir=/tmp/prof" profiles the service (written when it exits).
+ */
 export function startService(root: string, env: NodeJS.ProcessEnv): ServiceProcess {
-  const child = spawn(process.execPath, ['dist/src/main.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = new OutputTail();
   child.stdout!.on('data', (d) => output.push(d));
   child.stderr!.on('data', (d) => output.push(d));

@@ -16,7 +16,9 @@ import { HouseholdsModule } from './modules/households/households.module';
 import { MonitoringInclusionModule } from './modules/monitoring-inclusion/monitoring-inclusion.module';
 import { MonitoringObjectsModule } from './modules/monitoring-objects/monitoring-objects.module';
 import { PoliciesModule } from './modules/policies/policies.module';
+import { ProjectIntakeModule } from './modules/project-intake/project-intake.module';
 import { PublicModule } from './modules/public/public.module';
+import { RiskEliminationModule } from './modules/risk-elimination/risk-elimination.module';
 
 type Req = IncomingMessage & { id?: string; user?: { id: string; username: string; role: string }; route?: { path?: string } };
 
@@ -60,6 +62,8 @@ export class AppModule {
         EvidenceModule,
         MonitoringObjectsModule,
         MonitoringInclusionModule,
+        RiskEliminationModule,
+        ProjectIntakeModule,
         PublicModule,
         HealthModule,
       ],

@@ -374,6 +374,16 @@ describe(`administration, authentication and policies (${target})`, () => {
       expect(neighbour.values['posts.minAttendanceDays']).toBe(8);
     });
 
+    it("a new version of an area carries that area's earlier values forward; null hands a key back to the area above", async () => {
+      await expectOk(await putPolicy(DALUCHEN, { 'posts.maxAge': 62, 'posts.minAge': 18 }), 201);
+      const second = await expectOk(await putPolicy(DALUCHEN, { 'posts.maxAge': 63 }), 201);
+      expect(second.values).toEqual({ 'posts.maxAge': 63, 'posts.minAge': 18 });
+      expect((await expectOk(await getPolicy(DALUCHEN))).values).toMatchObject({ 'posts.maxAge': 63, 'posts.minAge': 18 });
+      const third = await expectOk(await putPolicy(DALUCHEN, { 'posts.minAge': null }), 201);
+      expect(third.values).toEqual({ 'posts.maxAge': 63 });
+      expect((await expectOk(await getPolicy(DALUCHEN))).values['posts.minAge']).toBe(16);
+    });
+
     it('an unknown key is 400 naming it, and creates no version', async () => {
       const res = await putPolicy(JIANAN, { 'monitoring.incomeLine': 9000, nope: 1 });
       expect(res.status).toBe(400);

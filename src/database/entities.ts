@@ -1,19 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { BeforeInsert, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { json, timestamp } from './column-types';
+import { PROJECT_ENTITIES } from '../modules/project-intake/project.entity';
 
-/**
- * Ids are UUID strings in a varchar(36) on both engines, so an id compares with every
- * column that refers to it (some of which hold non-UUID actors such as `system`).
- */
-export abstract class WithId {
-  @PrimaryColumn({ type: 'varchar', length: 36 }) id: string;
+import { WithId } from './with-id';
 
-  @BeforeInsert()
-  assignId(): void {
-    this.id ??= randomUUID();
-  }
-}
+export { WithId };
 
 @Entity('areas')
 export class AreaEntity {
@@ -229,4 +220,5 @@ export const ENTITIES = [
   EvidenceEntity,
   TimerEntity,
   IdempotencyRecordEntity,
+  ...PROJECT_ENTITIES,
 ];

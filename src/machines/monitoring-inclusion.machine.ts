@@ -8,20 +8,17 @@
 import { assign, setup } from 'xstate';
 import { ids, MONITORING_TYPES, RISK_TYPES } from '../common/domain/enums';
 import {
-  type AllowedParams,
   allowedGuard,
   type BaseContext,
-  money,
   opinion,
   type ProcedureDefinition,
   type ProcedureEvent,
-  round2,
   type RuleSet,
-  type StateMeta,
-  type TimerRequest,
   type TransitionMeta,
 } from './procedure';
-import { addDuration } from '../common/domain/duration';
+import { computeIncome, type IncomeInput, incomeSchema } from './income';
+import { type Notice, noticeMetas, noticeRules, publishNotice } from './notice';
+import { allowed, noTimers, opinionFields, optionalOpinionFields, rejectMeta, returnBranches, returnMeta, state } from './steps';
 
 export const MONITORING_INCLUSION = 'monitoring-inclusion';
 
@@ -64,7 +61,7 @@ export interface InclusionContext extends BaseContext, InclusionInput {
   verification: VerificationRecord | null;
   exclusionProposed: boolean;
   appraisal: { result: 'passed' | 'failed'; opinion?: string; recordedAt: string } | null;
-  notice: { text: string; startsAt: string; endsAt: string } | null;
+  notice: Notice | null;
   townshipOpinion: string | null;
   approval: {
     monitoringType: string;
@@ -80,6 +77,7 @@ export interface InclusionContext extends BaseContext, InclusionInput {
 // ---------------------------------------------------------------- business rules
 
 export const inclusionRules: RuleSet<InclusionContext> = {
+  ...noticeRules<InclusionContext>('inclusion.noticePeriod'),
   lead_verified_before_closing: {
     message: '部门预警和干部排查的线索须经入户核实后方可关闭（SF-01）',
     messageEn: 'A department alert or cadre-visit lead cannot be closed without a household verification (SF-01)',
@@ -93,33 +91,6 @@ export const inclusionRules: RuleSet<InclusionContext> = {
       const i = event.data.income as VerificationRecord['income'] | undefined;
       return !i || i.periodStart <= i.periodEnd;
     },
-  },
-  notice_not_yet_published: {
-    message: '本阶段公示已发布，不能重复发布',
-    messageEn: 'The notice of this stage has already been published',
-    check: ({ context }) => context.notice === null,
-  },
-  notice_min_period: {
-    message: '公示结束时间不得早于规定的最短公示期',
-    messageEn: 'The notice cannot end before the minimum notice period',
-    usesEventData: true,
-    check: ({ event }) => {
-      const requested = event.data.endsAt as string | undefined;
-      if (!requested) return true;
-      return new Date(requested) >= addDuration(new Date(event.env.now), event.env.policy['inclusion.noticePeriod']);
-    },
-  },
-  notice_open: {
-    message: '只能在公示期内提出异议',
-    messageEn: 'Objections can only be raised while the notice is running',
-    check: ({ context, event }) =>
-      context.notice !== null && new Date(event.env.now) < new Date(context.notice.endsAt),
-  },
-  notice_period_over: {
-    message: '公示期未满，不能结束公示（SF-22）',
-    messageEn: 'The notice period is not over yet (SF-22)',
-    check: ({ context, event }) =>
-      context.notice !== null && new Date(event.env.now) >= new Date(context.notice.endsAt),
   },
   not_exclusion_proposal: {
     message: '该案件为不纳入建议，请确认不纳入或退回重新核实',
@@ -154,41 +125,7 @@ const verificationFields = {
   required: ['conclusion', 'members', 'income', 'rigidExpenditure', 'guarantees'],
   properties: {
     conclusion: { enum: ['include', 'exclude'], description: '核实结论：include 建议纳入 / exclude 建议不纳入' },
-    members: { type: 'integer', minimum: 1, maximum: 30, description: '家庭人口数' },
-    income: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['periodStart', 'periodEnd', 'wage', 'businessNet', 'transfer', 'property'],
-      properties: {
-        periodStart: date,
-        periodEnd: date,
-        wage: { ...money, description: '工资性收入' },
-        businessNet: { type: 'number', minimum: -1e9, maximum: 1e9, multipleOf: 0.01, description: '生产经营性净收入' },
-        transfer: { ...money, description: '转移性收入（含赡养费）' },
-        property: { ...money, description: '财产性收入' },
-      },
-    },
-    rigidExpenditure: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['medical', 'education'],
-      properties: {
-        medical: { ...money, description: '医疗自付' },
-        education: { ...money, description: '教育支出' },
-        other: { ...money, description: '其他刚性支出' },
-      },
-    },
-    guarantees: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['education', 'medical', 'housing', 'water'],
-      properties: {
-        education: { type: 'boolean', description: '义务教育有保障' },
-        medical: { type: 'boolean', description: '基本医疗有保障' },
-        housing: { type: 'boolean', description: '住房安全有保障' },
-        water: { type: 'boolean', description: '饮水安全有保障' },
-      },
-    },
+    ...incomeSchema,
     riskTypes,
     monitoringType,
     note: { type: 'string', maxLength: 2000 },
@@ -204,28 +141,7 @@ const appraisalFields = {
   properties: { result: { enum: ['passed', 'failed'], description: '评议结果' }, opinion },
 } as const;
 
-const noticeFields = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['text'],
-  properties: {
-    text: { type: 'string', minLength: 10, maxLength: 5000, description: '公示内容' },
-    endsAt: { type: 'string', format: 'date-time', description: '公示结束时间，默认按最短公示期计算' },
-  },
-} as const;
 
-const opinionFields = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['opinion'],
-  properties: { opinion },
-} as const;
-
-const optionalOpinionFields = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { opinion },
-} as const;
 
 const approvalFields = {
   type: 'object',
@@ -249,13 +165,6 @@ const approvalFields = {
   },
 } as const;
 
-const returnFields = (targets: string[]) =>
-  ({
-    type: 'object',
-    additionalProperties: false,
-    required: ['toState'],
-    properties: { toState: { enum: targets, description: '退回到的环节' }, opinion },
-  }) as const;
 
 // ---------------------------------------------------------------- transition meta
 
@@ -282,22 +191,7 @@ const APPRAISE: TransitionMeta = {
   fields: appraisalFields,
 };
 const APPRAISE_FAILED: TransitionMeta = { ...APPRAISE, reasonRequired: true };
-const PUBLISH: TransitionMeta = {
-  title: '发布公示',
-  titleEn: 'Publish notice',
-  roles: ['village'],
-  evidence: { allOf: ['notice_photo'] },
-  fields: noticeFields,
-};
-const OBJECT: TransitionMeta = {
-  title: '提出异议',
-  titleEn: 'Raise objection',
-  roles: ['village', 'township', 'county'],
-  evidence: { allOf: ['objection_record'] },
-  reasonRequired: true,
-  fields: optionalOpinionFields,
-};
-const CLOSE: TransitionMeta = { title: '公示期满', titleEn: 'Close notice', roles: ['system'], fields: optionalOpinionFields };
+const { publish: PUBLISH, object: OBJECT, close: CLOSE } = noticeMetas(['village'], ['village', 'township', 'county']);
 const TOWNSHIP_APPROVE: TransitionMeta = {
   title: '乡镇审核通过',
   titleEn: 'Township approves',
@@ -313,22 +207,7 @@ const CONFIRM_EXCLUSION: TransitionMeta = {
   fields: optionalOpinionFields,
   review: true,
 };
-const reject = (roles: TransitionMeta['roles']): TransitionMeta => ({
-  title: '不予纳入',
-  titleEn: 'Reject',
-  roles,
-  reasonRequired: true,
-  fields: optionalOpinionFields,
-  review: true,
-});
-const ret = (roles: TransitionMeta['roles'], targets: string[]): TransitionMeta => ({
-  title: '退回',
-  titleEn: 'Return',
-  roles,
-  reasonRequired: true,
-  fields: returnFields(targets),
-  review: true,
-});
+const reject = (roles: TransitionMeta['roles']) => rejectMeta(roles, '不予纳入', 'Reject');
 const COUNTY_APPROVE: TransitionMeta = {
   title: '县级确认纳入',
   titleEn: 'County approves inclusion',
@@ -337,51 +216,36 @@ const COUNTY_APPROVE: TransitionMeta = {
   review: true,
 };
 
-const state = (title: string, titleEn: string): { meta: StateMeta } => ({ meta: { title, titleEn } });
-const allowed = (params: AllowedParams) => ({ type: 'allowed' as const, params });
 
 const TOWNSHIP_RETURN_TARGETS = ['household_verification', 'village_appraisal'];
 const COUNTY_RETURN_TARGETS = ['township_review', 'household_verification'];
-const TOWNSHIP_RETURN = ret(['township'], TOWNSHIP_RETURN_TARGETS);
-const COUNTY_RETURN = ret(['county'], COUNTY_RETURN_TARGETS);
+const TOWNSHIP_RETURN = returnMeta(['township'], TOWNSHIP_RETURN_TARGETS);
+const COUNTY_RETURN = returnMeta(['county'], COUNTY_RETURN_TARGETS);
 
 // ---------------------------------------------------------------- actions (pure)
 
 function verify(context: InclusionContext, event: ProcedureEvent): VerificationRecord {
   const d = event.data;
-  const i = d.income as VerificationRecord['income'];
-  const r = d.rigidExpenditure as VerificationRecord['rigidExpenditure'];
-  const g = d.guarantees as VerificationRecord['guarantees'];
-  const totalIncome = round2(i.wage + i.businessNet + i.transfer + i.property);
-  const perCapitaNetIncome = round2(totalIncome / d.members);
-  const totalRigidExpenditure = round2(r.medical + r.education + (r.other ?? 0));
-  const incomeLine = event.env.policy['monitoring.incomeLine'];
-  const ratio = event.env.policy['monitoring.rigidExpenditureRatio'];
+  const figures = computeIncome(d as IncomeInput, {
+    incomeLine: event.env.policy['monitoring.incomeLine'],
+    rigidExpenditureRatio: event.env.policy['monitoring.rigidExpenditureRatio'],
+  });
   return {
     conclusion: d.conclusion,
     members: d.members,
-    income: i,
-    rigidExpenditure: r,
-    guarantees: g,
+    income: d.income,
+    rigidExpenditure: d.rigidExpenditure,
+    guarantees: d.guarantees,
     riskTypes: d.riskTypes ?? [],
     monitoringType: d.monitoringType,
     note: d.note,
-    totalIncome,
-    perCapitaNetIncome,
-    totalRigidExpenditure,
-    incomeLine,
-    signals: {
-      incomeBelowLine: perCapitaNetIncome < incomeLine,
-      rigidExpenditureHigh: totalRigidExpenditure > 0 && totalRigidExpenditure > ratio * Math.max(totalIncome, 0),
-      guaranteeInsecure: !(g.education && g.medical && g.housing && g.water),
-      suddenHardship: context.urgent || d.monitoringType === 'sudden_hardship',
-    },
+    ...figures,
+    signals: { ...figures.signals, suddenHardship: context.urgent || d.monitoringType === 'sudden_hardship' },
     recordedBy: event.actor.id,
     recordedAt: event.env.now,
   };
 }
 
-const noTimers: TimerRequest[] = [];
 
 /** lead and household_verification take the same events: the first visit, or a re-visit after a return or objection */
 const verificationStep = {
@@ -425,16 +289,7 @@ export const monitoringInclusionMachine = setup({
       appraisal: { result: event.data.result, opinion: event.data.opinion, recordedAt: event.env.now },
       exclusionProposed: event.data.result === 'failed',
     })),
-    publishNotice: assign(({ event }) => {
-      const startsAt = event.env.now;
-      const endsAt = event.data.endsAt
-        ? new Date(event.data.endsAt).toISOString()
-        : addDuration(new Date(startsAt), event.env.policy['inclusion.noticePeriod']).toISOString();
-      return {
-        notice: { text: event.data.text, startsAt, endsAt },
-        timers: [{ key: 'notice', event: 'CLOSE_NOTICE', dueAt: endsAt }],
-      };
-    }),
+    publishNotice: assign(({ event }) => publishNotice(event, 'inclusion.noticePeriod')),
     clearNotice: assign({ notice: null, timers: noTimers }),
     recordTownshipOpinion: assign(({ event }) => ({ townshipOpinion: event.data.opinion ?? null })),
     recordApproval: assign(({ event }) => ({
@@ -515,12 +370,7 @@ export const monitoringInclusionMachine = setup({
           actions: ['recordTownshipOpinion', 'recordOutcomeReason'],
           meta: CONFIRM_EXCLUSION,
         },
-        RETURN: TOWNSHIP_RETURN_TARGETS.map((toState) => ({
-          guard: allowed({ when: { toState } }),
-          target: toState,
-          actions: 'countReturn',
-          meta: TOWNSHIP_RETURN,
-        })),
+        RETURN: returnBranches(TOWNSHIP_RETURN_TARGETS, TOWNSHIP_RETURN),
         REJECT: {
           guard: allowed({}),
           target: 'not_included',
@@ -538,12 +388,7 @@ export const monitoringInclusionMachine = setup({
           actions: 'recordApproval',
           meta: COUNTY_APPROVE,
         },
-        RETURN: COUNTY_RETURN_TARGETS.map((toState) => ({
-          guard: allowed({ when: { toState } }),
-          target: toState,
-          actions: 'countReturn',
-          meta: COUNTY_RETURN,
-        })),
+        RETURN: returnBranches(COUNTY_RETURN_TARGETS, COUNTY_RETURN),
         REJECT: {
           guard: allowed({}),
           target: 'not_included',

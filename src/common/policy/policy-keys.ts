@@ -6,7 +6,7 @@ import { ids, SECTORS } from '../domain/enums';
  * seeds write as the first policy version; the running service reads values only from the
  * policy versions stored in the database.
  */
-export type PolicyValueType = 'money' | 'duration' | 'ratio' | 'count' | 'years' | 'months' | 'days' | 'idList' | 'sectorMap';
+export type PolicyValueType = 'money' | 'duration' | 'durationList' | 'flag' | 'ratio' | 'count' | 'years' | 'months' | 'days' | 'idList' | 'sectorMap' | 'postCapMap' | 'genderMinAge' | 'postApprover';
 
 export interface PolicyKeyDef {
   type: PolicyValueType;
@@ -39,6 +39,11 @@ export const POLICY_KEYS = {
   'elimination.incomeStablePeriod': { type: 'duration', default: 'P6M', title: '收入稳定超线时长' },
   'elimination.concentrationThreshold': { type: 'ratio', default: 0.3, title: '集中消除预警比例' },
   'elimination.concentrationWindow': { type: 'duration', default: 'P30D', title: '集中消除统计窗口' },
+  'elimination.followUpVisits': { type: 'durationList', default: ['P3M', 'P6M'], title: '消除后回头看时间' },
+  'elimination.keepNoLabourInMonitoring': { type: 'flag', default: true, title: '无劳动能力且仅靠兜底保障的户不消除风险' },
+  'colour.measureRecency': { type: 'duration', default: 'P3M', title: '三色管理：近期帮扶措施时限（超过且缺劳动力为橙色）' },
+  'inspection.staleMonitoringAfter': { type: 'duration', default: 'P1Y', title: '长期监测预警：监测时长' },
+  'inspection.staleNoMeasureWithin': { type: 'duration', default: 'P6M', title: '长期监测预警：无新增帮扶措施时长' },
   'posts.noticePeriod': { type: 'duration', default: 'P5D', title: '公益岗位公示期' },
   'posts.minAge': { type: 'years', default: 16, title: '最低年龄' },
   'posts.maxAge': { type: 'years', default: 65, title: '聘用最高年龄' },
@@ -48,6 +53,17 @@ export const POLICY_KEYS = {
   'posts.maxMembersAway': { type: 'count', default: 2, title: '外出务工人数上限（达到即不符合）' },
   'posts.maxTermMonths': { type: 'months', default: 12, title: '协议最长期限（月）' },
   'posts.minAttendanceDays': { type: 'days', default: 8, title: '全额补贴最少出勤天数' },
+  'posts.partialSubsidyRatio': { type: 'ratio', default: 0.5, title: '出勤不足最少天数时的补贴比例（0天为0）' },
+  'posts.genderMinAge': { type: 'genderMinAge', default: { enabled: false, male: 50, female: 40 }, title: '分性别最低年龄（默认不启用）' },
+  'posts.severeDisabilityLevel': { type: 'count', default: 2, title: '重度残疾等级（此等级及以上不聘用，1级最重）' },
+  'posts.candidateGroups': { type: 'idList', default: ['formerly_poor', 'monitoring_object'], title: '公益岗位安置对象范围' },
+  'posts.capPerVillage': {
+    type: 'postCapMap',
+    default: { cleaner: { perHouseholds: 50 }, forest_ranger: { perHouseholds: 50 }, road_maintainer: { absolute: 5 } },
+    title: '每村每类岗位设岗上限（perHouseholds：每多少户1个；absolute：绝对数）',
+  },
+  'posts.approver': { type: 'postApprover', default: 'county', title: '设岗与聘任审定单位（county 县级 / human_resources 人社部门）' },
+  'posts.idleMonths': { type: 'count', default: 2, title: '连续无考勤月数（达到即列入空岗预警）' },
   'projects.noticePeriod': { type: 'duration', default: 'P10D', title: '项目公告公示期' },
   'projects.negativeList': { type: 'idList', default: NEGATIVE_LIST, title: '负面清单' },
   'projects.departmentsByCategory': {
@@ -67,7 +83,8 @@ export const POLICY_KEYS = {
 } as const satisfies Record<string, PolicyKeyDef>;
 
 export type PolicyKey = keyof typeof POLICY_KEYS;
-export type PolicyValues = { -readonly [K in PolicyKey]: (typeof POLICY_KEYS)[K]['default'] extends number ? number : (typeof POLICY_KEYS)[K]['default'] extends string ? string : (typeof POLICY_KEYS)[K]['default'] extends readonly string[] ? string[] : Record<string, string[]> };
+type ValueOf<D> = D extends number ? number : D extends string ? string : D extends boolean ? boolean : D extends readonly string[] ? string[] : Record<string, string[]>;
+export type PolicyValues = { -readonly [K in PolicyKey]: ValueOf<(typeof POLICY_KEYS)[K]['default']> };
 
 export function isPolicyKey(key: string): key is PolicyKey {
   return Object.prototype.hasOwnProperty.call(POLICY_KEYS, key);
@@ -91,6 +108,10 @@ export function policyValueProblem(key: PolicyKey, value: unknown): string | nul
         ? null : '应为非负金额（最多两位小数）';
     case 'duration':
       return isIsoDuration(value) ? null : '应为 ISO-8601 时长，例如 P5D、P6M、PT2S';
+    case 'durationList':
+      return Array.isArray(value) && value.length <= 12 && value.every(isIsoDuration) ? null : '应为 ISO-8601 时长数组，例如 ["P3M","P6M"]';
+    case 'flag':
+      return typeof value === 'boolean' ? null : '应为 true 或 false';
     case 'ratio':
       return typeof value === 'number' && value >= 0 && value <= 1 ? null : '应为 0 到 1 之间的比例';
     case 'count':
@@ -100,9 +121,31 @@ export function policyValueProblem(key: PolicyKey, value: unknown): string | nul
       return Number.isInteger(value) && (value as number) >= 0 ? null : '应为非负整数';
     case 'idList':
       return isStringArray(value) ? null : '应为字符串数组';
+    case 'postCapMap':
+      return value !== null && typeof value === 'object' && !Array.isArray(value) &&
+        Object.entries(value as object).every(([k, v]) => /^[a-z_]+$/.test(k) && postCapProblem(v) === null)
+        ? null : '应为 岗位类型 → { perHouseholds?: 正整数, absolute?: 非负整数 } 的映射';
+    case 'genderMinAge': {
+      const g = value as { enabled?: unknown; male?: unknown; female?: unknown } | null;
+      return g !== null && typeof g === 'object' && !Array.isArray(g) && typeof g.enabled === 'boolean' &&
+        Object.keys(g).every((k) => ['enabled', 'male', 'female'].includes(k)) &&
+        [g.male, g.female].every((n) => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 120)
+        ? null : '应为 { enabled: true/false, male: 年龄, female: 年龄 }';
+    }
+    case 'postApprover':
+      return value === 'county' || value === 'human_resources' ? null : '应为 county 或 human_resources';
     case 'sectorMap':
       return value !== null && typeof value === 'object' && !Array.isArray(value) &&
         Object.values(value as object).every((v) => isStringArray(v) && v.every((s) => ids(SECTORS).includes(s as never)))
         ? null : `应为 类别 → 部门列表 的映射，部门取值：${ids(SECTORS).join(', ')}`;
   }
+}
+
+function postCapProblem(v: unknown): string | null {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not an object';
+  const c = v as Record<string, unknown>;
+  if (!Object.keys(c).length || !Object.keys(c).every((k) => k === 'perHouseholds' || k === 'absolute')) return 'bad keys';
+  if (c.perHouseholds !== undefined && !(Number.isInteger(c.perHouseholds) && (c.perHouseholds as number) > 0)) return 'perHouseholds';
+  if (c.absolute !== undefined && !(Number.isInteger(c.absolute) && (c.absolute as number) >= 0)) return 'absolute';
+  return null;
 }

@@ -30,8 +30,10 @@ export class AreasService {
     if (await this.areas.existsBy({ code: input.code })) {
       throw new AppError(ErrorCode.ALREADY_EXISTS, `区划代码 ${input.code} 已存在`);
     }
-    const saved = await this.areas.save(this.areas.create({ ...input, parentCode, createdAt: new Date() }));
-    return view(saved);
+    // insert, not save: save() would turn a racing duplicate into an update
+    const row = this.areas.create({ ...input, parentCode, createdAt: new Date() });
+    await this.areas.insert(row);
+    return view(row);
   }
 
   async get(code: string): Promise<AreaView> {

@@ -3,10 +3,17 @@ import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../../common/auth/decorators';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { AppError } from '../../common/errors/app-error';
-import { CaseEventDto, CaseListQuery, TaskListQuery } from './cases.dto';
+import { BatchEventDto, CaseEventDto, CaseListQuery, TaskListQuery } from './cases.dto';
 import { CasesService } from './cases.service';
 import { CaseViewService } from './case-view.service';
 import { EngineService } from './engine.service';
+
+function idempotencyKeyOf(key: string | undefined): string {
+  if (!key || !/^[A-Za-z0-9_.:-]{8,100}$/.test(key)) {
+    throw AppError.validation({ 'Idempotency-Key': '缺少或格式不正确（8-100位字母数字，建议使用 UUID）' });
+  }
+  return key;
+}
 
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -37,13 +44,36 @@ export class CasesController {
     @Headers('idempotency-key') key: string | undefined,
     @CurrentUser() user: AuthUser,
   ) {
-    if (!key || !/^[A-Za-z0-9_.:-]{8,100}$/.test(key)) {
-      throw AppError.validation({ 'Idempotency-Key': '缺少或格式不正确（8-100位字母数字，建议使用 UUID）' });
-    }
     return this.engine.apply(
       { caseId: id, type: dto.type, version: dto.version, evidenceIds: dto.evidenceIds ?? [], data: dto.data ?? {}, reason: dto.reason },
       user,
-      key,
+      idempotencyKeyOf(key),
+    );
+  }
+
+  /** The cases of a batch (a village's elimination list) in the caller's area. */
+  @Get('batches/:batchId')
+  batch(@Param('batchId') batchId: string, @CurrentUser() user: AuthUser) {
+    return this.cases.batch(batchId, user);
+  }
+
+  /**
+   * One event for every case of a batch that can take it; per case, the result or the error it
+   * got (no all-or-nothing). Each case gets its own audit entry.
+   */
+  @Post('batches/:batchId/events')
+  @HttpCode(200)
+  @ApiHeader({ name: 'Idempotency-Key', required: true })
+  batchEvent(
+    @Param('batchId') batchId: string,
+    @Body() dto: BatchEventDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @CurrentUser() user: AuthUser,
+  ) {
+    return this.engine.applyBatch(
+      { batchId, type: dto.type, evidenceIds: dto.evidenceIds ?? [], data: dto.data ?? {}, reason: dto.reason },
+      user,
+      idempotencyKeyOf(key),
     );
   }
 

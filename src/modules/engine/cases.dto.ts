@@ -43,6 +43,25 @@ export class CaseEventDto {
   reason?: string;
 }
 
+/** A batch event: the case version is each case's current one. */
+export class BatchEventDto {
+  @ApiProperty({ example: 'APPROVE' })
+  @Matches(/^[A-Z][A-Z_]{1,39}$/, { message: 'type 应为事件名，例如 APPROVE' })
+  type: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsUUID('all', { each: true })
+  evidenceIds?: string[];
+
+  @ApiPropertyOptional({ type: Object })
+  @IsOptional() @IsObject()
+  data?: Record<string, unknown>;
+
+  @ApiPropertyOptional()
+  @IsOptional() @IsString() @MaxLength(4000)
+  reason?: string;
+}
+
 const toBool = ({ value }: { value: unknown }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value);
 
 export class PageQuery {

@@ -4,6 +4,7 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { areaLike, narrowArea } from '../../common/auth/scope';
 import { verifyChain } from '../../common/audit/audit-hash';
 import { UnitOfWork } from '../../database/database.module';
+import { AppError } from '../../common/errors/app-error';
 import { AuditEntryEntity, CaseEntity } from '../../database/entities';
 import { CaseListQuery, PageQuery, TaskListQuery } from './cases.dto';
 import { type CaseSummary, CaseViewService } from './case-view.service';
@@ -96,6 +97,15 @@ export class CasesService {
     );
     if (q.procedure) qb.andWhere('c.procedure = :procedure', { procedure: q.procedure });
     return this.page(qb, q);
+  }
+
+  async batch(batchId: string, user: AuthUser) {
+    const rows = /^[0-9a-f-]{36}$/i.test(batchId)
+      ? await this.base(user, null).andWhere('c.batchId = :b', { b: batchId }).orderBy('c.createdAt', 'ASC').addOrderBy('c.id').getMany()
+      : [];
+    if (!rows.length) throw AppError.notFound('批次');
+    const now = new Date();
+    return { batchId, cases: rows.map((r) => this.views.summary(r, now)) };
   }
 
   private entries(caseId: string): Promise<AuditEntryEntity[]> {

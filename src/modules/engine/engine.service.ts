@@ -161,7 +161,7 @@ export class EngineService {
       policyVersion: policy.version,
     });
     row.auditHead = entry.hash;
-    await em.save(row);
+    await em.insert(CaseEntity, row);
     await em.insert(AuditEntryEntity, entry);
     await adapter.afterCreate?.({ em, caseRow: row, context });
     return { caseRow: row, timers: await this.syncTimers(em, row, context.timers ?? []) };
@@ -183,6 +183,9 @@ export class EngineService {
     if (like) qb.andWhere('c.areaCode LIKE :like', { like });
     const cases = /^[0-9a-f-]{36}$/i.test(req.batchId) ? await qb.orderBy('c.createdAt', 'ASC').addOrderBy('c.id').getMany() : [];
     if (!cases.length) throw AppError.notFound('批次');
+    const batchHash = sha256Hex(
+      stringify({ batchId: req.batchId, type: req.type, evidenceIds: req.evidenceIds, data: req.data, reason: req.reason ?? null }) ?? '',
+    );
     const results: BatchResult[] = [];
     for (const c of cases) {
       try {
@@ -190,6 +193,7 @@ export class EngineService {
           { caseId: c.id, type: req.type, version: c.version, evidenceIds: req.evidenceIds, data: req.data, reason: req.reason },
           actor,
           `${idempotencyKey}:${c.id}`,
+          batchHash,
         );
         results.push({ caseId: c.id, ok: true, status: 200, state: view.state, version: view.version });
       } catch (err) {
@@ -203,10 +207,14 @@ export class EngineService {
   // ------------------------------------------------------------------ events
 
   /** `POST /cases/{id}/events`, with its Idempotency-Key. */
-  async apply(req: EventRequest, actor: AuthUser, idempotencyKey: string): Promise<CaseView> {
-    const requestHash = sha256Hex(
-      stringify({ caseId: req.caseId, type: req.type, version: req.version, evidenceIds: req.evidenceIds, data: req.data, reason: req.reason ?? null }) ?? '',
-    );
+  async apply(req: EventRequest, actor: AuthUser, idempotencyKey: string, batchHash?: string): Promise<CaseView> {
+    // a batch's cases are sent at whatever version each has, so a batch replay is recognised by
+    // the batch request itself
+    const requestHash =
+      batchHash ??
+      sha256Hex(
+        stringify({ caseId: req.caseId, type: req.type, version: req.version, evidenceIds: req.evidenceIds, data: req.data, reason: req.reason ?? null }) ?? '',
+      );
     const replay = await this.replay(actor.id, idempotencyKey, requestHash);
     if (replay) return replay;
 

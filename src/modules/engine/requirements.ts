@@ -25,12 +25,12 @@ function validatorFor(schema: JsonSchema): ValidateFunction {
   return v;
 }
 
-function fieldOf(e: ErrorObject): string {
+function fieldOf(e: ErrorObject, prefix: string): string {
   const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
   const prop =
     (e.params as { missingProperty?: string; additionalProperty?: string }).missingProperty ??
     (e.params as { additionalProperty?: string }).additionalProperty;
-  return ['data', base, prop].filter(Boolean).join('.');
+  return [prefix, base, prop].filter(Boolean).join('.') || 'body';
 }
 
 function messageOf(e: ErrorObject): string {
@@ -61,13 +61,23 @@ function messageOf(e: ErrorObject): string {
   }
 }
 
+/** Validates a body against a JSON Schema outside an event (e.g. a monitoring visit); throws 400. */
+export function validateSchema(schema: JsonSchema, data: unknown, prefix = ''): void {
+  const err = schemaError(schema, data, prefix);
+  if (err) throw err;
+}
+
 export function checkData(meta: TransitionMeta, data: unknown): AppError | null {
-  const validate = validatorFor(meta.fields ?? { type: 'object' });
+  return schemaError(meta.fields ?? { type: 'object' }, data, 'data');
+}
+
+function schemaError(schema: JsonSchema, data: unknown, prefix: string): AppError | null {
+  const validate = validatorFor(schema);
   if (validate(data)) return null;
   const fields: Record<string, string> = {};
   for (const e of validate.errors ?? []) {
     if (e.keyword === 'if') continue;
-    fields[fieldOf(e)] ??= messageOf(e);
+    fields[fieldOf(e, prefix)] ??= messageOf(e);
   }
   return AppError.validation(fields, `数据不符合要求：${Object.keys(fields).join('、')}`);
 }

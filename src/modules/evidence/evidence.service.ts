@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
-import { assertInArea } from '../../common/auth/scope';
+import { areaLike, assertInArea } from '../../common/auth/scope';
 import { sha256Hex } from '../../common/audit/audit-hash';
 import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import { EVIDENCE_TYPES, ids } from '../../common/domain/enums';
@@ -48,6 +48,13 @@ export class EvidenceService {
     if (input.caseId) {
       caseRow = await this.engine.loadVisible(input.caseId, user);
       if (caseRow.closedAt) throw AppError.validation({ caseId: '案件已办结，不能再上传材料' });
+    }
+    if (!caseRow && input.batchId) {
+      // batch evidence (e.g. the village meeting of an elimination list) needs a batch the caller can see
+      const like = areaLike(user);
+      const qb = this.evidence.manager.createQueryBuilder(CaseEntity, 'c').where('c.batchId = :b', { b: input.batchId });
+      if (like) qb.andWhere('c.areaCode LIKE :like', { like });
+      if (!(await qb.getExists())) throw AppError.notFound('批次');
     }
     const sha256 = sha256Hex(file!.buffer);
     await this.store.put(sha256, file!.buffer);

@@ -15,6 +15,7 @@ import {
 } from '../../machines/monitoring-inclusion.machine';
 import { type PreparedCase, type ProcedureAdapter, ProcedureRegistry, type TransitionEffect } from '../engine/procedure-adapter';
 import { CreateInclusionDto } from './monitoring-inclusion.dto';
+import { recordIncome } from '../monitoring-objects/income-records';
 
 /** Wraps the inclusion machine: opens cases on households, and makes monitoring objects. */
 @Injectable()
@@ -64,9 +65,20 @@ export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleIni
   }
 
   async afterTransition({ em, caseRow, toState, context, event }: TransitionEffect): Promise<void> {
-    if (toState !== 'included') return;
     const c = context as InclusionContext;
     const now = new Date(event.env.now);
+    if (event.type === 'RECORD_VERIFICATION' && c.verification) {
+      // the income history that elimination later judges stability on (SF-09)
+      await recordIncome(em, {
+        householdId: c.householdId,
+        caseId: caseRow.id,
+        survey: c.verification as never,
+        source: 'inclusion_verification',
+        recordedById: event.actor.id,
+        recordedAt: now,
+      });
+    }
+    if (toState !== 'included') return;
     await em.save(
       em.create(MonitoringObjectEntity, {
         householdId: c.householdId,

@@ -1,17 +1,29 @@
 import { Injectable } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { In } from 'typeorm';
-import { IsIn, IsOptional, Matches } from 'class-validator';
-import { ApiPropertyOptional } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea, narrowArea } from '../../common/auth/scope';
 import { type Colour, COLOUR_TITLES, colourOf } from '../../common/domain/colour';
-import { MONITORING_TYPES, titleOf } from '../../common/domain/enums';
+import { subtractDuration } from '../../common/domain/duration';
+import { ids, MONITORING_TYPES, RISK_TYPES, titleOf } from '../../common/domain/enums';
 import { maskName, maskPhone } from '../../common/domain/id-number';
-import { AppError } from '../../common/errors/app-error';
+import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { UnitOfWork } from '../../database/database.module';
-import { HouseholdEntity, HouseholdMemberEntity, MonitoringObjectEntity } from '../../database/entities';
+import {
+  AssistanceMeasureEntity,
+  HouseholdEntity,
+  HouseholdMemberEntity,
+  IncomeRecordEntity,
+  MonitoringObjectEntity,
+} from '../../database/entities';
+import { computeIncome, type IncomeInput, incomeSchema } from '../../machines/income';
+import { validateSchema } from '../engine/requirements';
 import { PageQuery } from '../engine/cases.dto';
 import { seesPersonalData } from '../households/households.service';
+import { PoliciesService } from '../policies/policies.service';
+import { MEASURE_TYPE_IDS, MEASURE_TYPES } from './measures';
+import { recordIncome } from './income-records';
 
 export class MonitoringObjectQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @Matches(/^\d{12}$/, { message: 'areaCode 应为12位统计用区划代码' })
@@ -24,15 +36,57 @@ export class MonitoringObjectQuery extends PageQuery {
   colour?: Colour;
 }
 
+export class MeasureDto {
+  @ApiProperty({ enum: MEASURE_TYPE_IDS }) @IsIn(MEASURE_TYPE_IDS)
+  type: string;
+
+  @ApiProperty({ example: '落实大病救助，报销医疗费用3.2万元' }) @IsString() @MinLength(4) @MaxLength(2000)
+  description: string;
+
+  /** the day the measure took effect */
+  @ApiProperty({ example: '2026-05-10' }) @IsISO8601({ strict: true }) @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  date: string;
+
+  /** the recorded risks this measure addresses */
+  @ApiProperty({ example: ['illness'] }) @IsArray() @ArrayMaxSize(11) @IsIn(ids(RISK_TYPES), { each: true })
+  riskTypes: string[];
+}
+
+/** JSON Schema of a monitoring visit's income survey: the same fields as a verification. */
+export const incomeRecordSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['members', 'income', 'rigidExpenditure', 'guarantees'],
+  properties: { ...incomeSchema, note: { type: 'string', maxLength: 2000 } },
+} as const;
+
 @Injectable()
 export class MonitoringObjectsService {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly policies: PoliciesService,
+  ) {}
 
   private async views(rows: MonitoringObjectEntity[], user: AuthUser) {
     const em = this.uow.dataSource.manager;
-    const ids = [...new Set(rows.map((r) => r.householdId))];
-    const households = ids.length ? await em.findBy(HouseholdEntity, { id: In(ids) }) : [];
-    const members = ids.length ? await em.findBy(HouseholdMemberEntity, { householdId: In(ids) }) : [];
+    const hh = [...new Set(rows.map((r) => r.householdId))];
+    const households = hh.length ? await em.findBy(HouseholdEntity, { id: In(hh) }) : [];
+    const members = hh.length ? await em.findBy(HouseholdMemberEntity, { householdId: In(hh) }) : [];
+    const moIds = rows.map((r) => r.id);
+    const lastMeasures: Array<{ id: string; last: string }> = moIds.length
+      ? await em
+          .createQueryBuilder(AssistanceMeasureEntity, 'm')
+          .select('m.monitoringObjectId', 'id')
+          .addSelect('MAX(m.date)', 'last')
+          .where('m.monitoringObjectId IN (:...moIds)', { moIds })
+          .groupBy('m.monitoringObjectId')
+          .getRawMany()
+      : [];
+    const recency = new Map<string, string>();
+    for (const area of new Set(rows.map((r) => r.areaCode))) {
+      const p = await this.policies.effective(area);
+      recency.set(area, subtractDuration(new Date(), p.values['colour.measureRecency']).toISOString().slice(0, 10));
+    }
     return rows.map((r) => {
       const h = households.find((x) => x.id === r.householdId);
       const own = members.filter((m) => m.householdId === r.householdId);
@@ -41,6 +95,9 @@ export class MonitoringObjectsService {
         status: r.status,
         rigidExpenditureHigh: !!signals.rigidExpenditureHigh,
         noLabourCapacity: own.length > 0 && own.every((m) => m.laborAbility === 'none'),
+        hasFullLabour: own.some((m) => m.laborAbility === 'full'),
+        lastMeasureDate: lastMeasures.find((m) => m.id === r.id)?.last ?? null,
+        recentSince: recency.get(r.areaCode)!,
       });
       const full = seesPersonalData(user, r.areaCode);
       return {
@@ -56,8 +113,16 @@ export class MonitoringObjectsService {
         assistanceContact: { ...r.assistanceContact, phone: full ? r.assistanceContact.phone : maskPhone(r.assistanceContact.phone) },
         startDate: r.startDate,
         status: r.status,
+        statusTitle: r.status === 'eliminated' ? '风险已消除' : '监测中',
+        eliminationType: r.eliminationType,
+        eliminationTypeTitle: r.eliminationType === 'assisted' ? '帮扶消除' : r.eliminationType === 'natural' ? '自然消除' : null,
+        eliminatedAt: r.eliminatedAt?.toISOString() ?? null,
+        eliminationCaseId: r.eliminationCaseId,
+        rolledBackAt: r.rolledBackAt?.toISOString() ?? null,
+        rollbackCaseId: r.rollbackCaseId,
         inclusionCaseId: r.inclusionCaseId,
         previousMonitoringObjectId: r.previousMonitoringObjectId,
+        lastMeasureDate: lastMeasures.find((m) => m.id === r.id)?.last ?? null,
         perCapitaNetIncome: r.verification?.perCapitaNetIncome ?? null,
         incomeLine: r.verification?.incomeLine ?? null,
         createdAt: r.createdAt.toISOString(),
@@ -65,11 +130,15 @@ export class MonitoringObjectsService {
     });
   }
 
-  async get(id: string, user: AuthUser) {
+  async load(id: string, user: AuthUser): Promise<MonitoringObjectEntity> {
     const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.uow.dataSource.manager.findOneBy(MonitoringObjectEntity, { id }) : null;
     if (!row) throw AppError.notFound('监测对象');
     assertInArea(user, row.areaCode, '监测对象');
-    return (await this.views([row], user))[0];
+    return row;
+  }
+
+  async get(id: string, user: AuthUser) {
+    return (await this.views([await this.load(id, user)], user))[0];
   }
 
   /** The colour is derived, so a colour filter is applied after deriving it. */
@@ -86,4 +155,94 @@ export class MonitoringObjectsService {
     const all = (await this.views(await qb.getMany(), user)).filter((v) => v.colour === q.colour);
     return { items: all.slice((q.page - 1) * q.pageSize, q.page * q.pageSize), total: all.length, page: q.page, pageSize: q.pageSize };
   }
+
+  private assertActor(user: AuthUser): void {
+    if (!['village', 'township', 'county'].includes(user.role)) {
+      throw new AppError(ErrorCode.ROLE_REQUIRED, '只有村、乡镇、县级经办人员可以登记帮扶信息', { requiredRoles: ['village', 'township', 'county'] });
+    }
+  }
+
+  async addMeasure(id: string, dto: MeasureDto, user: AuthUser) {
+    this.assertActor(user);
+    const mo = await this.load(id, user);
+    if (mo.status !== 'monitoring') throw new AppError(ErrorCode.RULE_VIOLATED, '该户不在监测中，不能登记帮扶措施', { rule: 'in_monitoring' });
+    const unknown = dto.riskTypes.filter((r) => !mo.riskTypes.includes(r));
+    if (unknown.length) throw AppError.validation({ riskTypes: `该户未登记这些风险：${unknown.join(', ')}` });
+    if (dto.date > new Date().toISOString().slice(0, 10)) throw AppError.validation({ date: '措施日期不能晚于今天' });
+    const row = await this.uow.transaction((em) =>
+      em.save(
+        em.create(AssistanceMeasureEntity, {
+          monitoringObjectId: mo.id,
+          areaCode: mo.areaCode,
+          type: dto.type,
+          description: dto.description,
+          date: dto.date,
+          riskTypes: dto.riskTypes,
+          recordedById: user.id,
+          recordedAt: new Date(),
+        }),
+      ),
+    );
+    return measureView(row);
+  }
+
+  async measures(id: string, user: AuthUser) {
+    const mo = await this.load(id, user);
+    const rows = await this.uow.dataSource.manager.find(AssistanceMeasureEntity, { where: { monitoringObjectId: mo.id }, order: { date: 'ASC' } });
+    return rows.map(measureView);
+  }
+
+  /** A monitoring visit: the service computes the income (SF-05) and keeps it in the history. */
+  async addIncomeRecord(id: string, raw: unknown, user: AuthUser) {
+    this.assertActor(user);
+    validateSchema(incomeRecordSchema, raw);
+    const body = raw as IncomeInput;
+    if (body.income.periodStart > body.income.periodEnd) throw AppError.validation({ 'income.periodEnd': '结束日期不能早于开始日期' });
+    const mo = await this.load(id, user);
+    const policy = await this.policies.effective(mo.areaCode);
+    const figures = computeIncome(body, {
+      incomeLine: policy.values['monitoring.incomeLine'],
+      rigidExpenditureRatio: policy.values['monitoring.rigidExpenditureRatio'],
+    });
+    const row = await this.uow.transaction((em) =>
+      recordIncome(em, {
+        householdId: mo.householdId,
+        caseId: null,
+        survey: { ...body, ...figures } as never,
+        source: 'monitoring_visit',
+        recordedById: user.id,
+        recordedAt: new Date(),
+      }),
+    );
+    return incomeView(row);
+  }
+
+  async incomeHistory(id: string, user: AuthUser) {
+    const mo = await this.load(id, user);
+    const rows = await this.uow.dataSource.manager.find(IncomeRecordEntity, { where: { householdId: mo.householdId }, order: { recordedAt: 'ASC' } });
+    return rows.map(incomeView);
+  }
 }
+
+export const measureView = (m: AssistanceMeasureEntity) => ({
+  id: m.id,
+  monitoringObjectId: m.monitoringObjectId,
+  type: m.type,
+  typeTitle: MEASURE_TYPES.find((t) => t.id === m.type)?.title ?? m.type,
+  description: m.description,
+  date: m.date,
+  riskTypes: m.riskTypes,
+  recordedBy: m.recordedById,
+  recordedAt: m.recordedAt.toISOString(),
+});
+
+const incomeView = (r: IncomeRecordEntity) => ({
+  id: r.id,
+  caseId: r.caseId,
+  perCapitaNetIncome: r.perCapitaNetIncome,
+  incomeLine: r.incomeLine,
+  aboveLine: r.perCapitaNetIncome > r.incomeLine,
+  guaranteesSecure: r.guaranteesSecure,
+  recordedBy: r.recordedById,
+  recordedAt: r.recordedAt.toISOString(),
+});

@@ -85,7 +85,8 @@ export class PoliciesService implements OnApplicationBootstrap {
     for (const [key, value] of Object.entries(input.values ?? {})) {
       if (!isPolicyKey(key)) fields[`values.${key}`] = '未知的参数名';
       else {
-        const problem = policyValueProblem(key, value);
+        // null removes this area's own value: the key is inherited from the area above again
+        const problem = value === null ? null : policyValueProblem(key, value);
         if (problem) fields[`values.${key}`] = problem;
       }
     }
@@ -107,7 +108,10 @@ export class PoliciesService implements OnApplicationBootstrap {
             areaCode,
             version: (last?.version ?? 0) + 1,
             effectiveFrom: new Date(input.effectiveFrom),
-            values: input.values,
+            // a new version carries this area's earlier values forward, changed by the ones given
+            values: Object.fromEntries(
+              Object.entries({ ...(last?.values ?? {}), ...input.values }).filter(([, v]) => v !== null),
+            ),
             createdById: userId,
             createdAt: new Date(),
           }),

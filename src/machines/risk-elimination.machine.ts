@@ -1,0 +1,478 @@
+/**
+ * 风险消除 (五步法) and 风险回退 — risk elimination and rollback (domain/procedures.md §2).
+ *
+ * proposed ─► household_verification ─► village_appraisal ─► public_notice ─► township_review ─► county_approval ─► eliminated
+ * (村提出名单)   (镇村入户核实)            (村民主评议)          (公示)           (乡镇审核)          (县级审定)          │ 回头看
+ * review steps: return to an earlier step / reject ─► continue_monitoring     eliminated ⇄ follow_up_due ─► rolled_back (county)
+ *
+ * One case per household; the village proposes a whole list (a batch) whose meeting evidence
+ * (minutes, photos, sign-in sheet: SF-07) is shared by every case of the batch.
+ */
+import { assign, setup } from 'xstate';
+import { addDuration, subtractDuration } from '../common/domain/duration';
+import { ids, RISK_TYPES } from '../common/domain/enums';
+import { reasonProblem } from '../common/domain/reason';
+import { computeIncome, type IncomeFigures, type IncomeInput, incomeSchema } from './income';
+import { type Notice, noticeMetas, noticeRules, publishNotice } from './notice';
+import { allowed, noTimers, opinionFields, optionalOpinionFields, rejectMeta, returnBranches, returnMeta, state } from './steps';
+import {
+  allowedGuard,
+  type BaseContext,
+  opinion,
+  type ProcedureDefinition,
+  type ProcedureEvent,
+  type RuleSet,
+  type TransitionMeta,
+} from './procedure';
+
+export const RISK_ELIMINATION = 'risk-elimination';
+
+export type EliminationType = 'assisted' | 'natural';
+
+export interface EliminationInput {
+  monitoringObjectId: string;
+  householdId: string;
+  eliminationType: EliminationType;
+  /** the risks recorded for the monitoring object when the list was proposed */
+  riskTypes: string[];
+}
+
+export interface RiskResolution {
+  riskType: string;
+  resolved: boolean;
+  /** the assistance measure that resolved it */
+  measureId?: string;
+  note?: string;
+}
+
+export interface EliminationVerification extends IncomeFigures {
+  members: number;
+  income: IncomeInput['income'];
+  rigidExpenditure: IncomeInput['rigidExpenditure'];
+  guarantees: IncomeInput['guarantees'];
+  risks: RiskResolution[];
+  recordedBy: string;
+  recordedAt: string;
+}
+
+export interface EliminationContext extends BaseContext, EliminationInput {
+  proposedAt: string | null;
+  verification: EliminationVerification | null;
+  appraisal: { result: 'passed' | 'failed'; opinion?: string; recordedAt: string } | null;
+  notice: Notice | null;
+  townshipOpinion: string | null;
+  approval: { eliminatedAt: string; opinion?: string; concentrationJustification?: string } | null;
+  outcomeReason: string | null;
+  followUps: Array<{ dueAt: string; recordedAt: string | null; findings?: string; riskReturned?: boolean }>;
+  rollback: { reason: string; at: string } | null;
+  returns: number;
+}
+
+/** What the adapter loads for the rules (I/O the machine cannot do). */
+export interface EliminationFacts {
+  measureIds: string[];
+  /** every recorded measure is 兜底 (social security) */
+  onlySocialSecurity: boolean;
+  /** no member of the household can work */
+  noLabourCapacity: boolean;
+  /** computed per-capita income over time, oldest first */
+  incomeHistory: Array<{ recordedAt: string; perCapitaNetIncome: number; incomeLine: number }>;
+  concentration: {
+    threshold: number;
+    window: string;
+    village: { code: string; eliminated: number; total: number };
+    township: { code: string; eliminated: number; total: number };
+  } | null;
+}
+
+const factsOf = (event: ProcedureEvent) => event.env.facts as unknown as Partial<EliminationFacts>;
+
+/** Share of an area's monitoring objects eliminated in the window, counting this case too (SF-08). */
+export function concentrationAfterApproval(facts: Partial<EliminationFacts>): Array<{ code: string; share: number }> {
+  const c = facts.concentration;
+  if (!c) return [];
+  return [c.village, c.township]
+    .map((a) => ({ code: a.code, share: a.total ? (a.eliminated + 1) / a.total : 0 }))
+    .filter((a) => a.share > c.threshold);
+}
+
+/** Income above the line since at least `stablePeriod` ago, and the latest record above it (SF-09). */
+export function incomeStableSince(history: EliminationFacts['incomeHistory'], line: number, now: Date, stablePeriod: string): boolean {
+  if (!history.length || history[history.length - 1].perCapitaNetIncome <= line) return false;
+  let since = history.length - 1;
+  while (since > 0 && history[since - 1].perCapitaNetIncome > line) since--;
+  return new Date(history[since].recordedAt) <= subtractDuration(now, stablePeriod);
+}
+
+// ---------------------------------------------------------------- business rules
+
+export const eliminationRules: RuleSet<EliminationContext> = {
+  ...noticeRules<EliminationContext>('elimination.noticePeriod'),
+  every_risk_listed: {
+    message: '入户核实须逐项列明该户已登记的每一项风险及其消除情况',
+    messageEn: 'The verification must list every recorded risk of the household',
+    usesEventData: true,
+    check: ({ context, event }) => {
+      const listed = new Set(((event.data.risks ?? []) as RiskResolution[]).map((r) => r.riskType));
+      return context.riskTypes.every((r) => listed.has(r));
+    },
+  },
+  measures_exist: {
+    message: '标记为已消除的风险须注明消除该风险的帮扶措施（须为该户已登记的措施）',
+    messageEn: 'Each resolved risk must name an assistance measure recorded for the household',
+    usesEventData: true,
+    check: ({ event }) => {
+      const known = new Set(factsOf(event).measureIds ?? []);
+      return ((event.data.risks ?? []) as RiskResolution[]).every((r) => !r.resolved || (!!r.measureId && known.has(r.measureId)));
+    },
+  },
+  risks_resolved: {
+    message: '该户仍有未消除的风险，不能认定风险消除（SF-09）',
+    messageEn: 'A recorded risk is not resolved (SF-09)',
+    check: ({ context }) =>
+      !!context.verification &&
+      context.riskTypes.every((t) => context.verification!.risks.some((r) => r.riskType === t && r.resolved && !!r.measureId)),
+  },
+  income_above_line: {
+    message: '最近一次核算的家庭人均纯收入未高于监测标准（SF-09）',
+    messageEn: 'The latest computed per-capita income is not above the monitoring line (SF-09)',
+    check: ({ event }) => {
+      const h = factsOf(event).incomeHistory ?? [];
+      return h.length > 0 && h[h.length - 1].perCapitaNetIncome > event.env.policy['monitoring.incomeLine'];
+    },
+  },
+  income_stable: {
+    message: '家庭人均纯收入持续稳定高于监测标准的时间不足规定期限（SF-09）',
+    messageEn: 'Income has not been above the line for the required period (SF-09)',
+    check: ({ event }) =>
+      incomeStableSince(
+        factsOf(event).incomeHistory ?? [],
+        event.env.policy['monitoring.incomeLine'],
+        new Date(event.env.now),
+        event.env.policy['elimination.incomeStablePeriod'],
+      ),
+  },
+  guarantees_secure: {
+    message: '“三保障”和饮水安全尚未全部保障，不能认定风险消除（SF-09）',
+    messageEn: 'Education, medical, housing and water are not all secure (SF-09)',
+    check: ({ context }) => {
+      const g = context.verification?.guarantees;
+      return !!g && g.education && g.medical && g.housing && g.water;
+    },
+  },
+  not_only_social_security: {
+    message: '该户无劳动能力且仅靠兜底保障，按政策继续监测，不认定风险消除',
+    messageEn: 'A household with no labour capacity supported only by social security stays in monitoring',
+    check: ({ event }) => {
+      const f = factsOf(event);
+      return !(event.env.policy['elimination.keepNoLabourInMonitoring'] && f.noLabourCapacity && f.onlySocialSecurity);
+    },
+  },
+  concentration_justified: {
+    message: '审定后该村或乡镇近期风险消除比例将超过预警线，须填写书面说明（SF-08）',
+    messageEn: 'Approval takes the village or township above the concentration threshold: a written justification is required (SF-08)',
+    usesEventData: true,
+    check: ({ event }) =>
+      concentrationAfterApproval(factsOf(event)).length === 0 ||
+      reasonProblem(event.data.concentrationJustification, 15) === null,
+  },
+  follow_up_is_due: {
+    message: '当前没有到期的回头看任务',
+    messageEn: 'No follow-up visit is due',
+    check: ({ context, event }) => context.followUps.some((f) => f.recordedAt === null && f.dueAt <= event.env.now),
+  },
+};
+
+// ---------------------------------------------------------------- event data schemas
+
+
+const verificationFields = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['members', 'income', 'rigidExpenditure', 'guarantees', 'risks'],
+  properties: {
+    ...incomeSchema,
+    risks: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 11,
+      description: '逐项风险消除情况',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['riskType', 'resolved'],
+        properties: {
+          riskType: { enum: ids(RISK_TYPES) },
+          resolved: { type: 'boolean' },
+          measureId: { type: 'string', format: 'uuid', description: '消除该风险的帮扶措施' },
+          note: { type: 'string', maxLength: 1000 },
+        },
+      },
+    },
+    note: { type: 'string', maxLength: 2000 },
+  },
+} as const;
+
+const appraisalFields = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['result'],
+  properties: { result: { enum: ['passed', 'failed'] }, opinion },
+} as const;
+
+const approvalFields = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    opinion,
+    concentrationJustification: { type: 'string', maxLength: 4000, description: '集中消除情况说明（SF-08）' },
+  },
+} as const;
+
+const followUpFields = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['findings', 'riskReturned'],
+  properties: {
+    findings: { type: 'string', minLength: 4, maxLength: 4000, description: '回头看情况' },
+    riskReturned: { type: 'boolean', description: '是否发现返贫致贫风险' },
+  },
+} as const;
+
+
+// ---------------------------------------------------------------- transition meta
+
+const SUBMIT: TransitionMeta = {
+  title: '提交风险消除名单',
+  titleEn: 'Submit the elimination list',
+  roles: ['village'],
+  // SF-07: the village meeting that proposed the list, all three
+  evidence: { allOf: ['meeting_minutes', 'meeting_photos', 'sign_in_sheet'] },
+  fields: optionalOpinionFields,
+};
+const WITHDRAW: TransitionMeta = { title: '撤回', titleEn: 'Withdraw', roles: ['village'], reasonRequired: true, fields: optionalOpinionFields };
+const VERIFY: TransitionMeta = {
+  title: '录入入户核实',
+  titleEn: 'Record household verification',
+  roles: ['township', 'village'],
+  evidence: { allOf: ['household_survey'], anyOf: [['income_calculation', 'commitment_letter']] },
+  fields: verificationFields,
+};
+const APPRAISE: TransitionMeta = {
+  title: '录入村级民主评议',
+  titleEn: 'Record village appraisal',
+  roles: ['village'],
+  evidence: { allOf: ['meeting_minutes', 'sign_in_sheet'] },
+  fields: appraisalFields,
+};
+const APPRAISE_FAILED: TransitionMeta = { ...APPRAISE, reasonRequired: true };
+const { publish: PUBLISH, object: OBJECT, close: CLOSE } = noticeMetas(['village'], ['village', 'township', 'county']);
+const TOWNSHIP_APPROVE: TransitionMeta = { title: '乡镇审核通过', titleEn: 'Township approves', roles: ['township'], fields: opinionFields, review: true };
+const COUNTY_APPROVE: TransitionMeta = { title: '县级审定消除', titleEn: 'County approves elimination', roles: ['county'], fields: approvalFields, review: true };
+const reject = (roles: TransitionMeta['roles']) => rejectMeta(roles, '不予消除，继续监测', 'Reject: continue monitoring');
+const TOWNSHIP_TARGETS = ['household_verification', 'village_appraisal'];
+const COUNTY_TARGETS = ['township_review', 'household_verification'];
+const TOWNSHIP_RETURN = returnMeta(['township'], TOWNSHIP_TARGETS);
+const COUNTY_RETURN = returnMeta(['county'], COUNTY_TARGETS);
+const TOWNSHIP_REJECT = reject(['township']);
+const COUNTY_REJECT = reject(['county']);
+const FOLLOW_UP_DUE: TransitionMeta = { title: '回头看到期', titleEn: 'Follow-up visit due', roles: ['system'], fields: optionalOpinionFields };
+const RECORD_FOLLOW_UP: TransitionMeta = {
+  title: '录入回头看',
+  titleEn: 'Record follow-up visit',
+  roles: ['village'],
+  evidence: { allOf: ['household_survey'] },
+  fields: followUpFields,
+};
+const ROLLBACK: TransitionMeta = {
+  title: '风险回退',
+  titleEn: 'Roll back the elimination',
+  roles: ['county'],
+  evidence: { allOf: ['rollback_evidence'] },
+  reasonRequired: true,
+  fields: optionalOpinionFields,
+};
+
+
+const COUNTY_RULES = [
+  'risks_resolved',
+  'income_above_line',
+  'income_stable',
+  'guarantees_secure',
+  'not_only_social_security',
+  'concentration_justified',
+];
+
+const afterElimination = {
+  FOLLOW_UP_DUE: { guard: allowed({}), target: 'follow_up_due', actions: 'followUpDue', meta: FOLLOW_UP_DUE },
+  ROLLBACK: { guard: allowed({}), target: 'rolled_back', actions: 'recordRollback', meta: ROLLBACK },
+} as const;
+
+export const riskEliminationMachine = setup({
+  types: {
+    context: {} as EliminationContext,
+    events: {} as ProcedureEvent,
+    input: {} as EliminationInput,
+  },
+  guards: { allowed: allowedGuard(eliminationRules) },
+  actions: {
+    submit: assign(({ event }) => ({ proposedAt: event.env.now })),
+    recordVerification: assign(({ event }) => {
+      const d = event.data;
+      const figures = computeIncome(d as IncomeInput, {
+        incomeLine: event.env.policy['monitoring.incomeLine'],
+        rigidExpenditureRatio: event.env.policy['monitoring.rigidExpenditureRatio'],
+      });
+      const verification: EliminationVerification = {
+        ...figures,
+        members: d.members,
+        income: d.income,
+        rigidExpenditure: d.rigidExpenditure,
+        guarantees: d.guarantees,
+        risks: d.risks,
+        recordedBy: event.actor.id,
+        recordedAt: event.env.now,
+      };
+      return { verification };
+    }),
+    recordAppraisal: assign(({ event }) => ({
+      appraisal: { result: event.data.result, opinion: event.data.opinion, recordedAt: event.env.now },
+    })),
+    publishNotice: assign(({ event }) => publishNotice(event, 'elimination.noticePeriod')),
+    clearNotice: assign({ notice: null, timers: noTimers }),
+    recordTownshipOpinion: assign(({ event }) => ({ townshipOpinion: event.data.opinion ?? null })),
+    recordApproval: assign(({ event }) => {
+      const visits = event.env.policy['elimination.followUpVisits'];
+      const followUps = visits.map((d) => ({ dueAt: addDuration(new Date(event.env.now), d).toISOString(), recordedAt: null }));
+      return {
+        approval: { eliminatedAt: event.env.now, opinion: event.data.opinion, concentrationJustification: event.data.concentrationJustification },
+        followUps,
+        timers: followUps.map((f, i) => ({ key: `follow_up_${i + 1}`, event: 'FOLLOW_UP_DUE', dueAt: f.dueAt })),
+      };
+    }),
+    // the fired visit's timer is done; later visits stay scheduled
+    followUpDue: assign(({ context, event }) => ({ timers: context.timers.filter((t) => t.dueAt > event.env.now) })),
+    recordFollowUp: assign(({ context, event }) => {
+      const i = context.followUps.findIndex((f) => f.recordedAt === null && f.dueAt <= event.env.now);
+      return {
+        followUps: context.followUps.map((f, j) =>
+          j === i ? { ...f, recordedAt: event.env.now, findings: event.data.findings, riskReturned: event.data.riskReturned } : f,
+        ),
+      };
+    }),
+    recordRollback: assign(({ event }) => ({ rollback: { reason: event.reason ?? '', at: event.env.now }, timers: noTimers })),
+    recordOutcomeReason: assign(({ event }) => ({ outcomeReason: event.reason ?? null })),
+    countReturn: assign(({ context }) => ({ returns: context.returns + 1 })),
+  },
+}).createMachine({
+  id: RISK_ELIMINATION,
+  initial: 'proposed',
+  context: ({ input }) => ({
+    ...input,
+    timers: [],
+    proposedAt: null,
+    verification: null,
+    appraisal: null,
+    notice: null,
+    townshipOpinion: null,
+    approval: null,
+    outcomeReason: null,
+    followUps: [],
+    rollback: null,
+    returns: 0,
+  }),
+  states: {
+    proposed: {
+      ...state('村提出名单', 'Proposed by the village'),
+      on: {
+        SUBMIT: { guard: allowed({}), target: 'household_verification', actions: 'submit', meta: SUBMIT },
+        WITHDRAW: { guard: allowed({}), target: 'withdrawn', actions: 'recordOutcomeReason', meta: WITHDRAW },
+      },
+    },
+    household_verification: {
+      ...state('镇村入户核实', 'Household verification'),
+      on: {
+        RECORD_VERIFICATION: {
+          guard: allowed({ rules: ['every_risk_listed', 'measures_exist'] }),
+          target: 'village_appraisal',
+          actions: 'recordVerification',
+          meta: VERIFY,
+        },
+      },
+    },
+    village_appraisal: {
+      ...state('村级民主评议', 'Village appraisal'),
+      on: {
+        RECORD_APPRAISAL: [
+          { guard: allowed({ when: { result: 'passed' } }), target: 'public_notice', actions: 'recordAppraisal', meta: APPRAISE },
+          {
+            guard: allowed({ when: { result: 'failed' } }),
+            target: 'continue_monitoring',
+            actions: ['recordAppraisal', 'recordOutcomeReason'],
+            meta: APPRAISE_FAILED,
+          },
+        ],
+      },
+    },
+    public_notice: {
+      ...state('公示', 'Public notice'),
+      entry: 'clearNotice',
+      exit: assign({ timers: noTimers }),
+      on: {
+        PUBLISH_NOTICE: {
+          guard: allowed({ rules: ['notice_not_yet_published', 'notice_min_period'] }),
+          actions: 'publishNotice',
+          meta: PUBLISH,
+        },
+        RAISE_OBJECTION: { guard: allowed({ rules: ['notice_open'] }), target: 'household_verification', actions: 'clearNotice', meta: OBJECT },
+        CLOSE_NOTICE: { guard: allowed({ rules: ['notice_period_over'] }), target: 'township_review', meta: CLOSE },
+      },
+    },
+    township_review: {
+      ...state('乡镇审核', 'Township review'),
+      on: {
+        APPROVE: { guard: allowed({}), target: 'county_approval', actions: 'recordTownshipOpinion', meta: TOWNSHIP_APPROVE },
+        RETURN: returnBranches(TOWNSHIP_TARGETS, TOWNSHIP_RETURN),
+        REJECT: { guard: allowed({}), target: 'continue_monitoring', actions: 'recordOutcomeReason', meta: TOWNSHIP_REJECT },
+      },
+    },
+    county_approval: {
+      ...state('县级审定', 'County approval'),
+      on: {
+        APPROVE: { guard: allowed({ rules: COUNTY_RULES }), target: 'eliminated', actions: 'recordApproval', meta: COUNTY_APPROVE },
+        RETURN: returnBranches(COUNTY_TARGETS, COUNTY_RETURN),
+        REJECT: { guard: allowed({}), target: 'continue_monitoring', actions: 'recordOutcomeReason', meta: COUNTY_REJECT },
+      },
+    },
+    eliminated: {
+      ...state('风险已消除', 'Risk eliminated'),
+      on: afterElimination,
+    },
+    follow_up_due: {
+      ...state('回头看待办', 'Follow-up visit due'),
+      on: {
+        ...afterElimination,
+        FOLLOW_UP_DUE: { guard: allowed({}), actions: 'followUpDue', meta: FOLLOW_UP_DUE },
+        RECORD_FOLLOW_UP: {
+          guard: allowed({ rules: ['follow_up_is_due'] }),
+          target: 'eliminated',
+          actions: 'recordFollowUp',
+          meta: RECORD_FOLLOW_UP,
+        },
+      },
+    },
+    rolled_back: { ...state('已风险回退', 'Rolled back'), type: 'final' },
+    continue_monitoring: { ...state('继续监测', 'Continue monitoring'), type: 'final' },
+    withdrawn: { ...state('已撤回', 'Withdrawn'), type: 'final' },
+  },
+});
+
+export const riskElimination: ProcedureDefinition<EliminationContext, EliminationInput> = {
+  id: RISK_ELIMINATION,
+  version: 1,
+  title: '风险消除',
+  titleEn: 'Risk elimination',
+  subjectType: 'monitoring-object',
+  machine: riskEliminationMachine,
+  rules: eliminationRules,
+};

@@ -1,0 +1,177 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { type EntityManager, In, IsNull, Not } from 'typeorm';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { assertInArea } from '../../common/auth/scope';
+import { areaPrefix } from '../../common/domain/area';
+import { addDuration, subtractDuration } from '../../common/domain/duration';
+import { maskName } from '../../common/domain/id-number';
+import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { validateBody } from '../../common/http/validation';
+import type { PolicyValues } from '../../common/policy/policy-keys';
+import {
+  AssistanceMeasureEntity,
+  CaseEntity,
+  HouseholdEntity,
+  HouseholdMemberEntity,
+  IncomeRecordEntity,
+  MonitoringObjectEntity,
+} from '../../database/entities';
+import {
+  type EliminationContext,
+  type EliminationFacts,
+  type EliminationInput,
+  RISK_ELIMINATION,
+  riskElimination,
+} from '../../machines/risk-elimination.machine';
+import { type PreparedCase, type ProcedureAdapter, ProcedureRegistry, type TransitionEffect } from '../engine/procedure-adapter';
+import { PoliciesService } from '../policies/policies.service';
+import { recordIncome } from '../monitoring-objects/income-records';
+import { EliminationCaseDto } from './risk-elimination.dto';
+
+export interface Ineligibility {
+  monitoringObjectId: string;
+  rule: string;
+  message: string;
+}
+
+/** Wraps the elimination machine: proposals, the facts its rules need, and the outcome on the monitoring object. */
+@Injectable()
+export class RiskEliminationAdapter implements ProcedureAdapter, OnModuleInit {
+  readonly definitions = [riskElimination];
+  readonly creatorRoles = ['village' as const];
+
+  constructor(
+    private readonly registry: ProcedureRegistry,
+    private readonly policies: PoliciesService,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this);
+  }
+
+  /**
+   * Whether a monitoring object may be proposed: in monitoring for at least the minimum, with
+   * at least one assistance measure, and no elimination case already running.
+   */
+  async ineligibility(em: EntityManager, mo: MonitoringObjectEntity | null, id: string, policy: PolicyValues, now = new Date()): Promise<Ineligibility | null> {
+    const fail = (rule: string, message: string) => ({ monitoringObjectId: id, rule, message });
+    if (!mo) return fail('not_found', '监测对象不存在或不在本村');
+    if (mo.status !== 'monitoring') return fail('not_in_monitoring', '该户不在监测中');
+    const since = addDuration(new Date(`${mo.startDate}T00:00:00+08:00`), policy['elimination.minMonitoringPeriod']);
+    if (since > now) return fail('min_monitoring_period', `纳入监测未满规定期限（${policy['elimination.minMonitoringPeriod']}），不能提出消除`);
+    if (!(await em.existsBy(AssistanceMeasureEntity, { monitoringObjectId: mo.id }))) {
+      return fail('measure_recorded', '该户尚无帮扶措施记录，不能提出消除');
+    }
+    const open = await em.findOne(CaseEntity, {
+      where: { procedure: RISK_ELIMINATION, subjectId: mo.id, closedAt: IsNull(), state: Not(In(['eliminated', 'follow_up_due'])) },
+      select: { id: true },
+    });
+    if (open) return fail('open_case_exists', '该户已有正在办理的风险消除案件');
+    return null;
+  }
+
+  async prepareCreate({ body, actor, em }: { body: unknown; actor: AuthUser; em: EntityManager }): Promise<PreparedCase> {
+    const dto = validateBody(EliminationCaseDto, body);
+    const mo = await em.findOneBy(MonitoringObjectEntity, { id: dto.monitoringObjectId });
+    if (!mo) throw AppError.notFound('监测对象');
+    assertInArea(actor, mo.areaCode, '监测对象');
+    const policy = await this.policies.effective(mo.areaCode);
+    const problem = await this.ineligibility(em, mo, mo.id, policy.values);
+    if (problem) throw new AppError(ErrorCode.RULE_VIOLATED, problem.message, { rule: problem.rule, monitoringObjectId: mo.id });
+    const input: EliminationInput = {
+      monitoringObjectId: mo.id,
+      householdId: mo.householdId,
+      eliminationType: dto.eliminationType,
+      riskTypes: mo.riskTypes,
+    };
+    return { areaCode: mo.areaCode, subjectId: mo.id, batchId: dto.batchId, input: { ...input }, auditData: { ...input, batchId: dto.batchId } };
+  }
+
+  async facts({ caseRow, em }: { caseRow: CaseEntity; type: string; em: EntityManager }): Promise<Record<string, unknown>> {
+    const c = caseRow.snapshot.context as EliminationContext;
+    const measures = await em.find(AssistanceMeasureEntity, { where: { monitoringObjectId: c.monitoringObjectId }, select: { id: true, type: true } });
+    const members = await em.find(HouseholdMemberEntity, { where: { householdId: c.householdId }, select: { id: true, laborAbility: true } });
+    const history = await em.find(IncomeRecordEntity, {
+      where: { householdId: c.householdId },
+      order: { recordedAt: 'ASC' },
+      select: { id: true, recordedAt: true, perCapitaNetIncome: true, incomeLine: true },
+    });
+    const facts: EliminationFacts = {
+      measureIds: measures.map((m) => m.id),
+      onlySocialSecurity: measures.length > 0 && measures.every((m) => m.type === 'social_security'),
+      noLabourCapacity: members.length > 0 && members.every((m) => m.laborAbility === 'none'),
+      incomeHistory: history.map((h) => ({ recordedAt: h.recordedAt.toISOString(), perCapitaNetIncome: h.perCapitaNetIncome, incomeLine: h.incomeLine })),
+      concentration: caseRow.state === 'county_approval' ? await this.concentration(em, caseRow) : null,
+    };
+    return facts as unknown as Record<string, unknown>;
+  }
+
+  /** SF-08: the village's and township's eliminations in the rolling window, against their monitoring objects. */
+  private async concentration(em: EntityManager, caseRow: CaseEntity): Promise<EliminationFacts['concentration']> {
+    const policy = await this.policies.forCase(caseRow.areaCode, caseRow.policyVersionIds);
+    const window = policy.values['elimination.concentrationWindow'];
+    const since = subtractDuration(new Date(), window);
+    const count = async (code: string) => {
+      const like = `${areaPrefix(code)}%`;
+      const total = await em
+        .createQueryBuilder(MonitoringObjectEntity, 'o')
+        .where('o.areaCode LIKE :like', { like })
+        .andWhere("(o.status = 'monitoring' OR o.eliminatedAt >= :since)", { since })
+        .getCount();
+      const eliminated = await em
+        .createQueryBuilder(MonitoringObjectEntity, 'o')
+        .where('o.areaCode LIKE :like AND o.status = :s AND o.eliminatedAt >= :since', { like, s: 'eliminated', since })
+        .getCount();
+      return { code, eliminated, total };
+    };
+    return {
+      threshold: policy.values['elimination.concentrationThreshold'],
+      window,
+      village: await count(caseRow.areaCode),
+      township: await count(`${caseRow.areaCode.slice(0, 9)}000`),
+    };
+  }
+
+  async afterTransition({ em, caseRow, fromState, toState, context, event }: TransitionEffect): Promise<void> {
+    const c = context as EliminationContext;
+    const now = new Date(event.env.now);
+    if (event.type === 'RECORD_VERIFICATION' && c.verification) {
+      await recordIncome(em, {
+        householdId: c.householdId,
+        caseId: caseRow.id,
+        survey: c.verification as never,
+        source: 'elimination_verification',
+        recordedById: event.actor.id,
+        recordedAt: now,
+      });
+    }
+    if (fromState === 'county_approval' && toState === 'eliminated') {
+      await em.update(MonitoringObjectEntity, { id: c.monitoringObjectId }, {
+        status: 'eliminated',
+        eliminatedAt: now,
+        eliminationType: c.eliminationType,
+        eliminationCaseId: caseRow.id,
+        updatedAt: now,
+      });
+    }
+    if (toState === 'rolled_back') {
+      // SF-10: back in monitoring, linked to the case that rolled it back
+      await em.update(MonitoringObjectEntity, { id: c.monitoringObjectId }, {
+        status: 'monitoring',
+        eliminatedAt: null,
+        eliminationType: null,
+        rolledBackAt: now,
+        rollbackCaseId: caseRow.id,
+        updatedAt: now,
+      });
+    }
+  }
+
+  async noticeSummary({ context, em }: { caseRow: CaseEntity; context: Record<string, any>; em: EntityManager }): Promise<string> {
+    const c = context as EliminationContext;
+    const h = await em.findOneBy(HouseholdEntity, { id: c.householdId });
+    const type = c.eliminationType === 'assisted' ? '帮扶消除' : '自然消除';
+    const income = c.verification ? `${c.verification.perCapitaNetIncome} 元/人·年` : '—';
+    return `户主：${h ? maskName(h.householderName) : '—'}；拟认定风险消除（${type}）；家庭人均纯收入：${income}`;
+  }
+}
