@@ -18,7 +18,7 @@ import {
 } from './procedure';
 import { computeIncome, type IncomeInput, incomeSchema } from './income';
 import { type Notice, noticeMetas, noticeRules, publishNotice } from './notice';
-import { allowed, noTimers, opinionFields, optionalOpinionFields, rejectMeta, returnBranches, returnMeta, state } from './steps';
+import { allowed, APPRAISAL, noTimers, opinionFields, optionalOpinionFields, rejectMeta, returnBranches, returnMeta, state, TOWNSHIP_APPROVE } from './steps';
 
 export const MONITORING_INCLUSION = 'monitoring-inclusion';
 
@@ -134,12 +134,6 @@ const verificationFields = {
   then: { required: ['riskTypes'], properties: { riskTypes: { minItems: 1 } } },
 } as const;
 
-const appraisalFields = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['result'],
-  properties: { result: { enum: ['passed', 'failed'], description: '评议结果' }, opinion },
-} as const;
 
 
 
@@ -183,22 +177,7 @@ const WITHDRAW: TransitionMeta = {
   reasonRequired: true,
   fields: optionalOpinionFields,
 };
-const APPRAISE: TransitionMeta = {
-  title: '录入村级民主评议',
-  titleEn: 'Record village appraisal',
-  roles: ['village'],
-  evidence: { allOf: ['meeting_minutes', 'sign_in_sheet'] },
-  fields: appraisalFields,
-};
-const APPRAISE_FAILED: TransitionMeta = { ...APPRAISE, reasonRequired: true };
 const { publish: PUBLISH, object: OBJECT, close: CLOSE } = noticeMetas(['village'], ['village', 'township', 'county']);
-const TOWNSHIP_APPROVE: TransitionMeta = {
-  title: '乡镇审核通过',
-  titleEn: 'Township approves',
-  roles: ['township'],
-  fields: opinionFields,
-  review: true,
-};
 const CONFIRM_EXCLUSION: TransitionMeta = {
   title: '确认不纳入',
   titleEn: 'Confirm exclusion',
@@ -326,8 +305,8 @@ export const monitoringInclusionMachine = setup({
       ...state('村级民主评议', 'Village appraisal'),
       on: {
         RECORD_APPRAISAL: [
-          { guard: allowed({ when: { result: 'passed' } }), target: 'public_notice', actions: 'recordAppraisal', meta: APPRAISE },
-          { guard: allowed({ when: { result: 'failed' } }), target: 'township_review', actions: 'recordAppraisal', meta: APPRAISE_FAILED },
+          { guard: allowed({ when: { result: 'passed' } }), target: 'public_notice', actions: 'recordAppraisal', meta: APPRAISAL.passed },
+          { guard: allowed({ when: { result: 'failed' } }), target: 'township_review', actions: 'recordAppraisal', meta: APPRAISAL.failed },
         ],
       },
     },

@@ -28,7 +28,7 @@ import {
   type TransitionMeta,
 } from './procedure';
 import { type Notice, noticeMetas, noticeRules, publishNotice } from './notice';
-import { allowed, noTimers, opinionFields, optionalOpinionFields, rejectMeta, returnBranches, returnMeta, state } from './steps';
+import { allowed, noTimers, opinionFields, optionalOpinionFields, rejectMeta, returnBranches, returnMeta, state, TOWNSHIP_APPROVE } from './steps';
 
 export const PROJECT_INTAKE = 'project-intake';
 
@@ -346,13 +346,6 @@ const SUBMIT: TransitionMeta = {
   fields: submitFields,
 };
 const WITHDRAW: TransitionMeta = { title: '撤回申报', titleEn: 'Withdraw', roles: ['village'], reasonRequired: true, fields: optionalOpinionFields };
-const TOWNSHIP_APPROVE: TransitionMeta = {
-  title: '乡镇审核通过',
-  titleEn: 'Township approves',
-  roles: ['township'],
-  fields: opinionFields,
-  review: true,
-};
 const DEPARTMENT_APPROVE: TransitionMeta = {
   title: '部门论证同意',
   titleEn: 'Department approves',

@@ -14,7 +14,7 @@ import { ids, RISK_TYPES } from '../common/domain/enums';
 import { reasonProblem } from '../common/domain/reason';
 import { computeIncome, type IncomeFigures, type IncomeInput, incomeSchema } from './income';
 import { type Notice, noticeMetas, noticeRules, publishNotice } from './notice';
-import { allowed, noTimers, opinionFields, optionalOpinionFields, rejectMeta, returnBranches, returnMeta, state } from './steps';
+import { allowed, APPRAISAL, noTimers, opinionFields, optionalOpinionFields, rejectMeta, returnBranches, returnMeta, state, TOWNSHIP_APPROVE } from './steps';
 import {
   allowedGuard,
   type BaseContext,
@@ -213,12 +213,6 @@ const verificationFields = {
   },
 } as const;
 
-const appraisalFields = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['result'],
-  properties: { result: { enum: ['passed', 'failed'] }, opinion },
-} as const;
 
 const approvalFields = {
   type: 'object',
@@ -258,16 +252,7 @@ const VERIFY: TransitionMeta = {
   evidence: { allOf: ['household_survey'], anyOf: [['income_calculation', 'commitment_letter']] },
   fields: verificationFields,
 };
-const APPRAISE: TransitionMeta = {
-  title: '录入村级民主评议',
-  titleEn: 'Record village appraisal',
-  roles: ['village'],
-  evidence: { allOf: ['meeting_minutes', 'sign_in_sheet'] },
-  fields: appraisalFields,
-};
-const APPRAISE_FAILED: TransitionMeta = { ...APPRAISE, reasonRequired: true };
 const { publish: PUBLISH, object: OBJECT, close: CLOSE } = noticeMetas(['village'], ['village', 'township', 'county']);
-const TOWNSHIP_APPROVE: TransitionMeta = { title: '乡镇审核通过', titleEn: 'Township approves', roles: ['township'], fields: opinionFields, review: true };
 const COUNTY_APPROVE: TransitionMeta = { title: '县级审定消除', titleEn: 'County approves elimination', roles: ['county'], fields: approvalFields, review: true };
 const reject = (roles: TransitionMeta['roles']) => rejectMeta(roles, '不予消除，继续监测', 'Reject: continue monitoring');
 const TOWNSHIP_TARGETS = ['household_verification', 'village_appraisal'];
@@ -404,12 +389,12 @@ export const riskEliminationMachine = setup({
       ...state('村级民主评议', 'Village appraisal'),
       on: {
         RECORD_APPRAISAL: [
-          { guard: allowed({ when: { result: 'passed' } }), target: 'public_notice', actions: 'recordAppraisal', meta: APPRAISE },
+          { guard: allowed({ when: { result: 'passed' } }), target: 'public_notice', actions: 'recordAppraisal', meta: APPRAISAL.passed },
           {
             guard: allowed({ when: { result: 'failed' } }),
             target: 'continue_monitoring',
             actions: ['recordAppraisal', 'recordOutcomeReason'],
-            meta: APPRAISE_FAILED,
+            meta: APPRAISAL.failed,
           },
         ],
       },

@@ -43,3 +43,31 @@ export const rejectMeta = (
 /** One branch per return target, chosen by `data.toState`; each counts the return. */
 export const returnBranches = (targets: string[], meta: TransitionMeta, rules?: string[]) =>
   targets.map((toState) => ({ guard: allowed({ when: { toState }, rules }), target: toState, actions: 'countReturn' as const, meta }));
+
+const appraisalFields = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['result'],
+  properties: { result: { enum: ['passed', 'failed'], description: '评议结果' }, opinion },
+} as const;
+
+/** 村级民主评议: minutes and sign-in sheet; a failed appraisal needs a reason. */
+export const APPRAISAL: Record<'passed' | 'failed', TransitionMeta> = (() => {
+  const passed: TransitionMeta = {
+    title: '录入村级民主评议',
+    titleEn: 'Record village appraisal',
+    roles: ['village'],
+    evidence: { allOf: ['meeting_minutes', 'sign_in_sheet'] },
+    fields: appraisalFields,
+  };
+  return { passed, failed: { ...passed, reasonRequired: true } };
+})();
+
+/** 乡镇审核通过 with an opinion. */
+export const TOWNSHIP_APPROVE: TransitionMeta = {
+  title: '乡镇审核通过',
+  titleEn: 'Township approves',
+  roles: ['township'],
+  fields: opinionFields,
+  review: true,
+};
