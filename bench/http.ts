@@ -35,6 +35,11 @@ export class Api {
   ) {}
 
   async call<T = any>(label: string, method: string, path: string, opts: CallOptions = {}): Promise<T> {
+    return (await this.timed<T>(label, method, path, opts)).body;
+  }
+
+  /** As {@link call}, also giving the request's time as recorded (ms). */
+  async timed<T = any>(label: string, method: string, path: string, opts: CallOptions = {}): Promise<{ body: T; ms: number }> {
     const expect = opts.expect ?? (method === 'POST' || method === 'PUT' ? 201 : 200);
     const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
     if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
@@ -81,7 +86,7 @@ export class Api {
       throw new RequestFailed(label, String(status), `${describe()}: expected ${expect}, got ${status}: ${text.slice(0, 500)}`);
     }
     this.recorder.ok(label, ms);
-    return (text ? JSON.parse(text) : null) as T;
+    return { body: (text ? JSON.parse(text) : null) as T, ms };
   }
 }
 

@@ -10,13 +10,28 @@ export interface BenchOptions {
   /** first poll this long after the notice end, then every pollIntervalMs */
   pollIntervalMs: number;
   noticePeriod: string;
+  /** households per risk-elimination list (batch) */
+  batchSize: number;
+  /** project-intake cases to drive */
+  projects: number;
+  /** the phases to run, in this order: inclusion, elimination, projects */
+  phases: Phase[];
   databaseUrl: string;
   redisUrl: string;
 }
 
-const USAGE = `usage: node dist/bench/run.js [--cases N] [--concurrency C] [--timeout SECONDS]
+export const PHASES = ['inclusion', 'elimination', 'projects'] as const;
+export type Phase = (typeof PHASES)[number];
+
+const USAGE = `usage: node dist/bench/run.js [--cases N] [--concurrency C] [--batch-size B] [--projects M] [--only PHASES] [--timeout SECONDS]
   --cases        complete monitoring-inclusion cases to drive (env BENCH_CASES, default 200)
   --concurrency  concurrent clients (env BENCH_CONCURRENCY, default 16)
+  --batch-size   households per risk-elimination list; every monitoring object the inclusion
+                 phase produced is eliminated (env BENCH_BATCH_SIZE, default 10)
+  --projects     project-intake cases to drive (env BENCH_PROJECTS, default cases/4, at least 1)
+  --only         comma-separated phases to run, of inclusion,elimination,projects (env BENCH_ONLY,
+                 default all); elimination needs the inclusion phase's monitoring objects, so it
+                 brings the inclusion phase with it
   --timeout      global time limit in seconds (env BENCH_TIMEOUT_S, default 600)
 environment: BENCH_DATABASE_URL or DATABASE_URL (server to create the throw-away database on,
   default postgres://postgres@127.0.0.1:5432/postgres), REDIS_URL (default redis://127.0.0.1:6379)`;
@@ -35,14 +50,18 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') throw new UsageError(USAGE);
-    const m = /^--(cases|concurrency|timeout)(?:=(.*))?$/.exec(arg);
+    const m = /^--(cases|concurrency|timeout|batch-size|projects|only)(?:=(.*))?$/.exec(arg);
     if (!m) throw new UsageError(`unknown argument "${arg}"\n${USAGE}`);
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${m[1]} needs a value\n${USAGE}`);
     flags.set(m[1], value);
   }
+  const cases = positiveInt('--cases', flags.get('cases') ?? env.BENCH_CASES, 200, 100_000);
   return {
-    cases: positiveInt('--cases', flags.get('cases') ?? env.BENCH_CASES, 200, 100_000),
+    cases,
+    batchSize: positiveInt('--batch-size', flags.get('batch-size') ?? env.BENCH_BATCH_SIZE, 10, 500),
+    projects: positiveInt('--projects', flags.get('projects') ?? env.BENCH_PROJECTS, Math.max(1, Math.floor(cases / 4)), 100_000),
+    phases: parsePhases(flags.get('only') ?? env.BENCH_ONLY),
     concurrency: positiveInt('--concurrency', flags.get('concurrency') ?? env.BENCH_CONCURRENCY, 16, 1_000),
     timeoutMs: positiveInt('--timeout', flags.get('timeout') ?? env.BENCH_TIMEOUT_S, 600, 24 * 3600) * 1000,
     timerWaitMs: 60_000,
@@ -51,4 +70,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     databaseUrl: env.BENCH_DATABASE_URL || env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
   };
+}
+
+function parsePhases(raw: string | undefined): Phase[] {
+  if (raw === undefined || raw.trim() === '') return [...PHASES];
+  const asked = raw.split(',').map((p) => p.trim()).filter(Boolean);
+  const unknown = asked.filter((p) => !(PHASES as readonly string[]).includes(p));
+  if (unknown.length || !asked.length) throw new UsageError(`--only takes phases of ${PHASES.join(',')}, got "${raw}"\n${USAGE}`);
+  // the elimination lists are made of the monitoring objects the inclusion phase produced
+  if (asked.includes('elimination')) asked.push('inclusion');
+  return PHASES.filter((p) => asked.includes(p));
 }

@@ -1,13 +1,18 @@
 /**
- * `npm run bench`: throughput and latency of the monitoring-inclusion workflow on the built
- * service, PostgreSQL and Redis (Bull timers), everything on this machine.
+ * `npm run bench`: throughput and latency of the approval workflows on the built service,
+ * PostgreSQL and Redis (Bull timers), everything on this machine.
  *
  *   1. a fresh database and queue prefix, the service as a child process, the seeds, and a
  *      one-second notice period for the demo county;
  *   2. N households (setup, not measured);
  *   3. N cases from CREATE to `included` with C concurrent clients (measured);
- *   4. figures printed and written to bench/results/latest.json;
- *   5. the child stopped, the database dropped, the Redis keys of the prefix deleted.
+ *   4. risk elimination of the N monitoring objects in lists of B households (setup: policy,
+ *      a measure and an income record per object; then measured, see elimination.ts);
+ *   5. M project-intake cases from CREATE to `in_library` (measured, see projects.ts);
+ *   6. figures printed and written to bench/results/latest.json;
+ *   7. the child stopped, the database dropped, the Redis keys of the prefix deleted.
+ * `--only` picks the phases (elimination brings inclusion with it). Each measured phase has its
+ * own recorder, so its figures are its own.
  *
  * Exits non-zero when any request failed, any case did not finish, or cleanup failed.
  */
@@ -29,7 +34,29 @@ import {
   stopService,
   waitForHealth,
 } from './infra';
+import {
+  type BatchRun,
+  checkElimination,
+  ELIMINATION_LABELS,
+  ELIMINATION_POLICY,
+  ELIMINATION_TRANSITIONS,
+  EliminationDriver,
+  type EliminationChecks,
+  monitoringObjectsOf,
+  prepareObjects,
+} from './elimination';
 import { parseOptions, UsageError } from './options';
+import type { ParkingResult } from './parking';
+import {
+  checkProjects,
+  DEPARTMENT,
+  PROJECT_LABELS,
+  PROJECT_POLICY,
+  PROJECT_TRANSITIONS,
+  ProjectDriver,
+  type ProjectChecks,
+  type ProjectRun,
+} from './projects';
 import { memoryOf, Sampler } from './procstat';
 import { Recorder, summarize } from './stats';
 import {
@@ -97,6 +124,19 @@ async function main(): Promise<number> {
   let phase: { startedAt: number; endedAt: number; runs: CaseRun[]; maxParked: number } | null = null;
   let histories: Awaited<ReturnType<typeof checkHistories>> | null = null;
   let serviceMemory: { rssKb: number; hwmKb: number } | null = null;
+  const runInclusion = opts.phases.includes('inclusion');
+  const runElimination = opts.phases.includes('elimination');
+  const runProjects = opts.phases.includes('projects');
+  const elimRecorder = new Recorder();
+  const projRecorder = new Recorder();
+  let elimBatches: BatchRun[] = [];
+  let elimPhase: ParkingResult | null = null;
+  let elimChecks: EliminationChecks | null = null;
+  let elimObjects = 0;
+  const elimSetup: { setupMs?: number } = {};
+  let projRuns: ProjectRun[] = [];
+  let projPhase: ParkingResult | null = null;
+  let projChecks: ProjectChecks | null = null;
 
   // the child must not outlive the bench, whatever happens
   process.on('exit', () => {
@@ -108,7 +148,8 @@ async function main(): Promise<number> {
   };
 
   try {
-    log(`cases=${opts.cases} concurrency=${opts.concurrency} timeout=${opts.timeoutMs / 1000}s`);
+    log(`phases=${opts.phases.join(',')} cases=${opts.cases} concurrency=${opts.concurrency} batch-size=${opts.batchSize} ` +
+      `projects=${opts.projects} timeout=${opts.timeoutMs / 1000}s`);
     await redisPing(opts.redisUrl).catch((err) => {
       throw new Error(`Redis at ${opts.redisUrl} does not answer: ${(err as Error).message}`);
     });
@@ -139,7 +180,9 @@ async function main(): Promise<number> {
 
     const api = new Api(baseUrl, recorder, stop);
     const tokens: Tokens = {};
-    for (const [user, password] of [['admin', ADMIN_PASSWORD], [VILLAGE, DEMO_PASSWORD], [TOWNSHIP, DEMO_PASSWORD], [COUNTY, DEMO_PASSWORD]]) {
+    const users = [['admin', ADMIN_PASSWORD], [VILLAGE, DEMO_PASSWORD], [TOWNSHIP, DEMO_PASSWORD], [COUNTY, DEMO_PASSWORD]];
+    if (runProjects) users.push([DEPARTMENT, DEMO_PASSWORD]);
+    for (const [user, password] of users) {
       const res = await api.call<{ accessToken: string }>('login', 'POST', '/auth/login', { json: { username: user, password }, expect: 200 });
       tokens[user] = res.accessToken;
     }
@@ -152,26 +195,83 @@ async function main(): Promise<number> {
       throw new Error(`policy not in force: inclusion.noticePeriod is ${JSON.stringify(policy.values['inclusion.noticePeriod'])}`);
     }
 
-    log(`creating ${opts.cases} households`);
-    t = Date.now();
-    const households: string[] = new Array(opts.cases);
-    await pool(Array.from({ length: opts.cases }, (_, i) => i), opts.concurrency, stop, async (i) => {
-      const h = await api.call<{ id: string }>('household', 'POST', '/households', { token: tokens[VILLAGE], json: householdBody(i) });
-      households[i] = h.id;
-    });
-    throwIfAborted();
-    setup.householdsMs = Date.now() - t;
+    /** county policy keys for a phase: a new county version carries the earlier values forward */
+    const putPolicy = async (values: Record<string, unknown>) => {
+      await api.call('policy', 'PUT', `/policies/${COUNTY_CODE}`, {
+        token: tokens.admin,
+        json: { effectiveFrom: new Date(Date.now() - 1000).toISOString(), values },
+      });
+      const now = await api.call<{ values: Record<string, unknown> }>('policy', 'GET', `/policies/${COUNTY_CODE}`, { token: tokens.admin });
+      for (const [k, v] of Object.entries({ ...values, 'inclusion.noticePeriod': opts.noticePeriod })) {
+        if (JSON.stringify(now.values[k]) !== JSON.stringify(v)) throw new Error(`policy not in force: ${k} is ${JSON.stringify(now.values[k])}, wanted ${JSON.stringify(v)}`);
+      }
+    };
 
-    const runs: CaseRun[] = households.map((householdId, index) => ({ index, householdId, name: `压测户${index + 1}`, polls: 0 }));
-    log(`driving ${opts.cases} cases with ${opts.concurrency} clients`);
-    const driver = new CaseDriver(api, recorder, tokens, stop, opts);
-    phase = await driver.drive(runs);
-    log(`event phase done in ${((phase.endedAt - phase.startedAt) / 1000).toFixed(2)} s`);
-    throwIfAborted();
+    let includedRuns: CaseRun[] = [];
+    if (runInclusion) {
+      log(`creating ${opts.cases} households`);
+      t = Date.now();
+      const households: string[] = new Array(opts.cases);
+      await pool(Array.from({ length: opts.cases }, (_, i) => i), opts.concurrency, stop, async (i) => {
+        const h = await api.call<{ id: string }>('household', 'POST', '/households', { token: tokens[VILLAGE], json: householdBody(i) });
+        households[i] = h.id;
+      });
+      throwIfAborted();
+      setup.householdsMs = Date.now() - t;
 
-    log('checking histories and audit chains (not measured)');
-    histories = await checkHistories(api, tokens[COUNTY], runs, opts.concurrency, stop);
-    throwIfAborted();
+      const runs: CaseRun[] = households.map((householdId, index) => ({ index, householdId, name: `压测户${index + 1}`, polls: 0 }));
+      log(`driving ${opts.cases} cases with ${opts.concurrency} clients`);
+      const driver = new CaseDriver(api, recorder, tokens, stop, opts);
+      phase = await driver.drive(runs);
+      log(`event phase done in ${((phase.endedAt - phase.startedAt) / 1000).toFixed(2)} s`);
+      throwIfAborted();
+
+      log('checking histories and audit chains (not measured)');
+      histories = await checkHistories(api, tokens[COUNTY], runs, opts.concurrency, stop);
+      throwIfAborted();
+      includedRuns = runs.filter((r) => r.finalState === 'included');
+    }
+
+    // ------------------------------------------------------------- risk elimination
+    if (runElimination) {
+      const elimApi = new Api(baseUrl, elimRecorder, stop);
+      t = Date.now();
+      await putPolicy(ELIMINATION_POLICY);
+      const objects = await monitoringObjectsOf(elimApi, tokens[VILLAGE], includedRuns.map((r) => r.householdId));
+      elimObjects = objects.length;
+      if (objects.length !== includedRuns.length) {
+        elimRecorder.error({ label: 'mo-list', status: 'missing', request: 'GET /monitoring-objects', response: `${objects.length} monitoring objects for ${includedRuns.length} included households` });
+      }
+      log(`elimination setup: a measure and an income record for ${objects.length} monitoring objects`);
+      await prepareObjects(elimApi, elimRecorder, tokens, objects, opts.concurrency, stop);
+      throwIfAborted();
+      elimSetup.setupMs = Date.now() - t;
+      const ready = objects.filter((o) => o.measureId);
+      for (let b = 0; b * opts.batchSize < ready.length; b++) {
+        elimBatches.push({ index: b, objects: ready.slice(b * opts.batchSize, (b + 1) * opts.batchSize), cases: [], polls: 0, eliminated: 0 });
+      }
+      log(`driving ${elimBatches.length} elimination lists of up to ${opts.batchSize} households with ${opts.concurrency} clients`);
+      elimPhase = await new EliminationDriver(elimApi, elimRecorder, tokens, stop, opts).drive(elimBatches);
+      log(`elimination phase done in ${((elimPhase.endedAt - elimPhase.startedAt) / 1000).toFixed(2)} s`);
+      throwIfAborted();
+      log('checking elimination histories, audit chains and monitoring objects (not measured)');
+      elimChecks = await checkElimination(elimApi, tokens[COUNTY], elimBatches, opts.concurrency, stop);
+      throwIfAborted();
+    }
+
+    // ------------------------------------------------------------- project intake
+    if (runProjects) {
+      const projApi = new Api(baseUrl, projRecorder, stop);
+      await putPolicy(PROJECT_POLICY);
+      projRuns = Array.from({ length: opts.projects }, (_, index) => ({ index, polls: 0 }));
+      log(`driving ${opts.projects} project-intake cases with ${opts.concurrency} clients`);
+      projPhase = await new ProjectDriver(projApi, projRecorder, tokens, stop, opts).drive(projRuns);
+      log(`project phase done in ${((projPhase.endedAt - projPhase.startedAt) / 1000).toFixed(2)} s`);
+      throwIfAborted();
+      log('checking project histories, audit chains and the library (not measured)');
+      projChecks = await checkProjects(projApi, tokens[COUNTY], projRuns, opts.concurrency, stop);
+      throwIfAborted();
+    }
   } catch (err) {
     fatal = err as Error;
   } finally {
@@ -228,6 +328,99 @@ async function main(): Promise<number> {
   const byStatus = Object.fromEntries(recorder.errorsByStatus);
   const byLabel = Object.fromEntries(recorder.errorsByLabel);
 
+  const perSec = (n: number, ms: number | null) => (ms ? Math.round((n / (ms / 1000)) * 10) / 10 : null);
+  const latencyOf = (rec: Recorder, labels: readonly string[]) => Object.fromEntries(labels.map((l) => [l, rec.summary(l)]));
+  const errorsOf = (rec: Recorder) => ({
+    total: rec.totalErrors,
+    byStatus: Object.fromEntries(rec.errorsByStatus),
+    byLabel: Object.fromEntries(rec.errorsByLabel),
+    samples: rec.samples,
+  });
+  const countOf = (rec: Recorder, labels: readonly string[]) => labels.reduce((n, l) => n + rec.count(l), 0);
+
+  // risk elimination
+  const elimWallMs = elimPhase ? elimPhase.endedAt - elimPhase.startedAt : null;
+  const elimProposed = elimBatches.reduce((n, b) => n + b.cases.length, 0);
+  const eliminated = elimBatches.reduce((n, b) => n + b.eliminated, 0);
+  const elimUserTransitions = countOf(elimRecorder, ELIMINATION_TRANSITIONS);
+  const elimTimerTransitions = elimBatches.filter((b) => b.observedClosedAt !== undefined).reduce((n, b) => n + b.cases.length, 0);
+  const elimBatchRequests = countOf(elimRecorder, ELIMINATION_LABELS.filter((l) => l.endsWith('(batch)')));
+  const elimRequests = elimBatchRequests + countOf(elimRecorder, ['RECORD_VERIFICATION', 'upload', 'poll']);
+  const elimFailed = elimBatches.filter((b) => b.failed);
+  const elimination = runElimination
+    ? {
+        config: { batchSize: opts.batchSize, batches: elimBatches.length, monitoringObjects: elimObjects, policy: ELIMINATION_POLICY },
+        setup: { ...elimSetup, measures: elimRecorder.count('measure'), incomeRecords: elimRecorder.count('income-record') },
+        wallMs: elimWallMs,
+        casesProposed: elimProposed,
+        casesEliminated: eliminated,
+        casesEliminatedPerSec: perSec(eliminated, elimWallMs),
+        /** PROPOSE (one case each) and the six events, counted per case */
+        userTransitions: elimUserTransitions,
+        transitionsPerSec: perSec(elimUserTransitions, elimWallMs),
+        timerTransitions: elimTimerTransitions,
+        batchRequests: elimBatchRequests,
+        uploads: elimRecorder.count('upload'),
+        polls: elimRecorder.count('poll'),
+        requests: elimRequests,
+        requestsPerSec: perSec(elimRequests, elimWallMs),
+        maxBatchesWaitingForTimer: elimPhase?.maxParked ?? null,
+        /** "(batch)": one sample per batch request; "(per case)": request time / cases of the batch, one sample per case */
+        latencyMs: latencyOf(elimRecorder, ELIMINATION_LABELS),
+        timer: {
+          /** CLOSE_NOTICE `at` minus PUBLISH_NOTICE `at` + the notice period, from the history */
+          lagMs: summarize(elimChecks?.timerLagMs ?? []),
+          /** notice end (answer of the batch PUBLISH_NOTICE + period) until a poll saw the whole batch in township_review */
+          observedMs: summarize(elimBatches.filter((b) => b.observedClosedAt && b.publishedAt).map((b) => b.observedClosedAt! - b.publishedAt! - 1000)),
+        },
+        checks: {
+          historiesChecked: elimRecorder.count('history'),
+          badHistory: elimChecks?.badHistory.slice(0, 20) ?? [],
+          invalidChain: elimChecks?.invalidChain.slice(0, 20) ?? [],
+          notEliminated: elimChecks?.notEliminated.slice(0, 20) ?? [],
+        },
+        errors: { ...errorsOf(elimRecorder), failedBatches: elimFailed.slice(0, 10).map((b) => b.failed) },
+        cpu: elimPhase && sampler ? sampler.window(elimPhase.startedAt, elimPhase.endedAt) : null,
+      }
+    : null;
+
+  // project intake
+  const projWallMs = projPhase ? projPhase.endedAt - projPhase.startedAt : null;
+  const inLibrary = projRuns.filter((r) => r.finalState === 'in_library').length;
+  const projUserTransitions = countOf(projRecorder, PROJECT_TRANSITIONS);
+  const projRequests = projUserTransitions + countOf(projRecorder, ['upload', 'poll']);
+  const projFailed = projRuns.filter((r) => r.failed);
+  const projects = runProjects
+    ? {
+        config: { projects: opts.projects, category: 'industry', department: DEPARTMENT, policy: PROJECT_POLICY },
+        wallMs: projWallMs,
+        projectsInLibrary: inLibrary,
+        projectsPerSec: perSec(inLibrary, projWallMs),
+        userTransitions: projUserTransitions,
+        transitionsPerSec: perSec(projUserTransitions, projWallMs),
+        timerTransitions: projRuns.filter((r) => r.observedInLibraryAt !== undefined).length,
+        uploads: projRecorder.count('upload'),
+        polls: projRecorder.count('poll'),
+        requests: projRequests,
+        requestsPerSec: perSec(projRequests, projWallMs),
+        maxProjectsWaitingForTimer: projPhase?.maxParked ?? null,
+        latencyMs: latencyOf(projRecorder, PROJECT_LABELS),
+        timer: {
+          lagMs: summarize(projChecks?.timerLagMs ?? []),
+          observedMs: summarize(projRuns.filter((r) => r.observedInLibraryAt && r.noticeEndsAt).map((r) => r.observedInLibraryAt! - r.noticeEndsAt!)),
+        },
+        checks: {
+          historiesChecked: projRecorder.count('history'),
+          badHistory: projChecks?.badHistory.slice(0, 20) ?? [],
+          invalidChain: projChecks?.invalidChain.slice(0, 20) ?? [],
+          notInLibrary: projChecks?.notInLibrary.slice(0, 20) ?? [],
+        },
+        errors: { ...errorsOf(projRecorder), failedCases: projFailed.slice(0, 10).map((r) => r.failed) },
+        cpu: projPhase && sampler ? sampler.window(projPhase.startedAt, projPhase.endedAt) : null,
+      }
+    : null;
+  const allErrors = recorder.totalErrors + elimRecorder.totalErrors + projRecorder.totalErrors;
+
   const results = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -235,6 +428,9 @@ async function main(): Promise<number> {
     config: {
       cases: opts.cases,
       concurrency: opts.concurrency,
+      phases: opts.phases,
+      batchSize: opts.batchSize,
+      projects: opts.projects,
       noticePeriod: opts.noticePeriod,
       pollIntervalMs: opts.pollIntervalMs,
       node: process.version,
@@ -275,6 +471,9 @@ async function main(): Promise<number> {
       benchVmHwmMb: mb(benchMemory?.hwmKb),
     },
     cpuDuringEventPhase: cpu,
+    elimination,
+    projects,
+    errorsAllPhases: allErrors,
     serviceLog: svc
       ? { warnings: svc.output.warnings, errors: svc.output.errors, otherLines: svc.output.other, first: svc.output.firstProblems }
       : null,
@@ -282,18 +481,26 @@ async function main(): Promise<number> {
     fatal: fatal ? String(fatal.message ?? fatal) : null,
   };
   const cleanupOk = Object.values(cleanup).every((v) => !v.startsWith('FAILED'));
-  results.ok =
-    !fatal &&
-    recorder.totalErrors === 0 &&
-    included === opts.cases &&
-    (histories?.badHistory.length ?? 1) === 0 &&
-    (histories?.invalidChain.length ?? 1) === 0 &&
-    cleanupOk;
+  const inclusionOk =
+    !runInclusion || (included === opts.cases && (histories?.badHistory.length ?? 1) === 0 && (histories?.invalidChain.length ?? 1) === 0);
+  const eliminationOk =
+    !runElimination ||
+    (elimObjects === included &&
+      eliminated === included &&
+      elimChecks !== null &&
+      elimChecks.badHistory.length + elimChecks.invalidChain.length + elimChecks.notEliminated.length === 0 &&
+      elimRecorder.count('history') === eliminated);
+  const projectsOk =
+    !runProjects ||
+    (inLibrary === opts.projects &&
+      projChecks !== null &&
+      projChecks.badHistory.length + projChecks.invalidChain.length + projChecks.notInLibrary.length === 0);
+  results.ok = !fatal && allErrors === 0 && inclusionOk && eliminationOk && projectsOk && cleanupOk;
 
   // ----------------------------------------------------------------- report
   const lines: string[] = [];
   lines.push('');
-  lines.push(`monitoring-inclusion benchmark — ${opts.cases} cases, ${opts.concurrency} clients, notice ${opts.noticePeriod}, ` +
+  if (runInclusion) lines.push(`monitoring-inclusion benchmark — ${opts.cases} cases, ${opts.concurrency} clients, notice ${opts.noticePeriod}, ` +
     `node ${process.version}, ${cpus().length} CPU`);
   if (phase && wallS) {
     lines.push(`event phase wall time     ${wallS.toFixed(2)} s`);
@@ -329,6 +536,81 @@ async function main(): Promise<number> {
     if ((cpu.otherPct.mean ?? 0) > 20) {
       lines.push(`WARNING                   other processes used ${cpu.otherPct.mean}% of a core during the run: the figures are disturbed`);
     }
+  }
+  const table = (latencyMs: Record<string, ReturnType<typeof summarize>>, names: Record<string, string> = {}) => {
+    lines.push(`${pad('latency ms', 30)}${lpad('count', 7)}${lpad('p50', 9)}${lpad('p99', 9)}${lpad('max', 9)}${lpad('mean', 9)}`);
+    for (const [label, x] of Object.entries(latencyMs)) {
+      lines.push(`${pad(names[label] ?? label, 30)}${lpad(String(x.count), 7)}${lpad(fmt(x.p50), 9)}${lpad(fmt(x.p99), 9)}${lpad(fmt(x.max), 9)}${lpad(fmt(x.mean), 9)}`);
+    }
+  };
+  const cpuLine = (c: ReturnType<Sampler['window']> | null) => {
+    if (c && c.samples) {
+      lines.push(`CPU during the phase      (% of one core, mean/max) service ${c.servicePct.mean}/${c.servicePct.max}, postgres ${c.postgresPct.mean}/${c.postgresPct.max}, ` +
+        `redis ${c.redisPct.mean}/${c.redisPct.max}, bench ${c.benchPct.mean}/${c.benchPct.max}, other ${c.otherPct.mean}/${c.otherPct.max}; machine ${c.systemBusyPct.mean}% busy`);
+      if ((c.otherPct.mean ?? 0) > 20) {
+        lines.push(`WARNING                   other processes used ${c.otherPct.mean}% of a core during the phase: the figures are disturbed`);
+      }
+    }
+  };
+  const errorLines = (rec: Recorder) => {
+    lines.push(`errors                    ${rec.totalErrors}${rec.totalErrors ? `  by status ${JSON.stringify(Object.fromEntries(rec.errorsByStatus))}  by request ${JSON.stringify(Object.fromEntries(rec.errorsByLabel))}` : ''}`);
+    for (const x of rec.samples.slice(0, 5)) {
+      lines.push(`  ${x.status} ${x.request}`);
+      if (x.requestBody !== undefined) lines.push(`    request:  ${JSON.stringify(x.requestBody).slice(0, 600)}`);
+      lines.push(`    response: ${x.response.slice(0, 800)}`);
+    }
+  };
+  if (elimination) {
+    const e = elimination;
+    lines.push('');
+    lines.push(`risk-elimination benchmark — ${e.config.monitoringObjects} monitoring objects in ${e.config.batches} lists of up to ${opts.batchSize}, ` +
+      `${opts.concurrency} clients (one list each), notice ${ELIMINATION_POLICY['elimination.noticePeriod']}`);
+    lines.push(`setup (not in wall time)  ${e.setup.measures} measures + ${e.setup.incomeRecords} income records in ${fmt((e.setup.setupMs ?? 0) / 1000, 2)} s`);
+    if (elimWallMs) {
+      lines.push(`phase wall time           ${fmt(elimWallMs / 1000, 2)} s`);
+      lines.push(`cases eliminated          ${eliminated}/${e.config.monitoringObjects}   ${fmt(e.casesEliminatedPerSec)} cases eliminated/s   (at most ${e.maxBatchesWaitingForTimer} lists waiting for their timers at once)`);
+      lines.push(`transitions               ${elimUserTransitions + elimTimerTransitions} total = ${elimUserTransitions} user-sent (incl. PROPOSE, per case) + ${elimTimerTransitions} timer (CLOSE_NOTICE)`);
+      lines.push(`throughput (user-sent)    ${fmt(e.transitionsPerSec)} transitions/s   (${e.batchRequests} batch requests, ${e.uploads} uploads, ${e.polls} polls; all requests ${fmt(e.requestsPerSec)}/s)`);
+    }
+    lines.push('');
+    table(e.latencyMs, { measure: 'measure (setup)', 'income-record': 'income-record (setup)', poll: 'poll (GET batch)' });
+    lines.push('');
+    lines.push(`timer CLOSE_NOTICE        notice end → applied: p50 ${fmt(e.timer.lagMs.p50, 0)} ms, p99 ${fmt(e.timer.lagMs.p99, 0)} ms, max ${fmt(e.timer.lagMs.max, 0)} ms (n=${e.timer.lagMs.count}); ` +
+      `→ whole list seen by client: p50 ${fmt(e.timer.observedMs.p50, 0)} ms, p99 ${fmt(e.timer.observedMs.p99, 0)} ms`);
+    errorLines(elimRecorder);
+    for (const f of e.errors.failedBatches.slice(0, 3)) lines.push(`  failed list: ${String(f).slice(0, 600)}`);
+    if (elimChecks) {
+      lines.push(`checks                    ${e.checks.historiesChecked} histories read, ${elimChecks.badHistory.length} unexpected, ${elimChecks.invalidChain.length} broken audit chains, ` +
+        `${elimChecks.notEliminated.length} monitoring objects not shown as eliminated`);
+    }
+    cpuLine(e.cpu);
+  }
+  if (projects) {
+    const p = projects;
+    lines.push('');
+    lines.push(`project-intake benchmark — ${opts.projects} industry projects (countersign ${DEPARTMENT}), ${opts.concurrency} clients, notice ${PROJECT_POLICY['projects.noticePeriod']}`);
+    if (projWallMs) {
+      lines.push(`phase wall time           ${fmt(projWallMs / 1000, 2)} s`);
+      lines.push(`projects in library       ${inLibrary}/${opts.projects}   ${fmt(p.projectsPerSec)} projects/s   (at most ${p.maxProjectsWaitingForTimer} waiting for their timer at once)`);
+      lines.push(`transitions               ${p.userTransitions + p.timerTransitions} total = ${p.userTransitions} user-sent (incl. CREATE) + ${p.timerTransitions} timer (CLOSE_NOTICE)`);
+      lines.push(`throughput (user-sent)    ${fmt(p.transitionsPerSec)} transitions/s   (${p.uploads} uploads, ${p.polls} polls; all requests ${fmt(p.requestsPerSec)}/s)`);
+    }
+    lines.push('');
+    table(p.latencyMs, { poll: 'poll (GET case)' });
+    lines.push('');
+    lines.push(`timer CLOSE_NOTICE        notice end → applied: p50 ${fmt(p.timer.lagMs.p50, 0)} ms, p99 ${fmt(p.timer.lagMs.p99, 0)} ms, max ${fmt(p.timer.lagMs.max, 0)} ms (n=${p.timer.lagMs.count}); ` +
+      `→ seen by client: p50 ${fmt(p.timer.observedMs.p50, 0)} ms, p99 ${fmt(p.timer.observedMs.p99, 0)} ms`);
+    errorLines(projRecorder);
+    for (const f of p.errors.failedCases.slice(0, 3)) lines.push(`  failed case: ${String(f).slice(0, 600)}`);
+    if (projChecks) {
+      lines.push(`checks                    ${p.checks.historiesChecked} histories read, ${projChecks.badHistory.length} unexpected, ${projChecks.invalidChain.length} broken audit chains, ` +
+        `${projChecks.notInLibrary.length} projects not in the library`);
+    }
+    cpuLine(p.cpu);
+  }
+  if (elimination || projects) {
+    lines.push('');
+    lines.push(`errors, all phases        ${allErrors}`);
   }
   if (svc && (svc.output.warnings || svc.output.errors || svc.output.other)) {
     lines.push(`service log               ${svc.output.warnings} warnings, ${svc.output.errors} errors, ${svc.output.other} other lines; first:`);

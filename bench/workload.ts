@@ -94,7 +94,7 @@ const approvalData = {
 };
 
 /** A minimal but real PDF: its kind is recognised from its bytes. */
-function pdf(label: string): Blob {
+export function pdf(label: string): Blob {
   return new Blob([`%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% ${label}\ntrailer << /Root 1 0 R >>\n%%EOF\n`], { type: 'application/pdf' });
 }
 

@@ -14,19 +14,13 @@ export async function auth(env: TestEnv, user: string) {
   return `Bearer ${await env.token(user)}`;
 }
 
-/**
- * A county policy version replaces the county's earlier one (levels merge, versions of one
- * level do not), so every call sends all values set so far for this app, effective 1 s ago.
- */
-const policyValues = new WeakMap<TestEnv, Record<string, unknown>>();
+/** Changes the demo county's policy, effective 1 s ago (a new version carries earlier values forward). */
 export async function setPolicy(env: TestEnv, values: Record<string, unknown>) {
-  const merged = { ...(policyValues.get(env) ?? {}), ...values };
-  policyValues.set(env, merged);
   const res = await env
     .http()
     .put(`/policies/${COUNTY_CODE}`)
     .set('Authorization', await auth(env, 'admin'))
-    .send({ effectiveFrom: new Date(Date.now() - 1000).toISOString(), values: merged });
+    .send({ effectiveFrom: new Date(Date.now() - 1000).toISOString(), values });
   await expectOk(res, 201);
 }
 
