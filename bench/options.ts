@@ -14,22 +14,29 @@ export interface BenchOptions {
   batchSize: number;
   /** project-intake cases to drive */
   projects: number;
-  /** the phases to run, in this order: inclusion, elimination, projects */
+  /** public-welfare post hiring cases to drive (candidate households) */
+  hires: number;
+  /** open posts the hires are spread over */
+  posts: number;
+  /** the phases to run, in this order: inclusion, elimination, projects, posts */
   phases: Phase[];
   databaseUrl: string;
   redisUrl: string;
 }
 
-export const PHASES = ['inclusion', 'elimination', 'projects'] as const;
+export const PHASES = ['inclusion', 'elimination', 'projects', 'posts'] as const;
 export type Phase = (typeof PHASES)[number];
 
-const USAGE = `usage: node dist/bench/run.js [--cases N] [--concurrency C] [--batch-size B] [--projects M] [--only PHASES] [--timeout SECONDS]
+const USAGE = `usage: node dist/bench/run.js [--cases N] [--concurrency C] [--batch-size B] [--projects M] [--hires H] [--only PHASES] [--timeout SECONDS]
   --cases        complete monitoring-inclusion cases to drive (env BENCH_CASES, default 200)
   --concurrency  concurrent clients (env BENCH_CONCURRENCY, default 16)
   --batch-size   households per risk-elimination list; every monitoring object the inclusion
                  phase produced is eliminated (env BENCH_BATCH_SIZE, default 10)
   --projects     project-intake cases to drive (env BENCH_PROJECTS, default cases/4, at least 1)
-  --only         comma-separated phases to run, of inclusion,elimination,projects (env BENCH_ONLY,
+  --hires        public-welfare post hiring cases (candidate households) to drive to on_duty, each
+                 then given a month of attendance; spread over max(2, cases/50) posts
+                 (env BENCH_HIRES, default cases/4, at least 1)
+  --only         comma-separated phases to run, of inclusion,elimination,projects,posts (env BENCH_ONLY,
                  default all); elimination needs the inclusion phase's monitoring objects, so it
                  brings the inclusion phase with it
   --timeout      global time limit in seconds (env BENCH_TIMEOUT_S, default 600)
@@ -50,17 +57,21 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') throw new UsageError(USAGE);
-    const m = /^--(cases|concurrency|timeout|batch-size|projects|only)(?:=(.*))?$/.exec(arg);
+    const m = /^--(cases|concurrency|timeout|batch-size|projects|hires|only)(?:=(.*))?$/.exec(arg);
     if (!m) throw new UsageError(`unknown argument "${arg}"\n${USAGE}`);
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${m[1]} needs a value\n${USAGE}`);
     flags.set(m[1], value);
   }
   const cases = positiveInt('--cases', flags.get('cases') ?? env.BENCH_CASES, 200, 100_000);
+  const hires = positiveInt('--hires', flags.get('hires') ?? env.BENCH_HIRES, Math.max(1, Math.floor(cases / 4)), 100_000);
   return {
     cases,
     batchSize: positiveInt('--batch-size', flags.get('batch-size') ?? env.BENCH_BATCH_SIZE, 10, 500),
     projects: positiveInt('--projects', flags.get('projects') ?? env.BENCH_PROJECTS, Math.max(1, Math.floor(cases / 4)), 100_000),
+    hires,
+    // at least two posts, one per 50 cases, and never more than 200 places on one post
+    posts: Math.max(2, Math.floor(cases / 50), Math.ceil(hires / 200)),
     phases: parsePhases(flags.get('only') ?? env.BENCH_ONLY),
     concurrency: positiveInt('--concurrency', flags.get('concurrency') ?? env.BENCH_CONCURRENCY, 16, 1_000),
     timeoutMs: positiveInt('--timeout', flags.get('timeout') ?? env.BENCH_TIMEOUT_S, 600, 24 * 3600) * 1000,

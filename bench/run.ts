@@ -9,6 +9,8 @@
  *   4. risk elimination of the N monitoring objects in lists of B households (setup: policy,
  *      a measure and an income record per object; then measured, see elimination.ts);
  *   5. M project-intake cases from CREATE to `in_library` (measured, see projects.ts);
+ *   5b. public-welfare posts: P posts opened and H candidate households (setup), H hiring cases
+ *      to `on_duty`, a month of attendance each, the month's ledger (measured, see posts.ts);
  *   6. figures printed and written to bench/results/latest.json;
  *   7. the child stopped, the database dropped, the Redis keys of the prefix deleted.
  * `--only` picks the phases (elimination brings inclusion with it). Each measured phase has its
@@ -57,6 +59,23 @@ import {
   type ProjectChecks,
   type ProjectRun,
 } from './projects';
+import {
+  attendanceMonth,
+  candidates,
+  checkPosts,
+  HIRING_LABELS,
+  HiringDriver,
+  type HireRun,
+  type LedgerCheck,
+  MONTHLY_SUBSIDY,
+  openPosts,
+  POST_TYPE,
+  POSTS_LABELS,
+  POSTS_POLICY,
+  type PostsChecks,
+  readLedger,
+  recordAttendance,
+} from './posts';
 import { memoryOf, Sampler } from './procstat';
 import { Recorder, summarize } from './stats';
 import {
@@ -137,6 +156,16 @@ async function main(): Promise<number> {
   let projRuns: ProjectRun[] = [];
   let projPhase: ParkingResult | null = null;
   let projChecks: ProjectChecks | null = null;
+  const runPosts = opts.phases.includes('posts');
+  const postsRecorder = new Recorder();
+  let hireRuns: HireRun[] = [];
+  let postIds: string[] = [];
+  let hirePhase: ParkingResult | null = null;
+  let attendance: Awaited<ReturnType<typeof recordAttendance>> | null = null;
+  let ledger: LedgerCheck | null = null;
+  let postsChecks: PostsChecks | null = null;
+  const postsMonth = attendanceMonth();
+  const postsSetup: { policyMs?: number; postsMs?: number; householdsMs?: number; placesPerPost?: number } = {};
 
   // the child must not outlive the bench, whatever happens
   process.on('exit', () => {
@@ -149,7 +178,7 @@ async function main(): Promise<number> {
 
   try {
     log(`phases=${opts.phases.join(',')} cases=${opts.cases} concurrency=${opts.concurrency} batch-size=${opts.batchSize} ` +
-      `projects=${opts.projects} timeout=${opts.timeoutMs / 1000}s`);
+      `projects=${opts.projects} hires=${opts.hires} posts=${opts.posts} timeout=${opts.timeoutMs / 1000}s`);
     await redisPing(opts.redisUrl).catch((err) => {
       throw new Error(`Redis at ${opts.redisUrl} does not answer: ${(err as Error).message}`);
     });
@@ -270,6 +299,41 @@ async function main(): Promise<number> {
       throwIfAborted();
       log('checking project histories, audit chains and the library (not measured)');
       projChecks = await checkProjects(projApi, tokens[COUNTY], projRuns, opts.concurrency, stop);
+      throwIfAborted();
+    }
+
+    // ------------------------------------------------------------- public-welfare posts
+    if (runPosts) {
+      const postsApi = new Api(baseUrl, postsRecorder, stop);
+      t = Date.now();
+      await putPolicy(POSTS_POLICY);
+      const policyNow = await postsApi.call<{ values: Record<string, unknown> }>('policy', 'GET', `/policies/${COUNTY_CODE}`, { token: tokens.admin });
+      const rules = { minDays: Number(policyNow.values['posts.minAttendanceDays']), partialRatio: Number(policyNow.values['posts.partialSubsidyRatio']) };
+      postsSetup.policyMs = Date.now() - t;
+      const places = Math.ceil(opts.hires / opts.posts);
+      postsSetup.placesPerPost = places;
+      log(`posts setup: ${opts.posts} ${POST_TYPE} posts of ${places} places, ${opts.hires} candidate households`);
+      t = Date.now();
+      postIds = await openPosts(postsApi, tokens, opts.posts, places, stop);
+      postsSetup.postsMs = Date.now() - t;
+      throwIfAborted();
+      t = Date.now();
+      const members = await candidates(postsApi, tokens, opts.hires, opts.concurrency, stop);
+      postsSetup.householdsMs = Date.now() - t;
+      throwIfAborted();
+      hireRuns = members.map((memberId, index) => ({ index, memberId, postId: postIds[index % postIds.length], polls: 0 }));
+      log(`driving ${opts.hires} hiring cases to on_duty with ${opts.concurrency} clients`);
+      hirePhase = await new HiringDriver(postsApi, postsRecorder, tokens, stop, opts, postsMonth).drive(hireRuns);
+      log(`hiring done in ${((hirePhase.endedAt - hirePhase.startedAt) / 1000).toFixed(2)} s`);
+      throwIfAborted();
+      const holders = hireRuns.filter((r) => r.finalState === 'on_duty');
+      log(`recording ${postsMonth} attendance for ${holders.length} holders`);
+      attendance = await recordAttendance(postsApi, postsRecorder, tokens, holders, postsMonth, rules, opts.concurrency, stop);
+      throwIfAborted();
+      ledger = await readLedger(postsApi, postsRecorder, tokens[TOWNSHIP], hireRuns, postsMonth, stop);
+      throwIfAborted();
+      log('checking hiring histories, audit chains and posts (not measured)');
+      postsChecks = await checkPosts(postsApi, tokens[COUNTY], hireRuns, postIds, opts.concurrency, stop);
       throwIfAborted();
     }
   } catch (err) {
@@ -419,7 +483,52 @@ async function main(): Promise<number> {
         cpu: projPhase && sampler ? sampler.window(projPhase.startedAt, projPhase.endedAt) : null,
       }
     : null;
-  const allErrors = recorder.totalErrors + elimRecorder.totalErrors + projRecorder.totalErrors;
+
+  // public-welfare posts
+  const hireWallMs = hirePhase ? hirePhase.endedAt - hirePhase.startedAt : null;
+  const onDuty = hireRuns.filter((r) => r.finalState === 'on_duty').length;
+  const hireUserTransitions = countOf(postsRecorder, HIRING_LABELS);
+  const attWallMs = attendance ? attendance.endedAt - attendance.startedAt : null;
+  const postsFailed = hireRuns.filter((r) => r.failed);
+  const posts = runPosts
+    ? {
+        config: { hires: opts.hires, posts: opts.posts, placesPerPost: postsSetup.placesPerPost ?? null, postType: POST_TYPE, monthlySubsidy: MONTHLY_SUBSIDY, month: postsMonth, policy: POSTS_POLICY },
+        setup: { ...postsSetup, settingRequests: postsRecorder.count('post-setting'), households: postsRecorder.count('household') },
+        hiring: {
+          wallMs: hireWallMs,
+          onDuty,
+          hiresPerSec: perSec(onDuty, hireWallMs),
+          /** CREATE and the five events sent by users (CLOSE_NOTICE is the timer's) */
+          userTransitions: hireUserTransitions,
+          transitionsPerSec: perSec(hireUserTransitions, hireWallMs),
+          timerTransitions: hireRuns.filter((r) => r.observedClosedAt !== undefined).length,
+          uploads: postsRecorder.count('upload'),
+          polls: postsRecorder.count('poll'),
+          maxCasesWaitingForTimer: hirePhase?.maxParked ?? null,
+        },
+        attendance: {
+          wallMs: attWallMs,
+          records: attendance?.recorded ?? 0,
+          recordsPerSec: perSec(attendance?.recorded ?? 0, attWallMs),
+          wrongSubsidy: attendance?.wrongSubsidy.slice(0, 20) ?? [],
+        },
+        ledger: ledger ? { rows: ledger.rows, csvLines: ledger.csvLines, jsonMs: ledger.jsonMs, csvMs: ledger.csvMs, mismatches: ledger.mismatches.slice(0, 20) } : null,
+        latencyMs: latencyOf(postsRecorder, POSTS_LABELS),
+        timer: {
+          lagMs: summarize(postsChecks?.timerLagMs ?? []),
+          observedMs: summarize(hireRuns.filter((r) => r.observedClosedAt && r.noticeEndsAt).map((r) => r.observedClosedAt! - r.noticeEndsAt!)),
+        },
+        checks: {
+          historiesChecked: postsRecorder.count('history'),
+          badHistory: postsChecks?.badHistory.slice(0, 20) ?? [],
+          invalidChain: postsChecks?.invalidChain.slice(0, 20) ?? [],
+          badPosts: postsChecks?.badPosts.slice(0, 20) ?? [],
+        },
+        errors: { ...errorsOf(postsRecorder), failedCases: postsFailed.slice(0, 10).map((r) => r.failed) },
+        cpu: hirePhase && sampler ? sampler.window(hirePhase.startedAt, attendance?.endedAt ?? hirePhase.endedAt) : null,
+      }
+    : null;
+  const allErrors = recorder.totalErrors + elimRecorder.totalErrors + projRecorder.totalErrors + postsRecorder.totalErrors;
 
   const results = {
     startedAt: startedAt.toISOString(),
@@ -431,6 +540,8 @@ async function main(): Promise<number> {
       phases: opts.phases,
       batchSize: opts.batchSize,
       projects: opts.projects,
+      hires: opts.hires,
+      posts: opts.posts,
       noticePeriod: opts.noticePeriod,
       pollIntervalMs: opts.pollIntervalMs,
       node: process.version,
@@ -473,6 +584,7 @@ async function main(): Promise<number> {
     cpuDuringEventPhase: cpu,
     elimination,
     projects,
+    posts,
     errorsAllPhases: allErrors,
     serviceLog: svc
       ? { warnings: svc.output.warnings, errors: svc.output.errors, otherLines: svc.output.other, first: svc.output.firstProblems }
@@ -495,7 +607,19 @@ async function main(): Promise<number> {
     (inLibrary === opts.projects &&
       projChecks !== null &&
       projChecks.badHistory.length + projChecks.invalidChain.length + projChecks.notInLibrary.length === 0);
-  results.ok = !fatal && allErrors === 0 && inclusionOk && eliminationOk && projectsOk && cleanupOk;
+  const postsOk =
+    !runPosts ||
+    (onDuty === opts.hires &&
+      attendance !== null &&
+      attendance.recorded === opts.hires &&
+      ledger !== null &&
+      ledger.jsonMs !== null &&
+      ledger.csvMs !== null &&
+      ledger.mismatches.length === 0 &&
+      postsChecks !== null &&
+      postsChecks.badHistory.length + postsChecks.invalidChain.length + postsChecks.badPosts.length === 0 &&
+      postsRecorder.count('history') === opts.hires);
+  results.ok = !fatal && allErrors === 0 && inclusionOk && eliminationOk && projectsOk && postsOk && cleanupOk;
 
   // ----------------------------------------------------------------- report
   const lines: string[] = [];
@@ -608,7 +732,40 @@ async function main(): Promise<number> {
     }
     cpuLine(p.cpu);
   }
-  if (elimination || projects) {
+  if (posts) {
+    const w = posts;
+    lines.push('');
+    lines.push(`public-welfare posts benchmark — ${opts.hires} hires over ${opts.posts} ${POST_TYPE} posts of ${w.config.placesPerPost} places, ` +
+      `${opts.concurrency} clients, notice ${POSTS_POLICY['posts.noticePeriod']}, attendance for ${postsMonth}`);
+    lines.push(`setup (not in wall time)  ${w.setup.settingRequests} post-setting requests in ${fmt((w.setup.postsMs ?? 0) / 1000, 2)} s, ` +
+      `${w.setup.households} candidate households in ${fmt((w.setup.householdsMs ?? 0) / 1000, 2)} s`);
+    if (hireWallMs) {
+      lines.push(`hiring wall time          ${fmt(hireWallMs / 1000, 2)} s`);
+      lines.push(`hires on duty             ${onDuty}/${opts.hires}   ${fmt(w.hiring.hiresPerSec)} hires/s   (at most ${w.hiring.maxCasesWaitingForTimer} waiting for their timer at once)`);
+      lines.push(`transitions               ${hireUserTransitions + w.hiring.timerTransitions} total = ${hireUserTransitions} user-sent (incl. CREATE) + ${w.hiring.timerTransitions} timer (CLOSE_NOTICE)`);
+      lines.push(`throughput (user-sent)    ${fmt(w.hiring.transitionsPerSec)} transitions/s   (${w.hiring.uploads} uploads incl. attendance sheets, ${w.hiring.polls} polls)`);
+    }
+    if (attWallMs !== null) {
+      lines.push(`attendance                ${w.attendance.records}/${onDuty} records in ${fmt(attWallMs / 1000, 2)} s   ${fmt(w.attendance.recordsPerSec)} records/s   ` +
+        `(subsidy checked: ${w.attendance.wrongSubsidy.length} wrong)`);
+    }
+    if (ledger) {
+      lines.push(`ledger ${postsMonth}           ${ledger.rows} rows JSON in ${fmt(ledger.jsonMs)} ms, ${ledger.csvLines} CSV lines in ${fmt(ledger.csvMs)} ms, ${ledger.mismatches.length} rows not matching`);
+    }
+    lines.push('');
+    table(w.latencyMs, { 'post-setting': 'post-setting (setup)', household: 'household (setup)', poll: 'poll (GET case)', ledger: 'ledger (JSON)', 'ledger-csv': 'ledger (CSV)' });
+    lines.push('');
+    lines.push(`timer CLOSE_NOTICE        notice end → applied: p50 ${fmt(w.timer.lagMs.p50, 0)} ms, p99 ${fmt(w.timer.lagMs.p99, 0)} ms, max ${fmt(w.timer.lagMs.max, 0)} ms (n=${w.timer.lagMs.count}); ` +
+      `→ seen by client: p50 ${fmt(w.timer.observedMs.p50, 0)} ms, p99 ${fmt(w.timer.observedMs.p99, 0)} ms`);
+    errorLines(postsRecorder);
+    for (const f of w.errors.failedCases.slice(0, 3)) lines.push(`  failed case: ${String(f).slice(0, 600)}`);
+    if (postsChecks) {
+      lines.push(`checks                    ${w.checks.historiesChecked} histories read, ${postsChecks.badHistory.length} unexpected, ${postsChecks.invalidChain.length} broken audit chains, ` +
+        `${postsChecks.badPosts.length} posts with a wrong filled count`);
+    }
+    cpuLine(w.cpu);
+  }
+  if (elimination || projects || posts) {
     lines.push('');
     lines.push(`errors, all phases        ${allErrors}`);
   }

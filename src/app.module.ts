@@ -19,6 +19,7 @@ import { PoliciesModule } from './modules/policies/policies.module';
 import { ProjectIntakeModule } from './modules/project-intake/project-intake.module';
 import { PublicModule } from './modules/public/public.module';
 import { RiskEliminationModule } from './modules/risk-elimination/risk-elimination.module';
+import { WelfarePostsModule } from './modules/welfare-posts/welfare-posts.module';
 
 type Req = IncomingMessage & { id?: string; user?: { id: string; username: string; role: string }; route?: { path?: string } };
 
@@ -63,6 +64,7 @@ export class AppModule {
         MonitoringObjectsModule,
         MonitoringInclusionModule,
         RiskEliminationModule,
+        WelfarePostsModule,
         ProjectIntakeModule,
         PublicModule,
         HealthModule,

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { json, timestamp } from './column-types';
+import { WELFARE_POST_ENTITIES } from '../modules/welfare-posts/welfare-posts.entities';
 import { PROJECT_ENTITIES } from '../modules/project-intake/project.entity';
 
 import { WithId } from './with-id';
@@ -220,5 +221,6 @@ export const ENTITIES = [
   EvidenceEntity,
   TimerEntity,
   IdempotencyRecordEntity,
+  ...WELFARE_POST_ENTITIES,
   ...PROJECT_ENTITIES,
 ];
