@@ -10,19 +10,17 @@
  * registry record, the posts the person and the household hold, members working away).
  */
 import { assign, setup } from 'xstate';
+import { noticeMetas, noticeRules, publishNotice } from './notice';
+import { allowed, noTimers, optionalOpinionFields, rejectMeta, returnBranches, returnMeta, state, TOWNSHIP_APPROVE } from './steps';
 import {
-  type AllowedParams,
   allowedGuard,
   type BaseContext,
   opinion,
   type ProcedureDefinition,
   type ProcedureEvent,
   type RuleSet,
-  type StateMeta,
-  type TimerRequest,
   type TransitionMeta,
 } from './procedure';
-import { addDuration } from '../common/domain/duration';
 import {
   addMonths,
   addMonthsToDate,
@@ -134,6 +132,7 @@ type EligibilityArgs = { context: Pick<HiringContext, 'exclusions'>; event: Proc
 const eligibility = (check: (args: EligibilityArgs) => boolean) => check;
 
 export const hiringRules: RuleSet<HiringContext> = {
+  ...noticeRules<HiringContext>('posts.noticePeriod'),
   post_open_with_free_place: {
     message: '该岗位未开放或已无空余名额',
     messageEn: 'The post is not open or has no free place',
@@ -239,31 +238,6 @@ export const hiringRules: RuleSet<HiringContext> = {
         ? event.actor.role === 'department' && event.actor.sector === 'human_resources'
         : event.actor.role === 'county',
   },
-  notice_not_yet_published: {
-    message: '本阶段公示已发布，不能重复发布',
-    messageEn: 'The notice of this stage has already been published',
-    check: ({ context }) => context.notice === null,
-  },
-  notice_min_period: {
-    message: '公示结束时间不得早于规定的最短公示期',
-    messageEn: 'The notice cannot end before the minimum notice period',
-    usesEventData: true,
-    check: ({ event }) => {
-      const requested = event.data.endsAt as string | undefined;
-      if (!requested) return true;
-      return new Date(requested) >= addDuration(new Date(event.env.now), postsPolicy(event.env.policy).noticePeriod);
-    },
-  },
-  notice_open: {
-    message: '只能在公示期内提出异议',
-    messageEn: 'Objections can only be raised while the notice is running',
-    check: ({ context, event }) => context.notice !== null && new Date(event.env.now) < new Date(context.notice.endsAt),
-  },
-  notice_period_over: {
-    message: '公示期未满，不能结束公示（SF-22）',
-    messageEn: 'The notice period is not over yet (SF-22)',
-    check: ({ context, event }) => context.notice !== null && new Date(event.env.now) >= new Date(context.notice.endsAt),
-  },
   term_within_max: {
     message: '协议期限不得超过政策规定的最长期限，也不得超过岗位核定聘期',
     messageEn: 'The agreement term is above the maximum term or the post’s term',
@@ -339,30 +313,12 @@ export const ELIGIBILITY_RULES = [
 
 const date = { type: 'string', format: 'date' } as const;
 const month = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: '月份 YYYY-MM' } as const;
-const optionalOpinionFields = { type: 'object', additionalProperties: false, properties: { opinion } } as const;
-const opinionFields = { type: 'object', additionalProperties: false, required: ['opinion'], properties: { opinion } } as const;
 const recommendationFields = {
   type: 'object',
   additionalProperties: false,
   required: ['result'],
   properties: { result: { enum: ['recommended', 'not_recommended'], description: '村级评议结果' }, opinion },
 } as const;
-const noticeFields = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['text'],
-  properties: {
-    text: { type: 'string', minLength: 10, maxLength: 5000, description: '公示内容' },
-    endsAt: { type: 'string', format: 'date-time', description: '公示结束时间，默认按最短公示期计算' },
-  },
-} as const;
-const returnFields = (targets: string[]) =>
-  ({
-    type: 'object',
-    additionalProperties: false,
-    required: ['toState'],
-    properties: { toState: { enum: targets, description: '退回到的环节' }, opinion },
-  }) as const;
 const agreementFields = {
   type: 'object',
   additionalProperties: false,
@@ -413,23 +369,7 @@ const DECLINE: TransitionMeta = {
   reasonRequired: true,
   fields: optionalOpinionFields,
 };
-const PUBLISH: TransitionMeta = {
-  title: '发布公示',
-  titleEn: 'Publish notice',
-  roles: ['village'],
-  evidence: { allOf: ['notice_photo'] },
-  fields: noticeFields,
-};
-const OBJECT: TransitionMeta = {
-  title: '提出异议',
-  titleEn: 'Raise objection',
-  roles: ['village', 'township', 'county'],
-  evidence: { allOf: ['objection_record'] },
-  reasonRequired: true,
-  fields: optionalOpinionFields,
-};
-const CLOSE_NOTICE: TransitionMeta = { title: '公示期满', titleEn: 'Close notice', roles: ['system'], fields: optionalOpinionFields };
-const TOWNSHIP_APPROVE: TransitionMeta = { title: '乡镇审核通过', titleEn: 'Township approves', roles: ['township'], fields: opinionFields, review: true };
+const { publish: PUBLISH, object: OBJECT, close: CLOSE } = noticeMetas(['village'], ['village', 'township', 'county']);
 const APPROVERS: TransitionMeta['roles'] = ['county', 'department'];
 const COUNTY_APPROVE: TransitionMeta = {
   title: '审定聘任',
@@ -438,22 +378,6 @@ const COUNTY_APPROVE: TransitionMeta = {
   fields: optionalOpinionFields,
   review: true,
 };
-const reject = (roles: TransitionMeta['roles']): TransitionMeta => ({
-  title: '不予聘任',
-  titleEn: 'Reject',
-  roles,
-  reasonRequired: true,
-  fields: optionalOpinionFields,
-  review: true,
-});
-const ret = (roles: TransitionMeta['roles'], targets: string[]): TransitionMeta => ({
-  title: '退回',
-  titleEn: 'Return',
-  roles,
-  reasonRequired: true,
-  fields: returnFields(targets),
-  review: true,
-});
 const SIGN: TransitionMeta = {
   title: '签订协议上岗',
   titleEn: 'Sign the agreement',
@@ -494,12 +418,12 @@ const RESIGN: TransitionMeta = {
 };
 const EXPIRE: TransitionMeta = { title: '协议期满退岗', titleEn: 'Term expires', roles: ['system'], fields: optionalOpinionFields };
 
-const state = (title: string, titleEn: string): { meta: StateMeta } => ({ meta: { title, titleEn } });
-const allowed = (params: AllowedParams) => ({ type: 'allowed' as const, params });
 
 const TOWNSHIP_RETURN_TARGETS = ['applied'];
 const COUNTY_RETURN_TARGETS = ['township_review', 'applied'];
-const noTimers: TimerRequest[] = [];
+const TOWNSHIP_RETURN = returnMeta(['township'], TOWNSHIP_RETURN_TARGETS);
+const COUNTY_RETURN = returnMeta(APPROVERS, COUNTY_RETURN_TARGETS);
+const reject = (roles: TransitionMeta['roles']) => rejectMeta(roles, '不予聘任', 'Reject');
 
 function attendanceEntry(context: HiringContext, event: ProcedureEvent, correction: boolean): AttendanceEntry {
   const p = postsPolicy(event.env.policy);
@@ -543,13 +467,7 @@ export const postHiringMachine = setup({
     recordRecommendation: assign(({ event }) => ({
       recommendation: { result: event.data.result, opinion: event.data.opinion ?? null, recordedAt: event.env.now },
     })),
-    publishNotice: assign(({ event }) => {
-      const startsAt = event.env.now;
-      const endsAt = event.data.endsAt
-        ? new Date(event.data.endsAt).toISOString()
-        : addDuration(new Date(startsAt), postsPolicy(event.env.policy).noticePeriod).toISOString();
-      return { notice: { text: event.data.text, startsAt, endsAt }, timers: [{ key: 'notice', event: 'CLOSE_NOTICE', dueAt: endsAt }] };
-    }),
+    publishNotice: assign(({ event }) => publishNotice(event, 'posts.noticePeriod')),
     clearNotice: assign({ notice: null, timers: noTimers }),
     recordTownshipOpinion: assign(({ event }) => ({ townshipOpinion: event.data.opinion ?? null })),
     recordApproval: assign(({ event }) => ({
@@ -613,19 +531,14 @@ export const postHiringMachine = setup({
       on: {
         PUBLISH_NOTICE: { guard: allowed({ rules: ['notice_not_yet_published', 'notice_min_period'] }), actions: 'publishNotice', meta: PUBLISH },
         RAISE_OBJECTION: { guard: allowed({ rules: ['notice_open'] }), target: 'applied', actions: 'clearNotice', meta: OBJECT },
-        CLOSE_NOTICE: { guard: allowed({ rules: ['notice_period_over'] }), target: 'township_review', meta: CLOSE_NOTICE },
+        CLOSE_NOTICE: { guard: allowed({ rules: ['notice_period_over'] }), target: 'township_review', meta: CLOSE },
       },
     },
     township_review: {
       ...state('乡镇审核', 'Township review'),
       on: {
         APPROVE: { guard: allowed({}), target: 'county_approval', actions: 'recordTownshipOpinion', meta: TOWNSHIP_APPROVE },
-        RETURN: TOWNSHIP_RETURN_TARGETS.map((toState) => ({
-          guard: allowed({ when: { toState } }),
-          target: toState,
-          actions: 'countReturn',
-          meta: ret(['township'], TOWNSHIP_RETURN_TARGETS),
-        })),
+        RETURN: returnBranches(TOWNSHIP_RETURN_TARGETS, TOWNSHIP_RETURN),
         REJECT: { guard: allowed({}), target: 'rejected', actions: 'recordOutcomeReason', meta: reject(['township']) },
       },
     },
@@ -638,12 +551,7 @@ export const postHiringMachine = setup({
           actions: 'recordApproval',
           meta: COUNTY_APPROVE,
         },
-        RETURN: COUNTY_RETURN_TARGETS.map((toState) => ({
-          guard: allowed({ when: { toState }, rules: ['approver_in_charge'] }),
-          target: toState,
-          actions: 'countReturn',
-          meta: ret(APPROVERS, COUNTY_RETURN_TARGETS),
-        })),
+        RETURN: returnBranches(COUNTY_RETURN_TARGETS, COUNTY_RETURN, ['approver_in_charge']),
         REJECT: { guard: allowed({ rules: ['approver_in_charge'] }), target: 'rejected', actions: 'recordOutcomeReason', meta: reject(APPROVERS) },
       },
     },
