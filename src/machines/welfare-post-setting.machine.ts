@@ -7,8 +7,8 @@
  * posts already open: above it only the county may approve, with a written justification (SF-12).
  */
 import { assign, setup } from 'xstate';
+import { allowed, optionalOpinionFields, rejectMeta, returnBranches, returnMeta, state, TOWNSHIP_APPROVE } from './steps';
 import {
-  type AllowedParams,
   allowedGuard,
   type BaseContext,
   money,
@@ -17,7 +17,6 @@ import {
   type ProcedureEvent,
   type RuleArgs,
   type RuleSet,
-  type StateMeta,
   type TransitionMeta,
 } from './procedure';
 import { capFor, POST_TYPE_IDS, type PostType, postsPolicy } from './welfare-posts.shared';
@@ -118,8 +117,6 @@ export const postSettingRules: RuleSet<PostSettingContext> = {
 
 // ---------------------------------------------------------------- event data schemas
 
-const optionalOpinionFields = { type: 'object', additionalProperties: false, properties: { opinion } } as const;
-const opinionFields = { type: 'object', additionalProperties: false, required: ['opinion'], properties: { opinion } } as const;
 const approvalFields = {
   type: 'object',
   additionalProperties: false,
@@ -133,13 +130,6 @@ const approvalFields = {
     },
   },
 } as const;
-const returnFields = (targets: string[]) =>
-  ({
-    type: 'object',
-    additionalProperties: false,
-    required: ['toState'],
-    properties: { toState: { enum: targets, description: '退回到的环节' }, opinion },
-  }) as const;
 
 /** The creation payload, published for front-ends with the definition. */
 export const postSettingCreateSchema = {
@@ -166,7 +156,6 @@ const SUBMIT: TransitionMeta = {
   fields: optionalOpinionFields,
 };
 const WITHDRAW: TransitionMeta = { title: '撤回', titleEn: 'Withdraw', roles: ['village'], reasonRequired: true, fields: optionalOpinionFields };
-const TOWNSHIP_APPROVE: TransitionMeta = { title: '乡镇审核通过', titleEn: 'Township approves', roles: ['township'], fields: opinionFields, review: true };
 const APPROVERS: TransitionMeta['roles'] = ['county', 'department'];
 const COUNTY_APPROVE: TransitionMeta = {
   title: '审定设岗',
@@ -175,22 +164,6 @@ const COUNTY_APPROVE: TransitionMeta = {
   fields: approvalFields,
   review: true,
 };
-const reject = (roles: TransitionMeta['roles']): TransitionMeta => ({
-  title: '不予设岗',
-  titleEn: 'Reject',
-  roles,
-  reasonRequired: true,
-  fields: optionalOpinionFields,
-  review: true,
-});
-const ret = (roles: TransitionMeta['roles'], targets: string[]): TransitionMeta => ({
-  title: '退回',
-  titleEn: 'Return',
-  roles,
-  reasonRequired: true,
-  fields: returnFields(targets),
-  review: true,
-});
 const CLOSE_POST: TransitionMeta = {
   title: '撤销岗位',
   titleEn: 'Close the post',
@@ -199,11 +172,12 @@ const CLOSE_POST: TransitionMeta = {
   fields: optionalOpinionFields,
 };
 
-const state = (title: string, titleEn: string): { meta: StateMeta } => ({ meta: { title, titleEn } });
-const allowed = (params: AllowedParams) => ({ type: 'allowed' as const, params });
 
 const TOWNSHIP_RETURN_TARGETS = ['applied'];
 const COUNTY_RETURN_TARGETS = ['township_review', 'applied'];
+const TOWNSHIP_RETURN = returnMeta(['township'], TOWNSHIP_RETURN_TARGETS);
+const COUNTY_RETURN = returnMeta(APPROVERS, COUNTY_RETURN_TARGETS);
+const reject = (roles: TransitionMeta['roles']) => rejectMeta(roles, '不予设岗', 'Reject');
 
 export const postSettingMachine = setup({
   types: {
@@ -257,12 +231,7 @@ export const postSettingMachine = setup({
       ...state('乡镇审核', 'Township review'),
       on: {
         APPROVE: { guard: allowed({}), target: 'county_approval', actions: 'recordTownshipOpinion', meta: TOWNSHIP_APPROVE },
-        RETURN: TOWNSHIP_RETURN_TARGETS.map((toState) => ({
-          guard: allowed({ when: { toState } }),
-          target: toState,
-          actions: 'countReturn',
-          meta: ret(['township'], TOWNSHIP_RETURN_TARGETS),
-        })),
+        RETURN: returnBranches(TOWNSHIP_RETURN_TARGETS, TOWNSHIP_RETURN),
         REJECT: { guard: allowed({}), target: 'rejected', actions: 'recordOutcomeReason', meta: reject(['township']) },
       },
     },
@@ -275,12 +244,7 @@ export const postSettingMachine = setup({
           actions: 'recordApproval',
           meta: COUNTY_APPROVE,
         },
-        RETURN: COUNTY_RETURN_TARGETS.map((toState) => ({
-          guard: allowed({ when: { toState }, rules: ['approver_in_charge'] }),
-          target: toState,
-          actions: 'countReturn',
-          meta: ret(APPROVERS, COUNTY_RETURN_TARGETS),
-        })),
+        RETURN: returnBranches(COUNTY_RETURN_TARGETS, COUNTY_RETURN, ['approver_in_charge']),
         REJECT: {
           guard: allowed({ rules: ['approver_in_charge'] }),
           target: 'rejected',
