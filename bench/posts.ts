@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { checkCharacter } from '../src/common/domain/id-number';
 import { addMonths, monthOf, subsidyFor } from '../src/machines/welfare-posts.shared';
 import { type Api, RequestFailed } from './http';
+import { type CaseView, sendToCase, uploadToCase } from './case-calls';
 import { CheckFailed, ParkingDriver, type ParkingResult } from './parking';
 import type { Recorder } from './stats';
 import { COUNTY, HUOZHUANG, pdf, pool, TOWNSHIP, type Tokens, VILLAGE } from './workload';
@@ -84,7 +85,7 @@ export interface HireRun {
   subsidy?: number;
 }
 
-type View = { id: string; version: number; state: string; subject: { id: string }; notice: { endsAt: string } | null; data?: any };
+type View = CaseView;
 
 /** Creates P open posts of `places` each (setup). */
 export async function openPosts(api: Api, tokens: Tokens, count: number, places: number, stop: AbortSignal): Promise<string[]> {
@@ -160,27 +161,12 @@ export class HiringDriver {
     }).drive(runs);
   }
 
-  private async upload(run: HireRun, user: string, type: string): Promise<string> {
-    const form = new FormData();
-    form.append('type', type);
-    form.append('caseId', run.id!);
-    form.append('file', pdf(`${run.id} ${type}`), `${type}.pdf`);
-    return (await this.api.call<{ id: string }>('upload', 'POST', '/evidence', { token: this.tokens[user], form })).id;
+  private upload(run: HireRun, user: string, type: string): Promise<string> {
+    return uploadToCase(this.api, this.tokens[user], run.id!, type);
   }
 
-  private async send(run: HireRun, label: string, user: string, body: { type: string; evidenceIds?: string[]; data?: unknown }, expectState: string) {
-    const view = await this.api.call<View>(label, 'POST', `/cases/${run.id}/events`, {
-      token: this.tokens[user],
-      headers: { 'Idempotency-Key': randomUUID() },
-      json: { ...body, version: run.version },
-      expect: 200,
-    });
-    run.version = view.version;
-    if (view.state !== expectState) {
-      this.recorder.error({ label, status: 'unexpected-state', request: `POST /cases/${run.id}/events`, requestBody: body, response: JSON.stringify(view).slice(0, 2000) });
-      throw new CheckFailed(`hiring case ${run.id}: ${label} left it in ${view.state}, expected ${expectState}`);
-    }
-    return view;
+  private send(run: HireRun, label: string, user: string, body: { type: string; evidenceIds?: string[]; data?: unknown }, expectState: string) {
+    return sendToCase(this.api, this.recorder, { token: this.tokens[user], run, label, kind: 'hiring', body, expectState });
   }
 
   private async start(run: HireRun): Promise<number> {

@@ -9,11 +9,11 @@
  * then parked until the CLOSE_NOTICE timer has put it in the library (`in_library`, not counted
  * as a user transition); the county's notice period is set to a second during setup.
  */
-import { randomUUID } from 'node:crypto';
 import type { Api } from './http';
+import { type CaseView, sendToCase, uploadToCase } from './case-calls';
 import { CheckFailed, ParkingDriver, type ParkingResult } from './parking';
 import type { Recorder } from './stats';
-import { COUNTY, HUOZHUANG, pdf, pool, TOWNSHIP, type Tokens, VILLAGE } from './workload';
+import { COUNTY, HUOZHUANG, pool, TOWNSHIP, type Tokens, VILLAGE } from './workload';
 
 export const DEPARTMENT = 'd_agri';
 export const PROJECT_LABELS = [
@@ -64,7 +64,7 @@ export interface ProjectRun {
   failed?: string;
 }
 
-type View = { id: string; version: number; state: string; subject: { id: string }; notice: { endsAt: string } | null };
+type View = CaseView;
 
 export class ProjectDriver {
   constructor(
@@ -87,27 +87,12 @@ export class ProjectDriver {
     return driver.drive(runs);
   }
 
-  private async upload(run: ProjectRun, user: string, type: string): Promise<string> {
-    const form = new FormData();
-    form.append('type', type);
-    form.append('caseId', run.id!);
-    form.append('file', pdf(`${run.id} ${type}`), `${type}.pdf`);
-    return (await this.api.call<{ id: string }>('upload', 'POST', '/evidence', { token: this.tokens[user], form })).id;
+  private upload(run: ProjectRun, user: string, type: string): Promise<string> {
+    return uploadToCase(this.api, this.tokens[user], run.id!, type);
   }
 
-  private async send(run: ProjectRun, label: string, user: string, body: { type: string; evidenceIds?: string[]; data?: unknown }, expectState: string) {
-    const view = await this.api.call<View>(label, 'POST', `/cases/${run.id}/events`, {
-      token: this.tokens[user],
-      headers: { 'Idempotency-Key': randomUUID() },
-      json: { ...body, version: run.version },
-      expect: 200,
-    });
-    run.version = view.version;
-    if (view.state !== expectState) {
-      this.recorder.error({ label, status: 'unexpected-state', request: `POST /cases/${run.id}/events`, requestBody: body, response: JSON.stringify(view).slice(0, 2000) });
-      throw new CheckFailed(`project case ${run.id}: ${label} left it in ${view.state}, expected ${expectState}`);
-    }
-    return view;
+  private send(run: ProjectRun, label: string, user: string, body: { type: string; evidenceIds?: string[]; data?: unknown }, expectState: string) {
+    return sendToCase(this.api, this.recorder, { token: this.tokens[user], run, label, kind: 'project', body, expectState });
   }
 
   private async start(run: ProjectRun): Promise<number> {
