@@ -12,6 +12,9 @@ import { AuthModule } from './modules/auth/auth.module';
 import { EngineModule } from './modules/engine/engine.module';
 import { EvidenceModule } from './modules/evidence/evidence.module';
 import { HealthModule } from './modules/health/health.module';
+import { ImportsModule } from './modules/imports/imports.module';
+import { JobsModule } from './modules/jobs/jobs.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
 import { HouseholdsModule } from './modules/households/households.module';
 import { MonitoringInclusionModule } from './modules/monitoring-inclusion/monitoring-inclusion.module';
 import { MonitoringObjectsModule } from './modules/monitoring-objects/monitoring-objects.module';
@@ -55,6 +58,8 @@ export class AppModule {
           },
         }),
         DatabaseModule,
+        JobsModule,
+        NotificationsModule,
         AuthModule,
         AdminModule,
         PoliciesModule,
@@ -66,6 +71,7 @@ export class AppModule {
         RiskEliminationModule,
         WelfarePostsModule,
         ProjectIntakeModule,
+        ImportsModule,
         PublicModule,
         HealthModule,
       ],

@@ -11,3 +11,6 @@ export const timestamp = (options: ColumnOptions = {}): ColumnOptions => ({
 
 /** JSON stored as text on both engines: read and written whole, never queried inside. */
 export const json = (options: ColumnOptions = {}): ColumnOptions => ({ type: 'simple-json', ...options });
+
+/** Raw bytes: `bytea` on PostgreSQL, `blob` on SQLite. */
+export const binary = (options: ColumnOptions = {}): ColumnOptions => ({ type: pg ? 'bytea' : 'blob', ...options });

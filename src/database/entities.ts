@@ -2,6 +2,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { json, timestamp } from './column-types';
 import { WELFARE_POST_ENTITIES } from '../modules/welfare-posts/welfare-posts.entities';
 import { PROJECT_ENTITIES } from '../modules/project-intake/project.entity';
+import { IMPORT_ENTITIES } from '../modules/imports/imports.entities';
+import { NOTIFICATION_ENTITIES } from '../modules/notifications/notifications.entities';
 
 import { WithId } from './with-id';
 
@@ -120,6 +122,8 @@ export class IncomeRecordEntity extends WithId {
 
 @Entity('cases')
 @Index(['procedure', 'state'])
+/** one open inclusion case per household, whoever opens it (a village, a department, an import) */
+@Index('UQ_cases_open_inclusion', ['subjectId'], { unique: true, where: `"procedure" = 'monitoring-inclusion' AND "closedAt" IS NULL` })
 export class CaseEntity extends WithId {
   @Column({ type: 'varchar', length: 40 }) procedure: string;
   @Column({ type: 'varchar', length: 40 }) machineId: string;
@@ -223,4 +227,6 @@ export const ENTITIES = [
   IdempotencyRecordEntity,
   ...WELFARE_POST_ENTITIES,
   ...PROJECT_ENTITIES,
+  ...IMPORT_ENTITIES,
+  ...NOTIFICATION_ENTITIES,
 ];

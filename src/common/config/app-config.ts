@@ -16,6 +16,10 @@ export interface AppConfig {
   evidence: { dir: string; maxBytes: number };
   bootstrapAdmin: { username: string; password: string } | null;
   timers: { reconcileIntervalMs: number };
+  webhooks: { maxAttempts: number; backoffMs: number; timeoutMs: number };
+  /** the daily overdue reminder (SF-04): local time of day and its time zone */
+  reminders: { hour: number; minute: number; timeZone: string };
+  imports: { maxBytes: number; chunkRows: number };
   logLevel: string;
 }
 
@@ -35,6 +39,12 @@ function embeddedSecret(dataDir: string): string {
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+function timeOfDay(name: string, raw: string | undefined, fallback: string): { hour: number; minute: number } {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(raw || fallback);
+  if (!m) throw new ConfigError(`${name} must be HH:MM (24-hour), got "${raw}"`);
+  return { hour: Number(m[1]), minute: Number(m[2]) };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -77,6 +87,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     bootstrapAdmin,
     timers: { reconcileIntervalMs: int('TIMER_RECONCILE_MS', env.TIMER_RECONCILE_MS, 30_000) },
+    webhooks: {
+      maxAttempts: int('WEBHOOK_MAX_ATTEMPTS', env.WEBHOOK_MAX_ATTEMPTS, 8),
+      backoffMs: int('WEBHOOK_BACKOFF_MS', env.WEBHOOK_BACKOFF_MS, 5_000),
+      timeoutMs: int('WEBHOOK_TIMEOUT_MS', env.WEBHOOK_TIMEOUT_MS, 10_000),
+    },
+    reminders: {
+      ...timeOfDay('OVERDUE_REMINDER_AT', env.OVERDUE_REMINDER_AT, '08:30'),
+      timeZone: env.REMINDER_TIME_ZONE ?? 'Asia/Shanghai',
+    },
+    imports: {
+      maxBytes: int('IMPORT_MAX_BYTES', env.IMPORT_MAX_BYTES, 50 * 1024 * 1024),
+      chunkRows: int('IMPORT_CHUNK_ROWS', env.IMPORT_CHUNK_ROWS, 2_000),
+    },
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
   };
 }

@@ -63,6 +63,25 @@ export const EVIDENCE_TYPES = labels([
   ['other', '其他', 'Other'],
 ] as const);
 
+/** 部门筛查预警 list sources (issue 6); 低保 and 特困 lists feed the SF-01 detector. */
+export const ALERT_SOURCES = labels([
+  ['dibao', '低保', 'Minimum living allowance (dibao)'],
+  ['tekun', '特困', 'Extreme-poverty support (tekun)'],
+  ['medical_expense', '医保大额自付', 'Large out-of-pocket medical expenses'],
+  ['disability', '残疾', 'Disability'],
+  ['education', '教育', 'Education'],
+  ['housing', '住房', 'Housing safety'],
+  ['water', '饮水', 'Drinking water safety'],
+  ['other', '其他', 'Other'],
+] as const);
+export type AlertSource = (typeof ALERT_SOURCES)[number]['id'];
+
+/** An alert source given by id (`dibao`) or by its Chinese title (`低保`); null if unknown. */
+export function alertSourceOf(raw: string | null | undefined): AlertSource | null {
+  const v = (raw ?? '').trim();
+  return ALERT_SOURCES.find((s) => s.id === v.toLowerCase() || s.title === v)?.id ?? null;
+}
+
 export const SECTORS = labels([
   ['human_resources', '人社', 'Human resources and social security'],
   ['civil_affairs', '民政', 'Civil affairs'],

@@ -33,6 +33,7 @@ export const POLICY_KEYS = {
   'inclusion.deadline': { type: 'duration', default: 'P15D', title: '识别认定时限' },
   'inclusion.firstVisitWithin': { type: 'duration', default: 'P2D', title: '线索后首次入户时限' },
   'inclusion.noticePeriod': { type: 'duration', default: 'P5D', title: '纳入公示期' },
+  'notifications.deadlineNearBefore': { type: 'duration', default: 'P3D', title: '办理时限到期前提醒时间' },
   'reasons.minLength': { type: 'count', default: 6, title: '理由最少字数' },
   'elimination.noticePeriod': { type: 'duration', default: 'P5D', title: '消除公示期' },
   'elimination.minMonitoringPeriod': { type: 'duration', default: 'P6M', title: '消除前最短监测期' },

@@ -6,8 +6,9 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { areaLike, assertInArea } from '../../common/auth/scope';
 import { randomUUID } from 'node:crypto';
 import { auditHash, GENESIS_HASH, sha256Hex } from '../../common/audit/audit-hash';
-import { addDuration } from '../../common/domain/duration';
+import { addDuration, subtractDuration } from '../../common/domain/duration';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { POLICY_KEYS } from '../../common/policy/policy-keys';
 import { UnitOfWork } from '../../database/database.module';
 import {
   AuditEntryEntity,
@@ -19,7 +20,8 @@ import {
 import type { ActorRef, ProcedureDefinition, ProcedureEvent, TimerRequest } from '../../machines/procedure';
 import { PoliciesService, type EffectivePolicy } from '../policies/policies.service';
 import { TimerScheduler } from '../timers/timer-scheduler';
-import { isFinal, branchesFor, type Branch } from './introspection';
+import { type Outgoing, OutboxService } from '../notifications/outbox.service';
+import { isFinal, branchesFor, eventsOf, stateMeta, type Branch } from './introspection';
 import { type ProcedureAdapter, ProcedureRegistry } from './procedure-adapter';
 import {
   checkData,
@@ -51,6 +53,11 @@ export interface BatchResult {
   message?: string;
   details?: Record<string, unknown>;
 }
+
+/** Timer keys (and events) of the deadline reminders (SF-04): notifications, not transitions. */
+export const DEADLINE_NEAR = 'DEADLINE_NEAR';
+export const DEADLINE_PASSED = 'DEADLINE_PASSED';
+const DEADLINE_KEYS = [DEADLINE_NEAR, DEADLINE_PASSED];
 
 export const SYSTEM_ACTOR: AuthUser = {
   id: 'system',
@@ -87,6 +94,7 @@ export class EngineService {
     private readonly policies: PoliciesService,
     private readonly views: CaseViewService,
     private readonly scheduler: TimerScheduler,
+    private readonly outbox: OutboxService,
   ) {}
 
   // ------------------------------------------------------------------ creation
@@ -104,12 +112,34 @@ export class EngineService {
     }
     const now = new Date();
     const created = await this.uow.transaction(async (em) => {
-      const out: Array<{ caseRow: CaseEntity; timers: TimerEntity[] }> = [];
-      for (const body of bodies) out.push(await this.createIn(em, { def, adapter, body, actor, now }));
+      const out: Array<{ caseRow: CaseEntity; timers: TimerEntity[]; outgoing: Outgoing }> = [];
+      for (const body of bodies) {
+        const c = await this.createIn(em, { def, adapter, body, actor, now });
+        out.push({ ...c, outgoing: await this.announce(em, { def, caseRow: c.caseRow, state: c.caseRow.state, actor, now }) });
+      }
       return out;
     });
     this.scheduler.scheduleAfterCommit(created.flatMap((c) => c.timers));
+    this.outbox.send(created.flatMap((c) => c.outgoing));
     return Promise.all(created.map((c) => this.views.view(c.caseRow, actor)));
+  }
+
+  /**
+   * Opens a case inside the caller's transaction without the creator-role check: for callers
+   * that authorised the creation themselves (the department alert import, which announces its
+   * new cases in one digest). The caller schedules the returned timers after commit.
+   */
+  async createWithin(
+    em: EntityManager,
+    args: { procedure: string; body: unknown; actor: AuthUser; now: Date },
+  ): Promise<{ caseRow: CaseEntity; timers: TimerEntity[] }> {
+    const adapter = this.registry.adapter(args.procedure);
+    return this.createIn(em, { def: this.registry.current(args.procedure), adapter, body: args.body, actor: args.actor, now: args.now });
+  }
+
+  /** Hands timers created in a committed transaction to the scheduler. */
+  scheduleTimers(timers: TimerEntity[]): void {
+    this.scheduler.scheduleAfterCommit(timers);
   }
 
   private async createIn(
@@ -164,7 +194,71 @@ export class EngineService {
     await em.insert(CaseEntity, row);
     await em.insert(AuditEntryEntity, entry);
     await adapter.afterCreate?.({ em, caseRow: row, context });
-    return { caseRow: row, timers: await this.syncTimers(em, row, context.timers ?? []) };
+    const timers = await this.syncTimers(em, row, context.timers ?? []);
+    if (row.deadlineAt) timers.push(...(await this.deadlineTimers(em, row, (policy.values['notifications.deadlineNearBefore'] ?? POLICY_KEYS['notifications.deadlineNearBefore'].default) as string, now)));
+    return { caseRow: row, timers };
+  }
+
+  /** SF-04: reminders before and at the case's deadline, as timers (stored, fired once). */
+  private async deadlineTimers(em: EntityManager, row: CaseEntity, nearBefore: string, now: Date): Promise<TimerEntity[]> {
+    const due = row.deadlineAt!;
+    const near = subtractDuration(due, nearBefore);
+    const wanted = [
+      ...(near > now ? [{ key: DEADLINE_NEAR, dueAt: near }] : []),
+      { key: DEADLINE_PASSED, dueAt: due },
+    ];
+    const rows = wanted.map((w) =>
+      em.create(TimerEntity, {
+        id: randomUUID(),
+        caseId: row.id,
+        key: w.key,
+        event: w.key,
+        dueAt: w.dueAt,
+        status: 'pending',
+        scheduledAtVersion: row.version,
+        createdAt: now,
+        settledAt: null,
+        note: null,
+      }),
+    );
+    await em.insert(TimerEntity, rows);
+    return rows;
+  }
+
+  /**
+   * A notification to whoever may act on the case in `state` (their to-do list just grew),
+   * and a delivery to each webhook of the area. Nothing when the state is final or has no user
+   * event.
+   */
+  private async announce(
+    em: EntityManager,
+    args: { def: ProcedureDefinition; caseRow: CaseEntity; state: string; actor: AuthUser; now: Date; kind?: 'task' | 'deadline_near' | 'deadline_overdue' },
+  ): Promise<Outgoing> {
+    const { def, caseRow, state, actor, now } = args;
+    if (isFinal(def.machine, state)) return [];
+    const roles = [...new Set(eventsOf(def.machine, state).flatMap((e) => e.branches[0].meta.roles))].filter((r) => r !== 'system');
+    if (!roles.length) return [];
+    const kind = args.kind ?? 'task';
+    const stateTitle = stateMeta(def.machine, state).title;
+    const due = caseRow.deadlineAt ? `（办理时限：${caseRow.deadlineAt.toISOString()}）` : '';
+    const text = {
+      task: { title: `待办：${def.title}·${stateTitle}`, message: `“${def.title}”案件已进入“${stateTitle}”环节，请及时办理${due}。` },
+      deadline_near: { title: `即将到期：${def.title}·${stateTitle}`, message: `“${def.title}”案件即将超过办理时限${due}，当前环节“${stateTitle}”，请抓紧办理。` },
+      deadline_overdue: { title: `已逾期：${def.title}·${stateTitle}`, message: `“${def.title}”案件已超过办理时限${due}，当前环节“${stateTitle}”，请尽快办结。` },
+    }[kind];
+    return this.outbox.publish(
+      em,
+      {
+        kind,
+        ...text,
+        areaCode: caseRow.areaCode,
+        caseId: caseRow.id,
+        procedure: def.id,
+        data: { state, stateTitle, version: caseRow.version, deadline: caseRow.deadlineAt?.toISOString() ?? null },
+      },
+      { roles: roles as never, exceptUserId: actor.id },
+      now,
+    );
   }
 
   /**
@@ -226,7 +320,7 @@ export class EngineService {
       });
     }
     try {
-      const { view, timers } = await this.uow.transaction(async (em) => {
+      const { view, timers, outgoing } = await this.uow.transaction(async (em) => {
         const plan = await this.plan(em, caseRow, req, actor);
         const stored = await this.store(em, caseRow, plan, actor);
         const view = await this.views.view(stored, actor, em);
@@ -238,9 +332,10 @@ export class EngineService {
           response: view as unknown as Record<string, any>,
           createdAt: new Date(),
         });
-        return { view, timers: stored.newTimers };
+        return { view, timers: stored.newTimers, outgoing: stored.outgoing };
       });
       this.scheduler.scheduleAfterCommit(timers);
+      this.outbox.send(outgoing);
       return view;
     } catch (err) {
       // a concurrent duplicate of the same request lost the race: answer as its twin did
@@ -259,8 +354,8 @@ export class EngineService {
   async applySystem(timerId: string): Promise<'fired' | 'stale' | 'not-due' | 'refused'> {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        const { outcome, timers } = await this.uow.transaction(async (em) => {
-          const none = (outcome: 'stale' | 'not-due' | 'refused') => ({ outcome, timers: [] as TimerEntity[] });
+        const { outcome, timers, outgoing } = await this.uow.transaction(async (em) => {
+          const none = (outcome: 'stale' | 'not-due' | 'refused') => ({ outcome, timers: [] as TimerEntity[], outgoing: [] as Outgoing });
           const timer = await em.findOneBy(TimerEntity, { id: timerId });
           if (!timer || timer.status !== 'pending') return none('stale');
           if (timer.dueAt.getTime() > Date.now()) return none('not-due');
@@ -268,6 +363,14 @@ export class EngineService {
           if (!caseRow) return none('stale');
           const claimed = await em.update(TimerEntity, { id: timer.id, status: 'pending' }, { status: 'fired', settledAt: new Date() });
           if (!claimed.affected) return none('stale');
+          if (timer.event === DEADLINE_NEAR || timer.event === DEADLINE_PASSED) {
+            // a reminder, not a transition: to whoever may act on the case now
+            if (caseRow.closedAt) return none('stale');
+            const def = this.registry.definition(caseRow.procedure, caseRow.machineVersion);
+            const kind = timer.event === DEADLINE_NEAR ? 'deadline_near' : 'deadline_overdue';
+            const out = await this.announce(em, { def, caseRow, state: caseRow.state, actor: SYSTEM_ACTOR, now: new Date(), kind });
+            return { outcome: 'fired' as const, timers: [] as TimerEntity[], outgoing: out };
+          }
           const req = { caseId: caseRow.id, type: timer.event, version: caseRow.version, evidenceIds: [], data: {}, reason: null };
           let plan: Planned;
           try {
@@ -279,9 +382,10 @@ export class EngineService {
             return none('refused');
           }
           const stored = await this.store(em, caseRow, plan, SYSTEM_ACTOR);
-          return { outcome: 'fired' as const, timers: stored.newTimers };
+          return { outcome: 'fired' as const, timers: stored.newTimers, outgoing: stored.outgoing };
         });
         this.scheduler.scheduleAfterCommit(timers);
+        this.outbox.send(outgoing);
         return outcome;
       } catch (err) {
         if (err instanceof AppError && err.code === ErrorCode.VERSION_CONFLICT) continue;
@@ -444,7 +548,7 @@ export class EngineService {
     if (firstUse.length) await em.update(EvidenceEntity, { id: In(firstUse) }, { usedInSeq: seq });
 
     const stored = Object.assign(new CaseEntity(), caseRow, patch);
-    const newTimers = await this.syncTimers(em, stored, final ? [] : (plan.next.context.timers ?? []));
+    const newTimers = await this.syncTimers(em, stored, final ? [] : (plan.next.context.timers ?? []), final);
     const adapter = this.registry.adapter(caseRow.procedure);
     await adapter.afterTransition?.({
       em,
@@ -455,12 +559,17 @@ export class EngineService {
       event: plan.event,
       actor: plan.event.actor as ActorRef,
     });
-    return Object.assign(stored, { newTimers });
+    const outgoing =
+      plan.toState === plan.fromState ? [] : await this.announce(em, { def: plan.def, caseRow: stored, state: plan.toState, actor, now });
+    return Object.assign(stored, { newTimers, outgoing });
   }
 
   /** Makes the pending timers of a case match what the machine asks for. */
-  private async syncTimers(em: EntityManager, caseRow: CaseEntity, wanted: TimerRequest[]): Promise<TimerEntity[]> {
-    const pending = await em.findBy(TimerEntity, { caseId: caseRow.id, status: 'pending' });
+  private async syncTimers(em: EntityManager, caseRow: CaseEntity, wanted: TimerRequest[], closing = false): Promise<TimerEntity[]> {
+    // deadline reminders run until the case closes, whatever its state
+    const pending = (await em.findBy(TimerEntity, { caseId: caseRow.id, status: 'pending' })).filter(
+      (t) => closing || !DEADLINE_KEYS.includes(t.key),
+    );
     const same = (t: TimerEntity, w: TimerRequest) => t.key === w.key && t.event === w.event && t.dueAt.getTime() === new Date(w.dueAt).getTime();
     const obsolete = pending.filter((t) => !wanted.some((w) => same(t, w)));
     if (obsolete.length) {

@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '../../common/auth/decorators';
+import { JobQueue } from '../jobs/job-queue';
 import { TimerScheduler } from '../timers/timer-scheduler';
 
 @ApiTags('health')
@@ -11,14 +12,19 @@ export class HealthController {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly scheduler: TimerScheduler,
+    private readonly jobs: JobQueue,
   ) {}
 
-  /** 200 while the database answers; the queue may be down (timers wait in the database). */
+  /**
+   * 200 while the database answers. The queue may be down: timers, imports and webhook
+   * deliveries wait in the database and resume when it is back.
+   */
   @Public()
   @Get()
   async health() {
     const database = await this.ds.query('SELECT 1').then(() => 'up', () => 'down');
-    const queue = await this.scheduler.health();
+    const [timers, jobs] = await Promise.all([this.scheduler.health(), this.jobs.health()]);
+    const queue = timers === 'up' && jobs === 'up' ? 'up' : 'down';
     return { status: database === 'up' ? 'ok' : 'degraded', database, queue, queueMode: this.scheduler.mode };
   }
 }

@@ -3,6 +3,7 @@ import { AuditAppendOnly1763800000001 } from './1763800000001-AuditAppendOnly';
 import { RiskElimination1763900000000 } from './1763900000000-RiskElimination';
 import { WelfarePosts1764000000000 } from './1764000000000-WelfarePosts';
 import { ProjectIntake1764100000000 } from './1764100000000-ProjectIntake';
+import { AlertsAndNotifications1764200000000 } from './1764200000000-AlertsAndNotifications';
 
 /** Listed, not globbed: the same list runs from the compiled service and from the tests. */
-export const SQLITE_MIGRATIONS = [InitialSchema1763800000000, AuditAppendOnly1763800000001, RiskElimination1763900000000, WelfarePosts1764000000000, ProjectIntake1764100000000];
+export const SQLITE_MIGRATIONS = [InitialSchema1763800000000, AuditAppendOnly1763800000001, RiskElimination1763900000000, WelfarePosts1764000000000, ProjectIntake1764100000000, AlertsAndNotifications1764200000000];

@@ -1,0 +1,35 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Issue 6: department alert imports and their rows, notifications (outbox), webhooks and their
+ * deliveries, periodic job runs; at most one open inclusion case per household.
+ */
+export class AlertsAndNotifications1764200000000 implements MigrationInterface {
+  name = 'AlertsAndNotifications1764200000000';
+
+  public async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE "alert_imports" ("id" character varying(36) NOT NULL, "areaCode" character varying(12) NOT NULL, "source" character varying(30) NOT NULL, "fileName" character varying(255) NOT NULL, "format" character varying(10) NOT NULL, "sha256" character varying(64) NOT NULL, "size" integer NOT NULL, "content" bytea NOT NULL, "status" character varying(12) NOT NULL, "rowsTotal" integer, "rowsDone" integer NOT NULL DEFAULT 0, "counts" text NOT NULL, "error" text, "sameFileAs" character varying(36), "uploadedById" character varying(36) NOT NULL, "uploadedByUsername" character varying(64) NOT NULL, "uploadedByRole" character varying(20) NOT NULL, "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL, "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL, "startedAt" TIMESTAMP WITH TIME ZONE, "finishedAt" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_alert_imports" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE INDEX "IDX_alert_imports_area" ON "alert_imports" ("areaCode")`);
+    await q.query(`CREATE INDEX "IDX_alert_imports_sha" ON "alert_imports" ("sha256")`);
+    await q.query(`CREATE INDEX "IDX_alert_imports_status" ON "alert_imports" ("status")`);
+    await q.query(`CREATE TABLE "alert_import_rows" ("importId" character varying(36) NOT NULL, "rowNumber" integer NOT NULL, "idNumber" character varying(40) NOT NULL, "name" character varying(50) NOT NULL, "areaCode" character varying(20) NOT NULL, "source" character varying(30) NOT NULL, "outcome" character varying(20) NOT NULL, "errors" text, "householdId" character varying(36), "villageCode" character varying(12), "caseId" character varying(36), CONSTRAINT "PK_alert_import_rows" PRIMARY KEY ("importId", "rowNumber"))`);
+    await q.query(`CREATE INDEX "IDX_alert_import_rows_household" ON "alert_import_rows" ("householdId")`);
+    await q.query(`CREATE TABLE "notifications" ("id" character varying(36) NOT NULL, "userId" character varying(36) NOT NULL, "kind" character varying(30) NOT NULL, "title" character varying(200) NOT NULL, "message" text NOT NULL, "areaCode" character varying(12) NOT NULL, "caseId" character varying(36), "procedure" character varying(40), "data" text NOT NULL, "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL, "readAt" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_notifications" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE INDEX "IDX_notifications_user" ON "notifications" ("userId", "readAt", "createdAt")`);
+    await q.query(`CREATE INDEX "IDX_notifications_case" ON "notifications" ("caseId")`);
+    await q.query(`CREATE TABLE "webhooks" ("id" character varying(36) NOT NULL, "areaCode" character varying(12), "url" character varying(500) NOT NULL, "secret" character varying(200) NOT NULL, "events" text NOT NULL, "active" boolean NOT NULL DEFAULT true, "createdById" character varying(36) NOT NULL, "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL, "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_webhooks" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE INDEX "IDX_webhooks_area" ON "webhooks" ("areaCode")`);
+    await q.query(`CREATE TABLE "webhook_deliveries" ("id" character varying(36) NOT NULL, "webhookId" character varying(36) NOT NULL, "event" character varying(40) NOT NULL, "body" text NOT NULL, "status" character varying(12) NOT NULL, "attempts" integer NOT NULL DEFAULT 0, "nextAttemptAt" TIMESTAMP WITH TIME ZONE NOT NULL, "lockedUntil" TIMESTAMP WITH TIME ZONE, "lastStatusCode" integer, "lastError" text, "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL, "deliveredAt" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_webhook_deliveries" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE INDEX "IDX_webhook_deliveries_webhook" ON "webhook_deliveries" ("webhookId")`);
+    await q.query(`CREATE INDEX "IDX_webhook_deliveries_status" ON "webhook_deliveries" ("status", "nextAttemptAt")`);
+    await q.query(`CREATE TABLE "job_runs" ("name" character varying(40) NOT NULL, "period" character varying(20) NOT NULL, "ranAt" TIMESTAMP WITH TIME ZONE NOT NULL, "result" text NOT NULL, CONSTRAINT "PK_job_runs" PRIMARY KEY ("name", "period"))`);
+    await q.query(`CREATE UNIQUE INDEX "UQ_cases_open_inclusion" ON "cases" ("subjectId") WHERE "procedure" = 'monitoring-inclusion' AND "closedAt" IS NULL`);
+  }
+
+  public async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX "UQ_cases_open_inclusion"`);
+    for (const t of ['job_runs', 'webhook_deliveries', 'webhooks', 'notifications', 'alert_import_rows', 'alert_imports']) {
+      await q.query(`DROP TABLE "${t}"`);
+    }
+  }
+}

@@ -1,0 +1,301 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { In, type EntityManager } from 'typeorm';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
+import { type AlertSource, ALERT_SOURCES, titleOf, type UserRole } from '../../common/domain/enums';
+import { UnitOfWork } from '../../database/database.module';
+import { CaseEntity, HouseholdEntity, HouseholdMemberEntity, MonitoringObjectEntity, TimerEntity, UserEntity } from '../../database/entities';
+import { MONITORING_INCLUSION } from '../../machines/monitoring-inclusion.machine';
+import { EngineService } from '../engine/engine.service';
+import { JobQueue } from '../jobs/job-queue';
+import { IMPORT_QUEUE, type ImportJob } from '../jobs/queue-names';
+import { type Outgoing, OutboxService } from '../notifications/outbox.service';
+import { AlertFileError, parseAlertFile } from './alert-file';
+import {
+  AlertImportEntity,
+  AlertImportRowEntity,
+  type ImportCounts,
+  type RowOutcome,
+} from './imports.entities';
+import { type CheckedRow, checkRows } from './row-check';
+
+/** Another worker moved the import on meanwhile: this chunk is rolled back and not redone. */
+class ImportMovedOn extends Error {}
+
+const COUNT_OF: Record<RowOutcome, keyof ImportCounts> = {
+  opened: 'opened',
+  already_monitored: 'alreadyMonitored',
+  open_case: 'openCase',
+  unmatched: 'unmatched',
+  invalid: 'invalid',
+  duplicate: 'duplicate',
+};
+
+export const IMPORT_ATTEMPTS = 5;
+
+/**
+ * Processes an alert import (a Bull job, job id = import id): parses the stored file, then in
+ * chunks, each one transaction, records every row's outcome, opens a monitoring-inclusion case
+ * (channel `department_alert`) for each matched household with neither a monitoring object in
+ * monitoring nor an open case, and advances `rowsDone` guarded by its previous value. A crash
+ * resumes at the last committed chunk; two workers on one import never both commit a chunk.
+ */
+@Injectable()
+export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ImportRunner.name);
+  private tick: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly engine: EngineService,
+    private readonly outbox: OutboxService,
+    private readonly queue: JobQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.queue.process<ImportJob>(IMPORT_QUEUE, 1, async (job, ctx) => {
+      try {
+        return await this.run(job.importId);
+      } catch (err) {
+        // after the last try the import is marked failed, not retried for ever by the reconciler
+        if (ctx.lastAttempt) {
+          await this.uow.dataSource.manager
+            .update(AlertImportEntity, { id: job.importId, status: In(['queued', 'running']) }, {
+              status: 'failed',
+              error: `处理失败，请重新导入：${(err as Error).message}`.slice(0, 1000),
+              finishedAt: new Date(),
+              updatedAt: new Date(),
+            })
+            .catch(() => undefined);
+        }
+        throw err;
+      }
+    });
+    void this.reconcile();
+    this.tick = setInterval(() => void this.reconcile(), this.config.timers.reconcileIntervalMs);
+    this.tick.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.tick) clearInterval(this.tick);
+  }
+
+  enqueue(importId: string): Promise<boolean> {
+    return this.queue.ensure<ImportJob>(IMPORT_QUEUE, { importId }, { jobId: importId, attempts: IMPORT_ATTEMPTS, backoffMs: 2000 });
+  }
+
+  /** Unfinished imports the queue may have lost (Redis down or flushed, a crash): queue them again. */
+  async reconcile(): Promise<number> {
+    try {
+      const open = await this.uow.dataSource.manager.find(AlertImportEntity, {
+        where: { status: In(['queued', 'running']) },
+        select: { id: true },
+        order: { createdAt: 'ASC' },
+        take: 100,
+      });
+      for (const i of open) if (!(await this.enqueue(i.id))) break;
+      return open.length;
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'import reconcile failed; will retry');
+      return 0;
+    }
+  }
+
+  async run(importId: string): Promise<'completed' | 'failed' | 'skipped'> {
+    const ds = this.uow.dataSource;
+    const imp = await ds.manager
+      .createQueryBuilder(AlertImportEntity, 'i')
+      .addSelect('i.content')
+      .where('i.id = :id', { id: importId })
+      .getOne();
+    if (!imp || imp.status === 'completed' || imp.status === 'failed') return 'skipped';
+    const started = Date.now();
+    if (imp.status === 'queued') {
+      await ds.manager.update(AlertImportEntity, { id: imp.id, status: 'queued' }, { status: 'running', startedAt: new Date(), updatedAt: new Date() });
+    }
+    let rows: CheckedRow[];
+    try {
+      const parsed = await parseAlertFile(Buffer.from(imp.content), imp.fileName);
+      rows = checkRows(parsed.rows, { fileSource: imp.source as AlertSource, uploaderArea: imp.areaCode });
+    } catch (err) {
+      if (!(err instanceof AlertFileError)) throw err;
+      await ds.manager.update(AlertImportEntity, { id: imp.id }, { status: 'failed', error: err.message, finishedAt: new Date(), updatedAt: new Date() });
+      this.logger.warn({ importId, code: err.code }, 'import file refused');
+      return 'failed';
+    }
+    if (imp.rowsTotal === null) await ds.manager.update(AlertImportEntity, { id: imp.id }, { rowsTotal: rows.length });
+    const uploader = await ds.manager.findOneByOrFail(UserEntity, { id: imp.uploadedById });
+    const actor: AuthUser = {
+      id: uploader.id,
+      username: uploader.username,
+      displayName: uploader.displayName,
+      role: imp.uploadedByRole as UserRole,
+      areaCode: imp.areaCode,
+      sector: uploader.sector,
+    };
+    let counts = { ...imp.counts };
+    let done = imp.rowsDone;
+    const chunk = this.config.imports.chunkRows;
+    while (done < rows.length) {
+      const next = Math.min(rows.length, done + chunk);
+      try {
+        const { timers, added } = await this.uow.transaction((em) => this.chunk(em, { imp, actor, rows: rows.slice(done, next), from: done, to: next, counts }));
+        this.engine.scheduleTimers(timers);
+        counts = added;
+        done = next;
+      } catch (err) {
+        if (err instanceof ImportMovedOn) return 'skipped';
+        throw err;
+      }
+    }
+    const finished = await this.finish(imp, counts);
+    if (finished) this.logger.log({ importId, rows: rows.length, ms: Date.now() - started, ...counts }, 'import completed');
+    return 'completed';
+  }
+
+  private async chunk(
+    em: EntityManager,
+    args: { imp: AlertImportEntity; actor: AuthUser; rows: CheckedRow[]; from: number; to: number; counts: ImportCounts },
+  ): Promise<{ timers: TimerEntity[]; added: ImportCounts }> {
+    const { imp, actor, rows } = args;
+    const now = new Date();
+    const valid = rows.filter((r) => !r.errors.length && r.duplicateOf === null);
+    const ids = valid.map((r) => r.idNumber);
+    const members = ids.length ? await em.find(HouseholdMemberEntity, { where: { idNumber: In(ids) }, select: { idNumber: true, householdId: true } }) : [];
+    const householdIds = [...new Set(members.map((m) => m.householdId))];
+    const households = householdIds.length
+      ? await em.find(HouseholdEntity, { where: { id: In(householdIds) }, select: { id: true, areaCode: true } })
+      : [];
+    // a household outside the uploader's area is as good as unknown to them
+    const areaOf = new Map(households.filter((h) => h.areaCode.startsWith(imp.areaCode.replace(/0+$/, ''))).map((h) => [h.id, h.areaCode]));
+    const householdOf = new Map(members.filter((m) => areaOf.has(m.householdId)).map((m) => [m.idNumber, m.householdId]));
+    const inScope = [...areaOf.keys()];
+    const monitored = new Set(
+      inScope.length
+        ? (await em.find(MonitoringObjectEntity, { where: { householdId: In(inScope), status: 'monitoring' }, select: { householdId: true } })).map((o) => o.householdId)
+        : [],
+    );
+    const openCase = new Map(
+      inScope.length
+        ? (
+            await em
+              .createQueryBuilder(CaseEntity, 'c')
+              .select(['c.id', 'c.subjectId'])
+              .where('c.procedure = :p AND c.closedAt IS NULL AND c.subjectId IN (:...ids)', { p: MONITORING_INCLUSION, ids: inScope })
+              .getMany()
+          ).map((c) => [c.subjectId, c.id])
+        : [],
+    );
+
+    const added = { ...args.counts };
+    const timers: TimerEntity[] = [];
+    const out: AlertImportRowEntity[] = [];
+    for (const r of rows) {
+      let outcome: RowOutcome;
+      let householdId: string | null = null;
+      let caseId: string | null = null;
+      if (r.errors.length) outcome = 'invalid';
+      else if (r.duplicateOf !== null) outcome = 'duplicate';
+      else if (!(householdId = householdOf.get(r.idNumber) ?? null)) outcome = 'unmatched';
+      else if (monitored.has(householdId)) outcome = 'already_monitored';
+      else if ((caseId = openCase.get(householdId) ?? null)) outcome = 'open_case';
+      else {
+        const sourceTitle = titleOf(ALERT_SOURCES, r.source);
+        const created = await this.engine.createWithin(em, {
+          procedure: MONITORING_INCLUSION,
+          body: {
+            householdId,
+            channel: 'department_alert',
+            riskDescription: `部门筛查预警（${sourceTitle}）${r.description ? `：${r.description.slice(0, 1000)}` : ''}；名单：${imp.fileName.slice(0, 100)} 第${r.rowNumber}行`,
+            urgent: false,
+          },
+          actor,
+          now,
+        });
+        caseId = created.caseRow.id;
+        openCase.set(householdId, caseId);
+        timers.push(...created.timers);
+        outcome = 'opened';
+      }
+      added[COUNT_OF[outcome]]++;
+      out.push(
+        Object.assign(new AlertImportRowEntity(), {
+          importId: imp.id,
+          rowNumber: r.rowNumber,
+          idNumber: r.idNumber.slice(0, 40),
+          name: r.name.slice(0, 50),
+          areaCode: r.areaCode.slice(0, 20),
+          source: String(r.source).slice(0, 30),
+          outcome,
+          errors: r.errors.length ? r.errors : null,
+          householdId,
+          villageCode: householdId ? (areaOf.get(householdId) ?? null) : null,
+          caseId,
+        }),
+      );
+    }
+    for (let i = 0; i < out.length; i += 500) await em.insert(AlertImportRowEntity, out.slice(i, i + 500));
+    const moved = await em
+      .createQueryBuilder()
+      .update(AlertImportEntity)
+      .set({ rowsDone: args.to, counts: added, updatedAt: now })
+      .where('id = :id AND "rowsDone" = :from AND status = :running', { id: imp.id, from: args.from, running: 'running' })
+      .execute();
+    if (!moved.affected) throw new ImportMovedOn();
+    return { timers, added };
+  }
+
+  /** Completes the import once, and tells the villages about their new leads and the uploader about the result. */
+  private async finish(imp: AlertImportEntity, counts: ImportCounts): Promise<boolean> {
+    let outgoing: Outgoing = [];
+    const finished = await this.uow.transaction(async (em) => {
+      const now = new Date();
+      const done = await em.update(AlertImportEntity, { id: imp.id, status: 'running' }, { status: 'completed', finishedAt: now, updatedAt: now });
+      if (!done.affected) return false;
+      const opened = await em
+        .createQueryBuilder(AlertImportRowEntity, 'r')
+        .select('r.villageCode', 'villageCode')
+        .addSelect('COUNT(*)', 'n')
+        .where('r.importId = :id AND r.outcome = :o', { id: imp.id, o: 'opened' })
+        .groupBy('r.villageCode')
+        .getRawMany<{ villageCode: string; n: string | number }>();
+      const sourceTitle = titleOf(ALERT_SOURCES, imp.source);
+      for (const v of opened) {
+        const n = Number(v.n);
+        outgoing = outgoing.concat(
+          await this.outbox.publish(
+            em,
+            {
+              kind: 'task',
+              title: `部门筛查预警：新增 ${n} 条待核查线索`,
+              message: `行业部门推送的“${sourceTitle}”预警名单在本村新增 ${n} 条识别纳入线索，请在时限内全部入户核查（全覆盖上户核查）。`,
+              areaCode: v.villageCode,
+              procedure: MONITORING_INCLUSION,
+              data: { importId: imp.id, source: imp.source, opened: n },
+            },
+            { roles: ['village'] },
+            now,
+          ),
+        );
+      }
+      outgoing = outgoing.concat(
+        await this.outbox.publish(
+          em,
+          {
+            kind: 'import_done',
+            title: `预警名单导入完成：${imp.fileName}`.slice(0, 200),
+            message: `共 ${Object.values(counts).reduce((a, b) => a + b, 0)} 行：新开识别案件 ${counts.opened}，已是监测对象 ${counts.alreadyMonitored}，已有在办案件 ${counts.openCase}，未匹配 ${counts.unmatched}，无效 ${counts.invalid}，重复 ${counts.duplicate}。`,
+            areaCode: imp.areaCode,
+            data: { importId: imp.id, counts },
+          },
+          { userIds: [imp.uploadedById] },
+          now,
+        ),
+      );
+      return true;
+    });
+    this.outbox.send(outgoing);
+    return finished;
+  }
+}

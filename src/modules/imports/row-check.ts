@@ -1,0 +1,42 @@
+import { isWithin, levelOf } from '../../common/domain/area';
+import { type AlertSource, alertSourceOf } from '../../common/domain/enums';
+import { idNumberProblem } from '../../common/domain/id-number';
+import type { AlertFileRow } from './alert-file';
+
+/** Stable codes of what can be wrong with a row, with the Chinese the report shows. */
+export const ROW_ERRORS = {
+  id_number_invalid: '身份证号无效（位数、出生日期或校验位不正确）',
+  area_code_invalid: '区划代码应为12位村级统计用区划代码',
+  area_outside: '区划代码不在导入人的管辖范围内',
+  source_unknown: '预警来源不是已知类别（低保、特困、医保大额自付、残疾、教育、住房、饮水、其他）',
+} as const;
+export type RowError = keyof typeof ROW_ERRORS;
+
+export interface CheckedRow extends AlertFileRow {
+  source: AlertSource | string;
+  errors: RowError[];
+  /** an earlier row of the same file has this ID number */
+  duplicateOf: number | null;
+}
+
+/**
+ * Validates every row of a file (pure): ID check digit, a village code inside the uploader's
+ * area, a known source (the row's own, else the file's); the first row of an ID number wins.
+ */
+export function checkRows(rows: AlertFileRow[], args: { fileSource: AlertSource; uploaderArea: string }): CheckedRow[] {
+  const first = new Map<string, number>();
+  return rows.map((r) => {
+    const errors: RowError[] = [];
+    if (idNumberProblem(r.idNumber)) errors.push('id_number_invalid');
+    if (levelOf(r.areaCode) !== 'village') errors.push('area_code_invalid');
+    else if (!isWithin(r.areaCode, args.uploaderArea)) errors.push('area_outside');
+    const source = r.source === null ? args.fileSource : alertSourceOf(r.source);
+    if (!source) errors.push('source_unknown');
+    let duplicateOf: number | null = null;
+    if (!errors.length) {
+      duplicateOf = first.get(r.idNumber) ?? null;
+      if (duplicateOf === null) first.set(r.idNumber, r.rowNumber);
+    }
+    return { ...r, source: source ?? (r.source ?? ''), errors, duplicateOf };
+  });
+}

@@ -1,0 +1,15 @@
+/** Queue names and payloads of the background work, in one place (timers have their own queue). */
+export const IMPORT_QUEUE = 'alert-imports';
+export const WEBHOOK_QUEUE = 'webhook-deliveries';
+export const REMINDER_QUEUE = 'reminders';
+export type QueueName = typeof IMPORT_QUEUE | typeof WEBHOOK_QUEUE | typeof REMINDER_QUEUE;
+
+export interface ImportJob {
+  importId: string;
+}
+export interface DeliveryJob {
+  deliveryId: string;
+}
+export interface ReminderJob {
+  kind: 'overdue-reminders';
+}

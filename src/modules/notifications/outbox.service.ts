@@ -1,0 +1,128 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { type EntityManager, In, IsNull } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
+import { lineageOf } from '../../common/domain/area';
+import type { UserRole } from '../../common/domain/enums';
+import { UserEntity } from '../../database/entities';
+import { JobQueue } from '../jobs/job-queue';
+import { WEBHOOK_QUEUE, type DeliveryJob } from '../jobs/queue-names';
+import { NotificationEntity, WebhookDeliveryEntity, WebhookEntity } from './notifications.entities';
+
+/** What a notification is about; also the webhook event name. */
+export type NotificationKind = 'task' | 'deadline_near' | 'deadline_overdue' | 'overdue_digest' | 'import_done';
+export const NOTIFICATION_KINDS: NotificationKind[] = ['task', 'deadline_near', 'deadline_overdue', 'overdue_digest', 'import_done'];
+
+export interface Notice {
+  kind: NotificationKind;
+  title: string;
+  message: string;
+  areaCode: string;
+  caseId?: string | null;
+  procedure?: string | null;
+  data?: Record<string, unknown>;
+}
+
+/** Who gets it: users of these roles whose area is the notice's area or above it, or named users. */
+export type Audience = { roles: UserRole[]; exceptUserId?: string } | { userIds: string[] };
+
+/** Delivery ids to hand to the queue once the transaction has committed. */
+export type Outgoing = string[];
+
+/**
+ * Writes notifications and webhook deliveries inside the caller's transaction (the outbox):
+ * they exist exactly when what caused them was committed. Sending happens after commit, and
+ * again from the database if the queue was down.
+ */
+@Injectable()
+export class OutboxService {
+  constructor(
+    private readonly queue: JobQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async recipients(em: EntityManager, areaCode: string, audience: Audience): Promise<string[]> {
+    if ('userIds' in audience) return audience.userIds;
+    if (!audience.roles.length) return [];
+    const users = await em.find(UserEntity, {
+      where: { role: In(audience.roles), areaCode: In(lineageOf(areaCode)), disabled: false },
+      select: { id: true },
+    });
+    return users.map((u) => u.id).filter((id) => id !== audience.exceptUserId);
+  }
+
+  /** One notice to its audience, plus one delivery per matching webhook. */
+  async publish(em: EntityManager, notice: Notice, audience: Audience, now = new Date()): Promise<Outgoing> {
+    const userIds = await this.recipients(em, notice.areaCode, audience);
+    const rows = userIds.map((userId) =>
+      Object.assign(new NotificationEntity(), {
+        id: randomUUID(),
+        userId,
+        kind: notice.kind,
+        title: notice.title.slice(0, 200),
+        message: notice.message,
+        areaCode: notice.areaCode,
+        caseId: notice.caseId ?? null,
+        procedure: notice.procedure ?? null,
+        data: notice.data ?? {},
+        createdAt: now,
+        readAt: null,
+      }),
+    );
+    for (let i = 0; i < rows.length; i += 500) await em.insert(NotificationEntity, rows.slice(i, i + 500));
+    return this.deliveries(em, notice, 'roles' in audience ? audience.roles : [], now);
+  }
+
+  private async deliveries(em: EntityManager, notice: Notice, roles: UserRole[], now: Date): Promise<Outgoing> {
+    const hooks = await em.find(WebhookEntity, {
+      where: [
+        { active: true, areaCode: IsNull() },
+        { active: true, areaCode: In(lineageOf(notice.areaCode)) },
+      ],
+    });
+    const wanted = hooks.filter((h) => !h.events.length || h.events.includes(notice.kind));
+    if (!wanted.length) return [];
+    const rows = wanted.map((h) => {
+      const id = randomUUID();
+      const body = JSON.stringify({
+        deliveryId: id,
+        event: notice.kind,
+        occurredAt: now.toISOString(),
+        areaCode: notice.areaCode,
+        caseId: notice.caseId ?? null,
+        procedure: notice.procedure ?? null,
+        roles,
+        title: notice.title,
+        message: notice.message,
+        data: notice.data ?? {},
+      });
+      return Object.assign(new WebhookDeliveryEntity(), {
+        id,
+        webhookId: h.id,
+        event: notice.kind,
+        body,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        lockedUntil: null,
+        lastStatusCode: null,
+        lastError: null,
+        createdAt: now,
+        deliveredAt: null,
+      });
+    });
+    await em.insert(WebhookDeliveryEntity, rows);
+    return rows.map((r) => r.id);
+  }
+
+  /** After commit: hand the deliveries to the queue (if it is down, the reconciler will). */
+  send(outgoing: Outgoing): void {
+    for (const deliveryId of outgoing) {
+      void this.queue.ensure<DeliveryJob>(WEBHOOK_QUEUE, { deliveryId }, {
+        jobId: deliveryId,
+        attempts: this.config.webhooks.maxAttempts,
+        backoffMs: this.config.webhooks.backoffMs,
+      });
+    }
+  }
+}
