@@ -180,7 +180,8 @@ export class ImportsService {
     }
     const like = narrowArea(user, areaCode);
     const scope = areaCode ?? user.areaCode;
-    // the latest completed list of each source and uploading area that overlaps the scope
+    // the latest completed list of each source and uploading area that overlaps the scope (a row
+    // may name its own source: only 低保 and 特困 rows count)
     const candidates = await this.em.find(AlertImportEntity, {
       where: { status: 'completed', source: In(ASSISTANCE_SOURCES) },
       order: { createdAt: 'DESC' },
@@ -198,7 +199,7 @@ export class ImportsService {
       .createQueryBuilder(AlertImportRowEntity, 'r')
       .select(['r.importId', 'r.householdId', 'r.villageCode', 'r.source'])
       .where('r.importId IN (:...ids) AND r.householdId IS NOT NULL', { ids: lists.map((l) => l.id) })
-      .andWhere('r.outcome != :dup', { dup: 'duplicate' });
+      .andWhere('r.outcome != :dup AND r.source IN (:...sources)', { dup: 'duplicate', sources: ASSISTANCE_SOURCES });
     if (like) qb.andWhere('r.villageCode LIKE :like', { like });
     const rows = await qb.getMany();
     const listed = new Map<string, { villageCode: string; sources: Set<string> }>();
