@@ -18,16 +18,21 @@ export interface BenchOptions {
   hires: number;
   /** open posts the hires are spread over */
   posts: number;
-  /** the phases to run, in this order: inclusion, elimination, projects, posts */
+  /** households the alert import matches (each opens a monitoring-inclusion case) */
+  importHouseholds: number;
+  /** rows of the alert list imported */
+  importRows: number;
+  /** the phases to run, in this order: inclusion, elimination, projects, posts, imports */
   phases: Phase[];
   databaseUrl: string;
   redisUrl: string;
 }
 
-export const PHASES = ['inclusion', 'elimination', 'projects', 'posts'] as const;
+export const PHASES = ['inclusion', 'elimination', 'projects', 'posts', 'imports'] as const;
 export type Phase = (typeof PHASES)[number];
 
-const USAGE = `usage: node dist/bench/run.js [--cases N] [--concurrency C] [--batch-size B] [--projects M] [--hires H] [--only PHASES] [--timeout SECONDS]
+const USAGE = `usage: node dist/bench/run.js [--cases N] [--concurrency C] [--batch-size B] [--projects M] [--hires H]
+       [--import-households H] [--import-rows R] [--only PHASES] [--timeout SECONDS]
   --cases        complete monitoring-inclusion cases to drive (env BENCH_CASES, default 200)
   --concurrency  concurrent clients (env BENCH_CONCURRENCY, default 16)
   --batch-size   households per risk-elimination list; every monitoring object the inclusion
@@ -36,10 +41,16 @@ const USAGE = `usage: node dist/bench/run.js [--cases N] [--concurrency C] [--ba
   --hires        public-welfare post hiring cases (candidate households) to drive to on_duty, each
                  then given a month of attendance; spread over max(2, cases/50) posts
                  (env BENCH_HIRES, default cases/4, at least 1)
-  --only         comma-separated phases to run, of inclusion,elimination,projects,posts (env BENCH_ONLY,
-                 default all); elimination needs the inclusion phase's monitoring objects, so it
-                 brings the inclusion phase with it
-  --timeout      global time limit in seconds (env BENCH_TIMEOUT_S, default 600)
+  --import-households
+                 households the department alert import matches, each opening a monitoring-
+                 inclusion case (env BENCH_IMPORT_HOUSEHOLDS, default 1000)
+  --import-rows  rows of the alert list: the matched households, 1% invalid, the rest unmatched
+                 (env BENCH_IMPORT_ROWS, default 100000, at most 200000, the service's limit)
+  --only         comma-separated phases to run, of inclusion,elimination,projects,posts,imports
+                 (env BENCH_ONLY, default all); elimination needs the inclusion phase's monitoring
+                 objects, so it brings the inclusion phase with it
+  --timeout      global time limit in seconds (env BENCH_TIMEOUT_S, default 600, or 1800 when the
+                 imports phase runs: each of its two imports may take up to 10 minutes)
 environment: BENCH_DATABASE_URL or DATABASE_URL (server to create the throw-away database on,
   default postgres://postgres@127.0.0.1:5432/postgres), REDIS_URL (default redis://127.0.0.1:6379)`;
 
@@ -57,7 +68,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') throw new UsageError(USAGE);
-    const m = /^--(cases|concurrency|timeout|batch-size|projects|hires|only)(?:=(.*))?$/.exec(arg);
+    const m = /^--(cases|concurrency|timeout|batch-size|projects|hires|import-households|import-rows|only)(?:=(.*))?$/.exec(arg);
     if (!m) throw new UsageError(`unknown argument "${arg}"\n${USAGE}`);
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${m[1]} needs a value\n${USAGE}`);
@@ -65,6 +76,12 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   }
   const cases = positiveInt('--cases', flags.get('cases') ?? env.BENCH_CASES, 200, 100_000);
   const hires = positiveInt('--hires', flags.get('hires') ?? env.BENCH_HIRES, Math.max(1, Math.floor(cases / 4)), 100_000);
+  const importHouseholds = positiveInt('--import-households', flags.get('import-households') ?? env.BENCH_IMPORT_HOUSEHOLDS, 1_000, 100_000);
+  const importRows = positiveInt('--import-rows', flags.get('import-rows') ?? env.BENCH_IMPORT_ROWS, 100_000, 200_000);
+  if (importRows < importHouseholds + Math.round(importRows / 100)) {
+    throw new UsageError(`--import-rows (${importRows}) must hold the ${importHouseholds} matched households and 1% invalid rows\n${USAGE}`);
+  }
+  const phases = parsePhases(flags.get('only') ?? env.BENCH_ONLY);
   return {
     cases,
     batchSize: positiveInt('--batch-size', flags.get('batch-size') ?? env.BENCH_BATCH_SIZE, 10, 500),
@@ -72,9 +89,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     hires,
     // at least two posts, one per 50 cases, and never more than 200 places on one post
     posts: Math.max(2, Math.floor(cases / 50), Math.ceil(hires / 200)),
-    phases: parsePhases(flags.get('only') ?? env.BENCH_ONLY),
+    importHouseholds,
+    importRows,
+    phases,
     concurrency: positiveInt('--concurrency', flags.get('concurrency') ?? env.BENCH_CONCURRENCY, 16, 1_000),
-    timeoutMs: positiveInt('--timeout', flags.get('timeout') ?? env.BENCH_TIMEOUT_S, 600, 24 * 3600) * 1000,
+    timeoutMs: positiveInt('--timeout', flags.get('timeout') ?? env.BENCH_TIMEOUT_S, phases.includes('imports') ? 1800 : 600, 24 * 3600) * 1000,
     timerWaitMs: 60_000,
     pollIntervalMs: 100,
     noticePeriod: 'PT1S',

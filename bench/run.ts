@@ -11,6 +11,8 @@
  *   5. M project-intake cases from CREATE to `in_library` (measured, see projects.ts);
  *   5b. public-welfare posts: P posts opened and H candidate households (setup), H hiring cases
  *      to `on_duty`, a month of attendance each, the month's ledger (measured, see posts.ts);
+ *   5c. department alert import: H households (setup), a list of R rows imported by d_civil and
+ *      polled to completion, then the same list again (measured, see imports.ts);
  *   6. figures printed and written to bench/results/latest.json;
  *   7. the child stopped, the database dropped, the Redis keys of the prefix deleted.
  * `--only` picks the phases (elimination brings inclusion with it). Each measured phase has its
@@ -47,6 +49,21 @@ import {
   monitoringObjectsOf,
   prepareObjects,
 } from './elimination';
+import {
+  buildAlertFile,
+  checkImport,
+  IMPORT_POLL_MS,
+  IMPORT_SOURCE,
+  IMPORT_USER,
+  IMPORT_VILLAGES,
+  importHouseholds,
+  IMPORTS_LABELS,
+  type ImportRun,
+  rateByFifth,
+  runImport,
+  TARGET_MS,
+  TARGET_ROWS,
+} from './imports';
 import { parseOptions, UsageError } from './options';
 import type { ParkingResult } from './parking';
 import {
@@ -166,6 +183,11 @@ async function main(): Promise<number> {
   let postsChecks: PostsChecks | null = null;
   const postsMonth = attendanceMonth();
   const postsSetup: { policyMs?: number; postsMs?: number; householdsMs?: number; placesPerPost?: number } = {};
+  const runImports = opts.phases.includes('imports');
+  const importsRecorder = new Recorder();
+  const importsSetup: { householdsMs?: number; fileBytes?: number; fileBuildMs?: number; matched?: number; invalid?: number; unmatched?: number } = {};
+  let importRuns: ImportRun[] = [];
+  let importsPhase: { startedAt: number; endedAt: number } | null = null;
 
   // the child must not outlive the bench, whatever happens
   process.on('exit', () => {
@@ -178,7 +200,8 @@ async function main(): Promise<number> {
 
   try {
     log(`phases=${opts.phases.join(',')} cases=${opts.cases} concurrency=${opts.concurrency} batch-size=${opts.batchSize} ` +
-      `projects=${opts.projects} hires=${opts.hires} posts=${opts.posts} timeout=${opts.timeoutMs / 1000}s`);
+      `projects=${opts.projects} hires=${opts.hires} posts=${opts.posts} import-households=${opts.importHouseholds} import-rows=${opts.importRows} ` +
+      `timeout=${opts.timeoutMs / 1000}s`);
     await redisPing(opts.redisUrl).catch((err) => {
       throw new Error(`Redis at ${opts.redisUrl} does not answer: ${(err as Error).message}`);
     });
@@ -211,6 +234,7 @@ async function main(): Promise<number> {
     const tokens: Tokens = {};
     const users = [['admin', ADMIN_PASSWORD], [VILLAGE, DEMO_PASSWORD], [TOWNSHIP, DEMO_PASSWORD], [COUNTY, DEMO_PASSWORD]];
     if (runProjects) users.push([DEPARTMENT, DEMO_PASSWORD]);
+    if (runImports) users.push([IMPORT_USER, DEMO_PASSWORD]);
     for (const [user, password] of users) {
       const res = await api.call<{ accessToken: string }>('login', 'POST', '/auth/login', { json: { username: user, password }, expect: 200 });
       tokens[user] = res.accessToken;
@@ -335,6 +359,36 @@ async function main(): Promise<number> {
       log('checking hiring histories, audit chains and posts (not measured)');
       postsChecks = await checkPosts(postsApi, tokens[COUNTY], hireRuns, postIds, opts.concurrency, stop);
       throwIfAborted();
+    }
+
+    // ------------------------------------------------------------- department alert import
+    if (runImports) {
+      const importsApi = new Api(baseUrl, importsRecorder, stop);
+      log(`imports setup: ${opts.importHouseholds} households over ${IMPORT_VILLAGES.length} villages with ${opts.concurrency} clients`);
+      t = Date.now();
+      await importHouseholds(importsApi, tokens[COUNTY], opts.importHouseholds, opts.concurrency, stop);
+      importsSetup.householdsMs = Date.now() - t;
+      throwIfAborted();
+      const file = buildAlertFile(opts.importRows, opts.importHouseholds);
+      Object.assign(importsSetup, { fileBytes: file.csv.length, fileBuildMs: Math.round(file.buildMs), matched: file.matched, invalid: file.invalid, unmatched: file.unmatched });
+      log(`alert list: ${file.rows} rows (${file.matched} matched, ${file.invalid} invalid, ${file.unmatched} unmatched), ${(file.csv.length / 1048576).toFixed(1)} MB`);
+      const pid = () => (service.alive() ? service.pid : null);
+      importsPhase = { startedAt: Date.now(), endedAt: 0 };
+      const rows = opts.importRows;
+      for (const [label, want] of [
+        ['first import', { rows, opened: file.matched, openCase: 0, invalid: file.invalid, unmatched: file.unmatched }],
+        ['re-import', { rows, opened: 0, openCase: file.matched, invalid: file.invalid, unmatched: file.unmatched }],
+      ] as const) {
+        log(`${label}: uploading ${rows} rows as ${IMPORT_USER}, polling every ${IMPORT_POLL_MS} ms`);
+        const run = await runImport(importsApi, importsRecorder, tokens[IMPORT_USER], file, label, pid, stop);
+        importRuns.push(run);
+        throwIfAborted();
+        checkImport(importsRecorder, run, want);
+        log(`${label}: ${run.status} in ${((run.wallMs ?? 0) / 1000).toFixed(2)} s (service ${((run.serviceMs ?? 0) / 1000).toFixed(2)} s)` +
+          `${run.problems.length ? `; ${run.problems.length} problems: ${run.problems[0]}` : ''}`);
+        if (run.status !== 'completed') break;
+      }
+      importsPhase.endedAt = Date.now();
     }
   } catch (err) {
     fatal = err as Error;
@@ -528,7 +582,66 @@ async function main(): Promise<number> {
         cpu: hirePhase && sampler ? sampler.window(hirePhase.startedAt, attendance?.endedAt ?? hirePhase.endedAt) : null,
       }
     : null;
-  const allErrors = recorder.totalErrors + elimRecorder.totalErrors + projRecorder.totalErrors + postsRecorder.totalErrors;
+  // department alert import
+  const rps = (rows: number, ms: number | null | undefined) => (ms ? Math.round((rows / (ms / 1000)) * 10) / 10 : null);
+  const importsCpu = importsPhase && sampler ? sampler.window(importsPhase.startedAt, importsPhase.endedAt) : null;
+  const importsPeakRssKb = (() => {
+    if (!importsPhase) return null;
+    const sampled = (sampler?.samples ?? [])
+      .filter((s) => s.at >= importsPhase!.startedAt && s.at <= importsPhase!.endedAt + 500 && s.serviceRssKb !== null)
+      .map((s) => s.serviceRssKb as number);
+    const polled = importRuns.map((r) => r.peakRssKb ?? 0);
+    const peak = Math.max(0, ...sampled, ...polled);
+    return peak || null;
+  })();
+  const importView = (r: ImportRun) => ({
+    label: r.label,
+    id: r.id ?? null,
+    status: r.status ?? null,
+    error: r.error ?? null,
+    sameFileAs: r.sameFileAs ?? null,
+    uploadMs: r.uploadMs === undefined ? null : Math.round(r.uploadMs * 10) / 10,
+    /** upload sent → a poll saw completed (bench clock) */
+    wallMs: r.wallMs ?? null,
+    /** finishedAt − startedAt (service clock) */
+    serviceMs: r.serviceMs ?? null,
+    /** startedAt − createdAt (service clock): waiting for the worker */
+    queuedMs: r.queuedMs ?? null,
+    rowsPerSecService: rps(opts.importRows, r.serviceMs),
+    rowsPerSecWall: rps(opts.importRows, r.wallMs),
+    progress: r.progress ?? null,
+    counts: r.counts ?? null,
+    polls: r.polls,
+    progressSamples: r.progressSamples.length,
+    /** ms after the upload was sent at which a poll first saw each rowsDone value */
+    progressTimeline: r.progressSamples,
+    rowsPerSecByFifth: rateByFifth(r, opts.importRows),
+    peakServiceRssMb: mb(r.peakRssKb),
+    report: { ms: r.reportMs === undefined ? null : Math.round(r.reportMs), dataLines: r.reportLines ?? null, outcomes: r.reportOutcomes ?? null },
+    problems: r.problems.slice(0, 20),
+  });
+  const firstImport = importRuns[0];
+  const targetRowsPerSec = Math.round((TARGET_ROWS / (TARGET_MS / 1000)) * 10) / 10;
+  const imports = runImports
+    ? {
+        config: { households: opts.importHouseholds, rows: opts.importRows, source: IMPORT_SOURCE, user: IMPORT_USER, villages: IMPORT_VILLAGES, pollIntervalMs: IMPORT_POLL_MS },
+        setup: importsSetup,
+        wallMs: importsPhase ? importsPhase.endedAt - importsPhase.startedAt : null,
+        runs: importRuns.map(importView),
+        target: {
+          rows: TARGET_ROWS,
+          ms: TARGET_MS,
+          rowsPerSec: targetRowsPerSec,
+          /** judged on the first import's wall clock (upload → completed seen), scaled to the target's rows */
+          met: firstImport?.status === 'completed' && firstImport.wallMs !== undefined ? (opts.importRows / firstImport.wallMs) * 1000 >= targetRowsPerSec : null,
+        },
+        peakServiceRssMb: mb(importsPeakRssKb),
+        latencyMs: latencyOf(importsRecorder, IMPORTS_LABELS),
+        errors: errorsOf(importsRecorder),
+        cpu: importsCpu,
+      }
+    : null;
+  const allErrors = recorder.totalErrors + elimRecorder.totalErrors + projRecorder.totalErrors + postsRecorder.totalErrors + importsRecorder.totalErrors;
 
   const results = {
     startedAt: startedAt.toISOString(),
@@ -542,6 +655,8 @@ async function main(): Promise<number> {
       projects: opts.projects,
       hires: opts.hires,
       posts: opts.posts,
+      importHouseholds: opts.importHouseholds,
+      importRows: opts.importRows,
       noticePeriod: opts.noticePeriod,
       pollIntervalMs: opts.pollIntervalMs,
       node: process.version,
@@ -585,6 +700,7 @@ async function main(): Promise<number> {
     elimination,
     projects,
     posts,
+    imports,
     errorsAllPhases: allErrors,
     serviceLog: svc
       ? { warnings: svc.output.warnings, errors: svc.output.errors, otherLines: svc.output.other, first: svc.output.firstProblems }
@@ -619,7 +735,10 @@ async function main(): Promise<number> {
       postsChecks !== null &&
       postsChecks.badHistory.length + postsChecks.invalidChain.length + postsChecks.badPosts.length === 0 &&
       postsRecorder.count('history') === opts.hires);
-  results.ok = !fatal && allErrors === 0 && inclusionOk && eliminationOk && projectsOk && postsOk && cleanupOk;
+  const importsOk =
+    !runImports ||
+    (importRuns.length === 2 && importRuns.every((r) => r.status === 'completed' && r.problems.length === 0 && r.reportLines === opts.importRows));
+  results.ok = !fatal && allErrors === 0 && inclusionOk && eliminationOk && projectsOk && postsOk && importsOk && cleanupOk;
 
   // ----------------------------------------------------------------- report
   const lines: string[] = [];
@@ -765,7 +884,38 @@ async function main(): Promise<number> {
     }
     cpuLine(w.cpu);
   }
-  if (elimination || projects || posts) {
+  if (imports) {
+    const m = imports;
+    lines.push('');
+    lines.push(`department alert import benchmark — ${opts.importRows} rows (${m.setup.matched ?? '-'} matched households over ${IMPORT_VILLAGES.length} villages, ` +
+      `${m.setup.invalid ?? '-'} invalid, ${m.setup.unmatched ?? '-'} unmatched), source ${IMPORT_SOURCE}, uploaded by ${IMPORT_USER}, polled every ${IMPORT_POLL_MS} ms`);
+    lines.push(`setup (not in wall time)  ${opts.importHouseholds} households in ${fmt((m.setup.householdsMs ?? 0) / 1000, 2)} s (${opts.concurrency} clients); ` +
+      `CSV of ${fmt((m.setup.fileBytes ?? 0) / 1048576, 2)} MB built in ${m.setup.fileBuildMs ?? '-'} ms`);
+    for (const r of m.runs) {
+      lines.push(`${pad(r.label, 26)}${r.status ?? 'not finished'}${r.sameFileAs ? ' (same file as the first)' : ''}: upload ${fmt(r.uploadMs)} ms; ` +
+        `upload → completed ${fmt(r.wallMs === null ? null : r.wallMs / 1000, 2)} s wall = ${fmt(r.rowsPerSecWall)} rows/s; ` +
+        `service ${fmt(r.serviceMs === null ? null : r.serviceMs / 1000, 2)} s started → finished = ${fmt(r.rowsPerSecService)} rows/s (queued ${fmt(r.queuedMs, 0)} ms)`);
+      lines.push(`${pad('', 26)}${r.polls} polls, ${r.progressSamples} progress samples; rows/s by fifth of the file ${r.rowsPerSecByFifth.map((x) => fmt(x, 0)).join(' / ')}; ` +
+        `peak RSS ${fmt(r.peakServiceRssMb)} MB`);
+      if (r.counts) {
+        const c = r.counts;
+        lines.push(`${pad('', 26)}counts opened ${c.opened}, alreadyMonitored ${c.alreadyMonitored}, openCase ${c.openCase}, unmatched ${c.unmatched}, invalid ${c.invalid}, ` +
+          `duplicate ${c.duplicate}; rows ${r.progress?.rowsDone}/${r.progress?.rowsTotal}; report ${r.report.dataLines ?? '-'} lines in ${fmt(r.report.ms, 0)} ms`);
+      }
+      if (r.error) lines.push(`${pad('', 26)}error: ${r.error.slice(0, 400)}`);
+      for (const p of r.problems.slice(0, 5)) lines.push(`${pad('', 26)}CHECK FAILED: ${p.slice(0, 400)}`);
+    }
+    const w = m.runs[0]?.wallMs ?? null;
+    lines.push(`target                    ${TARGET_ROWS} rows in under ${TARGET_MS / 1000} s (≥ ${fmt(m.target.rowsPerSec)} rows/s), first import wall clock: ` +
+      `${m.target.met === null ? 'not measured' : m.target.met ? 'MET' : 'NOT MET'}` +
+      `${w && m.target.met !== null ? ` (${fmt(m.runs[0].rowsPerSecWall)} rows/s → ${fmt((TARGET_ROWS / (m.runs[0].rowsPerSecWall ?? 1)), 1)} s for ${TARGET_ROWS} rows)` : ''}`);
+    lines.push(`peak RSS                  service ${fmt(m.peakServiceRssMb)} MB during the phase (VmRSS sampled every ${IMPORT_POLL_MS}–500 ms)`);
+    lines.push('');
+    table(m.latencyMs, { 'import-household': 'household (setup)', 'import-upload': 'upload (POST, 202)', 'import-poll': 'poll (GET import)', 'import-report': 'report (CSV)' });
+    errorLines(importsRecorder);
+    cpuLine(m.cpu);
+  }
+  if (elimination || projects || posts || imports) {
     lines.push('');
     lines.push(`errors, all phases        ${allErrors}`);
   }

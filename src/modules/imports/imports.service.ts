@@ -88,8 +88,9 @@ export class ImportsService {
       finishedAt: null,
     });
     await this.em.insert(AlertImportEntity, row);
-    // the row is the job: if the queue is down now, the reconciler queues it later
-    await this.runner.enqueue(row.id);
+    // the row is the job: if the queue is down now, the reconciler queues it later (not awaited:
+    // an upload never waits on Redis)
+    void this.runner.enqueue(row.id);
     return this.view(row);
   }
 
