@@ -275,17 +275,19 @@ async function readReport(api: Api, recorder: Recorder, token: string, run: Impo
   const path = `/imports/${run.id}/report`;
   const started = performance.now();
   let status = 0;
-  let text = '';
+  let body = Buffer.alloc(0);
   try {
     const res = await fetch(api.baseUrl + path, { headers: { Authorization: `Bearer ${token}`, Accept: 'text/csv' }, signal: AbortSignal.any([stop, AbortSignal.timeout(120_000)]) });
     status = res.status;
-    text = await res.text();
+    // the bytes, not res.text(): a WHATWG UTF-8 decode drops the BOM this checks for
+    body = Buffer.from(await res.arrayBuffer());
   } catch (err) {
     recorder.error({ label: 'import-report', status: 'network', request: `GET ${path}`, response: String(err) });
     run.problems.push(`${run.label}: report: ${(err as Error).message}`);
     return;
   }
   const ms = performance.now() - started;
+  const text = body.toString('utf8');
   if (status !== 200) {
     recorder.error({ label: 'import-report', status: String(status), request: `GET ${path}`, response: text.slice(0, 2000) });
     run.problems.push(`${run.label}: report answered ${status}`);
@@ -293,7 +295,11 @@ async function readReport(api: Api, recorder: Recorder, token: string, run: Impo
   }
   recorder.ok('import-report', ms);
   run.reportMs = ms;
-  if (!text.startsWith('\uFEFF')) run.problems.push(`${run.label}: report has no UTF-8 BOM`);
+  if (!(body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf)) {
+    const message = `${run.label}: report does not start with a UTF-8 BOM (first bytes ${body.subarray(0, 3).toString('hex')})`;
+    run.problems.push(message);
+    recorder.error({ label: 'import-report', status: 'bad-csv', request: `GET ${path}`, response: message });
+  }
   const lines = text.replace(/^\uFEFF/, '').split('\r\n');
   if (lines[lines.length - 1] === '') lines.pop();
   run.reportLines = lines.length - 1;
