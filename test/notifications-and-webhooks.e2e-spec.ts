@@ -13,6 +13,16 @@ async function notes(env: TestEnv, user: string, query = '') {
   return expectOk(await env.http().get(`/notifications${query}`).set('Authorization', `Bearer ${await env.token(user)}`));
 }
 
+/** A village user records a lead on a household: the case view. */
+async function openLead(env: TestEnv, householdId: string, riskDescription: string, channel = 'self_report') {
+  const res = await env
+    .http()
+    .post('/procedures/monitoring-inclusion/cases')
+    .set('Authorization', `Bearer ${await env.token(VILLAGE)}`)
+    .send({ householdId, channel, riskDescription });
+  return expectOk(res, 201);
+}
+
 async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20000): Promise<T> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
@@ -58,14 +68,7 @@ describe(`notifications and webhooks (${target})`, () => {
   it('a transition that gives someone work notifies them (not the actor) and sends a signed webhook, retried after two failures, delivered once', async () => {
     receiver.failFirst(2);
     const householdId = await registerHousehold(env);
-    const created = await expectOk(
-      await env
-        .http()
-        .post('/procedures/monitoring-inclusion/cases')
-        .set('Authorization', `Bearer ${await env.token(VILLAGE)}`)
-        .send({ householdId, channel: 'self_report', riskDescription: '户主突发脑梗住院，自付医疗费用约4万元' }),
-      201,
-    );
+    const created = await openLead(env, householdId, '户主突发脑梗住院，自付医疗费用约4万元', 'self_report');
     // lead: village and township users may record the verification; the creating village user is not told
     const township = await notes(env, TOWNSHIP);
     const task = township.items.find((n: any) => n.caseId === created.id && n.kind === 'task');
@@ -97,14 +100,7 @@ describe(`notifications and webhooks (${target})`, () => {
   it('a delivery that keeps failing stops after the configured attempts and is marked failed', async () => {
     receiver.failFirst(100);
     const householdId = await registerHousehold(env);
-    const created = await expectOk(
-      await env
-        .http()
-        .post('/procedures/monitoring-inclusion/cases')
-        .set('Authorization', `Bearer ${await env.token(VILLAGE)}`)
-        .send({ householdId, channel: 'self_report', riskDescription: '家中房屋漏雨，存在住房安全隐患' }),
-      201,
-    );
+    const created = await openLead(env, householdId, '家中房屋漏雨，存在住房安全隐患', 'self_report');
     const failed = await until('the delivery to be given up', async () => {
       const d = await env.ds.getRepository(WebhookDeliveryEntity).findOne({ where: { webhookId: hookId }, order: { createdAt: 'DESC' } });
       return d && JSON.parse(d.body).caseId === created.id && d.status === 'failed' ? d : false;
@@ -166,14 +162,7 @@ describe(`notifications and webhooks (${target})`, () => {
       201,
     );
     const householdId = await registerHousehold(env);
-    const created = await expectOk(
-      await env
-        .http()
-        .post('/procedures/monitoring-inclusion/cases')
-        .set('Authorization', `Bearer ${await env.token(VILLAGE)}`)
-        .send({ householdId, channel: 'cadre_visit', riskDescription: '家庭成员因意外事故致残，收入骤减' }),
-      201,
-    );
+    const created = await openLead(env, householdId, '家庭成员因意外事故致残，收入骤减', 'cadre_visit');
     const kinds = async () => (await notes(env, TOWNSHIP)).items.filter((n: any) => n.caseId === created.id).map((n: any) => n.kind).sort();
     await until('both deadline notices', async () => (await kinds()).includes('deadline_overdue'), 15000);
     expect(await kinds()).toEqual(['deadline_near', 'deadline_overdue', 'task']);
@@ -215,14 +204,7 @@ describe(`notifications and webhooks (${target})`, () => {
   it('a removed webhook gets nothing more', async () => {
     await expectOk(await env.http().delete(`/webhooks/${hookId}`).set('Authorization', `Bearer ${await env.token('admin')}`));
     const before = receiver.received.length;
-    await expectOk(
-      await env
-        .http()
-        .post('/procedures/monitoring-inclusion/cases')
-        .set('Authorization', `Bearer ${await env.token(VILLAGE)}`)
-        .send({ householdId: await registerHousehold(env), channel: 'self_report', riskDescription: '因病住院，自付费用较高' }),
-      201,
-    );
+    await openLead(env, await registerHousehold(env), '因病住院，自付费用较高', 'self_report');
     await sleep(600);
     expect(receiver.received.length).toBe(before);
   });

@@ -7,6 +7,7 @@ import { UnitOfWork } from '../../database/database.module';
 import { CaseEntity, HouseholdEntity, HouseholdMemberEntity, MonitoringObjectEntity, TimerEntity, UserEntity } from '../../database/entities';
 import { MONITORING_INCLUSION } from '../../machines/monitoring-inclusion.machine';
 import { EngineService } from '../engine/engine.service';
+import { every } from '../jobs/periodic';
 import { JobQueue } from '../jobs/job-queue';
 import { IMPORT_QUEUE, type ImportJob } from '../jobs/queue-names';
 import { type Outgoing, OutboxService } from '../notifications/outbox.service';
@@ -43,7 +44,7 @@ export const IMPORT_ATTEMPTS = 5;
 @Injectable()
 export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ImportRunner.name);
-  private tick: NodeJS.Timeout | null = null;
+  private tick: { stop(): void } | null = null;
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -72,13 +73,11 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
         throw err;
       }
     });
-    void this.reconcile();
-    this.tick = setInterval(() => void this.reconcile(), this.config.timers.reconcileIntervalMs);
-    this.tick.unref();
+    this.tick = every(this.config.timers.reconcileIntervalMs, () => this.reconcile());
   }
 
   onModuleDestroy(): void {
-    if (this.tick) clearInterval(this.tick);
+    this.tick?.stop();
   }
 
   enqueue(importId: string): Promise<boolean> {

@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import { isUniqueViolation } from '../../common/errors/db-errors';
 import { UnitOfWork } from '../../database/database.module';
 import { CaseEntity } from '../../database/entities';
+import { every } from '../jobs/periodic';
 import { JobQueue } from '../jobs/job-queue';
 import { REMINDER_QUEUE, type ReminderJob } from '../jobs/queue-names';
 import { JobRunEntity } from './notifications.entities';
@@ -21,7 +22,7 @@ const level = (code: string, digits: number) => code.slice(0, digits).padEnd(12,
 @Injectable()
 export class OverdueReminderService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OverdueReminderService.name);
-  private tick: NodeJS.Timeout | null = null;
+  private tick: { stop(): void } | null = null;
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -32,15 +33,12 @@ export class OverdueReminderService implements OnApplicationBootstrap, OnModuleD
 
   onApplicationBootstrap(): void {
     this.queue.process<ReminderJob>(REMINDER_QUEUE, 1, () => this.run());
-    const register = () => void this.queue.daily<ReminderJob>(REMINDER_QUEUE, { kind: JOB }, this.config.reminders);
-    register();
     // after a Redis flush the repeatable job is gone: registering again is idempotent
-    this.tick = setInterval(register, this.config.timers.reconcileIntervalMs);
-    this.tick.unref();
+    this.tick = every(this.config.timers.reconcileIntervalMs, () => this.queue.daily<ReminderJob>(REMINDER_QUEUE, { kind: JOB }, this.config.reminders));
   }
 
   onModuleDestroy(): void {
-    if (this.tick) clearInterval(this.tick);
+    this.tick?.stop();
   }
 
   /** The reminder of the day `now` falls on (in the configured time zone). */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { createHmac } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import { UnitOfWork } from '../../database/database.module';
+import { every } from '../jobs/periodic';
 import { JobQueue, type JobContext } from '../jobs/job-queue';
 import { WEBHOOK_QUEUE, type DeliveryJob } from '../jobs/queue-names';
 import { WebhookDeliveryEntity, WebhookEntity } from './notifications.entities';
@@ -25,7 +26,7 @@ export function signBody(secret: string, body: string): string {
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WebhookDispatcher.name);
-  private tick: NodeJS.Timeout | null = null;
+  private tick: { stop(): void } | null = null;
   private reconciling = false;
 
   constructor(
@@ -36,13 +37,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
 
   onApplicationBootstrap(): void {
     this.queue.process<DeliveryJob>(WEBHOOK_QUEUE, 4, (job, ctx) => this.deliver(job.deliveryId, ctx));
-    void this.reconcile();
-    this.tick = setInterval(() => void this.reconcile(), this.config.timers.reconcileIntervalMs);
-    this.tick.unref();
+    this.tick = every(this.config.timers.reconcileIntervalMs, () => this.reconcile());
   }
 
   onModuleDestroy(): void {
-    if (this.tick) clearInterval(this.tick);
+    this.tick?.stop();
   }
 
   /** One attempt. Throws when the receiver failed and attempts remain, so the queue retries. */
