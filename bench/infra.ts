@@ -101,7 +101,8 @@ export function serviceEnv(v: {
     REDIS_URL: v.redisUrl,
     QUEUE_PREFIX: v.queuePrefix,
     DATA_DIR: v.dataDir,
-    LOG_LEVEL: 'warn',
+    // BENCH_SERVICE_LOG_LEVEL=info shows the service's info lines (e.g. 'import completed' with its ms)
+    LOG_LEVEL: process.env.BENCH_SERVICE_LOG_LEVEL || 'warn',
     JWT_SECRET: randomBytes(48).toString('base64url'),
     BOOTSTRAP_ADMIN_USERNAME: 'admin',
     BOOTSTRAP_ADMIN_PASSWORD: 'Admin@2026',
@@ -116,6 +117,8 @@ export class OutputTail {
   /** lines that are not pino JSON (console output, stack traces) */
   other = 0;
   readonly firstProblems: string[] = [];
+  /** the service's 'import completed' lines (logged at info: seen only with BENCH_SERVICE_LOG_LEVEL=info) */
+  readonly importLines: string[] = [];
   private partial = '';
 
   push(chunk: Buffer | string): void {
@@ -128,6 +131,7 @@ export class OutputTail {
     if (!line.trim()) return;
     this.lines.push(line.length > 1000 ? `${line.slice(0, 1000)}…` : line);
     if (this.lines.length > 200) this.lines.shift();
+    if (line.includes('"msg":"import completed"') && this.importLines.length < 20) this.importLines.push(line.slice(0, 1000));
     const level = Number(/"level":(\d+)/.exec(line)?.[1] ?? NaN);
     if (level === 40) this.warnings++;
     else if (level >= 50) this.errors++;

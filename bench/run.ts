@@ -639,6 +639,8 @@ async function main(): Promise<number> {
         latencyMs: latencyOf(importsRecorder, IMPORTS_LABELS),
         errors: errorsOf(importsRecorder),
         cpu: importsCpu,
+        /** the service's 'import completed' lines, when it logs at info (BENCH_SERVICE_LOG_LEVEL=info) */
+        serviceLog: svc?.output.importLines ?? [],
       }
     : null;
   const allErrors = recorder.totalErrors + elimRecorder.totalErrors + projRecorder.totalErrors + postsRecorder.totalErrors + importsRecorder.totalErrors;
@@ -910,6 +912,7 @@ async function main(): Promise<number> {
       `${m.target.met === null ? 'not measured' : m.target.met ? 'MET' : 'NOT MET'}` +
       `${w && m.target.met !== null ? ` (${fmt(m.runs[0].rowsPerSecWall)} rows/s → ${fmt((TARGET_ROWS / (m.runs[0].rowsPerSecWall ?? 1)), 1)} s for ${TARGET_ROWS} rows)` : ''}`);
     lines.push(`peak RSS                  service ${fmt(m.peakServiceRssMb)} MB during the phase (VmRSS sampled every ${IMPORT_POLL_MS}–500 ms)`);
+    for (const l of m.serviceLog) lines.push(`service log               ${l.slice(0, 400)}`);
     lines.push('');
     table(m.latencyMs, { 'import-household': 'household (setup)', 'import-upload': 'upload (POST, 202)', 'import-poll': 'poll (GET import)', 'import-report': 'report (CSV)' });
     errorLines(importsRecorder);
