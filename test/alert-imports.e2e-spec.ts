@@ -1,7 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { checkCharacter } from '../src/common/domain/id-number';
 import { CaseEntity } from '../src/database/entities';
+import { ImportRunner } from '../src/modules/imports/import-runner.service';
+import { AlertImportEntity, EMPTY_COUNTS } from '../src/modules/imports/imports.entities';
 import { startApp, target, type TestEnv } from './support/harness';
 import {
   COUNTY,
@@ -38,7 +40,8 @@ describe(`department alert imports (${target})`, () => {
   let goodIds: { fresh: string; fresh2: string; monitored: string; withOpenCase: string };
 
   beforeAll(async () => {
-    env = await startApp();
+    // small chunks: a 10-row file is committed in four transactions
+    env = await startApp({ env: { IMPORT_CHUNK_ROWS: '3' } });
     await shortNotice(env, 'PT1S');
     fresh = await registerHousehold(env);
     fresh2 = await registerHousehold(env, { areaCode: DALUCHEN, user: 'v_daluchen' });
@@ -64,7 +67,7 @@ describe(`department alert imports (${target})`, () => {
       { idNumber: goodIds.fresh2, areaCode: DALUCHEN, source: '特困' },
       { idNumber: goodIds.monitored, areaCode: HUOZHUANG },
       { idNumber: goodIds.withOpenCase, areaCode: HUOZHUANG },
-      { idNumber: strangerId(1), areaCode: HUOZHUANG },
+      { idNumber: strangerId(1), areaCode: HUOZHUANG, name: '=1+2' },
       { idNumber: badCheckDigit(strangerId(2)), areaCode: HUOZHUANG },
       { idNumber: strangerId(3), areaCode: OTHER_COUNTY_VILLAGE },
       { idNumber: strangerId(4), areaCode: '411003100000' },
@@ -96,6 +99,8 @@ describe(`department alert imports (${target})`, () => {
       ['10', 'duplicate'],
     ]);
     expect(rows[1][4]).toBe('特困');
+    // a cell from the file is never a formula in the report
+    expect(rows[4][1]).toBe("'=1+2");
     expect(rows[3][9]).toBe(openCaseId);
     expect(rows[5][7]).toContain('校验位');
     expect(rows[6][7]).toContain('不在导入人的管辖范围内');
@@ -170,6 +175,37 @@ describe(`department alert imports (${target})`, () => {
     // the supervisor of the county sees it, with full ID numbers in the report
     const rows = await importReport(env, importId, 's_jianan');
     expect(rows[1][2]).toBe(goodIds.fresh);
+  });
+
+  it('workers racing on one import (a stalled job run again, a reconcile) commit each chunk once', async () => {
+    const households = [];
+    for (let i = 0; i < 4; i++) households.push(await registerHousehold(env));
+    const lines = [];
+    for (const h of households) lines.push({ idNumber: (await memberIds(env, h))[0], areaCode: HUOZHUANG });
+    for (let i = 0; i < 3; i++) lines.push({ idNumber: strangerId(20 + i), areaCode: HUOZHUANG });
+    // the import row as an upload leaves it, but not handed to the queue: three runners take it at once
+    const file = alertCsv(lines);
+    const me = await expectOk(await env.http().get('/auth/me').set('Authorization', `Bearer ${await env.token(DEPARTMENT)}`));
+    const id = randomUUID();
+    const now = new Date();
+    await env.ds.getRepository(AlertImportEntity).insert({
+      id, areaCode: '411003000000', source: 'other', fileName: 'race.csv', format: 'csv', sha256: createHash('sha256').update(file).digest('hex'),
+      size: file.length, content: file, status: 'queued', rowsTotal: null, rowsDone: 0, counts: { ...EMPTY_COUNTS }, error: null, sameFileAs: null,
+      uploadedById: me.id, uploadedByUsername: DEPARTMENT, uploadedByRole: 'department', createdAt: now, updatedAt: now, startedAt: null, finishedAt: null,
+    });
+    const runner = env.app.get(ImportRunner);
+    const outcomes = await Promise.all([runner.run(id), runner.run(id), runner.run(id)]);
+    expect(outcomes).toContain('completed');
+    expect(outcomes.every((o) => o === 'completed' || o === 'skipped')).toBe(true);
+    const accepted = { id };
+    const done = await waitForImport(env, accepted.id);
+    expect(done.counts).toEqual({ opened: 4, alreadyMonitored: 0, openCase: 0, unmatched: 3, invalid: 0, duplicate: 0 });
+    expect(done.progress).toEqual({ rowsDone: 7, rowsTotal: 7 });
+    const rows = await importReport(env, accepted.id);
+    expect(rows.slice(1).map((r) => r[0])).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+    for (const h of households) {
+      expect(await env.ds.getRepository(CaseEntity).countBy({ procedure: 'monitoring-inclusion', subjectId: h })).toBe(1);
+    }
   });
 
   it('a file without an ID column fails as a whole, with a reason the uploader can act on', async () => {

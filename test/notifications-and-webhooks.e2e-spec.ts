@@ -196,13 +196,33 @@ describe(`notifications and webhooks (${target})`, () => {
 
     const again = await reminders.run(day);
     expect(again.ran).toBe(false);
+
+    // two instances at the same moment of a new day: one runs it
+    const next = new Date(day.getTime() + 86400_000);
     const digests = await env.ds.getRepository(NotificationEntity).countBy({ kind: 'overdue_digest' });
-    await Promise.all([reminders.run(day), reminders.run(day)]);
-    expect(await env.ds.getRepository(NotificationEntity).countBy({ kind: 'overdue_digest' })).toBe(digests);
+    const both = await Promise.all([reminders.run(next), reminders.run(next)]);
+    expect(both.map((r) => r.ran).sort()).toEqual([false, true]);
+    const perRun = await env.ds.getRepository(NotificationEntity).countBy({ kind: 'overdue_digest' });
+    expect(perRun - digests).toBeGreaterThan(0);
+
+    // a missed day is caught up once its time has passed (08:30 Asia/Shanghai by default), never before
+    const missed = new Date(day.getTime() + 2 * 86400_000);
+    const before = new Date(`${missed.toISOString().slice(0, 10)}T00:10:00+08:00`);
+    const after = new Date(`${missed.toISOString().slice(0, 10)}T09:00:00+08:00`);
+    expect(await reminders.catchUp(before)).toBe(false);
+    expect(await reminders.catchUp(after)).toBe(true);
+    expect(await reminders.catchUp(after)).toBe(false);
+    expect(await env.ds.getRepository(NotificationEntity).countBy({ kind: 'overdue_digest' })).toBe(perRun + (perRun - digests));
   });
 
-  it('a removed webhook gets nothing more', async () => {
+  it('a removed webhook gets nothing more, not even the retries of deliveries it had pending', async () => {
+    receiver.failFirst(100);
+    const lead = await openLead(env, await registerHousehold(env), '家中有人患重病，需长期治疗');
+    await until('a first failed attempt', async () => receiver.received.some((r) => r.body.caseId === lead.id));
     await expectOk(await env.http().delete(`/webhooks/${hookId}`).set('Authorization', `Bearer ${await env.token('admin')}`));
+    const pending = (await env.ds.getRepository(WebhookDeliveryEntity).find({ where: { webhookId: hookId } })).filter((d) => JSON.parse(d.body).caseId === lead.id);
+    expect(pending.map((d) => [d.status, d.lastError])).toEqual([['failed', 'webhook removed']]);
+    receiver.failFirst(0);
     const before = receiver.received.length;
     await openLead(env, await registerHousehold(env), '因病住院，自付费用较高', 'self_report');
     await sleep(600);

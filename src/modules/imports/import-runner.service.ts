@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { In, type EntityManager } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
+import { isWithin } from '../../common/domain/area';
 import { type AlertSource, ALERT_SOURCES, titleOf, type UserRole } from '../../common/domain/enums';
+import { AppError } from '../../common/errors/app-error';
 import { UnitOfWork } from '../../database/database.module';
 import { CaseEntity, HouseholdEntity, HouseholdMemberEntity, MonitoringObjectEntity, TimerEntity, UserEntity } from '../../database/entities';
 import { MONITORING_INCLUSION } from '../../machines/monitoring-inclusion.machine';
@@ -61,14 +63,14 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
       } catch (err) {
         // after the last try the import is marked failed, not retried for ever by the reconciler
         if (ctx.lastAttempt) {
-          await this.uow.dataSource.manager
-            .update(AlertImportEntity, { id: job.importId, status: In(['queued', 'running']) }, {
+          await this.write((em) =>
+            em.update(AlertImportEntity, { id: job.importId, status: In(['queued', 'running']) }, {
               status: 'failed',
               error: `处理失败，请重新导入：${(err as Error).message}`.slice(0, 1000),
               finishedAt: new Date(),
               updatedAt: new Date(),
-            })
-            .catch(() => undefined);
+            }),
+          ).catch(() => undefined);
         }
         throw err;
       }
@@ -78,6 +80,11 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.tick?.stop();
+  }
+
+  /** Single writes go through the unit of work too: on SQLite it is the one serialised connection. */
+  private write<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.uow.transaction(work);
   }
 
   enqueue(importId: string): Promise<boolean> {
@@ -111,7 +118,7 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
     if (!imp || imp.status === 'completed' || imp.status === 'failed') return 'skipped';
     const started = Date.now();
     if (imp.status === 'queued') {
-      await ds.manager.update(AlertImportEntity, { id: imp.id, status: 'queued' }, { status: 'running', startedAt: new Date(), updatedAt: new Date() });
+      await this.write((em) => em.update(AlertImportEntity, { id: imp.id, status: 'queued' }, { status: 'running', startedAt: new Date(), updatedAt: new Date() }));
     }
     let rows: CheckedRow[];
     try {
@@ -119,11 +126,11 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
       rows = checkRows(parsed.rows, { fileSource: imp.source as AlertSource, uploaderArea: imp.areaCode });
     } catch (err) {
       if (!(err instanceof AlertFileError)) throw err;
-      await ds.manager.update(AlertImportEntity, { id: imp.id }, { status: 'failed', error: err.message, finishedAt: new Date(), updatedAt: new Date() });
+      await this.write((em) => em.update(AlertImportEntity, { id: imp.id }, { status: 'failed', error: err.message, finishedAt: new Date(), updatedAt: new Date() }));
       this.logger.warn({ importId, code: err.code }, 'import file refused');
       return 'failed';
     }
-    if (imp.rowsTotal === null) await ds.manager.update(AlertImportEntity, { id: imp.id }, { rowsTotal: rows.length });
+    if (imp.rowsTotal === null) await this.write((em) => em.update(AlertImportEntity, { id: imp.id }, { rowsTotal: rows.length }));
     const uploader = await ds.manager.findOneByOrFail(UserEntity, { id: imp.uploadedById });
     const actor: AuthUser = {
       id: uploader.id,
@@ -159,6 +166,15 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
   ): Promise<{ timers: TimerEntity[]; added: ImportCounts }> {
     const { imp, actor, rows } = args;
     const now = new Date();
+    // the claim comes first: it locks the import row, so a second worker on the same chunk waits
+    // here and then finds the chunk taken, before it has written anything
+    const claimed = await em
+      .createQueryBuilder()
+      .update(AlertImportEntity)
+      .set({ rowsDone: args.to, updatedAt: now })
+      .where('id = :id AND "rowsDone" = :from AND status = :running', { id: imp.id, from: args.from, running: 'running' })
+      .execute();
+    if (!claimed.affected) throw new ImportMovedOn();
     const valid = rows.filter((r) => !r.errors.length && r.duplicateOf === null);
     const ids = valid.map((r) => r.idNumber);
     const members = ids.length ? await em.find(HouseholdMemberEntity, { where: { idNumber: In(ids) }, select: { idNumber: true, householdId: true } }) : [];
@@ -167,7 +183,7 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
       ? await em.find(HouseholdEntity, { where: { id: In(householdIds) }, select: { id: true, areaCode: true } })
       : [];
     // a household outside the uploader's area is as good as unknown to them
-    const areaOf = new Map(households.filter((h) => h.areaCode.startsWith(imp.areaCode.replace(/0+$/, ''))).map((h) => [h.id, h.areaCode]));
+    const areaOf = new Map(households.filter((h) => isWithin(h.areaCode, imp.areaCode)).map((h) => [h.id, h.areaCode]));
     const householdOf = new Map(members.filter((m) => areaOf.has(m.householdId)).map((m) => [m.idNumber, m.householdId]));
     const inScope = [...areaOf.keys()];
     const monitored = new Set(
@@ -200,22 +216,11 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
       else if (monitored.has(householdId)) outcome = 'already_monitored';
       else if ((caseId = openCase.get(householdId) ?? null)) outcome = 'open_case';
       else {
-        const sourceTitle = titleOf(ALERT_SOURCES, r.source);
-        const created = await this.engine.createWithin(em, {
-          procedure: MONITORING_INCLUSION,
-          body: {
-            householdId,
-            channel: 'department_alert',
-            riskDescription: `部门筛查预警（${sourceTitle}）${r.description ? `：${r.description.slice(0, 1000)}` : ''}；名单：${imp.fileName.slice(0, 100)} 第${r.rowNumber}行`,
-            urgent: false,
-          },
-          actor,
-          now,
-        });
-        caseId = created.caseRow.id;
-        openCase.set(householdId, caseId);
-        timers.push(...created.timers);
-        outcome = 'opened';
+        const opened = await this.open(em, { imp, actor, row: r, householdId, now });
+        outcome = opened.outcome;
+        caseId = opened.caseId;
+        if (caseId) openCase.set(householdId, caseId);
+        timers.push(...opened.timers);
       }
       added[COUNT_OF[outcome]]++;
       out.push(
@@ -235,14 +240,40 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
       );
     }
     for (let i = 0; i < out.length; i += 500) await em.insert(AlertImportRowEntity, out.slice(i, i + 500));
-    const moved = await em
-      .createQueryBuilder()
-      .update(AlertImportEntity)
-      .set({ rowsDone: args.to, counts: added, updatedAt: now })
-      .where('id = :id AND "rowsDone" = :from AND status = :running', { id: imp.id, from: args.from, running: 'running' })
-      .execute();
-    if (!moved.affected) throw new ImportMovedOn();
+    await em.update(AlertImportEntity, { id: imp.id }, { counts: added });
     return { timers, added };
+  }
+
+  /**
+   * Opens the lead. The adapter's own checks run again (they are the authority); what they
+   * refuse for this household is the row's outcome. They refuse before writing anything, so the
+   * chunk's transaction stays usable on PostgreSQL.
+   */
+  private async open(
+    em: EntityManager,
+    args: { imp: AlertImportEntity; actor: AuthUser; row: CheckedRow; householdId: string; now: Date },
+  ): Promise<{ outcome: RowOutcome; caseId: string | null; timers: TimerEntity[] }> {
+    const { imp, row: r } = args;
+    try {
+      const created = await this.engine.createWithin(em, {
+        procedure: MONITORING_INCLUSION,
+        body: {
+          householdId: args.householdId,
+          channel: 'department_alert',
+          riskDescription: `部门筛查预警（${titleOf(ALERT_SOURCES, r.source)}）${r.description ? `：${r.description.slice(0, 1000)}` : ''}；名单：${imp.fileName.slice(0, 100)} 第${r.rowNumber}行`,
+          urgent: false,
+        },
+        actor: args.actor,
+        now: args.now,
+      });
+      return { outcome: 'opened', caseId: created.caseRow.id, timers: created.timers };
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      const rule = err.details?.rule;
+      if (rule === 'already_monitored') return { outcome: 'already_monitored', caseId: null, timers: [] };
+      if (rule === 'open_case_exists') return { outcome: 'open_case', caseId: String(err.details?.caseId ?? '') || null, timers: [] };
+      throw err;
+    }
   }
 
   /** Completes the import once, and tells the villages about their new leads and the uploader about the result. */

@@ -87,7 +87,7 @@ export class ImportsService {
       startedAt: null,
       finishedAt: null,
     });
-    await this.em.insert(AlertImportEntity, row);
+    await this.uow.transaction((em) => em.insert(AlertImportEntity, row));
     // the row is the job: if the queue is down now, the reconciler queues it later (not awaited:
     // an upload never waits on Redis)
     void this.runner.enqueue(row.id);
@@ -145,7 +145,9 @@ export class ImportsService {
     const rows = await this.em.find(AlertImportRowEntity, { where: { importId: imp.id }, order: { rowNumber: 'ASC' } });
     const full = seesFullIds(user, imp);
     const cell = (v: unknown) => {
-      const s = v === null || v === undefined ? '' : String(v);
+      let s = v === null || v === undefined ? '' : String(v);
+      // the cells come from an uploaded file: never let a spreadsheet read one as a formula
+      if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
       return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
     };
     const lines = [['行号', '姓名', '身份证号', '区划代码', '预警来源', '结果', '结果代码', '问题', '农户编号', '案件编号'].join(',')];
@@ -177,7 +179,7 @@ export class ImportsService {
    */
   async unmonitoredAssistance(user: AuthUser, areaCode?: string) {
     if (user.role === 'admin') {
-      throw new AppError(ErrorCode.ROLE_REQUIRED, '督查报表供业务和监督人员使用', { requiredRoles: ['township', 'county', 'department', 'supervisor'] });
+      throw new AppError(ErrorCode.ROLE_REQUIRED, '督查报表供业务和监督人员使用', { requiredRoles: ['village', 'township', 'county', 'department', 'supervisor'] });
     }
     const like = narrowArea(user, areaCode);
     const scope = areaCode ?? user.areaCode;

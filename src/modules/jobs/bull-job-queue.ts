@@ -71,10 +71,16 @@ export class BullJobQueue extends JobQueue implements OnModuleDestroy {
 
   async daily<T>(name: QueueName, data: T, at: { hour: number; minute: number; timeZone: string }): Promise<boolean> {
     try {
+      const q = this.queue(name);
+      const cron = `${at.minute} ${at.hour} * * *`;
+      // a changed time of day: the old schedule goes, or it would fire too
+      for (const old of await withTimeout(q.getRepeatableJobs(), 2000)) {
+        if (old.name === name && (old.cron !== cron || (old.tz ?? null) !== at.timeZone)) await withTimeout(q.removeRepeatableByKey(old.key), 2000);
+      }
       // the same repeat options from every instance make one repeatable job
       await withTimeout(
-        this.queue(name).add(name, data, {
-          repeat: { cron: `${at.minute} ${at.hour} * * *`, tz: at.timeZone },
+        q.add(name, data, {
+          repeat: { cron, tz: at.timeZone },
           removeOnComplete: true,
           removeOnFail: 100,
         }),

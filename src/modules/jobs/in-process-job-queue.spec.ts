@@ -25,7 +25,7 @@ describe('in-process job queue (the embedded default)', () => {
       { attempt: 2, lastAttempt: false },
       { attempt: 3, lastAttempt: true },
     ]);
-    // 40 ms, then 80 ms: the gaps grow
+    // 40 ms, then 120 ms: (2^n − 1) × base, as Bull does
     expect(calls[2].at - calls[1].at).toBeGreaterThanOrEqual(calls[1].at - calls[0].at);
   });
 

@@ -64,7 +64,8 @@ export class InProcessJobQueue extends JobQueue implements OnModuleDestroy {
     } catch (err) {
       this.logger.warn({ queue, jobId: spec.jobId, attempt, err: (err as Error).message }, 'job attempt failed');
       if (attempt < attempts && !this.closed) {
-        this.later(queue, key, data, spec, attempt + 1, (spec.backoffMs ?? 1000) * 2 ** (attempt - 1));
+        // as Bull's exponential back-off: (2^n − 1) × base after the n-th failure
+        this.later(queue, key, data, spec, attempt + 1, (spec.backoffMs ?? 1000) * (2 ** attempt - 1));
       } else {
         this.live.delete(key);
       }

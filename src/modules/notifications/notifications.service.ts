@@ -61,13 +61,14 @@ export class NotificationsService {
     if (!n) throw AppError.notFound('通知');
     if (!n.readAt) {
       n.readAt = new Date();
-      await this.em.update(NotificationEntity, { id, userId: user.id, readAt: IsNull() }, { readAt: n.readAt });
+      const readAt = n.readAt;
+      await this.uow.transaction((em) => em.update(NotificationEntity, { id, userId: user.id, readAt: IsNull() }, { readAt }));
     }
     return view(n);
   }
 
   async markAllRead(user: AuthUser) {
-    const res = await this.em.update(NotificationEntity, { userId: user.id, readAt: IsNull() }, { readAt: new Date() });
+    const res = await this.uow.transaction((em) => em.update(NotificationEntity, { userId: user.id, readAt: IsNull() }, { readAt: new Date() }));
     return { updated: res.affected ?? 0 };
   }
 
@@ -85,8 +86,9 @@ export class NotificationsService {
       throw AppError.validation({ url: 'url 不是有效地址' });
     }
     const now = new Date();
-    const hook = await this.em.save(
-      this.em.create(WebhookEntity, {
+    const hook = await this.uow.transaction((em) =>
+      em.save(
+      em.create(WebhookEntity, {
         areaCode,
         url: dto.url,
         secret: dto.secret,
@@ -96,6 +98,7 @@ export class NotificationsService {
         createdAt: now,
         updatedAt: now,
       }),
+      ),
     );
     return hookView(hook);
   }
@@ -116,10 +119,13 @@ export class NotificationsService {
     return hooks.filter((h) => this.canSee(user, h)).map(hookView);
   }
 
-  /** Deactivates it: nothing more is sent, pending deliveries fail, the record stays. */
+  /** Deactivates it: nothing more is sent, its pending deliveries fail, the records stay. */
   async removeWebhook(user: AuthUser, id: string) {
     const h = await this.visibleHook(user, id);
-    await this.em.update(WebhookEntity, { id: h.id }, { active: false, updatedAt: new Date() });
+    await this.uow.transaction(async (em) => {
+      await em.update(WebhookEntity, { id: h.id }, { active: false, updatedAt: new Date() });
+      await em.update(WebhookDeliveryEntity, { webhookId: h.id, status: 'pending' }, { status: 'failed', lastError: 'webhook removed' });
+    });
     return hookView(Object.assign(h, { active: false, updatedAt: new Date() }));
   }
 

@@ -33,12 +33,27 @@ export class OverdueReminderService implements OnApplicationBootstrap, OnModuleD
 
   onApplicationBootstrap(): void {
     this.queue.process<ReminderJob>(REMINDER_QUEUE, 1, () => this.run());
-    // after a Redis flush the repeatable job is gone: registering again is idempotent
-    this.tick = every(this.config.timers.reconcileIntervalMs, () => this.queue.daily<ReminderJob>(REMINDER_QUEUE, { kind: JOB }, this.config.reminders));
+    this.tick = every(this.config.timers.reconcileIntervalMs, async () => {
+      // after a Redis flush the repeatable job is gone: registering again is idempotent
+      await this.queue.daily<ReminderJob>(REMINDER_QUEUE, { kind: JOB }, this.config.reminders);
+      await this.catchUp().catch((err: Error) => this.logger.warn({ err: err.message }, 'overdue reminder catch-up failed; will retry'));
+    });
   }
 
   onModuleDestroy(): void {
     this.tick?.stop();
+  }
+
+  /**
+   * Today's reminder if its time has passed and it has not run: the queue was down at that
+   * moment, the database refused, or no instance was running. The `job_runs` key keeps it once.
+   */
+  async catchUp(now = new Date()): Promise<boolean> {
+    const { hour, minute, timeZone } = this.config.reminders;
+    const local = DateTime.fromJSDate(now).setZone(timeZone);
+    if (local < local.set({ hour, minute, second: 0, millisecond: 0 })) return false;
+    const ran = await this.uow.dataSource.manager.existsBy(JobRunEntity, { name: JOB, period: local.toISODate()! });
+    return ran ? false : (await this.run(now)).ran;
   }
 
   /** The reminder of the day `now` falls on (in the configured time zone). */
@@ -54,15 +69,18 @@ export class OverdueReminderService implements OnApplicationBootstrap, OnModuleD
           .where('c.closedAt IS NULL AND c.deadlineAt IS NOT NULL AND c.deadlineAt < :now', { now })
           .orderBy('c.deadlineAt', 'ASC')
           .getMany();
-        const groups = new Map<string, { role: 'township' | 'county'; cases: CaseEntity[] }>();
+        const groups = new Map<string, { areaCode: string; role: 'township' | 'county'; cases: CaseEntity[] }>();
         for (const c of overdue) {
-          for (const [code, role] of [[level(c.areaCode, 9), 'township'], [level(c.areaCode, 6), 'county']] as const) {
-            const g = groups.get(code) ?? { role, cases: [] };
+          // a case of a township or county itself has no township above it to remind
+          const levels = [[level(c.areaCode, 9), 'township'], [level(c.areaCode, 6), 'county']] as const;
+          for (const [code, role] of levels.filter(([code, role]) => role === 'county' || code !== level(code, 6))) {
+            const g = groups.get(`${role}:${code}`) ?? { areaCode: code, role, cases: [] };
             g.cases.push(c);
-            groups.set(code, g);
+            groups.set(`${role}:${code}`, g);
           }
         }
-        for (const [areaCode, g] of groups) {
+        for (const g of groups.values()) {
+          const areaCode = g.areaCode;
           const scope = g.role === 'township' ? '本乡镇' : '本县';
           outgoing = outgoing.concat(
             await this.outbox.publish(

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import { UnitOfWork } from '../../database/database.module';
 import { every } from '../jobs/periodic';
@@ -10,6 +11,11 @@ import { WebhookDeliveryEntity, WebhookEntity } from './notifications.entities';
 export const SIGNATURE_HEADER = 'X-Approvals-Signature';
 export const DELIVERY_HEADER = 'X-Approvals-Delivery';
 export const EVENT_HEADER = 'X-Approvals-Event';
+
+/** Bull's exponential back-off, which the in-process queue follows too: (2^n − 1) × base after the n-th failure. */
+export function retryDelayMs(baseMs: number, failedAttempts: number): number {
+  return (2 ** failedAttempts - 1) * baseMs;
+}
 
 /** `sha256=<hex>` of HMAC-SHA256(secret, body): what a receiver recomputes to trust a delivery. */
 export function signBody(secret: string, body: string): string {
@@ -49,17 +55,21 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     const ds = this.uow.dataSource;
     const { maxAttempts, backoffMs, timeoutMs } = this.config.webhooks;
     const now = new Date();
-    const claimed = await ds
-      .createQueryBuilder()
-      .update(WebhookDeliveryEntity)
-      .set({ lockedUntil: new Date(now.getTime() + timeoutMs + 30_000), attempts: () => '"attempts" + 1' })
-      .where('id = :id AND status = :pending AND ("lockedUntil" IS NULL OR "lockedUntil" < :now)', { id: deliveryId, pending: 'pending', now })
-      .execute();
+    // every write is its own transaction: on SQLite that serialises it with the engine's
+    const write = (work: (em: EntityManager) => Promise<unknown>) => this.uow.transaction(work);
+    const claimed = await this.uow.transaction((em) =>
+      em
+        .createQueryBuilder()
+        .update(WebhookDeliveryEntity)
+        .set({ lockedUntil: new Date(now.getTime() + timeoutMs + 30_000), attempts: () => '"attempts" + 1' })
+        .where('id = :id AND status = :pending AND ("lockedUntil" IS NULL OR "lockedUntil" < :now)', { id: deliveryId, pending: 'pending', now })
+        .execute(),
+    );
     if (!claimed.affected) return 'skipped';
     const d = await ds.manager.findOneByOrFail(WebhookDeliveryEntity, { id: deliveryId });
     const hook = await ds.manager.findOneBy(WebhookEntity, { id: d.webhookId });
     if (!hook?.active) {
-      await ds.manager.update(WebhookDeliveryEntity, { id: d.id }, { status: 'failed', lockedUntil: null, lastError: 'webhook removed' });
+      await write((em) => em.update(WebhookDeliveryEntity, { id: d.id }, { status: 'failed', lockedUntil: null, lastError: 'webhook removed' }));
       return 'failed';
     }
     let statusCode: number | null = null;
@@ -85,24 +95,28 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       error = (err as Error).message;
     }
     if (!error) {
-      await ds.manager.update(WebhookDeliveryEntity, { id: d.id }, {
-        status: 'delivered',
-        deliveredAt: new Date(),
-        lastStatusCode: statusCode,
-        lastError: null,
-        lockedUntil: null,
-      });
+      await write((em) =>
+        em.update(WebhookDeliveryEntity, { id: d.id }, {
+          status: 'delivered',
+          deliveredAt: new Date(),
+          lastStatusCode: statusCode,
+          lastError: null,
+          lockedUntil: null,
+        }),
+      );
       this.logger.log({ deliveryId: d.id, webhookId: hook.id, attempt: d.attempts }, 'webhook delivered');
       return 'delivered';
     }
     const exhausted = d.attempts >= maxAttempts;
-    await ds.manager.update(WebhookDeliveryEntity, { id: d.id }, {
-      status: exhausted ? 'failed' : 'pending',
-      lastStatusCode: statusCode,
-      lastError: error.slice(0, 1000),
-      lockedUntil: null,
-      nextAttemptAt: new Date(Date.now() + backoffMs * 2 ** (d.attempts - 1)),
-    });
+    await write((em) =>
+      em.update(WebhookDeliveryEntity, { id: d.id }, {
+        status: exhausted ? 'failed' : 'pending',
+        lastStatusCode: statusCode,
+        lastError: error.slice(0, 1000),
+        lockedUntil: null,
+        nextAttemptAt: new Date(Date.now() + retryDelayMs(backoffMs, d.attempts)),
+      }),
+    );
     this.logger.warn({ deliveryId: d.id, webhookId: hook.id, attempt: d.attempts, error, exhausted }, 'webhook delivery failed');
     if (exhausted) return 'failed';
     throw new Error(`delivery ${d.id} attempt ${d.attempts} failed: ${error}`);
@@ -115,20 +129,23 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     try {
       const now = new Date();
       const horizon = new Date(now.getTime() + this.config.timers.reconcileIntervalMs * 2);
-      const due = await this.uow.dataSource.manager
-        .createQueryBuilder(WebhookDeliveryEntity, 'd')
-        .select(['d.id', 'd.attempts', 'd.nextAttemptAt'])
-        .where('d.status = :pending AND d.nextAttemptAt <= :horizon', { pending: 'pending', horizon })
-        .andWhere('(d.lockedUntil IS NULL OR d.lockedUntil < :now)', { now })
-        .orderBy('d.nextAttemptAt', 'ASC')
-        .take(1000)
-        .getMany();
+      // read in a transaction of its own: on SQLite it then never sees another's uncommitted rows
+      const due = await this.uow.transaction((em) =>
+        em
+          .createQueryBuilder(WebhookDeliveryEntity, 'd')
+          .select(['d.id', 'd.attempts', 'd.nextAttemptAt'])
+          .where('d.status = :pending AND d.nextAttemptAt <= :horizon', { pending: 'pending', horizon })
+          .andWhere('(d.lockedUntil IS NULL OR d.lockedUntil < :now)', { now })
+          .orderBy('d.nextAttemptAt', 'ASC')
+          .take(1000)
+          .getMany(),
+      );
       for (const d of due) {
         const ok = await this.queue.ensure<DeliveryJob>(WEBHOOK_QUEUE, { deliveryId: d.id }, {
           jobId: d.id,
           delayMs: d.nextAttemptAt.getTime() - now.getTime(),
           attempts: Math.max(1, this.config.webhooks.maxAttempts - d.attempts),
-          backoffMs: this.config.webhooks.backoffMs * 2 ** d.attempts,
+          backoffMs: this.config.webhooks.backoffMs,
         });
         if (!ok) break; // the queue is down: the next tick tries again
       }

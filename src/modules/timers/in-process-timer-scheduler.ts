@@ -20,16 +20,19 @@ export class InProcessTimerScheduler extends TimerScheduler implements OnModuleD
     if (this.scheduled.has(t.id) || delay > this.horizonMs) return;
     const handle = setTimeout(() => {
       this.scheduled.delete(t.id);
-      void this.fire(t.id);
+      void this.fire(t);
     }, delay);
     handle.unref();
     this.scheduled.set(t.id, handle);
   }
 
-  private async fire(timerId: string): Promise<void> {
+  private async fire(t: Pick<TimerEntity, 'id' | 'dueAt'>): Promise<void> {
+    const timerId = t.id;
     try {
       const outcome = await this.handler?.(timerId);
       this.logger.log({ timerId, outcome }, 'timer done');
+      // setTimeout may wake a millisecond early: try again at the due time, not a reconcile later
+      if (outcome === 'not-due') this.schedule(t);
     } catch (err) {
       // left pending in the database: the next reconcile tries again
       this.logger.error({ timerId, err: (err as Error).message }, 'timer failed');

@@ -23,6 +23,13 @@ export class AlertsAndNotifications1764200000000 implements MigrationInterface {
     await q.query(`CREATE INDEX "IDX_webhook_deliveries_webhook" ON "webhook_deliveries" ("webhookId")`);
     await q.query(`CREATE INDEX "IDX_webhook_deliveries_status" ON "webhook_deliveries" ("status", "nextAttemptAt")`);
     await q.query(`CREATE TABLE "job_runs" ("name" character varying(40) NOT NULL, "period" character varying(20) NOT NULL, "ranAt" TIMESTAMP WITH TIME ZONE NOT NULL, "result" text NOT NULL, CONSTRAINT "PK_job_runs" PRIMARY KEY ("name", "period"))`);
+    // the adapter's check-then-insert could let a race through before: name what must be closed first
+    const twins: Array<{ subjectId: string; n: number | string }> = await q.query(
+      `SELECT "subjectId", COUNT(*) AS n FROM "cases" WHERE "procedure" = 'monitoring-inclusion' AND "closedAt" IS NULL GROUP BY "subjectId" HAVING COUNT(*) > 1`,
+    );
+    if (twins.length) {
+      throw new Error(`households with more than one open monitoring-inclusion case (close all but one, then start again): ${twins.map((t) => t.subjectId).join(', ')}`);
+    }
     await q.query(`CREATE UNIQUE INDEX "UQ_cases_open_inclusion" ON "cases" ("subjectId") WHERE "procedure" = 'monitoring-inclusion' AND "closedAt" IS NULL`);
   }
 
