@@ -16,6 +16,7 @@
  * so a row matches exactly the household the bench made for it, or nobody.
  */
 import { checkCharacter } from '../src/common/domain/id-number';
+import type { ImportCounts } from '../src/modules/imports/imports.entities';
 import { type Api, RequestFailed } from './http';
 import { memoryOf } from './procstat';
 import type { Recorder } from './stats';
@@ -146,14 +147,8 @@ export function buildAlertFile(rows: number, households: number): AlertFile {
   return { csv, rows, matched: households, invalid, unmatched, matchedIds, buildMs: performance.now() - started };
 }
 
-export interface ImportCounts {
-  opened: number;
-  alreadyMonitored: number;
-  openCase: number;
-  unmatched: number;
-  invalid: number;
-  duplicate: number;
-}
+/** The service's own counts type: the bench checks what the API returns against it. */
+export type { ImportCounts };
 
 interface ImportView {
   id: string;
