@@ -12,6 +12,7 @@ import { AreaEntity, CaseEntity, HouseholdEntity, MonitoringObjectEntity } from 
 import { MONITORING_INCLUSION } from '../../machines/monitoring-inclusion.machine';
 import type { PageQuery } from '../engine/cases.dto';
 import { AlertFileError, detectFormat } from './alert-file';
+import { seesPersonalData } from '../households/households.service';
 import { ImportRunner } from './import-runner.service';
 import { AlertImportEntity, AlertImportRowEntity, EMPTY_COUNTS, type RowOutcome } from './imports.entities';
 import { ROW_ERRORS, type RowError } from './row-check';
@@ -28,9 +29,8 @@ export const OUTCOME_TITLES: Record<RowOutcome, string> = {
 /** 低保 and 特困: the lists whose households belong in monitoring (SF-01). */
 const ASSISTANCE_SOURCES = ['dibao', 'tekun'];
 
-/** Full ID numbers for the uploader and for roles above village with the area (as for households). */
-const seesFullIds = (user: AuthUser, imp: AlertImportEntity) =>
-  user.id === imp.uploadedById || ['township', 'county', 'supervisor'].includes(user.role);
+/** Full ID numbers for the uploader (they sent them), else by the households' rule. */
+const seesFullIds = (user: AuthUser, imp: AlertImportEntity) => user.id === imp.uploadedById || seesPersonalData(user, imp.areaCode);
 
 /** Uploads, progress, reports of department alert imports, and the SF-01 detector. */
 @Injectable()
@@ -113,7 +113,7 @@ export class ImportsService {
       size: imp.size,
       areaCode: imp.areaCode,
       progress: { rowsDone: imp.rowsDone, rowsTotal: imp.rowsTotal },
-      counts: imp.status === 'completed' ? imp.counts : { ...imp.counts },
+      counts: imp.counts,
       error: imp.error,
       sameFileAs: imp.sameFileAs,
       uploadedBy: { id: imp.uploadedById, username: imp.uploadedByUsername, role: imp.uploadedByRole },
@@ -244,7 +244,6 @@ export class ImportsService {
     const households = unmonitored.length
       ? await this.em.find(HouseholdEntity, { where: { id: In(unmonitored.slice(0, 5000)) }, select: { id: true, areaCode: true, householderName: true } })
       : [];
-    const maskNames = !['township', 'county', 'supervisor'].includes(user.role);
     return {
       areaCode: scope,
       lists: lists.map((l) => ({ importId: l.id, source: l.source, sourceTitle: titleOf(ALERT_SOURCES, l.source), areaCode: l.areaCode, fileName: l.fileName, importedAt: l.createdAt.toISOString() })),
@@ -256,7 +255,7 @@ export class ImportsService {
         .map((h) => ({
           householdId: h.id,
           areaCode: h.areaCode,
-          householderName: maskNames ? maskName(h.householderName) : h.householderName,
+          householderName: seesPersonalData(user, h.areaCode) ? h.householderName : maskName(h.householderName),
           sources: [...listed.get(h.id)!.sources].map((s) => ({ id: s, title: titleOf(ALERT_SOURCES, s) })),
         })),
     };
