@@ -17,7 +17,14 @@ export function dataSourceOptions(db: AppConfig['database']): DataSourceOptions 
       migrations: POSTGRES_MIGRATIONS,
       migrationsRun: true,
       migrationsTransactionMode: 'each',
-      extra: { max: 20 },
+      extra: {
+        max: db.poolSize,
+        // never wait forever for a connection, a statement or a lock: the request answers 503
+        connectionTimeoutMillis: db.acquireTimeoutMs,
+        statement_timeout: db.statementTimeoutMs,
+        lock_timeout: db.statementTimeoutMs,
+        idle_in_transaction_session_timeout: Math.max(db.statementTimeoutMs * 4, 30_000),
+      },
     };
   }
   return {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
@@ -9,8 +10,15 @@ export interface AppConfig {
   nodeEnv: string;
   production: boolean;
   port: number;
+  /** cluster workers of `npm start` on PostgreSQL (the SQLite default is one process) */
+  webConcurrency: number;
   dataDir: string;
-  database: { kind: 'postgres'; url: string } | { kind: 'sqlite'; file: string };
+  database: ({ kind: 'postgres'; url: string; poolSize: number } | { kind: 'sqlite'; file: string }) & {
+    /** longest wait for a connection (PostgreSQL pool) or the write lock (SQLite): then 503 */
+    acquireTimeoutMs: number;
+    /** longest run of one statement (PostgreSQL statement_timeout and lock_timeout): then 503 */
+    statementTimeoutMs: number;
+  };
   redis: { url: string; prefix: string } | null;
   jwt: { secret: string; expiresIn: string };
   evidence: { dir: string; maxBytes: number };
@@ -53,9 +61,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const dataDir = resolve(env.DATA_DIR ?? './data');
   mkdirSync(dataDir, { recursive: true });
 
+  const limits = {
+    acquireTimeoutMs: int('DB_ACQUIRE_TIMEOUT_MS', env.DB_ACQUIRE_TIMEOUT_MS, 3_000),
+    statementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', env.DB_STATEMENT_TIMEOUT_MS, 5_000),
+  };
   const database: AppConfig['database'] = env.DATABASE_URL
-    ? { kind: 'postgres', url: env.DATABASE_URL }
-    : { kind: 'sqlite', file: resolve(env.SQLITE_FILE ?? join(dataDir, 'approvals.sqlite')) };
+    ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: int('DB_POOL_SIZE', env.DB_POOL_SIZE, 20), ...limits }
+    : { kind: 'sqlite', file: resolve(env.SQLITE_FILE ?? join(dataDir, 'approvals.sqlite')), ...limits };
 
   let secret = env.JWT_SECRET;
   if (!secret) {
@@ -77,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeEnv,
     production,
     port: int('PORT', env.PORT, 3000),
+    webConcurrency: int('WEB_CONCURRENCY', env.WEB_CONCURRENCY, availableParallelism()),
     dataDir,
     database,
     redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX ?? 'approvals' } : null,

@@ -17,6 +17,7 @@ const EXPECTED: Record<ErrorCode, number> = {
   [ErrorCode.REASON_REQUIRED]: 422,
   [ErrorCode.RULE_VIOLATED]: 422,
   [ErrorCode.INTERNAL]: 500,
+  [ErrorCode.SERVICE_BUSY]: 503,
 };
 
 describe('httpStatusOf', () => {

@@ -17,6 +17,7 @@ export enum ErrorCode {
   EVIDENCE_INVALID = 'EVIDENCE_INVALID',
   REASON_REQUIRED = 'REASON_REQUIRED',
   RULE_VIOLATED = 'RULE_VIOLATED',
+  SERVICE_BUSY = 'SERVICE_BUSY',
   INTERNAL = 'INTERNAL',
 }
 
@@ -46,6 +47,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 422;
     case ErrorCode.INTERNAL:
       return 500;
+    case ErrorCode.SERVICE_BUSY:
+      return 503;
     default:
       return assertUnreachable(code);
   }

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError, ErrorCode, httpStatusOf } from './app-error';
-import { isUniqueViolation } from './db-errors';
+import { isBusy, isUniqueViolation } from './db-errors';
 
 interface ErrorBody {
   statusCode: number;
@@ -11,6 +11,9 @@ interface ErrorBody {
   requestId: string;
 }
 
+/** What a 503 tells the client to wait before trying again. */
+export const RETRY_AFTER_SECONDS = 2;
+
 const byStatus: Record<number, { code: ErrorCode; message: string }> = {
   400: { code: ErrorCode.VALIDATION_FAILED, message: '请求格式不正确' },
   401: { code: ErrorCode.UNAUTHENTICATED, message: '未登录或登录已失效，请重新登录' },
@@ -18,6 +21,7 @@ const byStatus: Record<number, { code: ErrorCode; message: string }> = {
   404: { code: ErrorCode.NOT_FOUND, message: '请求的资源不存在' },
   409: { code: ErrorCode.ALREADY_EXISTS, message: '与现有数据冲突' },
   413: { code: ErrorCode.PAYLOAD_TOO_LARGE, message: '上传的文件超过大小限制' },
+  503: { code: ErrorCode.SERVICE_BUSY, message: '服务繁忙，请稍后重试' },
 };
 
 /**
@@ -35,10 +39,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const requestId = String(req.id ?? '');
     const body = this.toBody(exception, requestId);
-    if (body.statusCode >= 500) {
+    if (body.statusCode === 503) {
+      this.logger.warn({ requestId, reason: (exception as Error)?.message }, 'service busy');
+    } else if (body.statusCode >= 500) {
       this.logger.error({ err: exception, requestId }, 'unhandled error');
     }
-    if (!res.headersSent) res.status(body.statusCode).json(body);
+    if (res.headersSent) return;
+    if (body.statusCode === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    res.status(body.statusCode).json(body);
   }
 
   private toBody(exception: unknown, requestId: string): ErrorBody {
@@ -61,6 +69,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
         details = { reason: Array.isArray(msg) ? msg.join('; ') : String(msg) };
       }
       return { statusCode: status, code: mapped.code, message: mapped.message, details, requestId };
+    }
+    if (isBusy(exception)) {
+      return {
+        statusCode: 503,
+        code: ErrorCode.SERVICE_BUSY,
+        message: '服务繁忙（数据库连接或锁等待超时），请稍后重试',
+        details: { retryAfterSeconds: RETRY_AFTER_SECONDS },
+        requestId,
+      };
     }
     if (isUniqueViolation(exception)) {
       // two requests raced to create the same thing: the loser is told it exists, not a 500

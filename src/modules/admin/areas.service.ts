@@ -1,5 +1,5 @@
+import { UnitOfWork } from '../../database/unit-of-work';
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { type AreaLevel, levelOf, parentOf } from '../../common/domain/area';
@@ -16,7 +16,12 @@ const view = (a: AreaEntity): AreaView => ({ code: a.code, name: a.name, level: 
 
 @Injectable()
 export class AreasService {
-  constructor(@InjectRepository(AreaEntity) private readonly areas: Repository<AreaEntity>) {}
+  constructor(private readonly uow: UnitOfWork) {}
+
+  /** through the current transaction when there is one (UnitOfWork.manager) */
+  private get areas(): Repository<AreaEntity> {
+    return this.uow.manager.getRepository(AreaEntity);
+  }
 
   async create(input: { code: string; name: string; level: AreaLevel }): Promise<AreaView> {
     const level = levelOf(input.code);

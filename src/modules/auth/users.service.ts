@@ -1,5 +1,5 @@
+import { UnitOfWork } from '../../database/unit-of-work';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import type { AuthUser } from '../../common/auth/auth-user';
@@ -33,10 +33,19 @@ export class UsersService implements OnApplicationBootstrap {
   private readonly logger = new Logger(UsersService.name);
 
   constructor(
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-    @InjectRepository(AreaEntity) private readonly areas: Repository<AreaEntity>,
+    private readonly uow: UnitOfWork,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** through the current transaction when there is one (UnitOfWork.manager) */
+  private get users(): Repository<UserEntity> {
+    return this.uow.manager.getRepository(UserEntity);
+  }
+
+  /** through the current transaction when there is one (UnitOfWork.manager) */
+  private get areas(): Repository<AreaEntity> {
+    return this.uow.manager.getRepository(AreaEntity);
+  }
 
   /** On first start with no admin, create one from BOOTSTRAP_ADMIN_* (api-contract.md). */
   async onApplicationBootstrap(): Promise<void> {

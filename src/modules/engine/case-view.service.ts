@@ -103,7 +103,7 @@ export class CaseViewService {
     };
   }
 
-  async view(c: CaseEntity, actor: AuthUser, em: EntityManager = this.uow.dataSource.manager): Promise<CaseView> {
+  async view(c: CaseEntity, actor: AuthUser, em: EntityManager = this.uow.manager): Promise<CaseView> {
     const evidence = await em.find(EvidenceEntity, {
       where: c.batchId ? [{ caseId: c.id }, { batchId: c.batchId, caseId: IsNull() }] : [{ caseId: c.id }],
       order: { uploadedAt: 'ASC' },

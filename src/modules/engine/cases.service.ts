@@ -30,7 +30,7 @@ export class CasesService {
   ) {}
 
   private base(user: AuthUser, area: string | null): SelectQueryBuilder<CaseEntity> {
-    const qb = this.uow.dataSource.manager.createQueryBuilder(CaseEntity, 'c');
+    const qb = this.uow.manager.createQueryBuilder(CaseEntity, 'c');
     const like = area ?? areaLike(user);
     if (like) qb.andWhere('c.areaCode LIKE :like', { like });
     return qb;
@@ -109,7 +109,7 @@ export class CasesService {
   }
 
   private entries(caseId: string): Promise<AuditEntryEntity[]> {
-    return this.uow.dataSource.manager.find(AuditEntryEntity, { where: { caseId }, order: { seq: 'ASC' } });
+    return this.uow.manager.find(AuditEntryEntity, { where: { caseId }, order: { seq: 'ASC' } });
   }
 
   async history(id: string, user: AuthUser) {

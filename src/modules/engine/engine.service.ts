@@ -272,7 +272,7 @@ export class EngineService {
     actor: AuthUser,
     idempotencyKey: string,
   ): Promise<{ batchId: string; results: BatchResult[] }> {
-    const qb = this.uow.dataSource.manager.createQueryBuilder(CaseEntity, 'c').where('c.batchId = :b', { b: req.batchId });
+    const qb = this.uow.manager.createQueryBuilder(CaseEntity, 'c').where('c.batchId = :b', { b: req.batchId });
     const like = areaLike(actor);
     if (like) qb.andWhere('c.areaCode LIKE :like', { like });
     const cases = /^[0-9a-f-]{36}$/i.test(req.batchId) ? await qb.orderBy('c.createdAt', 'ASC').addOrderBy('c.id').getMany() : [];
@@ -399,7 +399,7 @@ export class EngineService {
 
   async loadVisible(caseId: string, actor: AuthUser, em?: EntityManager): Promise<CaseEntity> {
     const row = /^[0-9a-f-]{36}$/i.test(caseId)
-      ? await (em ?? this.uow.dataSource.manager).findOneBy(CaseEntity, { id: caseId })
+      ? await (em ?? this.uow.manager).findOneBy(CaseEntity, { id: caseId })
       : null;
     if (!row) throw AppError.notFound('案件');
     assertInArea(actor, row.areaCode, '案件');
@@ -407,7 +407,7 @@ export class EngineService {
   }
 
   private async replay(userId: string, key: string, requestHash: string): Promise<CaseView | null> {
-    const rec = await this.uow.dataSource.manager.findOneBy(IdempotencyRecordEntity, { userId, key });
+    const rec = await this.uow.manager.findOneBy(IdempotencyRecordEntity, { userId, key });
     if (!rec) return null;
     if (rec.requestHash !== requestHash) {
       throw new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, '该幂等键已用于另一个请求，请为新的操作生成新的 Idempotency-Key');

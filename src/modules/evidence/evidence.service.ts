@@ -1,5 +1,5 @@
+import { UnitOfWork } from '../../database/unit-of-work';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { areaLike, assertInArea } from '../../common/auth/scope';
@@ -20,11 +20,16 @@ export class EvidenceService {
   private readonly store: EvidenceStore;
 
   constructor(
-    @InjectRepository(EvidenceEntity) private readonly evidence: Repository<EvidenceEntity>,
+    private readonly uow: UnitOfWork,
     private readonly engine: EngineService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.store = new EvidenceStore(config.evidence.dir);
+  }
+
+  /** through the current transaction when there is one (UnitOfWork.manager) */
+  private get evidence(): Repository<EvidenceEntity> {
+    return this.uow.manager.getRepository(EvidenceEntity);
   }
 
   async upload(

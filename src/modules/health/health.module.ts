@@ -1,8 +1,7 @@
 import { Controller, Get, Module } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Public } from '../../common/auth/decorators';
+import { UnitOfWork } from '../../database/unit-of-work';
 import { JobQueue } from '../jobs/job-queue';
 import { TimerScheduler } from '../timers/timer-scheduler';
 
@@ -10,7 +9,7 @@ import { TimerScheduler } from '../timers/timer-scheduler';
 @Controller('health')
 export class HealthController {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly scheduler: TimerScheduler,
     private readonly jobs: JobQueue,
   ) {}
@@ -22,7 +21,7 @@ export class HealthController {
   @Public()
   @Get()
   async health() {
-    const database = await this.ds.query('SELECT 1').then(() => 'up', () => 'down');
+    const database = await this.uow.manager.query('SELECT 1').then(() => 'up', () => 'down');
     const [timers, jobs] = await Promise.all([this.scheduler.health(), this.jobs.health()]);
     const queue = timers === 'up' && jobs === 'up' ? 'up' : 'down';
     return { status: database === 'up' ? 'ok' : 'degraded', database, queue, queueMode: this.scheduler.mode };

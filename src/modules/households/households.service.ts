@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea, narrowArea } from '../../common/auth/scope';
@@ -46,9 +45,17 @@ export function householdView(h: HouseholdEntity, members: HouseholdMemberEntity
 export class HouseholdsService {
   constructor(
     private readonly uow: UnitOfWork,
-    @InjectRepository(HouseholdEntity) private readonly households: Repository<HouseholdEntity>,
-    @InjectRepository(HouseholdMemberEntity) private readonly members: Repository<HouseholdMemberEntity>,
   ) {}
+
+  /** through the current transaction when there is one (UnitOfWork.manager) */
+  private get households(): Repository<HouseholdEntity> {
+    return this.uow.manager.getRepository(HouseholdEntity);
+  }
+
+  /** through the current transaction when there is one (UnitOfWork.manager) */
+  private get members(): Repository<HouseholdMemberEntity> {
+    return this.uow.manager.getRepository(HouseholdMemberEntity);
+  }
 
   async create(dto: CreateHouseholdDto, user: AuthUser) {
     if (!['village', 'township', 'county'].includes(user.role)) {

@@ -94,7 +94,7 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
   /** Unfinished imports the queue may have lost (Redis down or flushed, a crash): queue them again. */
   async reconcile(): Promise<number> {
     try {
-      const open = await this.uow.dataSource.manager.find(AlertImportEntity, {
+      const open = await this.uow.manager.find(AlertImportEntity, {
         where: { status: In(['queued', 'running']) },
         select: { id: true },
         order: { createdAt: 'ASC' },
@@ -109,8 +109,7 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async run(importId: string): Promise<'completed' | 'failed' | 'skipped'> {
-    const ds = this.uow.dataSource;
-    const imp = await ds.manager
+    const imp = await this.uow.manager
       .createQueryBuilder(AlertImportEntity, 'i')
       .addSelect('i.content')
       .where('i.id = :id', { id: importId })
@@ -131,7 +130,7 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
       return 'failed';
     }
     if (imp.rowsTotal === null) await this.write((em) => em.update(AlertImportEntity, { id: imp.id }, { rowsTotal: rows.length }));
-    const uploader = await ds.manager.findOneByOrFail(UserEntity, { id: imp.uploadedById });
+    const uploader = await this.uow.manager.findOneByOrFail(UserEntity, { id: imp.uploadedById });
     const actor: AuthUser = {
       id: uploader.id,
       username: uploader.username,

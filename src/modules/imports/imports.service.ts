@@ -41,7 +41,7 @@ export class ImportsService {
   ) {}
 
   private get em() {
-    return this.uow.dataSource.manager;
+    return this.uow.manager;
   }
 
   async upload(user: AuthUser, file: Express.Multer.File | undefined, body: { source?: string }) {

@@ -68,7 +68,7 @@ export class MonitoringObjectsService {
   ) {}
 
   private async views(rows: MonitoringObjectEntity[], user: AuthUser) {
-    const em = this.uow.dataSource.manager;
+    const em = this.uow.manager;
     const hh = [...new Set(rows.map((r) => r.householdId))];
     const households = hh.length ? await em.findBy(HouseholdEntity, { id: In(hh) }) : [];
     const members = hh.length ? await em.findBy(HouseholdMemberEntity, { householdId: In(hh) }) : [];
@@ -131,7 +131,7 @@ export class MonitoringObjectsService {
   }
 
   async load(id: string, user: AuthUser): Promise<MonitoringObjectEntity> {
-    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.uow.dataSource.manager.findOneBy(MonitoringObjectEntity, { id }) : null;
+    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.uow.manager.findOneBy(MonitoringObjectEntity, { id }) : null;
     if (!row) throw AppError.notFound('监测对象');
     assertInArea(user, row.areaCode, '监测对象');
     return row;
@@ -143,7 +143,7 @@ export class MonitoringObjectsService {
 
   /** The colour is derived, so a colour filter is applied after deriving it. */
   async list(user: AuthUser, q: MonitoringObjectQuery) {
-    const qb = this.uow.dataSource.manager.createQueryBuilder(MonitoringObjectEntity, 'o');
+    const qb = this.uow.manager.createQueryBuilder(MonitoringObjectEntity, 'o');
     const like = narrowArea(user, q.areaCode);
     if (like) qb.andWhere('o.areaCode LIKE :like', { like });
     if (q.status) qb.andWhere('o.status = :status', { status: q.status });
@@ -188,7 +188,7 @@ export class MonitoringObjectsService {
 
   async measures(id: string, user: AuthUser) {
     const mo = await this.load(id, user);
-    const rows = await this.uow.dataSource.manager.find(AssistanceMeasureEntity, { where: { monitoringObjectId: mo.id }, order: { date: 'ASC' } });
+    const rows = await this.uow.manager.find(AssistanceMeasureEntity, { where: { monitoringObjectId: mo.id }, order: { date: 'ASC' } });
     return rows.map(measureView);
   }
 
@@ -219,7 +219,7 @@ export class MonitoringObjectsService {
 
   async incomeHistory(id: string, user: AuthUser) {
     const mo = await this.load(id, user);
-    const rows = await this.uow.dataSource.manager.find(IncomeRecordEntity, { where: { householdId: mo.householdId }, order: { recordedAt: 'ASC' } });
+    const rows = await this.uow.manager.find(IncomeRecordEntity, { where: { householdId: mo.householdId }, order: { recordedAt: 'ASC' } });
     return rows.map(incomeView);
   }
 }

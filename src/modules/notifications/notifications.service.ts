@@ -38,7 +38,7 @@ export class NotificationsService {
   constructor(private readonly uow: UnitOfWork) {}
 
   private get em() {
-    return this.uow.dataSource.manager;
+    return this.uow.manager;
   }
 
   async list(user: AuthUser, q: NotificationListQuery) {

@@ -52,7 +52,7 @@ export class OverdueReminderService implements OnApplicationBootstrap, OnModuleD
     const { hour, minute, timeZone } = this.config.reminders;
     const local = DateTime.fromJSDate(now).setZone(timeZone);
     if (local < local.set({ hour, minute, second: 0, millisecond: 0 })) return false;
-    const ran = await this.uow.dataSource.manager.existsBy(JobRunEntity, { name: JOB, period: local.toISODate()! });
+    const ran = await this.uow.manager.existsBy(JobRunEntity, { name: JOB, period: local.toISODate()! });
     return ran ? false : (await this.run(now)).ran;
   }
 

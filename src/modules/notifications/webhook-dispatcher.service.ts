@@ -52,7 +52,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
 
   /** One attempt. Throws when the receiver failed and attempts remain, so the queue retries. */
   async deliver(deliveryId: string, _ctx?: JobContext): Promise<'delivered' | 'retry' | 'failed' | 'skipped'> {
-    const ds = this.uow.dataSource;
     const { maxAttempts, backoffMs, timeoutMs } = this.config.webhooks;
     const now = new Date();
     // every write is its own transaction: on SQLite that serialises it with the engine's
@@ -66,8 +65,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         .execute(),
     );
     if (!claimed.affected) return 'skipped';
-    const d = await ds.manager.findOneByOrFail(WebhookDeliveryEntity, { id: deliveryId });
-    const hook = await ds.manager.findOneBy(WebhookEntity, { id: d.webhookId });
+    const d = await this.uow.manager.findOneByOrFail(WebhookDeliveryEntity, { id: deliveryId });
+    const hook = await this.uow.manager.findOneBy(WebhookEntity, { id: d.webhookId });
     if (!hook?.active) {
       await write((em) => em.update(WebhookDeliveryEntity, { id: d.id }, { status: 'failed', lockedUntil: null, lastError: 'webhook removed' }));
       return 'failed';

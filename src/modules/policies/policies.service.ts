@@ -1,5 +1,5 @@
+import { UnitOfWork } from '../../database/unit-of-work';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThanOrEqual, Repository } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
 import { isAreaCode, lineageOf } from '../../common/domain/area';
@@ -34,7 +34,12 @@ export class PoliciesService implements OnApplicationBootstrap {
   /** policy versions are immutable, so caching rows by id is safe across instances */
   private readonly byId = new Map<string, PolicyVersionEntity>();
 
-  constructor(@InjectRepository(PolicyVersionEntity) private readonly versions: Repository<PolicyVersionEntity>) {}
+  constructor(private readonly uow: UnitOfWork) {}
+
+  /** through the current transaction when there is one (UnitOfWork.manager) */
+  private get versions(): Repository<PolicyVersionEntity> {
+    return this.uow.manager.getRepository(PolicyVersionEntity);
+  }
 
   /** A fresh database gets the national defaults of domain/parameters.md as version 1. */
   async onApplicationBootstrap(): Promise<void> {

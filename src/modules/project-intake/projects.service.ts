@@ -52,7 +52,7 @@ export class ProjectsService {
 
   /** `GET /projects?areaCode=&year=&status=&category=` */
   async list(user: AuthUser, q: ProjectListQuery) {
-    const qb = this.uow.dataSource.manager.createQueryBuilder(ProjectEntity, 'p');
+    const qb = this.uow.manager.createQueryBuilder(ProjectEntity, 'p');
     const like = narrowArea(user, q.areaCode);
     if (like) qb.andWhere('p.areaCode LIKE :like', { like });
     if (q.year !== undefined) qb.andWhere('p.year = :year', { year: q.year });
@@ -66,7 +66,7 @@ export class ProjectsService {
 
   /** `GET /projects/{id}`: the project with every version it had in the library (SF-21). */
   async get(user: AuthUser, id: string) {
-    const em = this.uow.dataSource.manager;
+    const em = this.uow.manager;
     const row = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOneBy(ProjectEntity, { id }) : null;
     if (!row) throw AppError.notFound('项目');
     assertInArea(user, row.areaCode, '项目');
@@ -86,7 +86,7 @@ export class ProjectsService {
     const areaCode = q.areaCode ?? user.areaCode;
     if (!areaCode) throw AppError.validation({ areaCode: '请指定行政区划' });
     const like = narrowArea(user, areaCode)!;
-    const rows = await this.uow.dataSource.manager
+    const rows = await this.uow.manager
       .createQueryBuilder(ProjectEntity, 'p')
       .where('p.status = :status AND p.year = :year AND p.areaCode LIKE :like', { status: 'in_library', year: q.year, like })
       .getMany();

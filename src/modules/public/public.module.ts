@@ -1,11 +1,10 @@
 import { Controller, Get, Module, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Public } from '../../common/auth/decorators';
 import { areaPrefix, isAreaCode } from '../../common/domain/area';
 import { AppError } from '../../common/errors/app-error';
 import { CaseEntity } from '../../database/entities';
+import { UnitOfWork } from '../../database/unit-of-work';
 import { AreasService } from '../admin/areas.service';
 import { ProcedureRegistry } from '../engine/procedure-adapter';
 
@@ -14,7 +13,7 @@ import { ProcedureRegistry } from '../engine/procedure-adapter';
 @Controller('public')
 export class PublicController {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly registry: ProcedureRegistry,
     private readonly areas: AreasService,
   ) {}
@@ -24,7 +23,7 @@ export class PublicController {
   async notices(@Query('areaCode') areaCode?: string) {
     if (areaCode !== undefined && !isAreaCode(areaCode)) throw AppError.validation({ areaCode: '应为12位统计用区划代码' });
     const now = new Date();
-    const qb = this.ds.manager
+    const qb = this.uow.manager
       .createQueryBuilder(CaseEntity, 'c')
       .where('c.closedAt IS NULL AND c.noticeStartsAt <= :now AND c.noticeEndsAt > :now', { now })
       .orderBy('c.noticeEndsAt', 'ASC')
@@ -46,7 +45,7 @@ export class PublicController {
           startsAt: c.noticeStartsAt!.toISOString(),
           endsAt: c.noticeEndsAt!.toISOString(),
           summary: adapter.noticeSummary
-            ? await adapter.noticeSummary({ caseRow: c, context: c.snapshot.context, em: this.ds.manager })
+            ? await adapter.noticeSummary({ caseRow: c, context: c.snapshot.context, em: this.uow.manager })
             : (notice?.text ?? ''),
         };
       }),

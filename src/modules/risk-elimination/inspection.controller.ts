@@ -32,7 +32,7 @@ export class InspectionController {
 
   private async objects(user: AuthUser, areaCode: string | undefined, status: string): Promise<MonitoringObjectEntity[]> {
     if (user.role === 'admin') throw new AppError(ErrorCode.ROLE_REQUIRED, '督查报表供业务和监督人员使用', { requiredRoles: ['village', 'township', 'county', 'department', 'supervisor'] });
-    const qb = this.uow.dataSource.manager.createQueryBuilder(MonitoringObjectEntity, 'o').where('o.status = :status', { status });
+    const qb = this.uow.manager.createQueryBuilder(MonitoringObjectEntity, 'o').where('o.status = :status', { status });
     const like = narrowArea(user, areaCode);
     if (like) qb.andWhere('o.areaCode LIKE :like', { like });
     return qb.orderBy('o.areaCode').addOrderBy('o.createdAt').getMany();
@@ -76,7 +76,7 @@ export class InspectionController {
   /** SF-11: in monitoring, meeting every elimination criterion on record, with no elimination case. */
   @Get('overdue-elimination')
   async overdueElimination(@Query() q: InspectionQuery, @CurrentUser() user: AuthUser) {
-    const em = this.uow.dataSource.manager;
+    const em = this.uow.manager;
     const out = [];
     for (const mo of await this.objects(user, q.areaCode, 'monitoring')) {
       const policy = (await this.policies.effective(mo.areaCode)).values;
@@ -110,7 +110,7 @@ export class InspectionController {
   /** SF-11: in monitoring longer than the configured time with no measure in the last months. */
   @Get('stale-monitoring')
   async staleMonitoring(@Query() q: InspectionQuery, @CurrentUser() user: AuthUser) {
-    const em = this.uow.dataSource.manager;
+    const em = this.uow.manager;
     const out = [];
     for (const mo of await this.objects(user, q.areaCode, 'monitoring')) {
       const policy = (await this.policies.effective(mo.areaCode)).values;

@@ -37,7 +37,7 @@ export class RiskEliminationController {
     }
     if (levelOf(dto.areaCode) !== 'village') throw AppError.validation({ areaCode: '名单由村提出：应为12位村级代码' });
     assertInArea(user, dto.areaCode, '行政区划');
-    const em = this.uow.dataSource.manager;
+    const em = this.uow.manager;
     const rows = await em.findBy(MonitoringObjectEntity, { id: In(dto.monitoringObjectIds) });
     const policy = await this.policies.effective(dto.areaCode);
     const problems = [];

@@ -1,5 +1,5 @@
+import { UnitOfWork } from '../../database/unit-of-work';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { LessThanOrEqual, Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import { TimerEntity } from '../../database/entities';
@@ -17,11 +17,16 @@ export class TimerRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private reconciling = false;
 
   constructor(
+    private readonly uow: UnitOfWork,
     private readonly engine: EngineService,
     private readonly scheduler: TimerScheduler,
-    @InjectRepository(TimerEntity) private readonly timers: Repository<TimerEntity>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** through the current transaction when there is one (UnitOfWork.manager) */
+  private get timers(): Repository<TimerEntity> {
+    return this.uow.manager.getRepository(TimerEntity);
+  }
 
   onApplicationBootstrap(): void {
     this.scheduler.setHandler((timerId) => this.engine.applySystem(timerId));

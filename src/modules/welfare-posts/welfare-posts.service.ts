@@ -51,7 +51,7 @@ export class WelfarePostsService {
   ) {}
 
   private get em() {
-    return this.uow.dataSource.manager;
+    return this.uow.manager;
   }
 
   private postView(p: WelfarePostEntity) {
