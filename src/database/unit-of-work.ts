@@ -85,7 +85,8 @@ export class UnitOfWork {
         }
       });
     };
-    if (!this.mutex) return this.dataSource.transaction('READ COMMITTED', run);
+    // PostgreSQL's default isolation, READ COMMITTED: naming it would cost a statement per transaction
+    if (!this.mutex) return this.dataSource.transaction(run);
     try {
       return await this.mutex.runExclusive(() => this.dataSource.transaction(run));
     } catch (err) {

@@ -1,12 +1,13 @@
 import { Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
-import { TimerEntity } from '../../database/entities';
 import { BullTimerScheduler } from '../timers/bull-timer-scheduler';
 import { InProcessTimerScheduler } from '../timers/in-process-timer-scheduler';
 import { TimerRunner } from '../timers/timer-runner.service';
 import { TimerScheduler } from '../timers/timer-scheduler';
+import { CaseStore } from './case-store';
 import { CaseViewService } from './case-view.service';
+import { CheckPipeline } from './check-pipeline';
+import { IdempotencyStore } from './idempotency';
 import { CasesController } from './cases.controller';
 import { CasesService } from './cases.service';
 import { EngineService } from './engine.service';
@@ -16,11 +17,13 @@ import { ProceduresController } from './procedures.controller';
 /** The shared engine every procedure module plugs into, with its timers. */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([TimerEntity])],
   controllers: [ProceduresController, CasesController],
   providers: [
     ProcedureRegistry,
     EngineService,
+    CheckPipeline,
+    CaseStore,
+    IdempotencyStore,
     CaseViewService,
     CasesService,
     TimerRunner,

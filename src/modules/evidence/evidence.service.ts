@@ -63,8 +63,7 @@ export class EvidenceService {
     }
     const sha256 = sha256Hex(file!.buffer);
     await this.store.put(sha256, file!.buffer);
-    const row = await this.evidence.save(
-      this.evidence.create({
+    const row = this.evidence.create({
         type: input.type!,
         sha256,
         size: file!.size,
@@ -76,8 +75,9 @@ export class EvidenceService {
         caseId: caseRow?.id ?? null,
         batchId: caseRow ? caseRow.batchId : (input.batchId ?? null),
         usedInSeq: null,
-      }),
-    );
+    });
+    // a plain INSERT: save() would wrap it in a transaction of its own (three round trips)
+    await this.evidence.insert(row);
     return evidenceView(row);
   }
 

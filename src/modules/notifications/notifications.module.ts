@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { Announcer } from './announcer';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsService } from './notifications.service';
 import { OutboxService } from './outbox.service';
@@ -9,7 +10,7 @@ import { WebhookDispatcher } from './webhook-dispatcher.service';
 @Global()
 @Module({
   controllers: [NotificationsController],
-  providers: [OutboxService, NotificationsService, WebhookDispatcher, OverdueReminderService],
-  exports: [OutboxService, WebhookDispatcher, OverdueReminderService],
+  providers: [Announcer, OutboxService, NotificationsService, WebhookDispatcher, OverdueReminderService],
+  exports: [Announcer, OutboxService, WebhookDispatcher, OverdueReminderService],
 })
 export class NotificationsModule {}

@@ -1,0 +1,197 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { type EntityManager, In } from 'typeorm';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { auditHash } from '../../common/audit/audit-hash';
+import { subtractDuration } from '../../common/domain/duration';
+import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { AuditEntryEntity, CaseEntity, EvidenceEntity, TimerEntity } from '../../database/entities';
+import type { TimerRequest } from '../../machines/procedure';
+
+/** Timer keys (and events) of the deadline reminders (SF-04): notifications, not transitions. */
+export const DEADLINE_NEAR = 'DEADLINE_NEAR';
+export const DEADLINE_PASSED = 'DEADLINE_PASSED';
+
+export interface AuditFields {
+  seq: number;
+  prevHash: string;
+  event: string;
+  fromState: string | null;
+  toState: string;
+  actor: AuthUser;
+  at: Date;
+  reason: string | null;
+  data: Record<string, unknown>;
+  evidence: Array<{ id: string; type: string; sha256: string }>;
+  policyVersion: string;
+}
+
+/** What a transition writes: the case's new fields and its audit entry. */
+export interface Advance {
+  patch: Partial<CaseEntity>;
+  entry: AuditEntryEntity;
+  /** the evidence the event referenced: linked to the case, first use recorded */
+  evidence: EvidenceEntity[];
+  /** the timers the machine wanted before and wants now */
+  timersBefore: TimerRequest[];
+  timersAfter: TimerRequest[];
+  closing: boolean;
+}
+
+/**
+ * How a case is stored: the row guarded by its version, the hash-chained audit entry, the
+ * evidence links and the timers — each in the caller's transaction, in as few statements as
+ * the data allows (nothing is read back that the transaction itself wrote).
+ */
+@Injectable()
+export class CaseStore {
+  /** The audit entry of a step, its hash chaining the case's previous one. */
+  auditEntry(caseId: string, f: AuditFields): AuditEntryEntity {
+    const hash = auditHash({
+      caseId,
+      seq: f.seq,
+      prevHash: f.prevHash,
+      event: f.event,
+      fromState: f.fromState,
+      toState: f.toState,
+      actor: { id: f.actor.id, username: f.actor.username, role: f.actor.role },
+      at: f.at.toISOString(),
+      reason: f.reason,
+      data: f.data,
+      evidence: f.evidence,
+      policyVersion: f.policyVersion,
+    });
+    return Object.assign(new AuditEntryEntity(), {
+      caseId,
+      seq: f.seq,
+      event: f.event,
+      fromState: f.fromState,
+      toState: f.toState,
+      actorId: f.actor.id,
+      actorUsername: f.actor.username,
+      actorRole: f.actor.role,
+      at: f.at,
+      reason: f.reason,
+      data: f.data,
+      evidence: f.evidence,
+      policyVersion: f.policyVersion,
+      prevHash: f.prevHash,
+      hash,
+    });
+  }
+
+  /** A new case with its CREATE entry. */
+  async insert(em: EntityManager, row: CaseEntity, entry: AuditEntryEntity): Promise<void> {
+    await em.insert(CaseEntity, row);
+    await em.insert(AuditEntryEntity, entry);
+  }
+
+  /**
+   * One step: the case row only if it is still at the version the step was judged on (else
+   * 409), its audit entry, the evidence links, the timers. Returns the stored row and the
+   * timers to schedule after commit.
+   */
+  async advance(em: EntityManager, caseRow: CaseEntity, step: Advance): Promise<{ stored: CaseEntity; newTimers: TimerEntity[] }> {
+    const updated = await em
+      .createQueryBuilder()
+      .update(CaseEntity)
+      .set(step.patch)
+      .where('id = :id AND version = :version', { id: caseRow.id, version: caseRow.version })
+      .execute();
+    if (!updated.affected) {
+      throw new AppError(ErrorCode.VERSION_CONFLICT, '案件已被他人更新，请刷新后重试', { givenVersion: caseRow.version });
+    }
+    await em.insert(AuditEntryEntity, step.entry);
+    await this.linkEvidence(em, caseRow.id, step.entry.seq, step.evidence);
+    const stored = Object.assign(new CaseEntity(), caseRow, step.patch);
+    const newTimers = await this.syncTimers(em, stored, step.timersBefore, step.timersAfter, step.closing);
+    return { stored, newTimers };
+  }
+
+  /**
+   * In one statement: a loose upload of the caller becomes the case's; every file used for
+   * the first time records the entry that used it. In memory too, for the response.
+   */
+  private async linkEvidence(em: EntityManager, caseId: string, seq: number, evidence: EvidenceEntity[]): Promise<void> {
+    const touched = evidence.filter((e) => (e.caseId === null && e.batchId === null) || e.usedInSeq === null);
+    if (!touched.length) return;
+    await em
+      .createQueryBuilder()
+      .update(EvidenceEntity)
+      .set({
+        caseId: () => `CASE WHEN "caseId" IS NULL AND "batchId" IS NULL THEN :linkCase ELSE "caseId" END`,
+        usedInSeq: () => `COALESCE("usedInSeq", :linkSeq)`,
+      })
+      .where({ id: In(touched.map((e) => e.id)) })
+      .setParameters({ linkCase: caseId, linkSeq: seq })
+      .execute();
+    for (const e of touched) {
+      if (e.caseId === null && e.batchId === null) e.caseId = caseId;
+      e.usedInSeq ??= seq;
+    }
+  }
+
+  /**
+   * Makes the case's pending timers match what the machine now asks for. The pending rows are
+   * exactly what the machine asked for at the previous step (written in that step's
+   * transaction), so the difference is computed without reading them: obsolete ones are
+   * cancelled, new ones inserted. Deadline reminders run until the case closes.
+   */
+  private async syncTimers(em: EntityManager, caseRow: CaseEntity, before: TimerRequest[], after: TimerRequest[], closing: boolean): Promise<TimerEntity[]> {
+    const now = new Date();
+    const same = (a: TimerRequest, b: TimerRequest) => a.key === b.key && a.event === b.event && new Date(a.dueAt).getTime() === new Date(b.dueAt).getTime();
+    const wanted = closing ? [] : after;
+    if (closing) {
+      await em.update(TimerEntity, { caseId: caseRow.id, status: 'pending' }, { status: 'cancelled', settledAt: now, note: 'case closed' });
+    } else {
+      const obsolete = [...new Set(before.filter((b) => !wanted.some((w) => same(b, w))).map((b) => b.key))];
+      if (obsolete.length) {
+        await em.update(TimerEntity, { caseId: caseRow.id, status: 'pending', key: In(obsolete) }, { status: 'cancelled', settledAt: now, note: 'state left' });
+      }
+    }
+    const rows = wanted
+      .filter((w) => !before.some((b) => same(b, w)))
+      .map((w) =>
+        Object.assign(new TimerEntity(), {
+          id: randomUUID(),
+          caseId: caseRow.id,
+          key: w.key,
+          event: w.event,
+          dueAt: new Date(w.dueAt),
+          status: 'pending',
+          scheduledAtVersion: caseRow.version,
+          createdAt: now,
+          settledAt: null,
+          note: null,
+        }),
+      );
+    if (rows.length) await em.insert(TimerEntity, rows);
+    return rows;
+  }
+
+  /** A new case's timers: what its machine asks for, and the deadline reminders (SF-04). */
+  async initialTimers(em: EntityManager, row: CaseEntity, wanted: TimerRequest[], deadline: { nearBefore: string } | null, now: Date): Promise<TimerEntity[]> {
+    const requests = [...wanted];
+    if (row.deadlineAt && deadline) {
+      const near = subtractDuration(row.deadlineAt, deadline.nearBefore);
+      if (near > now) requests.push({ key: DEADLINE_NEAR, event: DEADLINE_NEAR, dueAt: near.toISOString() });
+      requests.push({ key: DEADLINE_PASSED, event: DEADLINE_PASSED, dueAt: row.deadlineAt.toISOString() });
+    }
+    const rows = requests.map((w) =>
+      Object.assign(new TimerEntity(), {
+        id: randomUUID(),
+        caseId: row.id,
+        key: w.key,
+        event: w.event,
+        dueAt: new Date(w.dueAt),
+        status: 'pending',
+        scheduledAtVersion: row.version,
+        createdAt: now,
+        settledAt: null,
+        note: null,
+      }),
+    );
+    if (rows.length) await em.insert(TimerEntity, rows);
+    return rows;
+  }
+}
