@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '../common/config/app-config';
 import { dataSourceOptions } from './data-source-options';
+import { ChangeFeed } from './change-feed';
 import { UnitOfWork } from './unit-of-work';
 
 export { UnitOfWork } from './unit-of-work';
@@ -14,7 +15,7 @@ export { UnitOfWork } from './unit-of-work';
       useFactory: (config: AppConfig) => dataSourceOptions(config.database),
     }),
   ],
-  providers: [UnitOfWork],
-  exports: [UnitOfWork, TypeOrmModule],
+  providers: [UnitOfWork, ChangeFeed],
+  exports: [UnitOfWork, ChangeFeed, TypeOrmModule],
 })
 export class DatabaseModule {}

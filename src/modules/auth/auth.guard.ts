@@ -10,8 +10,9 @@ import { toAuthUser, UsersService } from './users.service';
 
 /**
  * Global guard: every route needs a valid bearer token unless marked @Public. The user is
- * read from the database on every request, so disabling a user or changing their role or
- * area takes effect at once on every instance.
+ * checked on every request (from memory while the change feed is live, which every change to
+ * the users table empties on every instance at commit), so disabling a user or changing their
+ * role or area takes effect at once.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -33,7 +34,7 @@ export class AuthGuard implements CanActivate {
     } catch {
       throw new AppError(ErrorCode.UNAUTHENTICATED, '访问令牌无效或已过期，请重新登录');
     }
-    const user = await this.users.findById(payload.sub);
+    const user = await this.users.findForToken(payload.sub);
     if (!user || user.disabled) throw new AppError(ErrorCode.UNAUTHENTICATED, '账号不存在或已停用');
     req.user = toAuthUser(user);
 

@@ -1,3 +1,4 @@
+import { ChangeFeed, InvalidatedCache } from '../../database/change-feed';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Repository } from 'typeorm';
@@ -34,8 +35,13 @@ export class UsersService implements OnApplicationBootstrap {
 
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly feed: ChangeFeed,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.byToken = new InvalidatedCache<UserEntity | null>(feed, 'users');
+  }
+
+  private readonly byToken: InvalidatedCache<UserEntity | null>;
 
   /** through the current transaction when there is one (UnitOfWork.manager) */
   private get users(): Repository<UserEntity> {
@@ -59,6 +65,14 @@ export class UsersService implements OnApplicationBootstrap {
     return this.users.findOneBy({ id });
   }
 
+  /**
+   * The user behind a token, on every request: from memory while the change feed is live
+   * (any change to users, on any instance, empties it at commit), else from the database.
+   */
+  findForToken(id: string): Promise<UserEntity | null> {
+    return this.byToken.get(id, () => this.users.findOneBy({ id }));
+  }
+
   findByUsername(username: string): Promise<UserEntity | null> {
     return this.users.findOneBy({ username });
   }
@@ -69,8 +83,7 @@ export class UsersService implements OnApplicationBootstrap {
       throw new AppError(ErrorCode.ALREADY_EXISTS, `用户名“${input.username}”已存在`, { fields: { username: 'exists' } });
     }
     const now = new Date();
-    return this.users.save(
-      this.users.create({
+    const row = this.users.create({
         username: input.username,
         passwordHash: await hashPassword(input.password),
         displayName: input.displayName,
@@ -80,8 +93,10 @@ export class UsersService implements OnApplicationBootstrap {
         disabled: false,
         createdAt: now,
         updatedAt: now,
-      }),
-    );
+    });
+    await this.users.insert(row);
+    this.feed.changedHere('users');
+    return row;
   }
 
   async update(id: string, patch: { role?: UserRole; areaCode?: string; disabled?: boolean; sector?: string | null }): Promise<UserEntity> {
@@ -93,7 +108,9 @@ export class UsersService implements OnApplicationBootstrap {
     await this.checkArea(role, areaCode, sector);
     Object.assign(user, { role, areaCode, sector: role === 'department' ? sector : null, updatedAt: new Date() });
     if (patch.disabled !== undefined) user.disabled = patch.disabled;
-    return this.users.save(user);
+    const saved = await this.users.save(user);
+    this.feed.changedHere('users');
+    return saved;
   }
 
   private async checkArea(role: UserRole, areaCode: string | null, sector: string | null): Promise<void> {

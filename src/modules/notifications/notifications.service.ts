@@ -5,6 +5,7 @@ import { assertInArea } from '../../common/auth/scope';
 import { isAreaCode, isWithin } from '../../common/domain/area';
 import { AppError } from '../../common/errors/app-error';
 import { UnitOfWork } from '../../database/database.module';
+import { ChangeFeed } from '../../database/change-feed';
 import type { CreateWebhookDto, NotificationListQuery } from './notifications.dto';
 import { NotificationEntity, WebhookDeliveryEntity, WebhookEntity } from './notifications.entities';
 
@@ -35,7 +36,10 @@ const hookView = (h: WebhookEntity) => ({
 /** The caller's notifications, and the admin's webhooks. */
 @Injectable()
 export class NotificationsService {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly feed: ChangeFeed,
+  ) {}
 
   private get em() {
     return this.uow.manager;
@@ -100,6 +104,7 @@ export class NotificationsService {
       }),
       ),
     );
+    this.feed.changedHere('webhooks');
     return hookView(hook);
   }
 
@@ -126,6 +131,7 @@ export class NotificationsService {
       await em.update(WebhookEntity, { id: h.id }, { active: false, updatedAt: new Date() });
       await em.update(WebhookDeliveryEntity, { webhookId: h.id, status: 'pending' }, { status: 'failed', lastError: 'webhook removed' });
     });
+    this.feed.changedHere('webhooks');
     return hookView(Object.assign(h, { active: false, updatedAt: new Date() }));
   }
 

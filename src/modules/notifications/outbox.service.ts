@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { type EntityManager, In, IsNull } from 'typeorm';
+import { type EntityManager, In } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import { lineageOf } from '../../common/domain/area';
 import type { UserRole } from '../../common/domain/enums';
+import { ChangeFeed, InvalidatedCache } from '../../database/change-feed';
 import { UserEntity } from '../../database/entities';
 import { JobQueue } from '../jobs/job-queue';
 import { WEBHOOK_QUEUE, type DeliveryJob } from '../jobs/queue-names';
@@ -36,19 +37,33 @@ export type Outgoing = string[];
  */
 @Injectable()
 export class OutboxService {
+  /** who holds which roles at an area and above it; emptied whenever users change (ChangeFeed) */
+  private readonly audiences: InvalidatedCache<string[]>;
+  /** the active webhooks; emptied whenever webhooks change */
+  private readonly hooks: InvalidatedCache<WebhookEntity[]>;
+
   constructor(
     private readonly queue: JobQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    feed: ChangeFeed,
+  ) {
+    this.audiences = new InvalidatedCache(feed, 'users');
+    this.hooks = new InvalidatedCache(feed, 'webhooks', 1);
+  }
 
   async recipients(em: EntityManager, areaCode: string, audience: Audience): Promise<string[]> {
     if ('userIds' in audience) return audience.userIds;
     if (!audience.roles.length) return [];
-    const users = await em.find(UserEntity, {
-      where: { role: In(audience.roles), areaCode: In(lineageOf(areaCode)), disabled: false },
-      select: { id: true },
+    const roles = [...audience.roles].sort();
+    const ids = await this.audiences.get(`${roles.join(',')}@${areaCode}`, async () => {
+      const users = await em.find(UserEntity, {
+        where: { role: In(roles), areaCode: In(lineageOf(areaCode)), disabled: false },
+        select: { id: true },
+        order: { id: 'ASC' },
+      });
+      return users.map((u) => u.id);
     });
-    return users.map((u) => u.id).filter((id) => id !== audience.exceptUserId);
+    return ids.filter((id) => id !== audience.exceptUserId);
   }
 
   /** One notice to its audience, plus one delivery per matching webhook. */
@@ -74,12 +89,10 @@ export class OutboxService {
   }
 
   private async deliveries(em: EntityManager, notice: Notice, roles: UserRole[], now: Date): Promise<Outgoing> {
-    const hooks = await em.find(WebhookEntity, {
-      where: [
-        { active: true, areaCode: IsNull() },
-        { active: true, areaCode: In(lineageOf(notice.areaCode)) },
-      ],
-    });
+    const lineage = lineageOf(notice.areaCode);
+    const hooks = (await this.hooks.get('active', () => em.find(WebhookEntity, { where: { active: true }, order: { createdAt: 'ASC' } }))).filter(
+      (h) => h.areaCode === null || lineage.includes(h.areaCode),
+    );
     const wanted = hooks.filter((h) => !h.events.length || h.events.includes(notice.kind));
     if (!wanted.length) return [];
     const rows = wanted.map((h) => {
