@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, StreamableFile, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Readable } from 'node:stream';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/auth/decorators';
 import { PageQuery } from '../engine/cases.dto';
@@ -44,13 +44,11 @@ export class ImportsController {
     return this.imports.get(user, id);
   }
 
-  /** Every row's outcome, as CSV. */
+  /** Every row's outcome, as CSV, streamed. */
   @Get('imports/:id/report')
-  async report(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
-    const { fileName, csv } = await this.imports.report(user, id);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
-    return csv;
+  async report(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<StreamableFile> {
+    const { fileName, chunks } = await this.imports.report(user, id);
+    return new StreamableFile(Readable.from(chunks), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${fileName}"` });
   }
 
   /** SF-01: households on the latest 低保/特困 lists with no monitoring object and no open inclusion case. */
