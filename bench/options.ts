@@ -22,17 +22,28 @@ export interface BenchOptions {
   importHouseholds: number;
   /** rows of the alert list imported */
   importRows: number;
-  /** the phases to run, in this order: inclusion, elimination, projects, posts, imports */
+  /** the phases to run, in this order: pgbench, inclusion, elimination, projects, posts, imports, engine, load */
   phases: Phase[];
+  /** leads waiting in one state for the engine phase's one event */
+  engineCases: number;
+  /** concurrent clients of the load phase */
+  loadClients: number;
+  /** how long pgbench runs */
+  pgbenchSeconds: number;
+  /** cases written by SQL for the scale phase (0: the phase does not run) */
+  scaleCases: number;
   databaseUrl: string;
   redisUrl: string;
 }
 
-export const PHASES = ['inclusion', 'elimination', 'projects', 'posts', 'imports'] as const;
+export const PHASES = ['pgbench', 'inclusion', 'elimination', 'projects', 'posts', 'imports', 'engine', 'load', 'scale'] as const;
+/** phases that run only when asked for: scale writes gigabytes and takes minutes */
+const ON_REQUEST: Phase[] = ['scale'];
 export type Phase = (typeof PHASES)[number];
 
 const USAGE = `usage: node dist/bench/run.js [--cases N] [--concurrency C] [--batch-size B] [--projects M] [--hires H]
-       [--import-households H] [--import-rows R] [--only PHASES] [--timeout SECONDS]
+       [--import-households H] [--import-rows R] [--engine-cases N] [--load-clients C] [--pgbench-seconds S]
+       [--only PHASES] [--timeout SECONDS]
   --cases        complete monitoring-inclusion cases to drive (env BENCH_CASES, default 200)
   --concurrency  concurrent clients (env BENCH_CONCURRENCY, default 16)
   --batch-size   households per risk-elimination list; every monitoring object the inclusion
@@ -46,9 +57,17 @@ const USAGE = `usage: node dist/bench/run.js [--cases N] [--concurrency C] [--ba
                  inclusion case (env BENCH_IMPORT_HOUSEHOLDS, default 1000)
   --import-rows  rows of the alert list: the matched households, 1% invalid, the rest unmatched
                  (env BENCH_IMPORT_ROWS, default 100000, at most 200000, the service's limit)
-  --only         comma-separated phases to run, of inclusion,elimination,projects,posts,imports
-                 (env BENCH_ONLY, default all); elimination needs the inclusion phase's monitoring
-                 objects, so it brings the inclusion phase with it
+  --engine-cases leads waiting in one state for the engine phase, each sent RECORD_VERIFICATION
+                 (env BENCH_ENGINE_CASES, default cases)
+  --load-clients concurrent clients of the load phase, more than the pool's connections
+                 (env BENCH_LOAD_CLIENTS, default 256)
+  --pgbench-seconds
+                 how long the pgbench phase runs (env BENCH_PGBENCH_SECONDS, default 10)
+  --scale [N]    after the other phases, write N cases (default 1,000,000) and 5 audit entries
+                 each by SQL into the bench's database and time the lists (env BENCH_SCALE_CASES)
+  --only         comma-separated phases to run, of pgbench,inclusion,elimination,projects,posts,
+                 imports,engine,load,scale (env BENCH_ONLY, default all but scale); elimination needs the
+                 inclusion phase's monitoring objects, so it brings the inclusion phase with it
   --timeout      global time limit in seconds (env BENCH_TIMEOUT_S, default 600, or 1800 when the
                  imports phase runs: each of its two imports may take up to 10 minutes)
 environment: BENCH_DATABASE_URL or DATABASE_URL (server to create the throw-away database on,
@@ -68,7 +87,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') throw new UsageError(USAGE);
-    const m = /^--(cases|concurrency|timeout|batch-size|projects|hires|import-households|import-rows|only)(?:=(.*))?$/.exec(arg);
+    if (arg === '--scale' || arg.startsWith('--scale=')) {
+      const next = arg === '--scale' ? argv[i + 1] : arg.slice('--scale='.length);
+      const given = next !== undefined && /^\d+$/.test(next);
+      if (arg === '--scale' && given) i++;
+      flags.set('scale', given ? next : '1000000');
+      continue;
+    }
+    const m = /^--(cases|concurrency|timeout|batch-size|projects|hires|import-households|import-rows|engine-cases|load-clients|pgbench-seconds|only)(?:=(.*))?$/.exec(arg);
     if (!m) throw new UsageError(`unknown argument "${arg}"\n${USAGE}`);
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${m[1]} needs a value\n${USAGE}`);
@@ -78,7 +104,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   const hires = positiveInt('--hires', flags.get('hires') ?? env.BENCH_HIRES, Math.max(1, Math.floor(cases / 4)), 100_000);
   const importHouseholds = positiveInt('--import-households', flags.get('import-households') ?? env.BENCH_IMPORT_HOUSEHOLDS, 1_000, 100_000);
   const importRows = positiveInt('--import-rows', flags.get('import-rows') ?? env.BENCH_IMPORT_ROWS, 100_000, 200_000);
-  const phases = parsePhases(flags.get('only') ?? env.BENCH_ONLY);
+  const scaleRaw = flags.get('scale') ?? env.BENCH_SCALE_CASES;
+  const phases = parsePhases(flags.get('only') ?? env.BENCH_ONLY, scaleRaw !== undefined && scaleRaw !== '');
   if (phases.includes('imports') && importRows < importHouseholds + Math.round(importRows / 100)) {
     throw new UsageError(`--import-rows (${importRows}) must hold the ${importHouseholds} matched households and 1% invalid rows\n${USAGE}`);
   }
@@ -92,6 +119,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     importHouseholds,
     importRows,
     phases,
+    engineCases: positiveInt('--engine-cases', flags.get('engine-cases') ?? env.BENCH_ENGINE_CASES, cases, 100_000),
+    loadClients: positiveInt('--load-clients', flags.get('load-clients') ?? env.BENCH_LOAD_CLIENTS, 256, 2_000),
+    scaleCases: phases.includes('scale') ? positiveInt('--scale', scaleRaw, 1_000_000, 10_000_000) : 0,
+    pgbenchSeconds: positiveInt('--pgbench-seconds', flags.get('pgbench-seconds') ?? env.BENCH_PGBENCH_SECONDS, 10, 600),
     concurrency: positiveInt('--concurrency', flags.get('concurrency') ?? env.BENCH_CONCURRENCY, 16, 1_000),
     timeoutMs: positiveInt('--timeout', flags.get('timeout') ?? env.BENCH_TIMEOUT_S, phases.includes('imports') ? 1800 : 600, 24 * 3600) * 1000,
     timerWaitMs: 60_000,
@@ -102,12 +133,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   };
 }
 
-function parsePhases(raw: string | undefined): Phase[] {
-  if (raw === undefined || raw.trim() === '') return [...PHASES];
+function parsePhases(raw: string | undefined, scale: boolean): Phase[] {
+  if (raw === undefined || raw.trim() === '') return PHASES.filter((p) => !ON_REQUEST.includes(p) || (p === 'scale' && scale));
   const asked = raw.split(',').map((p) => p.trim()).filter(Boolean);
   const unknown = asked.filter((p) => !(PHASES as readonly string[]).includes(p));
   if (unknown.length || !asked.length) throw new UsageError(`--only takes phases of ${PHASES.join(',')}, got "${raw}"\n${USAGE}`);
   // the elimination lists are made of the monitoring objects the inclusion phase produced
   if (asked.includes('elimination')) asked.push('inclusion');
+  if (scale) asked.push('scale');
   return PHASES.filter((p) => asked.includes(p));
 }

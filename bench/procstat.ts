@@ -24,15 +24,36 @@ export function memoryOf(pid: number | 'self'): { rssKb: number; hwmKb: number }
   }
 }
 
-/** comm and utime+stime (clock ticks) of one process. */
-function statOf(pid: number): { comm: string; ticks: number } | null {
+/**
+ * The service's memory as one figure: a cluster's primary and workers together (VmRSS summed),
+ * and the largest VmHWM of any one of them.
+ */
+export function treeMemoryOf(pid: number): { rssKb: number; hwmKb: number; processes: number } | null {
+  const own = memoryOf(pid);
+  if (!own) return null;
+  let rssKb = own.rssKb;
+  let hwmKb = own.hwmKb;
+  let processes = 1;
+  for (const child of readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number)) {
+    if (statOf(child)?.ppid !== pid) continue;
+    const m = memoryOf(child);
+    if (!m) continue;
+    rssKb += m.rssKb;
+    hwmKb = Math.max(hwmKb, m.hwmKb);
+    processes += 1;
+  }
+  return { rssKb, hwmKb, processes };
+}
+
+/** comm, parent pid and utime+stime (clock ticks) of one process. */
+function statOf(pid: number): { comm: string; ppid: number; ticks: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const close = stat.lastIndexOf(')');
     const comm = stat.slice(stat.indexOf('(') + 1, close);
     const fields = stat.slice(close + 2).split(' ');
     // fields[0] is field 3 (state): utime is field 14, stime field 15
-    return { comm, ticks: Number(fields[11]) + Number(fields[12]) };
+    return { comm, ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
   } catch {
     return null;
   }
@@ -56,6 +77,7 @@ export interface CpuSample {
   systemBusyPct: number;
   /** busy time not accounted to the groups (other processes, kernel), percent of one core */
   otherPct: number;
+  /** the service's processes together (the cluster's primary and workers) */
   serviceRssKb: number | null;
 }
 
@@ -72,8 +94,10 @@ export class Sampler {
     private readonly intervalMs = 500,
   ) {}
 
-  private group(pid: number, comm: string): Group | null {
-    if (pid === this.servicePid()) return 'service';
+  /** the service and its cluster workers (children of the service process) */
+  private group(pid: number, ppid: number, comm: string): Group | null {
+    const svc = this.servicePid();
+    if (pid === svc || (svc !== null && ppid === svc)) return 'service';
     if (pid === process.pid) return 'bench';
     if (comm === 'postgres' || comm.startsWith('postgres')) return 'postgres';
     if (comm.startsWith('redis-server')) return 'redis';
@@ -95,6 +119,7 @@ export class Sampler {
     const now = performance.now();
     const seconds = (now - this.prevAt) / 1000;
     const pct: Record<Group, number> = { service: 0, postgres: 0, redis: 0, bench: 0 };
+    let serviceRssKb = 0;
     const ticks = new Map<number, number>();
     let pids: number[] = [];
     try {
@@ -105,8 +130,9 @@ export class Sampler {
     for (const pid of pids) {
       const st = statOf(pid);
       if (!st) continue;
-      const g = this.group(pid, st.comm);
+      const g = this.group(pid, st.ppid, st.comm);
       if (!g) continue;
+      if (g === 'service') serviceRssKb += memoryOf(pid)?.rssKb ?? 0;
       ticks.set(pid, st.ticks);
       // a process born during the interval counts from zero
       const delta = st.ticks - (this.prevTicks.get(pid) ?? (this.prevTicks.size ? 0 : st.ticks));
@@ -114,13 +140,11 @@ export class Sampler {
     }
     const sys = systemTicks();
     const busyPct = ((sys.busy - this.prevSystem.busy) / Math.max(1, sys.total - this.prevSystem.total)) * 100;
-    const svc = this.servicePid();
-    const mem = svc ? memoryOf(svc) : null;
-    if (mem) this.peakServiceRssKb = Math.max(this.peakServiceRssKb, mem.rssKb);
+    this.peakServiceRssKb = Math.max(this.peakServiceRssKb, serviceRssKb);
     if (record && seconds > 0.05) {
       const ours = pct.service + pct.postgres + pct.redis + pct.bench;
       const otherPct = Math.max(0, busyPct * cpus().length - ours);
-      this.samples.push({ at: Date.now(), pct, systemBusyPct: busyPct, otherPct, serviceRssKb: mem?.rssKb ?? null });
+      this.samples.push({ at: Date.now(), pct, systemBusyPct: busyPct, otherPct, serviceRssKb: serviceRssKb || null });
     }
     this.prevTicks = ticks;
     this.prevSystem = sys;

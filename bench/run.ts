@@ -64,7 +64,11 @@ import {
   TARGET_MS,
   TARGET_ROWS,
 } from './imports';
+import { driveOneEvent, prepareWaiting, type WaitingCase } from './engine-phase';
+import { type LoadResult, runLoad } from './load-phase';
 import { parseOptions, UsageError } from './options';
+import { type PgbenchResult, runPgbench } from './pgbench';
+import { runScale, SCALE_USERS, type ScaleResult } from './scale';
 import type { ParkingResult } from './parking';
 import {
   checkProjects,
@@ -93,7 +97,7 @@ import {
   readLedger,
   recordAttendance,
 } from './posts';
-import { memoryOf, Sampler } from './procstat';
+import { memoryOf, Sampler, treeMemoryOf } from './procstat';
 import { Recorder, summarize } from './stats';
 import {
   type CaseRun,
@@ -188,6 +192,19 @@ async function main(): Promise<number> {
   const importsSetup: { householdsMs?: number; fileBytes?: number; fileBuildMs?: number; matched?: number; invalid?: number; unmatched?: number } = {};
   let importRuns: ImportRun[] = [];
   let importsPhase: { startedAt: number; endedAt: number } | null = null;
+  const runPgbenchPhase = opts.phases.includes('pgbench');
+  const runEngine = opts.phases.includes('engine');
+  const runLoadPhase = opts.phases.includes('load');
+  let pgbench: PgbenchResult | null = null;
+  const engineRecorder = new Recorder();
+  let engineCases: WaitingCase[] = [];
+  let enginePhase: { startedAt: number; endedAt: number } | null = null;
+  const engineSetup: { setupMs?: number } = {};
+  const loadRecorder = new Recorder();
+  let load: LoadResult | null = null;
+  const runScalePhase = opts.phases.includes('scale');
+  let scale: ScaleResult | null = null;
+  const scaleRecorder = new Recorder();
 
   // the child must not outlive the bench, whatever happens
   process.on('exit', () => {
@@ -206,6 +223,12 @@ async function main(): Promise<number> {
       throw new Error(`Redis at ${opts.redisUrl} does not answer: ${(err as Error).message}`);
     });
     db = await createDatabase(opts.databaseUrl);
+    if (runPgbenchPhase) {
+      log(`pgbench: the transition's transaction shape (bench/pgbench) on 100,000 cases, ${opts.concurrency} clients, ${opts.pgbenchSeconds} s`);
+      pgbench = await runPgbench(root, db.url, { clients: opts.concurrency, seconds: opts.pgbenchSeconds, signal: stop });
+      log(`pgbench: ${pgbench.tps} tps`);
+      throwIfAborted();
+    }
     dataDir = mkdtempSync(join(tmpdir(), 'approvals-bench-'));
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
@@ -235,6 +258,7 @@ async function main(): Promise<number> {
     const users = [['admin', ADMIN_PASSWORD], [VILLAGE, DEMO_PASSWORD], [TOWNSHIP, DEMO_PASSWORD], [COUNTY, DEMO_PASSWORD]];
     if (runProjects) users.push([DEPARTMENT, DEMO_PASSWORD]);
     if (runImports) users.push([IMPORT_USER, DEMO_PASSWORD]);
+    if (runScalePhase) for (const u of SCALE_USERS) if (!users.some(([name]) => name === u)) users.push([u, DEMO_PASSWORD]);
     for (const [user, password] of users) {
       const res = await api.call<{ accessToken: string }>('login', 'POST', '/auth/login', { json: { username: user, password }, expect: 200 });
       tokens[user] = res.accessToken;
@@ -390,13 +414,43 @@ async function main(): Promise<number> {
       }
       importsPhase.endedAt = Date.now();
     }
+
+    // ------------------------------------------------------------- the engine alone
+    if (runEngine) {
+      const engineApi = new Api(baseUrl, engineRecorder, stop);
+      log(`engine setup: ${opts.engineCases} leads with their verification evidence`);
+      t = Date.now();
+      engineCases = await prepareWaiting(engineApi, tokens, opts.engineCases, opts.concurrency, stop);
+      engineSetup.setupMs = Date.now() - t;
+      throwIfAborted();
+      log(`engine phase: RECORD_VERIFICATION to ${engineCases.length} waiting leads with ${opts.concurrency} clients`);
+      enginePhase = await driveOneEvent(engineApi, tokens, engineCases, opts.concurrency, stop);
+      log(`engine phase done in ${((enginePhase.endedAt - enginePhase.startedAt) / 1000).toFixed(2)} s`);
+      throwIfAborted();
+    }
+
+    // ------------------------------------------------------------- lists at a million cases
+    if (runScalePhase) {
+      log(`scale: writing ${opts.scaleCases} cases, ${opts.scaleCases * 5} audit entries and their monitoring objects by SQL`);
+      scale = await runScale(root, db.url, new Api(baseUrl, scaleRecorder, stop), tokens, opts.scaleCases, 40, stop);
+      log(`scale: loaded in ${(scale.loadMs / 1000).toFixed(1)} s; lists read`);
+      throwIfAborted();
+    }
+
+    // ------------------------------------------------------------- more clients than connections
+    if (runLoadPhase) {
+      log(`load phase: ${opts.loadClients} clients at once (household, lead, read each)`);
+      load = await runLoad(baseUrl, loadRecorder, tokens, opts.loadClients, stop);
+      log(`load phase done in ${((load.endedAt - load.startedAt) / 1000).toFixed(2)} s: ${load.served} served, ${load.busy} answered 503, max ${load.maxMs.toFixed(0)} ms`);
+      throwIfAborted();
+    }
   } catch (err) {
     fatal = err as Error;
   } finally {
     // --------------------------------------------------------------- cleanup
     sampler?.stop();
     if (svc) {
-      serviceMemory = memoryOf(svc.pid);
+      serviceMemory = treeMemoryOf(svc.pid);
       stopping = true;
       try {
         cleanup.service = await stopService(svc);
@@ -643,7 +697,31 @@ async function main(): Promise<number> {
         serviceLog: svc?.output.importLines ?? [],
       }
     : null;
-  const allErrors = recorder.totalErrors + elimRecorder.totalErrors + projRecorder.totalErrors + postsRecorder.totalErrors + importsRecorder.totalErrors;
+  const allErrors = recorder.totalErrors + elimRecorder.totalErrors + projRecorder.totalErrors + postsRecorder.totalErrors + importsRecorder.totalErrors + engineRecorder.totalErrors + scaleRecorder.totalErrors;
+
+  // the engine alone: transitions/s and the service's CPU per transition
+  const engineWallMs = enginePhase ? enginePhase.endedAt - enginePhase.startedAt : null;
+  const engineCpu = enginePhase && sampler ? sampler.window(enginePhase.startedAt, enginePhase.endedAt) : null;
+  const engineDone = engineRecorder.count('engine:RECORD_VERIFICATION');
+  const cpuMsPer = (pct: number | null | undefined, ms: number | null, n: number) => (pct != null && ms && n ? Math.round(((pct / 100) * ms / n) * 100) / 100 : null);
+  const engine = runEngine
+    ? {
+        cases: opts.engineCases,
+        setupMs: engineSetup.setupMs ?? null,
+        wallMs: engineWallMs,
+        transitions: engineDone,
+        transitionsPerSec: perSec(engineDone, engineWallMs),
+        serviceCpuMsPerTransition: cpuMsPer(engineCpu?.servicePct.mean, engineWallMs, engineDone),
+        postgresCpuMsPerTransition: cpuMsPer(engineCpu?.postgresPct.mean, engineWallMs, engineDone),
+        latencyMs: engineRecorder.summary('engine:RECORD_VERIFICATION'),
+        notVerified: engineCases.filter((c) => c.state !== 'village_appraisal').length,
+        errors: errorsOf(engineRecorder),
+        cpu: engineCpu,
+      }
+    : null;
+  const loadFigures = load
+    ? { ...load, latencyMs: latencyOf(loadRecorder, ['load:household', 'load:lead', 'load:read', 'load:household:503', 'load:lead:503', 'load:read:503']) }
+    : null;
 
   const results = {
     startedAt: startedAt.toISOString(),
@@ -699,6 +777,13 @@ async function main(): Promise<number> {
       benchVmHwmMb: mb(benchMemory?.hwmKb),
     },
     cpuDuringEventPhase: cpu,
+    pgbench,
+    /** user-sent transitions/s of the inclusion phase over pgbench's tps with as many clients */
+    inclusionToPgbench: pgbench && wallMs ? Math.round((userTransitions / (wallMs / 1000) / pgbench.tps) * 1000) / 1000 : null,
+    serviceCpuMsPerRequest: cpuMsPer(cpu?.servicePct.mean, wallMs, userTransitions + uploads + polls),
+    engine,
+    load: loadFigures,
+    scale,
     elimination,
     projects,
     posts,
@@ -740,7 +825,13 @@ async function main(): Promise<number> {
   const importsOk =
     !runImports ||
     (importRuns.length === 2 && importRuns.every((r) => r.status === 'completed' && r.problems.length === 0 && r.reportLines === opts.importRows));
-  results.ok = !fatal && allErrors === 0 && inclusionOk && eliminationOk && projectsOk && postsOk && importsOk && cleanupOk;
+  const engineOk = !runEngine || (engine !== null && engine.transitions === opts.engineCases && engine.notVerified === 0);
+  const loadOk =
+    !runLoadPhase ||
+    (load !== null && load.late === 0 && load.otherErrors.length === 0 && load.busyWithoutRetryAfter === 0 &&
+      load.leadsAcknowledged === opts.loadClients && load.leadsStored === load.leadsAcknowledged);
+  const scaleOk = !runScalePhase || (scale !== null && Object.values(scale.seqScans).every((n) => n === 0));
+  results.ok = !fatal && allErrors === 0 && inclusionOk && eliminationOk && projectsOk && postsOk && importsOk && engineOk && loadOk && scaleOk && cleanupOk;
 
   // ----------------------------------------------------------------- report
   const lines: string[] = [];
@@ -772,7 +863,7 @@ async function main(): Promise<number> {
   if (histories) {
     lines.push(`checks                    ${recorder.count('history')} histories read, ${histories.badHistory.length} unexpected, ${histories.invalidChain.length} broken audit chains`);
   }
-  lines.push(`peak RSS                  service ${fmt(results.memory.serviceVmHwmMb)} MB (VmHWM; sampled VmRSS peak ${fmt(results.memory.servicePeakRssSampledMb)} MB), ` +
+  lines.push(`peak RSS                  service ${fmt(results.memory.serviceVmHwmMb)} MB (largest VmHWM of its processes; sampled VmRSS peak of all together ${fmt(results.memory.servicePeakRssSampledMb)} MB), ` +
     `bench ${fmt(results.memory.benchVmHwmMb)} MB`);
   if (cpu && cpu.samples) {
     lines.push(`CPU during event phase    (% of one core, mean/max over ${cpu.samples} samples) service ${cpu.servicePct.mean}/${cpu.servicePct.max}, ` +
@@ -781,6 +872,36 @@ async function main(): Promise<number> {
     if ((cpu.otherPct.mean ?? 0) > 20) {
       lines.push(`WARNING                   other processes used ${cpu.otherPct.mean}% of a core during the run: the figures are disturbed`);
     }
+  }
+  if (pgbench) {
+    lines.push(`pgbench (same shape)      ${pgbench.tps} tps with ${pgbench.clients} clients over ${pgbench.seconds} s (bench/pgbench/transition.sql)`);
+    if (results.inclusionToPgbench !== null) {
+      lines.push(`inclusion / pgbench       ${fmt(results.inclusionToPgbench, 3)}   (user-sent transitions/s ÷ pgbench tps; service CPU ${fmt(results.serviceCpuMsPerRequest, 2)} ms per request)`);
+    }
+  }
+  if (engine) {
+    lines.push('');
+    lines.push(`engine phase — ${engine.cases} leads waiting in one state, RECORD_VERIFICATION from ${opts.concurrency} clients`);
+    lines.push(`throughput                ${fmt(engine.transitionsPerSec)} transitions/s in ${fmt((engine.wallMs ?? 0) / 1000, 2)} s; ` +
+      `p50 ${fmt(engine.latencyMs.p50)} ms, p99 ${fmt(engine.latencyMs.p99)} ms; ${engine.notVerified} not moved`);
+    lines.push(`CPU per transition        service ${fmt(engine.serviceCpuMsPerTransition, 2)} ms, postgres ${fmt(engine.postgresCpuMsPerTransition, 2)} ms` +
+      (engine.cpu?.samples ? ` (service ${engine.cpu.servicePct.mean}% / postgres ${engine.cpu.postgresPct.mean}% of one core)` : ''));
+  }
+  if (loadFigures) {
+    const l = loadFigures;
+    lines.push('');
+    lines.push(`load phase — ${l.clients} clients at once, each: household, lead, read (503s retried after Retry-After)`);
+    lines.push(`answers                   ${l.requests} requests: ${l.served} served, ${l.busy} busy (503, ${l.busyWithoutRetryAfter} without Retry-After), ` +
+      `${l.otherErrors.length} other errors, ${l.late} later than 10 s; slowest ${fmt(l.maxMs, 0)} ms`);
+    lines.push(`nothing lost              ${l.leadsStored}/${l.leadsAcknowledged} acknowledged leads stored`);
+    for (const e of l.otherErrors.slice(0, 5)) lines.push(`  ${e}`);
+  }
+  if (scale) {
+    lines.push('');
+    lines.push(`scale — ${scale.cases} cases, ${scale.auditEntries} audit entries, ${scale.monitoringObjects} monitoring objects (written by SQL in ${fmt(scale.loadMs / 1000)} s); 40 reads each, one at a time`);
+    lines.push(`${pad('list', 52)}${lpad('total', 8)}${lpad('p50', 9)}${lpad('p95', 9)}${lpad('max', 9)}`);
+    for (const l of scale.lists) lines.push(`${pad(l.label, 52)}${lpad(String(l.total ?? '-'), 8)}${lpad(fmt(l.p50), 9)}${lpad(fmt(l.p95), 9)}${lpad(fmt(l.max), 9)}`);
+    lines.push(`sequential scans          ${Object.entries(scale.seqScans).map(([t, n]) => `${t} ${n}`).join(', ')} (while the lists were read; 0 = every list used an index)`);
   }
   const table = (latencyMs: Record<string, ReturnType<typeof summarize>>, names: Record<string, string> = {}) => {
     lines.push(`${pad('latency ms', 30)}${lpad('count', 7)}${lpad('p50', 9)}${lpad('p99', 9)}${lpad('max', 9)}${lpad('mean', 9)}`);

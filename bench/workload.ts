@@ -75,7 +75,7 @@ export function householdBody(i: number) {
 
 // ------------------------------------------------------------------ cases (measured)
 
-const verificationData = {
+export const verificationData = {
   conclusion: 'include',
   members: 2,
   income: { periodStart: '2025-10-01', periodEnd: '2026-09-30', wage: 6000, businessNet: 2000, transfer: 4000, property: 0 },
