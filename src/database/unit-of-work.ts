@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { E_TIMEOUT, Mutex, withTimeout, type MutexInterface } from 'async-mutex';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../common/config/app-config';
 import { AppError, ErrorCode } from '../common/errors/app-error';
@@ -97,22 +98,57 @@ export class UnitOfWork {
 
   /**
    * Wraps the driver's connection acquisition: inside an open transaction, asking for another
-   * connection is a bug that would deadlock under load, so it throws instead.
+   * connection is a bug that would deadlock under load, so it throws instead. Every connection
+   * handed out prepares its statements (see {@link preparedStatements}).
    */
   private guardPool(): void {
-    const driver = this.dataSource.driver as unknown as { obtainMasterConnection?: () => Promise<unknown> };
+    const driver = this.dataSource.driver as unknown as { obtainMasterConnection?: () => Promise<[PgClient, unknown]> };
     const original = driver.obtainMasterConnection?.bind(driver);
     if (!original) return;
     const logger = this.logger;
-    driver.obtainMasterConnection = function guarded() {
+    driver.obtainMasterConnection = async function guarded() {
       if (current.getStore()?.open) {
         const err = new NestedConnectionError();
         logger.error({ err }, err.message);
-        return Promise.reject(err);
+        throw err;
       }
-      return original();
+      const acquired = await original();
+      preparedStatements(acquired[0]);
+      return acquired;
     };
   }
+}
+
+interface PgClient {
+  query: (...args: unknown[]) => unknown;
+  [PREPARED]?: Set<string>;
+}
+
+const PREPARED = Symbol('preparedStatementNames');
+/** distinct statements prepared per connection; past it, statements are sent unprepared */
+const MAX_PREPARED = 500;
+
+/**
+ * Makes a pooled PostgreSQL connection send each parameterised statement as a named prepared
+ * statement (node-postgres parses it once per connection, then only binds and executes): the
+ * server no longer parses and plans the same few statement shapes on every request. Names are a
+ * hash of the text, so two texts never share one; at most MAX_PREPARED per connection.
+ */
+function preparedStatements(client: PgClient): void {
+  if (client[PREPARED]) return;
+  const names = new Set<string>();
+  client[PREPARED] = names;
+  const query = client.query.bind(client);
+  client.query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
+    if (typeof text === 'string' && Array.isArray(values) && values.length) {
+      const name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 16)}`;
+      if (names.has(name) || names.size < MAX_PREPARED) {
+        names.add(name);
+        return query({ name, text, values }, ...rest);
+      }
+    }
+    return query(text, values, ...rest);
+  };
 }
 
 /** 503 SERVICE_BUSY: the request could not get a database connection or a lock in time. */

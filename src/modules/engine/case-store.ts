@@ -5,6 +5,8 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { auditHash } from '../../common/audit/audit-hash';
 import { subtractDuration } from '../../common/domain/duration';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { isUniqueViolation } from '../../common/errors/db-errors';
+import { writeBatch } from '../../database/batch-write';
 import { AuditEntryEntity, CaseEntity, EvidenceEntity, TimerEntity } from '../../database/entities';
 import type { TimerRequest } from '../../machines/procedure';
 
@@ -88,56 +90,57 @@ export class CaseStore {
 
   /**
    * One step: the case row only if it is still at the version the step was judged on (else
-   * 409), its audit entry, the evidence links, the timers. Returns the stored row and the
-   * timers to schedule after commit.
+   * 409), its audit entry, the evidence links, the timers — on PostgreSQL in one statement
+   * (writeBatch). Returns the stored row and the timers to schedule after commit.
    */
   async advance(em: EntityManager, caseRow: CaseEntity, step: Advance): Promise<{ stored: CaseEntity; newTimers: TimerEntity[] }> {
-    const updated = await em
-      .createQueryBuilder()
-      .update(CaseEntity)
-      .set(step.patch)
-      .where('id = :id AND version = :version', { id: caseRow.id, version: caseRow.version })
-      .execute();
-    if (!updated.affected) {
+    const stored = Object.assign(new CaseEntity(), caseRow, step.patch);
+    const timers = await this.timerChanges(em, stored, step.timersBefore, step.timersAfter, step.closing);
+    const touched = step.evidence.filter((e) => (e.caseId === null && e.batchId === null) || e.usedInSeq === null);
+    let affected: number;
+    try {
+      affected = await writeBatch(em, {
+        guarded: { target: CaseEntity, id: caseRow.id, version: caseRow.version, set: step.patch },
+        updates: [
+          {
+            // a loose upload of the caller becomes the case's; a file used for the first time records the entry
+            target: EvidenceEntity,
+            ids: touched.map((e) => e.id),
+            set: {
+              caseId: `CASE WHEN "caseId" IS NULL AND "batchId" IS NULL THEN :linkCase ELSE "caseId" END`,
+              usedInSeq: `COALESCE("usedInSeq", :linkSeq)`,
+            },
+            params: { linkCase: caseRow.id, linkSeq: step.entry.seq },
+          },
+        ],
+        inserts: [
+          { target: AuditEntryEntity, rows: [step.entry] },
+          { target: TimerEntity, rows: timers },
+        ],
+      });
+    } catch (err) {
+      // a concurrent step wrote this sequence number first
+      if (isUniqueViolation(err)) affected = 0;
+      else throw err;
+    }
+    if (!affected) {
       throw new AppError(ErrorCode.VERSION_CONFLICT, '案件已被他人更新，请刷新后重试', { givenVersion: caseRow.version });
     }
-    await em.insert(AuditEntryEntity, step.entry);
-    await this.linkEvidence(em, caseRow.id, step.entry.seq, step.evidence);
-    const stored = Object.assign(new CaseEntity(), caseRow, step.patch);
-    const newTimers = await this.syncTimers(em, stored, step.timersBefore, step.timersAfter, step.closing);
-    return { stored, newTimers };
-  }
-
-  /**
-   * In one statement: a loose upload of the caller becomes the case's; every file used for
-   * the first time records the entry that used it. In memory too, for the response.
-   */
-  private async linkEvidence(em: EntityManager, caseId: string, seq: number, evidence: EvidenceEntity[]): Promise<void> {
-    const touched = evidence.filter((e) => (e.caseId === null && e.batchId === null) || e.usedInSeq === null);
-    if (!touched.length) return;
-    await em
-      .createQueryBuilder()
-      .update(EvidenceEntity)
-      .set({
-        caseId: () => `CASE WHEN "caseId" IS NULL AND "batchId" IS NULL THEN :linkCase ELSE "caseId" END`,
-        usedInSeq: () => `COALESCE("usedInSeq", :linkSeq)`,
-      })
-      .where({ id: In(touched.map((e) => e.id)) })
-      .setParameters({ linkCase: caseId, linkSeq: seq })
-      .execute();
     for (const e of touched) {
-      if (e.caseId === null && e.batchId === null) e.caseId = caseId;
-      e.usedInSeq ??= seq;
+      if (e.caseId === null && e.batchId === null) e.caseId = caseRow.id;
+      e.usedInSeq ??= step.entry.seq;
     }
+    return { stored, newTimers: timers };
   }
 
   /**
    * Makes the case's pending timers match what the machine now asks for. The pending rows are
    * exactly what the machine asked for at the previous step (written in that step's
    * transaction), so the difference is computed without reading them: obsolete ones are
-   * cancelled, new ones inserted. Deadline reminders run until the case closes.
+   * cancelled now, the new ones returned for the step's write. Deadline reminders run until the
+   * case closes.
    */
-  private async syncTimers(em: EntityManager, caseRow: CaseEntity, before: TimerRequest[], after: TimerRequest[], closing: boolean): Promise<TimerEntity[]> {
+  private async timerChanges(em: EntityManager, caseRow: CaseEntity, before: TimerRequest[], after: TimerRequest[], closing: boolean): Promise<TimerEntity[]> {
     const now = new Date();
     const same = (a: TimerRequest, b: TimerRequest) => a.key === b.key && a.event === b.event && new Date(a.dueAt).getTime() === new Date(b.dueAt).getTime();
     const wanted = closing ? [] : after;
@@ -165,7 +168,6 @@ export class CaseStore {
           note: null,
         }),
       );
-    if (rows.length) await em.insert(TimerEntity, rows);
     return rows;
   }
 

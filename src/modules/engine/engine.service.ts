@@ -7,14 +7,17 @@ import { areaLike, assertInArea } from '../../common/auth/scope';
 import { GENESIS_HASH } from '../../common/audit/audit-hash';
 import { addDuration } from '../../common/domain/duration';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { isUniqueViolation } from '../../common/errors/db-errors';
 import { POLICY_KEYS } from '../../common/policy/policy-keys';
 import { UnitOfWork } from '../../database/unit-of-work';
-import { CaseEntity, EvidenceEntity, TimerEntity } from '../../database/entities';
+import { writeBatch } from '../../database/batch-write';
+import { CaseEntity, EvidenceEntity, IdempotencyRecordEntity, TimerEntity } from '../../database/entities';
+import { NotificationEntity, WebhookDeliveryEntity } from '../notifications/notifications.entities';
 import type { ActorRef, ProcedureDefinition, TimerRequest } from '../../machines/procedure';
 import { PoliciesService } from '../policies/policies.service';
 import { TimerScheduler } from '../timers/timer-scheduler';
 import { Announcer } from '../notifications/announcer';
-import { type Outgoing, OutboxService } from '../notifications/outbox.service';
+import { NO_NOTICE, type Outgoing, OutboxService, type PreparedNotice } from '../notifications/outbox.service';
 import { CaseStore, DEADLINE_NEAR, DEADLINE_PASSED } from './case-store';
 import { type CaseFacts, CheckPipeline, type Judged } from './check-pipeline';
 import { IdempotencyStore } from './idempotency';
@@ -71,7 +74,7 @@ interface Stepped {
   facts: CaseFacts;
   caseEvidence: EvidenceEntity[];
   timers: TimerEntity[];
-  outgoing: Outgoing;
+  notice: PreparedNotice;
 }
 
 /**
@@ -243,10 +246,20 @@ export class EngineService {
     const requestHash =
       batchHash ??
       IdempotencyStore.hash({ caseId: req.caseId, type: req.type, version: req.version, evidenceIds: req.evidenceIds, data: req.data, reason: req.reason ?? null });
-    const replay = await this.idempotency.replay(actor.id, idempotencyKey, requestHash);
+    // the case and a stored response under this key, in one query
+    const found = UUID.test(req.caseId)
+      ? await this.uow.manager
+          .createQueryBuilder(CaseEntity, 'c')
+          .leftJoinAndMapOne('c.replay', IdempotencyRecordEntity, 'i', 'i.userId = :uid AND i.key = :key', { uid: actor.id, key: idempotencyKey })
+          .where('c.id = :id', { id: req.caseId })
+          .getOne()
+      : null;
+    const stored = (found as (CaseEntity & { replay?: IdempotencyRecordEntity | null }) | null)?.replay;
+    const replay = stored || !found ? await this.idempotency.replay(actor.id, idempotencyKey, requestHash, stored ?? undefined) : null;
     if (replay) return replay;
-
-    const caseRow = await this.loadVisible(req.caseId, actor);
+    if (!found) throw AppError.notFound('案件');
+    assertInArea(actor, found.areaCode, '案件');
+    const caseRow = found;
     if (req.version !== caseRow.version) {
       throw new AppError(ErrorCode.VERSION_CONFLICT, '案件已被他人更新，请刷新后重试', {
         expectedVersion: caseRow.version,
@@ -257,15 +270,16 @@ export class EngineService {
       const { view, timers, outgoing } = await this.uow.transaction(async (em) => {
         const step = await this.step(em, caseRow, req, actor);
         const view = await this.views.view(step.stored, actor, em, { evidence: step.caseEvidence, facts: step.facts });
-        await this.idempotency.record(em, { userId: actor.id, key: idempotencyKey, requestHash, caseId: caseRow.id, response: view });
-        return { view, timers: step.timers, outgoing: step.outgoing };
+        const record = this.idempotency.record({ userId: actor.id, key: idempotencyKey, requestHash, caseId: caseRow.id, response: view });
+        return { view, timers: step.timers, outgoing: await this.flush(em, step, record) };
       });
       this.scheduler.scheduleAfterCommit(timers);
       this.outbox.send(outgoing);
       return view;
     } catch (err) {
-      // a concurrent duplicate of the same request lost the race: answer as its twin did
-      if (err instanceof AppError && err.code === ErrorCode.VERSION_CONFLICT) {
+      // a concurrent duplicate of the same request lost the race: answer as its twin did (or
+      // refuse the key, when the twin was another request under the same key)
+      if ((err instanceof AppError && err.code === ErrorCode.VERSION_CONFLICT) || isUniqueViolation(err)) {
         const twin = await this.idempotency.replay(actor.id, idempotencyKey, requestHash);
         if (twin) return twin;
       }
@@ -308,7 +322,7 @@ export class EngineService {
             return none('refused');
           }
           const step = await this.write(em, caseRow, plan, SYSTEM_ACTOR, { firedTimerKey: timer.key });
-          return { outcome: 'fired' as const, timers: step.timers, outgoing: step.outgoing };
+          return { outcome: 'fired' as const, timers: step.timers, outgoing: await this.flush(em, step) };
         });
         this.scheduler.scheduleAfterCommit(timers);
         this.outbox.send(outgoing);
@@ -402,14 +416,27 @@ export class EngineService {
       event: judged.event,
       actor: judged.event.actor as ActorRef,
     });
-    const outgoing = toState === caseRow.state ? [] : await this.announcer.announce(em, { def, caseRow: stored, state: toState, actor, now });
+    // whoever has work now: written with the step's last statement (see flush)
+    const announced = toState === caseRow.state ? null : await this.announcer.prepare(em, { def, caseRow: stored, state: toState, actor, now });
     return {
       stored,
       facts: await this.checks.after(em, facts, stored, entry),
       caseEvidence: plan.caseEvidence.filter((e) => e.caseId === stored.id || (e.batchId !== null && e.batchId === stored.batchId && e.caseId === null)),
       timers: newTimers,
-      outgoing,
+      notice: announced ?? NO_NOTICE,
     };
+  }
+
+  /** The step's last writes, one statement on PostgreSQL: its notifications, deliveries and idempotency record. */
+  private async flush(em: EntityManager, step: Stepped, idempotency?: IdempotencyRecordEntity): Promise<Outgoing> {
+    await writeBatch(em, {
+      inserts: [
+        { target: NotificationEntity, rows: step.notice.notifications },
+        { target: WebhookDeliveryEntity, rows: step.notice.deliveries },
+        { target: IdempotencyRecordEntity, rows: idempotency ? [idempotency] : [] },
+      ],
+    });
+    return step.notice.outgoing;
   }
 
   /**

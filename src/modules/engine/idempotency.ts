@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import stringify from 'json-stable-stringify';
-import type { EntityManager } from 'typeorm';
 import { sha256Hex } from '../../common/audit/audit-hash';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { UnitOfWork } from '../../database/unit-of-work';
@@ -21,8 +20,9 @@ export class IdempotencyStore {
     return sha256Hex(stringify(request) ?? '');
   }
 
-  async replay(userId: string, key: string, requestHash: string): Promise<CaseView | null> {
-    const rec = await this.uow.manager.findOneBy(IdempotencyRecordEntity, { userId, key });
+  /** The stored response of this request, or null; `known` is a record the caller already read. */
+  async replay(userId: string, key: string, requestHash: string, known?: IdempotencyRecordEntity): Promise<CaseView | null> {
+    const rec = known ?? (await this.uow.manager.findOneBy(IdempotencyRecordEntity, { userId, key }));
     if (!rec) return null;
     if (rec.requestHash !== requestHash) {
       throw new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, '该幂等键已用于另一个请求，请为新的操作生成新的 Idempotency-Key');
@@ -30,8 +30,9 @@ export class IdempotencyStore {
     return rec.response as unknown as CaseView;
   }
 
-  async record(em: EntityManager, args: { userId: string; key: string; requestHash: string; caseId: string; response: CaseView }): Promise<void> {
-    await em.insert(IdempotencyRecordEntity, {
+  /** The record to write in the step's transaction, with its last statement. */
+  record(args: { userId: string; key: string; requestHash: string; caseId: string; response: CaseView }): IdempotencyRecordEntity {
+    return Object.assign(new IdempotencyRecordEntity(), {
       userId: args.userId,
       key: args.key,
       requestHash: args.requestHash,

@@ -4,9 +4,18 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import type { CaseEntity } from '../../database/entities';
 import type { ProcedureDefinition } from '../../machines/procedure';
 import { eventsOf, isFinal, stateMeta } from '../engine/introspection';
-import { type Outgoing, OutboxService } from './outbox.service';
+import { type Outgoing, OutboxService, type PreparedNotice } from './outbox.service';
 
 export type AnnouncementKind = 'task' | 'deadline_near' | 'deadline_overdue';
+
+export interface AnnounceArgs {
+  def: ProcedureDefinition;
+  caseRow: CaseEntity;
+  state: string;
+  actor: AuthUser;
+  now: Date;
+  kind?: AnnouncementKind;
+}
 
 /** The Chinese texts of a case's notifications. */
 function texts(kind: AnnouncementKind, procedure: string, stateTitle: string, deadline: Date | null): { title: string; message: string } {
@@ -31,17 +40,21 @@ function texts(kind: AnnouncementKind, procedure: string, stateTitle: string, de
 export class Announcer {
   constructor(private readonly outbox: OutboxService) {}
 
-  async announce(
-    em: EntityManager,
-    args: { def: ProcedureDefinition; caseRow: CaseEntity; state: string; actor: AuthUser; now: Date; kind?: AnnouncementKind },
-  ): Promise<Outgoing> {
+  /** Written now, in the caller's transaction. */
+  async announce(em: EntityManager, args: AnnounceArgs): Promise<Outgoing> {
+    const prepared = await this.prepare(em, args);
+    return prepared ? this.outbox.write(em, prepared) : [];
+  }
+
+  /** The rows, for the caller to write with its own (see OutboxService.prepare). */
+  async prepare(em: EntityManager, args: AnnounceArgs): Promise<PreparedNotice | null> {
     const { def, caseRow, state, actor, now } = args;
-    if (isFinal(def.machine, state)) return [];
+    if (isFinal(def.machine, state)) return null;
     const roles = [...new Set(eventsOf(def.machine, state).flatMap((e) => e.branches[0].meta.roles))].filter((r) => r !== 'system');
-    if (!roles.length) return [];
+    if (!roles.length) return null;
     const kind = args.kind ?? 'task';
     const stateTitle = stateMeta(def.machine, state).title;
-    return this.outbox.publish(
+    return this.outbox.prepare(
       em,
       {
         kind,

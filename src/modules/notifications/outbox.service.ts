@@ -30,6 +30,15 @@ export type Audience = { roles: UserRole[]; exceptUserId?: string } | { userIds:
 /** Delivery ids to hand to the queue once the transaction has committed. */
 export type Outgoing = string[];
 
+/** The rows of a notice, not yet written, and the deliveries to send after commit. */
+export interface PreparedNotice {
+  notifications: NotificationEntity[];
+  deliveries: WebhookDeliveryEntity[];
+  outgoing: Outgoing;
+}
+
+export const NO_NOTICE: PreparedNotice = { notifications: [], deliveries: [], outgoing: [] };
+
 /**
  * Writes notifications and webhook deliveries inside the caller's transaction (the outbox):
  * they exist exactly when what caused them was committed. Sending happens after commit, and
@@ -66,10 +75,25 @@ export class OutboxService {
     return ids.filter((id) => id !== audience.exceptUserId);
   }
 
-  /** One notice to its audience, plus one delivery per matching webhook. */
+  /** One notice to its audience, plus one delivery per matching webhook, written now. */
   async publish(em: EntityManager, notice: Notice, audience: Audience, now = new Date()): Promise<Outgoing> {
+    return this.write(em, await this.prepare(em, notice, audience, now));
+  }
+
+  /** Writes prepared rows in the caller's transaction; the deliveries to send after commit. */
+  async write(em: EntityManager, prepared: PreparedNotice): Promise<Outgoing> {
+    for (let i = 0; i < prepared.notifications.length; i += 500) await em.insert(NotificationEntity, prepared.notifications.slice(i, i + 500));
+    if (prepared.deliveries.length) await em.insert(WebhookDeliveryEntity, prepared.deliveries);
+    return prepared.outgoing;
+  }
+
+  /**
+   * The rows `publish` writes, for a caller that writes them together with its own (the
+   * engine's last statement of a step): they must be written in the caller's transaction.
+   */
+  async prepare(em: EntityManager, notice: Notice, audience: Audience, now = new Date()): Promise<PreparedNotice> {
     const userIds = await this.recipients(em, notice.areaCode, audience);
-    const rows = userIds.map((userId) =>
+    const notifications = userIds.map((userId) =>
       Object.assign(new NotificationEntity(), {
         id: randomUUID(),
         userId,
@@ -84,18 +108,17 @@ export class OutboxService {
         readAt: null,
       }),
     );
-    for (let i = 0; i < rows.length; i += 500) await em.insert(NotificationEntity, rows.slice(i, i + 500));
-    return this.deliveries(em, notice, 'roles' in audience ? audience.roles : [], now);
+    const deliveries = await this.deliveries(em, notice, 'roles' in audience ? audience.roles : [], now);
+    return { notifications, deliveries, outgoing: deliveries.map((d) => d.id) };
   }
 
-  private async deliveries(em: EntityManager, notice: Notice, roles: UserRole[], now: Date): Promise<Outgoing> {
+  private async deliveries(em: EntityManager, notice: Notice, roles: UserRole[], now: Date): Promise<WebhookDeliveryEntity[]> {
     const lineage = lineageOf(notice.areaCode);
     const hooks = (await this.hooks.get('active', () => em.find(WebhookEntity, { where: { active: true }, order: { createdAt: 'ASC' } }))).filter(
       (h) => h.areaCode === null || lineage.includes(h.areaCode),
     );
     const wanted = hooks.filter((h) => !h.events.length || h.events.includes(notice.kind));
-    if (!wanted.length) return [];
-    const rows = wanted.map((h) => {
+    return wanted.map((h) => {
       const id = randomUUID();
       const body = JSON.stringify({
         deliveryId: id,
@@ -124,8 +147,6 @@ export class OutboxService {
         deliveredAt: null,
       });
     });
-    await em.insert(WebhookDeliveryEntity, rows);
-    return rows.map((r) => r.id);
   }
 
   /** After commit: hand the deliveries to the queue (if it is down, the reconciler will). */

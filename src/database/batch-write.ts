@@ -1,0 +1,101 @@
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+
+/** Rows to insert into one entity's table. */
+export interface InsertOp {
+  target: EntityTarget<ObjectLiteral>;
+  rows: ObjectLiteral[];
+}
+
+/** An UPDATE of one row by id, only while it still has the version the caller read. */
+export interface GuardedUpdate {
+  target: EntityTarget<ObjectLiteral>;
+  id: string;
+  version: number;
+  set: ObjectLiteral;
+}
+
+/** An UPDATE of rows by id, each column set to a SQL expression of the row (and parameters). */
+export interface ExpressionUpdate {
+  target: EntityTarget<ObjectLiteral>;
+  ids: string[];
+  /** column property → SQL expression; `:name` placeholders are taken from `params` */
+  set: Record<string, string>;
+  params: Record<string, unknown>;
+}
+
+export interface WriteBatch {
+  guarded?: GuardedUpdate;
+  updates?: ExpressionUpdate[];
+  inserts?: InsertOp[];
+}
+
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * Several writes in as few round trips as the engine allows. On PostgreSQL they are one
+ * statement: each write a data-modifying CTE (all of them run, in one snapshot), the guarded
+ * update's row count the statement's result. On SQLite, which has no such CTEs and no round
+ * trips to save, they run one after the other on the transaction's connection. Values are
+ * converted exactly as TypeORM would (column transformers, simple-json, dates).
+ *
+ * Returns how many rows the guarded update changed (1, or 0 when the version moved on); the
+ * caller decides what that means, inside its transaction.
+ */
+export async function writeBatch(em: EntityManager, batch: WriteBatch): Promise<number> {
+  const driver = em.connection.driver;
+  if (em.connection.options.type !== 'postgres') return sequential(em, batch);
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const ctes: string[] = [];
+  let n = 0;
+  if (batch.guarded) {
+    const g = batch.guarded;
+    const meta = em.connection.getMetadata(g.target);
+    const sets = Object.keys(g.set).map((prop) => {
+      const col = meta.findColumnWithPropertyName(prop);
+      if (!col) throw new Error(`${meta.name} has no column ${prop}`);
+      return `${quote(col.databaseName)} = ${p(driver.preparePersistentValue(col.getEntityValue(g.set, true), col))}`;
+    });
+    ctes.push(`w${n++} AS (UPDATE ${quote(meta.tableName)} SET ${sets.join(', ')} WHERE "id" = ${p(g.id)} AND "version" = ${p(g.version)} RETURNING 1)`);
+  }
+  for (const u of batch.updates ?? []) {
+    if (!u.ids.length) continue;
+    const meta = em.connection.getMetadata(u.target);
+    const named = (sql: string) => sql.replace(/:(\w+)/g, (_, k: string) => p(u.params[k]));
+    const sets = Object.entries(u.set).map(([prop, expr]) => `${quote(meta.findColumnWithPropertyName(prop)!.databaseName)} = ${named(expr)}`);
+    ctes.push(`w${n++} AS (UPDATE ${quote(meta.tableName)} SET ${sets.join(', ')} WHERE "id" = ANY(${p(u.ids)}::varchar[]) RETURNING 1)`);
+  }
+  for (const op of batch.inserts ?? []) {
+    if (!op.rows.length) continue;
+    const meta = em.connection.getMetadata(op.target);
+    const cols = meta.columns.filter((c) => !c.isVirtual);
+    const tuples = op.rows.map((row) => `(${cols.map((c) => p(driver.preparePersistentValue(c.getEntityValue(row, true), c))).join(', ')})`);
+    ctes.push(`w${n++} AS (INSERT INTO ${quote(meta.tableName)} (${cols.map((c) => quote(c.databaseName)).join(', ')}) VALUES ${tuples.join(', ')} RETURNING 1)`);
+  }
+  if (!ctes.length) return 0;
+  const result = batch.guarded ? 'SELECT count(*)::int AS n FROM w0' : 'SELECT 0 AS n';
+  const rows: Array<{ n: number }> = await em.query(`WITH ${ctes.join(', ')} ${result}`, params);
+  return Number(rows[0]?.n ?? 0);
+}
+
+async function sequential(em: EntityManager, batch: WriteBatch): Promise<number> {
+  let affected = 0;
+  if (batch.guarded) {
+    const g = batch.guarded;
+    const res = await em.createQueryBuilder().update(g.target).set(g.set).where('id = :id AND version = :version', { id: g.id, version: g.version }).execute();
+    affected = res.affected ?? 0;
+  }
+  for (const u of batch.updates ?? []) {
+    if (!u.ids.length) continue;
+    const meta = em.connection.getMetadata(u.target);
+    const set = Object.fromEntries(Object.entries(u.set).map(([prop, expr]) => [prop, () => expr]));
+    await em.createQueryBuilder().update(u.target).set(set).where(`${quote(meta.primaryColumns[0].databaseName)} IN (:...batchIds)`, { batchIds: u.ids }).setParameters(u.params).execute();
+  }
+  for (const op of batch.inserts ?? []) {
+    for (let i = 0; i < op.rows.length; i += 200) await em.insert(op.target, op.rows.slice(i, i + 200));
+  }
+  return affected;
+}
