@@ -20,7 +20,7 @@ import {
   type ImportCounts,
   type RowOutcome,
 } from './imports.entities';
-import { type CheckedRow, checkRows } from './row-check';
+import { type CheckedRow, checkRowsYielding } from './row-check';
 
 /** Another worker moved the import on meanwhile: this chunk is rolled back and not redone. */
 class ImportMovedOn extends Error {}
@@ -122,7 +122,7 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
     let rows: CheckedRow[];
     try {
       const parsed = await parseAlertFile(Buffer.from(imp.content), imp.fileName);
-      rows = checkRows(parsed.rows, { fileSource: imp.source as AlertSource, uploaderArea: imp.areaCode });
+      rows = await checkRowsYielding(parsed.rows, { fileSource: imp.source as AlertSource, uploaderArea: imp.areaCode });
     } catch (err) {
       if (!(err instanceof AlertFileError)) throw err;
       await this.write((em) => em.update(AlertImportEntity, { id: imp.id }, { status: 'failed', error: err.message, finishedAt: new Date(), updatedAt: new Date() }));

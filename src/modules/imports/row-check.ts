@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isWithin, levelOf } from '../../common/domain/area';
 import { type AlertSource, alertSourceOf } from '../../common/domain/enums';
 import { idNumberProblem } from '../../common/domain/id-number';
@@ -24,8 +25,25 @@ export interface CheckedRow extends AlertFileRow {
  * area, a known source (the row's own, else the file's); the first row of an ID number wins.
  */
 export function checkRows(rows: AlertFileRow[], args: { fileSource: AlertSource; uploaderArea: string }): CheckedRow[] {
+  return rows.map(rowChecker(args));
+}
+
+/** As checkRows, serving the event loop every CHECK_SLICE rows (a long list stalls nobody). */
+export async function checkRowsYielding(rows: AlertFileRow[], args: { fileSource: AlertSource; uploaderArea: string }): Promise<CheckedRow[]> {
+  const check = rowChecker(args);
+  const out: CheckedRow[] = [];
+  for (let i = 0; i < rows.length; i += CHECK_SLICE) {
+    for (const r of rows.slice(i, i + CHECK_SLICE)) out.push(check(r));
+    await yieldToEventLoop();
+  }
+  return out;
+}
+
+const CHECK_SLICE = 5_000;
+
+function rowChecker(args: { fileSource: AlertSource; uploaderArea: string }): (r: AlertFileRow) => CheckedRow {
   const first = new Map<string, number>();
-  return rows.map((r) => {
+  return (r) => {
     const errors: RowError[] = [];
     if (idNumberProblem(r.idNumber)) errors.push('id_number_invalid');
     if (levelOf(r.areaCode) !== 'village') errors.push('area_code_invalid');
@@ -38,5 +56,5 @@ export function checkRows(rows: AlertFileRow[], args: { fileSource: AlertSource;
       if (duplicateOf === null) first.set(r.idNumber, r.rowNumber);
     }
     return { ...r, source: source ?? (r.source ?? ''), errors, duplicateOf };
-  });
+  };
 }
