@@ -88,7 +88,11 @@ describe(`notifications and webhooks (${target})`, () => {
     expect(attempts.every((a) => a.signatureValid)).toBe(true);
     expect(attempts[2].body).toMatchObject({ deliveryId: attempts[2].deliveryId, event: 'task', caseId: created.id, procedure: 'monitoring-inclusion', areaCode: '411003100201' });
     expect(attempts[2].body.roles.sort()).toEqual(['township', 'village']);
-    const row = await env.ds.getRepository(WebhookDeliveryEntity).findOneByOrFail({ id: attempts[0].deliveryId });
+    // the receiver has answered; the dispatcher records the outcome just after
+    const row = await until('the delivery to be recorded', async () => {
+      const r = await env.ds.getRepository(WebhookDeliveryEntity).findOneByOrFail({ id: attempts[0].deliveryId });
+      return r.status !== 'pending' ? r : false;
+    });
     expect(row).toMatchObject({ status: 'delivered', attempts: 3, lastStatusCode: 204 });
     // a delivered delivery is never sent again, however often it is run
     expect(await env.app.get(WebhookDispatcher).deliver(row.id)).toBe('skipped');
