@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { type AppConfig } from './common/config/app-config';
+import { jsonShapeGuard } from './common/http/json-shape';
 import { validationPipe } from './common/http/validation';
 
 /** Every request gets an id before anything can fail, so every error body can name it. */
@@ -23,6 +24,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.useLogger(app.get(Logger));
   app.use(requestId);
   app.useBodyParser('json', { limit: '1mb' });
+  // nesting depth and key count are checked before any transformation runs
+  app.use(jsonShapeGuard);
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
   const doc = SwaggerModule.createDocument(

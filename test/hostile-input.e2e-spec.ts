@@ -1,0 +1,50 @@
+/**
+ * Issue 11 (first items): bodies built to hurt the service — nested thousands of levels deep,
+ * or holding ~100,000 keys under the 1 MB limit — are refused with a 400 in the one error shape
+ * before anything transforms them: no 500, no seconds of CPU, no login needed to try.
+ */
+import { startApp, target, type TestEnv } from './support/harness';
+
+const CJK = /[\u4e00-\u9fff]/;
+
+describe(`hostile JSON bodies (${target})`, () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await startApp({ seedDemo: false });
+  });
+  afterAll(() => env?.close());
+
+  const send = (path: string, raw: string) => env.http().post(path).set('Content-Type', 'application/json').send(raw);
+
+  it('a body nested 2,000 levels deep is a 400 naming the body, not a stack overflow', async () => {
+    const deep = `${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}`;
+    // refused before routing: the same for a public route and one that needs a token
+    for (const path of ['/auth/login', '/procedures/monitoring-inclusion/cases']) {
+      const res = await send(path, deep);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+      expect(res.body.message).toMatch(CJK);
+      expect(res.body.details.fields.body).toMatch(CJK);
+    }
+    const arrays = await send('/auth/login', `${'['.repeat(5000)}${']'.repeat(5000)}`);
+    expect(arrays.status).toBe(400);
+  });
+
+  it('a body of 95,000 keys is refused at once, and the service keeps answering meanwhile', async () => {
+    const many = `{${Array.from({ length: 95_000 }, (_, i) => `"k${i}":1`).join(',')}}`;
+    expect(many.length).toBeLessThan(1024 * 1024);
+    const started = Date.now();
+    const [res, health] = await Promise.all([send('/auth/login', many), env.http().get('/health')]);
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect(res.body.details.fields.body).toMatch(CJK);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(health.status).toBe(200);
+  });
+
+  it('an ordinary body still goes through to validation', async () => {
+    const res = await env.http().post('/auth/login').send({ username: 'nobody', password: 'wrong-password' });
+    expect(res.status).toBe(401);
+    expect(res.body.message).toMatch(CJK);
+  });
+});
