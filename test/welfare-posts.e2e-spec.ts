@@ -193,6 +193,17 @@ describe(`public-welfare posts: setting, hiring, attendance, exit, ledger (${tar
     expect((await postRow(env, main.postId)).filled).toBe(1);
   });
 
+  it('SF-13: an application without the exclusion declaration is a 400 naming it, not a 500', async () => {
+    const h = await household(env, [{ name: '贾无声明', birthDate: yearsAgo(40, '03-01'), employment: 'none' }]);
+    for (const exclusions of [undefined, null, 'no', [true]]) {
+      const res = await post(env, '/procedures/welfare-post-hiring/cases', VILLAGE, { postId: main.postId, memberId: h.members[0], exclusions });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(Object.keys(res.body.details.fields).some((f) => f.startsWith('exclusions'))).toBe(true);
+      expect(JSON.stringify(res.body.details.fields)).toMatch(/[\u4e00-\u9fff]/);
+    }
+  });
+
   it('SF-13: an 80-year-old is refused at application (never_age)', async () => {
     const h = await household(env, [{ name: '贾百岁', birthDate: yearsAgo(80, '01-01'), employment: 'retired' }]);
     expectRule(await post(env, '/procedures/welfare-post-hiring/cases', VILLAGE, hiringBody(main.postId, h.members[0])), 'never_age');
@@ -307,14 +318,20 @@ describe(`public-welfare posts: setting, hiring, attendance, exit, ledger (${tar
 
     it('SF-16: POST /welfare-posts/attendance records this month through the same event', async () => {
       const ev = await uploadAll(env, TOWNSHIP, worker.caseId, ['attendance_sheet']);
-      const res = await env
-        .http()
-        .post('/welfare-posts/attendance')
-        .set('Authorization', `Bearer ${await env.token(TOWNSHIP)}`)
-        .set('Idempotency-Key', randomUUID())
-        .send({ caseId: worker.caseId, month: THIS_MONTH, daysWorked: 0, evidenceIds: ev });
+      const key = randomUUID();
+      const send = async (body: Record<string, unknown>) =>
+        env.http().post('/welfare-posts/attendance').set('Authorization', `Bearer ${await env.token(TOWNSHIP)}`).set('Idempotency-Key', key).send(body);
+      const body = { caseId: worker.caseId, month: THIS_MONTH, daysWorked: 0, evidenceIds: ev };
+      const res = await send(body);
       const view = await expectOk(res);
       expect(view.data.attendance.at(-1)).toMatchObject({ month: THIS_MONTH, daysWorked: 0, subsidy: 0 });
+      // a retry after a lost response answers the stored response; nothing is recorded twice
+      const retry = await send(body);
+      expect(retry.status).toBe(200);
+      expect(retry.body.version).toBe(view.version);
+      expect((await get(env, `/cases/${worker.caseId}`, TOWNSHIP)).body.version).toBe(view.version);
+      // the same key for another request is refused
+      expect((await send({ ...body, daysWorked: 1 })).body.code).toBe('IDEMPOTENCY_KEY_REUSED');
       const future = await env
         .http()
         .post('/welfare-posts/attendance')

@@ -241,10 +241,13 @@ export class EngineService {
     return { batchId: req.batchId, results };
   }
 
-  /** `POST /cases/{id}/events`, with its Idempotency-Key. */
-  async apply(req: EventRequest, actor: AuthUser, idempotencyKey: string, batchHash?: string): Promise<CaseView> {
+  /**
+   * `POST /cases/{id}/events`, with its Idempotency-Key. `givenHash` identifies the request for
+   * replays when the caller did not send the case version itself (a batch, an attendance record).
+   */
+  async apply(req: EventRequest, actor: AuthUser, idempotencyKey: string, givenHash?: string): Promise<CaseView> {
     const requestHash =
-      batchHash ??
+      givenHash ??
       IdempotencyStore.hash({ caseId: req.caseId, type: req.type, version: req.version, evidenceIds: req.evidenceIds, data: req.data, reason: req.reason ?? null });
     // the case and a stored response under this key, in one query
     const found = UUID.test(req.caseId)

@@ -4,9 +4,11 @@ import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
+  IsDefined,
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -70,7 +72,12 @@ export class CreateHiringDto {
   @ApiProperty() @IsUUID('all', { message: 'memberId 应为家庭成员编号' })
   memberId: string;
 
-  @ApiProperty({ type: ExclusionDeclarationDto }) @ValidateNested() @Type(() => ExclusionDeclarationDto)
+  /** required: the candidate's declaration on each exclusion (SF-13), checked again at approval */
+  @ApiProperty({ type: ExclusionDeclarationDto })
+  @IsDefined({ message: '必填：候选人关于村干部亲属、在编人员、领取城镇职工养老金三项情况的声明' })
+  @IsObject({ message: '应为对象：{ villageCadreOrFamily, publicEmployee, urbanEmployeePension }' })
+  @ValidateNested()
+  @Type(() => ExclusionDeclarationDto)
   exclusions: ExclusionDeclarationDto;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000)

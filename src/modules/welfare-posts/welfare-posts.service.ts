@@ -10,6 +10,7 @@ import { addMonths, monthOf, postsPolicy, postTypeTitle } from '../../machines/w
 import { AreasService } from '../admin/areas.service';
 import { type CaseView } from '../engine/case-view.service';
 import { EngineService } from '../engine/engine.service';
+import { IdempotencyStore } from '../engine/idempotency';
 import { PoliciesService } from '../policies/policies.service';
 import { type AttendanceDto, type IdleQuery, type LedgerQuery, type PostListQuery } from './welfare-posts.dto';
 import { WelfarePostAttendanceEntity, WelfarePostEntity, WelfarePostTenureEntity } from './welfare-posts.entities';
@@ -227,10 +228,14 @@ export class WelfarePostsService {
     const row = await this.engine.loadVisible(caseId!, user);
     const data: Record<string, unknown> = { month: dto.month, daysWorked: dto.daysWorked };
     if (dto.note) data.note = dto.note;
+    // the client sends no version here: a retry is recognised by the request as sent, not by
+    // the case's version, which the first attempt moved on
+    const requestHash = IdempotencyStore.hash({ attendance: { caseId: dto.caseId ?? null, holderId: dto.holderId ?? null, ...data, evidenceIds: dto.evidenceIds } });
     return this.engine.apply(
       { caseId: row.id, type: 'RECORD_ATTENDANCE', version: row.version, evidenceIds: dto.evidenceIds, data, reason: null },
       user,
       idempotencyKey,
+      requestHash,
     );
   }
 }
