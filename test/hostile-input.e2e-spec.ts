@@ -48,3 +48,42 @@ describe(`hostile JSON bodies (${target})`, () => {
     expect(res.body.message).toMatch(CJK);
   });
 });
+
+describe(`fields and accounts an attacker probes (${target})`, () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await startApp({ seedDemo: false });
+  });
+  afterAll(() => env?.close());
+
+  it('PATCH /admin/users with null for a field that cannot be empty is a 400 naming it, not a 500', async () => {
+    const admin = `Bearer ${await env.token('admin')}`;
+    const created = await env.http().post('/admin/users').set('Authorization', admin)
+      .send({ username: 'null_probe', password: 'Probe@2026x', displayName: '空值探针', role: 'admin' });
+    expect(created.status).toBe(201);
+    for (const field of ['disabled', 'role', 'areaCode']) {
+      const res = await env.http().patch(`/admin/users/${created.body.id}`).set('Authorization', admin).send({ [field]: null });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(res.body.details.fields[field]).toMatch(CJK);
+    }
+  });
+
+  it('a wrong password takes as long for an unknown username as for a real one (no probing by time)', async () => {
+    const median = async (username: string) => {
+      const ms: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const started = performance.now();
+        const res = await env.http().post('/auth/login').send({ username, password: 'not-the-password' });
+        ms.push(performance.now() - started);
+        expect(res.status).toBe(401);
+        expect(res.body.message).toBe('用户名或密码错误');
+      }
+      return ms.sort((a, b) => a - b)[3];
+    };
+    const known = await median('admin');
+    const unknown = await median('no_such_user_anywhere');
+    // both run one scrypt verification; without the decoy the unknown name answered ~15× faster
+    expect(unknown).toBeGreaterThan(known * 0.5);
+  });
+});

@@ -44,14 +44,17 @@ export class CreateUserDto {
   sector?: string | null;
 }
 
+/** Absent means unchanged; null is not a value of these fields (a 400, never a NOT NULL 500). */
+const unlessAbsent = () => ValidateIf((_o, v) => v !== undefined);
+
 export class UpdateUserDto {
-  @ApiPropertyOptional({ enum: ROLES }) @IsOptional() @IsIn(ROLES)
+  @ApiPropertyOptional({ enum: ROLES }) @unlessAbsent() @IsIn(ROLES, { message: `role 应为以下之一：${ROLES.join('、')}` })
   role?: UserRole;
 
-  @ApiPropertyOptional() @IsOptional() @Matches(/^\d{12}$/, { message: 'areaCode 应为12位统计用区划代码' })
+  @ApiPropertyOptional() @unlessAbsent() @IsString({ message: 'areaCode 应为12位统计用区划代码' }) @Matches(/^\d{12}$/, { message: 'areaCode 应为12位统计用区划代码' })
   areaCode?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional() @unlessAbsent() @IsBoolean({ message: 'disabled 应为 true 或 false' })
   disabled?: boolean;
 
   @ApiPropertyOptional({ enum: ids(SECTORS) }) @IsOptional() @IsIn(ids(SECTORS))
