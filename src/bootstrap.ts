@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { type AppConfig } from './common/config/app-config';
 import { jsonShapeGuard } from './common/http/json-shape';
@@ -23,6 +24,24 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.use(requestId);
+  // security headers (helmet's defaults, which also drop X-Powered-By); the API answers JSON and
+  // files, so its CSP forbids everything but the Swagger UI's own assets under /docs
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
+      crossOriginResourcePolicy: { policy: config.corsOrigins.length ? 'cross-origin' : 'same-origin' },
+    }),
+  );
+  // browser front-ends on other origins: only those listed in CORS_ORIGINS
+  if (config.corsOrigins.length) {
+    app.enableCors({
+      origin: config.corsOrigins,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Content-Disposition', 'X-Content-SHA256'],
+      maxAge: 600,
+    });
+  }
   app.useBodyParser('json', { limit: '1mb' });
   // nesting depth and key count are checked before any transformation runs
   app.use(jsonShapeGuard);

@@ -29,6 +29,8 @@ export interface AppConfig {
   reminders: { hour: number; minute: number; timeZone: string };
   imports: { maxBytes: number; chunkRows: number };
   logLevel: string;
+  /** browser origins allowed to call the API (CORS); empty: no cross-origin access */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {}
@@ -53,6 +55,22 @@ function timeOfDay(name: string, raw: string | undefined, fallback: string): { h
   const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(raw || fallback);
   if (!m) throw new ConfigError(`${name} must be HH:MM (24-hour), got "${raw}"`);
   return { hour: Number(m[1]), minute: Number(m[2]) };
+}
+
+/** `CORS_ORIGINS=https://a.example,https://b.example`: each an origin (scheme://host[:port]). */
+function corsOrigins(raw: string | undefined): string[] {
+  const list = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const origin of list) {
+    let ok = false;
+    try {
+      const u = new URL(origin);
+      ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === origin;
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new ConfigError(`CORS_ORIGINS must list origins like https://console.example.gov.cn, got "${origin}"`);
+  }
+  return list;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -114,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       chunkRows: int('IMPORT_CHUNK_ROWS', env.IMPORT_CHUNK_ROWS, 2_000),
     },
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
+    corsOrigins: corsOrigins(env.CORS_ORIGINS),
   };
 }
 

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, Post, Res, StreamableFile, UploadedFile, 
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { formFields } from '../../common/http/form-fields';
 import { CurrentUser } from '../../common/auth/decorators';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { EVIDENCE_TYPES } from '../../common/domain/enums';
@@ -36,10 +37,10 @@ export class EvidenceController {
   @UseInterceptors(FileInterceptor('file'))
   upload(
     @UploadedFile() file: Express.Multer.File | undefined,
-    @Body() body: { type?: string; caseId?: string; batchId?: string },
+    @Body() body: unknown,
     @CurrentUser() user: AuthUser,
   ) {
-    return this.evidence.upload(file, body ?? {}, user);
+    return this.evidence.upload(file, formFields(body, ['type', 'caseId', 'batchId'] as const), user);
   }
 
   @Get(':id')

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user';
+import { formFields } from '../../common/http/form-fields';
 import { CurrentUser, Roles } from '../../common/auth/decorators';
 import { PageQuery } from '../engine/cases.dto';
 import { InspectionQuery } from '../risk-elimination/inspection.controller';
@@ -30,8 +31,8 @@ export class ImportsController {
     },
   })
   @UseInterceptors(FileInterceptor('file'))
-  upload(@UploadedFile() file: Express.Multer.File | undefined, @Body() body: { source?: string }, @CurrentUser() user: AuthUser) {
-    return this.imports.upload(user, file, body ?? {});
+  upload(@UploadedFile() file: Express.Multer.File | undefined, @Body() body: unknown, @CurrentUser() user: AuthUser) {
+    return this.imports.upload(user, file, formFields(body, ['source'] as const));
   }
 
   @Get('imports')
