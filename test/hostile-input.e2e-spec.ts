@@ -42,6 +42,22 @@ describe(`hostile JSON bodies (${target})`, () => {
     expect(health.status).toBe(200);
   });
 
+  it('keys named like Object.prototype members are refused wherever they are, never silently dropped', async () => {
+    const admin = `Bearer ${await env.token('admin')}`;
+    for (const raw of [
+      '{"effectiveFrom":"2026-01-01T00:00:00Z","values":{"__proto__":{"inclusion.noticePeriod":"PT1S"}}}',
+      '{"effectiveFrom":"2026-01-01T00:00:00Z","values":{"constructor":"x"}}',
+      '{"effectiveFrom":"2026-01-01T00:00:00Z","values":{"toString":"x"}}',
+    ]) {
+      const res = await env.http().put('/policies/000000000000').set('Authorization', admin).set('Content-Type', 'application/json').send(raw);
+      expect(res.status).toBe(400);
+      expect(Object.keys(res.body.details.fields)[0]).toMatch(/^values\.(__proto__|constructor|toString)$/);
+    }
+    const login = await send('/auth/login', '{"username":"admin","password":"x","constructor":{"prototype":{}}}');
+    expect(login.status).toBe(400);
+    expect(login.body.details.fields.constructor).toBe('不允许的字段');
+  });
+
   it('an ordinary body still goes through to validation', async () => {
     const res = await env.http().post('/auth/login').send({ username: 'nobody', password: 'wrong-password' });
     expect(res.status).toBe(401);
