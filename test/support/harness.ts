@@ -54,6 +54,8 @@ export async function startApp(opts: StartOptions = {}): Promise<TestEnv> {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
     DATA_DIR: dataDir,
+    // the specs' webhook receivers listen on 127.0.0.1; the SSRF guard itself is tested with it off
+    WEBHOOK_ALLOW_PRIVATE: 'true',
     ...opts.env,
   };
   let dbName: string | null = null;

@@ -24,7 +24,8 @@ export interface AppConfig {
   evidence: { dir: string; maxBytes: number };
   bootstrapAdmin: { username: string; password: string } | null;
   timers: { reconcileIntervalMs: number };
-  webhooks: { maxAttempts: number; backoffMs: number; timeoutMs: number };
+  /** allowPrivate: targets on loopback, private or link-local addresses (tests; never in production by default) */
+  webhooks: { maxAttempts: number; backoffMs: number; timeoutMs: number; allowPrivate: boolean };
   /** the daily overdue reminder (SF-04): local time of day and its time zone */
   reminders: { hour: number; minute: number; timeZone: string };
   imports: { maxBytes: number; chunkRows: number };
@@ -122,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxAttempts: int('WEBHOOK_MAX_ATTEMPTS', env.WEBHOOK_MAX_ATTEMPTS, 8),
       backoffMs: int('WEBHOOK_BACKOFF_MS', env.WEBHOOK_BACKOFF_MS, 5_000),
       timeoutMs: int('WEBHOOK_TIMEOUT_MS', env.WEBHOOK_TIMEOUT_MS, 10_000),
+      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'true',
     },
     reminders: {
       ...timeOfDay('OVERDUE_REMINDER_AT', env.OVERDUE_REMINDER_AT, '08:30'),

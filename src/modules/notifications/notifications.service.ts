@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea } from '../../common/auth/scope';
@@ -6,6 +6,8 @@ import { isAreaCode, isWithin } from '../../common/domain/area';
 import { AppError } from '../../common/errors/app-error';
 import { UnitOfWork } from '../../database/database.module';
 import { ChangeFeed } from '../../database/change-feed';
+import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
+import { checkWebhookUrl } from './webhook-target';
 import type { CreateWebhookDto, NotificationListQuery } from './notifications.dto';
 import { NotificationEntity, WebhookDeliveryEntity, WebhookEntity } from './notifications.entities';
 
@@ -39,6 +41,7 @@ export class NotificationsService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly feed: ChangeFeed,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   private get em() {
@@ -84,11 +87,7 @@ export class NotificationsService {
       if (!isAreaCode(areaCode)) throw AppError.validation({ areaCode: '不是有效的区划代码' });
       assertInArea(user, areaCode, '行政区划');
     }
-    try {
-      new URL(dto.url);
-    } catch {
-      throw AppError.validation({ url: 'url 不是有效地址' });
-    }
+    await checkWebhookUrl(dto.url, this.config.webhooks.allowPrivate);
     const now = new Date();
     const hook = await this.uow.transaction((em) =>
       em.save(

@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import { UnitOfWork } from '../../database/database.module';
 import { every } from '../jobs/periodic';
+import { postToWebhook } from './webhook-target';
 import { JobQueue, type JobContext } from '../jobs/job-queue';
 import { WEBHOOK_QUEUE, type DeliveryJob } from '../jobs/queue-names';
 import { WebhookDeliveryEntity, WebhookEntity } from './notifications.entities';
@@ -74,22 +75,19 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(hook.url, {
-        method: 'POST',
-        headers: {
+      statusCode = await postToWebhook(
+        hook.url,
+        {
           'Content-Type': 'application/json; charset=utf-8',
           'User-Agent': 'rural-approvals-webhooks/1',
           [EVENT_HEADER]: d.event,
           [DELIVERY_HEADER]: d.id,
           [SIGNATURE_HEADER]: signBody(hook.secret, d.body),
         },
-        body: d.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      statusCode = res.status;
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+        d.body,
+        { timeoutMs, allowPrivate: this.config.webhooks.allowPrivate },
+      );
+      if (statusCode < 200 || statusCode >= 300) error = `HTTP ${statusCode}`;
     } catch (err) {
       error = (err as Error).message;
     }
