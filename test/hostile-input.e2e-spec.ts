@@ -103,3 +103,47 @@ describe(`fields and accounts an attacker probes (${target})`, () => {
     expect(unknown).toBeGreaterThan(known * 0.5);
   });
 });
+
+describe(`an admin acts only inside its own area (${target})`, () => {
+  let env: TestEnv;
+  const JIANAN = '411003000000';
+  const WEIDU = '411002000000';
+  beforeAll(async () => {
+    env = await startApp();
+    const admin = `Bearer ${await env.token('admin')}`;
+    // a neighbouring county, and an admin of 建安区 only
+    await env.http().post('/admin/areas').set('Authorization', admin).send({ code: WEIDU, name: '魏都区', level: 'county' }).expect(201);
+    await env.http().post('/admin/users').set('Authorization', admin)
+      .send({ username: 'a_jianan', password: 'Jianan@2026x', displayName: '建安区管理员', role: 'admin', areaCode: JIANAN }).expect(201);
+    await env.http().post('/admin/users').set('Authorization', admin)
+      .send({ username: 'v_weidu', password: 'Weidu@2026xx', displayName: '魏都区村用户', role: 'county', areaCode: WEIDU }).expect(201);
+  });
+  afterAll(() => env?.close());
+
+  it('cannot reach another county, create a global admin or change the national policy; can manage its own', async () => {
+    const a = `Bearer ${await env.token('a_jianan', 'Jianan@2026x')}`;
+    const other = (await env.http().post('/auth/login').send({ username: 'v_weidu', password: 'Weidu@2026xx' })).body.user.id as string;
+    const refused = [
+      await env.http().post('/admin/users').set('Authorization', a).send({ username: 'x_weidu', password: 'Weidu@2026xx', displayName: '越权', role: 'county', areaCode: WEIDU }),
+      await env.http().patch(`/admin/users/${other}`).set('Authorization', a).send({ disabled: true }),
+      await env.http().put(`/policies/${WEIDU}`).set('Authorization', a).send({ effectiveFrom: '2026-01-01T00:00:00Z', values: { 'inclusion.noticePeriod': 'P7D' } }),
+      await env.http().post('/admin/areas').set('Authorization', a).send({ code: '411002001000', name: '越权乡', level: 'township' }),
+    ];
+    expect(refused.map((r) => r.status)).toEqual([404, 404, 404, 404]);
+    const wider = [
+      await env.http().post('/admin/users').set('Authorization', a).send({ username: 'x_global', password: 'Global@2026x', displayName: '越权', role: 'admin' }),
+      await env.http().put('/policies/000000000000').set('Authorization', a).send({ effectiveFrom: '2026-01-01T00:00:00Z', values: { 'inclusion.noticePeriod': 'P7D' } }),
+    ];
+    expect(wider.map((r) => r.status)).toEqual([403, 403]);
+    for (const r of [...refused, ...wider]) expect(r.body.message).toMatch(CJK);
+    // the county-B user is untouched
+    expect((await env.http().post('/auth/login').send({ username: 'v_weidu', password: 'Weidu@2026xx' })).status).toBe(200);
+    // its own area: allowed
+    const mine = await env.http().post('/admin/users').set('Authorization', a)
+      .send({ username: 'v_new_huozhuang', password: 'Huozhuang@2026', displayName: '霍庄村新用户', role: 'village', areaCode: '411003100201' });
+    expect(mine.status).toBe(201);
+    expect((await env.http().patch(`/admin/users/${mine.body.id}`).set('Authorization', a).send({ disabled: true })).status).toBe(200);
+    expect((await env.http().patch(`/admin/users/${mine.body.id}`).set('Authorization', a).send({ areaCode: '411002000000' })).status).toBe(404);
+    expect((await env.http().put(`/policies/${JIANAN}`).set('Authorization', a).send({ effectiveFrom: '2026-01-01T00:00:00Z', values: { 'inclusion.noticePeriod': 'P7D' } })).status).toBe(201);
+  });
+});

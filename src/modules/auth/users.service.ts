@@ -99,9 +99,15 @@ export class UsersService implements OnApplicationBootstrap {
     return row;
   }
 
-  async update(id: string, patch: { role?: UserRole; areaCode?: string; disabled?: boolean; sector?: string | null }): Promise<UserEntity> {
-    const user = await this.users.findOneBy({ id });
+  /** `authorise` sees the account as it is before anything changes (the caller's scope check). */
+  async update(
+    id: string,
+    patch: { role?: UserRole; areaCode?: string; disabled?: boolean; sector?: string | null },
+    authorise: (current: UserEntity) => void = () => undefined,
+  ): Promise<UserEntity> {
+    const user = /^[0-9a-f-]{36}$/i.test(id) ? await this.users.findOneBy({ id }) : null;
     if (!user) throw AppError.notFound('用户');
+    authorise(user);
     const role = patch.role ?? (user.role as UserRole);
     const areaCode = patch.areaCode ?? user.areaCode;
     const sector = patch.sector !== undefined ? patch.sector : user.sector;

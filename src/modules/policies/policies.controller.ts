@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Put, Query } from '@nestjs/comm
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsObject } from 'class-validator';
 import { CurrentUser, Roles } from '../../common/auth/decorators';
+import { assertAdminOver } from '../../common/auth/scope';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { AppError } from '../../common/errors/app-error';
 import { POLICY_KEYS } from '../../common/policy/policy-keys';
@@ -43,6 +44,8 @@ export class PoliciesController {
   @Put(':areaCode')
   @HttpCode(201)
   put(@Param('areaCode') areaCode: string, @Body() dto: PutPolicyDto, @CurrentUser() user: AuthUser) {
+    // an admin sets the policy of its own area and below; the national level only a global admin
+    assertAdminOver(user, areaCode === NATIONAL ? null : areaCode);
     return this.policies.put(areaCode, dto, user.id);
   }
 }
