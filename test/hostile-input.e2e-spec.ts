@@ -86,21 +86,50 @@ describe(`fields and accounts an attacker probes (${target})`, () => {
   });
 
   it('a wrong password takes as long for an unknown username as for a real one (no probing by time)', async () => {
+    const admin = `Bearer ${await env.token('admin')}`;
+    await env.http().post('/admin/users').set('Authorization', admin)
+      .send({ username: 'timing_probe', password: 'Timing@2026x', displayName: '计时探针', role: 'admin' }).expect(201);
+    // four tries each: the fifth failure in a row would lock the account
     const median = async (username: string) => {
       const ms: number[] = [];
-      for (let i = 0; i < 7; i++) {
+      for (let i = 0; i < 4; i++) {
         const started = performance.now();
         const res = await env.http().post('/auth/login').send({ username, password: 'not-the-password' });
         ms.push(performance.now() - started);
         expect(res.status).toBe(401);
         expect(res.body.message).toBe('用户名或密码错误');
       }
-      return ms.sort((a, b) => a - b)[3];
+      return (ms.sort((a, b) => a - b)[1] + ms[2]) / 2;
     };
-    const known = await median('admin');
+    const known = await median('timing_probe');
     const unknown = await median('no_such_user_anywhere');
     // both run one scrypt verification; without the decoy the unknown name answered ~15× faster
     expect(unknown).toBeGreaterThan(known * 0.5);
+  });
+
+  it('five failures in a row lock the account with 429 and Retry-After, even for the right password; every attempt is recorded for admins', async () => {
+    const admin = `Bearer ${await env.token('admin')}`;
+    await env.http().post('/admin/users').set('Authorization', admin)
+      .send({ username: 'lock_probe', password: 'Locked@2026x', displayName: '锁定探针', role: 'admin' }).expect(201);
+    for (let i = 0; i < 5; i++) {
+      expect((await env.http().post('/auth/login').send({ username: 'lock_probe', password: `wrong-${i}` })).status).toBe(401);
+    }
+    const locked = await env.http().post('/auth/login').send({ username: 'lock_probe', password: 'Locked@2026x' });
+    expect(locked.status).toBe(429);
+    expect(locked.body.code).toBe('TOO_MANY_ATTEMPTS');
+    expect(locked.body.message).toMatch(CJK);
+    const retryAfter = Number(locked.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(800);
+    expect(retryAfter).toBeLessThanOrEqual(900);
+    // another account is not affected
+    expect((await env.http().post('/auth/login').send({ username: 'timing_probe', password: 'Timing@2026x' })).status).toBe(200);
+
+    const events = await env.http().get('/admin/login-events?username=lock_probe').set('Authorization', admin);
+    expect(events.status).toBe(200);
+    expect(events.body.items.map((e: any) => e.outcome)).toEqual(['throttled_account', ...Array(5).fill('bad_credentials')]);
+    expect(events.body.items[0]).toMatchObject({ username: 'lock_probe', ip: expect.any(String) });
+    const village = await env.http().get('/admin/login-events').set('Authorization', `Bearer ${await env.token('admin')}`);
+    expect(village.body.total).toBeGreaterThan(6);
   });
 });
 
@@ -145,5 +174,27 @@ describe(`an admin acts only inside its own area (${target})`, () => {
     expect((await env.http().patch(`/admin/users/${mine.body.id}`).set('Authorization', a).send({ disabled: true })).status).toBe(200);
     expect((await env.http().patch(`/admin/users/${mine.body.id}`).set('Authorization', a).send({ areaCode: '411002000000' })).status).toBe(404);
     expect((await env.http().put(`/policies/${JIANAN}`).set('Authorization', a).send({ effectiveFrom: '2026-01-01T00:00:00Z', values: { 'inclusion.noticePeriod': 'P7D' } })).status).toBe(201);
+  });
+});
+
+describe(`password guessing from one address (${target})`, () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await startApp({ seedDemo: false });
+  });
+  afterAll(() => env?.close());
+
+  it('twenty failures from one client address within 15 minutes block that address, whatever the usernames', async () => {
+    const admin = await env.token('admin'); // signed in before the guessing starts
+    for (let i = 0; i < 20; i++) {
+      expect((await env.http().post('/auth/login').send({ username: `guess_${i}`, password: 'password123' })).status).toBe(401);
+    }
+    const blocked = await env.http().post('/auth/login').send({ username: 'admin', password: 'Admin@2026' });
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.message).toMatch(/地址/);
+    expect(Number(blocked.headers['retry-after'])).toBe(900);
+    const events = await env.http().get('/admin/login-events?outcome=throttled_address').set('Authorization', `Bearer ${admin}`);
+    expect(events.body.items).toHaveLength(1);
+    expect(events.body.items[0]).toMatchObject({ username: 'admin', outcome: 'throttled_address' });
   });
 });

@@ -4,6 +4,7 @@ import { WELFARE_POST_ENTITIES } from '../modules/welfare-posts/welfare-posts.en
 import { PROJECT_ENTITIES } from '../modules/project-intake/project.entity';
 import { IMPORT_ENTITIES } from '../modules/imports/imports.entities';
 import { NOTIFICATION_ENTITIES } from '../modules/notifications/notifications.entities';
+import { LoginEventEntity } from '../modules/auth/login-events.entity';
 
 import { WithId } from './with-id';
 
@@ -229,4 +230,5 @@ export const ENTITIES = [
   ...PROJECT_ENTITIES,
   ...IMPORT_ENTITIES,
   ...NOTIFICATION_ENTITIES,
+  LoginEventEntity,
 ];

@@ -18,6 +18,7 @@ const EXPECTED: Record<ErrorCode, number> = {
   [ErrorCode.RULE_VIOLATED]: 422,
   [ErrorCode.INTERNAL]: 500,
   [ErrorCode.SERVICE_BUSY]: 503,
+  [ErrorCode.TOO_MANY_ATTEMPTS]: 429,
 };
 
 describe('httpStatusOf', () => {

@@ -17,6 +17,7 @@ export enum ErrorCode {
   EVIDENCE_INVALID = 'EVIDENCE_INVALID',
   REASON_REQUIRED = 'REASON_REQUIRED',
   RULE_VIOLATED = 'RULE_VIOLATED',
+  TOO_MANY_ATTEMPTS = 'TOO_MANY_ATTEMPTS',
   SERVICE_BUSY = 'SERVICE_BUSY',
   INTERNAL = 'INTERNAL',
 }
@@ -40,6 +41,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 409;
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return 413;
+    case ErrorCode.TOO_MANY_ATTEMPTS:
+      return 429;
     case ErrorCode.EVIDENCE_MISSING:
     case ErrorCode.EVIDENCE_INVALID:
     case ErrorCode.REASON_REQUIRED:

@@ -2,9 +2,11 @@ import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/auth/decorators';
-import { assertAdminOver } from '../../common/auth/scope';
+import { areaLike, assertAdminOver } from '../../common/auth/scope';
+import { UnitOfWork } from '../../database/unit-of-work';
+import { LoginEventEntity } from '../auth/login-events.entity';
 import { toAuthUser, UsersService } from '../auth/users.service';
-import { CreateAreaDto, CreateUserDto, UpdateUserDto } from './admin.dto';
+import { CreateAreaDto, CreateUserDto, LoginEventQuery, UpdateUserDto } from './admin.dto';
 import { AreasService } from './areas.service';
 
 @ApiTags('admin')
@@ -14,6 +16,7 @@ export class AdminController {
   constructor(
     private readonly areas: AreasService,
     private readonly users: UsersService,
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** An admin adds areas below its own (a global admin anywhere). */
@@ -41,6 +44,23 @@ export class AdminController {
       if (dto.areaCode !== undefined) assertAdminOver(actor, dto.areaCode);
     });
     return { ...toAuthUser(u), disabled: u.disabled };
+  }
+
+  /**
+   * Login attempts, newest first (issue 11): an admin of an area sees its area's accounts; a
+   * global admin also sees attempts on unknown usernames and global accounts.
+   */
+  @Roles('admin')
+  @Get('admin/login-events')
+  async loginEvents(@CurrentUser() actor: AuthUser, @Query() q: LoginEventQuery) {
+    const qb = this.uow.manager.createQueryBuilder(LoginEventEntity, 'e');
+    const like = areaLike(actor);
+    if (like) qb.andWhere('e.areaCode LIKE :like', { like });
+    if (q.username) qb.andWhere('e.username = :username', { username: q.username });
+    if (q.ip) qb.andWhere('e.ip = :ip', { ip: q.ip });
+    if (q.outcome) qb.andWhere('e.outcome = :outcome', { outcome: q.outcome });
+    const [items, total] = await qb.orderBy('e.at', 'DESC').addOrderBy('e.id').skip((q.page - 1) * q.pageSize).take(q.pageSize).getManyAndCount();
+    return { items: items.map((e) => ({ ...e, at: e.at.toISOString() })), total, page: q.page, pageSize: q.pageSize };
   }
 
   /** Area names are not personal data: any signed-in user may read the tree. */

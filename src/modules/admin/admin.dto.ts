@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { AREA_LEVELS, type AreaLevel } from '../../common/domain/area';
+import { PageQuery } from '../engine/cases.dto';
 import { ids, ROLES, SECTORS, type UserRole } from '../../common/domain/enums';
 
 export class CreateAreaDto {
@@ -59,4 +60,18 @@ export class UpdateUserDto {
 
   @ApiPropertyOptional({ enum: ids(SECTORS) }) @IsOptional() @IsIn(ids(SECTORS))
   sector?: string;
+}
+
+/** `GET /admin/login-events` */
+export class LoginEventQuery extends PageQuery {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64)
+  username?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64)
+  ip?: string;
+
+  @ApiPropertyOptional({ enum: ['success', 'bad_credentials', 'disabled', 'throttled_account', 'throttled_address'] })
+  @IsOptional()
+  @IsIn(['success', 'bad_credentials', 'disabled', 'throttled_account', 'throttled_address'])
+  outcome?: string;
 }
