@@ -68,7 +68,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       let details: Record<string, unknown> | undefined;
       if (status === 400 && typeof response === 'object' && response && 'message' in response) {
         const msg = (response as { message: unknown }).message;
-        details = { reason: Array.isArray(msg) ? msg.join('; ') : String(msg) };
+        const reason = Array.isArray(msg) ? msg.join('; ') : String(msg);
+        // a library's English never reaches a user: a Chinese reason is passed on, others only logged
+        if (/[\u4e00-\u9fff]/.test(reason)) details = { reason };
+        else this.logger.warn({ requestId, reason }, 'request refused by the framework');
       }
       return { statusCode: status, code: mapped.code, message: mapped.message, details, requestId };
     }

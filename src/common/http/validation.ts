@@ -2,6 +2,7 @@ import { ValidationPipe } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { AppError } from '../errors/app-error';
+import { chineseMessage } from './validation-messages';
 
 /** class-validator errors → `details.fields` (`members.0.idNumber: 身份证号校验位不正确`). */
 export function fieldsOf(errors: ValidationError[], prefix = ''): Record<string, string> {
@@ -10,7 +11,8 @@ export function fieldsOf(errors: ValidationError[], prefix = ''): Record<string,
     const path = prefix ? `${prefix}.${e.property}` : e.property;
     if (e.constraints) {
       const c = e.constraints;
-      out[path] = c.whitelistValidation ? '不允许的字段' : Object.values(c)[0];
+      const [name, message] = c.whitelistValidation ? ['whitelistValidation', c.whitelistValidation] : Object.entries(c)[0];
+      out[path] = chineseMessage(name, message);
     }
     if (e.children?.length) Object.assign(out, fieldsOf(e.children, path));
   }
