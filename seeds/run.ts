@@ -12,6 +12,11 @@ import { seed } from './seed';
 
 async function main(): Promise<void> {
   const config = { ...loadConfig(), logLevel: 'warn' };
+  if (config.production) {
+    // the demo county's users all share a published password: never in production
+    console.error('npm run seed adds the demo county and its users (shared demo password); it refuses to run with NODE_ENV=production');
+    process.exit(2);
+  }
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
     const report = await seed(app.get(DataSource));

@@ -85,6 +85,15 @@ describe(`fields and accounts an attacker probes (${target})`, () => {
     }
   });
 
+  it('a new account needs a password that is long enough, not its username and not a common one', async () => {
+    const admin = `Bearer ${await env.token('admin')}`;
+    for (const password of ['short1!', 'pw_probe_2026', '12345678', 'P@ssw0rd', 'woaini1314']) {
+      const res = await env.http().post('/admin/users').set('Authorization', admin).send({ username: 'pw_probe', password, displayName: '口令探针', role: 'admin' });
+      expect({ password, status: res.status }).toEqual({ password, status: 400 });
+      expect(res.body.details.fields.password).toMatch(CJK);
+    }
+  });
+
   it('a wrong password takes as long for an unknown username as for a real one (no probing by time)', async () => {
     const admin = `Bearer ${await env.token('admin')}`;
     await env.http().post('/admin/users').set('Authorization', admin)

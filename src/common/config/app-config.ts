@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { passwordProblem } from '../auth/password-policy';
 
 /**
  * The only place that reads `process.env`. Everything else receives an {@link AppConfig}.
@@ -99,7 +100,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const adminUser = env.BOOTSTRAP_ADMIN_USERNAME;
   const adminPassword = env.BOOTSTRAP_ADMIN_PASSWORD;
   let bootstrapAdmin: AppConfig['bootstrapAdmin'] = null;
-  if (adminUser && adminPassword) bootstrapAdmin = { username: adminUser, password: adminPassword };
+  if (adminUser && adminPassword) {
+    const weak = passwordProblem(adminPassword, adminUser, { production });
+    if (weak && production) throw new ConfigError(`BOOTSTRAP_ADMIN_PASSWORD is refused: ${weak}`);
+    bootstrapAdmin = { username: adminUser, password: adminPassword };
+  }
   else if (production) {
     throw new ConfigError('BOOTSTRAP_ADMIN_USERNAME and BOOTSTRAP_ADMIN_PASSWORD are required when NODE_ENV=production');
   } else bootstrapAdmin = { username: 'admin', password: 'Admin@2026' };

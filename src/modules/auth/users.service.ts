@@ -5,6 +5,7 @@ import { Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { hashPassword } from '../../common/auth/password';
+import { passwordProblem } from '../../common/auth/password-policy';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { AreaEntity, UserEntity } from '../../database/entities';
 import type { UserRole } from '../../common/domain/enums';
@@ -57,7 +58,7 @@ export class UsersService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const admin = this.config.bootstrapAdmin;
     if (!admin || (await this.users.count({ where: { role: 'admin' } })) > 0) return;
-    await this.create({ ...admin, displayName: '系统管理员', role: 'admin', areaCode: null, sector: null });
+    await this.create({ ...admin, displayName: '系统管理员', role: 'admin', areaCode: null, sector: null }, { passwordPolicy: this.config.production });
     this.logger.log(`bootstrap admin "${admin.username}" created`);
   }
 
@@ -77,7 +78,13 @@ export class UsersService implements OnApplicationBootstrap {
     return this.users.findOneBy({ username });
   }
 
-  async create(input: NewUser): Promise<UserEntity> {
+  /**
+   * `passwordPolicy` false only for the development bootstrap admin (`admin` / `Admin@2026`,
+   * documented); in production its password was checked when the configuration was read.
+   */
+  async create(input: NewUser, opts: { passwordPolicy?: boolean } = {}): Promise<UserEntity> {
+    const weak = opts.passwordPolicy === false ? null : passwordProblem(input.password, input.username, { production: this.config.production });
+    if (weak) throw AppError.validation({ password: weak }, '密码不符合要求');
     await this.checkArea(input.role, input.areaCode, input.sector);
     if (await this.users.existsBy({ username: input.username })) {
       throw new AppError(ErrorCode.ALREADY_EXISTS, `用户名“${input.username}”已存在`, { fields: { username: 'exists' } });
