@@ -2,8 +2,8 @@
  * Issue 11 (fuzz): every POST/PUT/PATCH endpoint of the API (read from the service's own
  * OpenAPI document, so a new endpoint is fuzzed without anyone remembering to) gets more than
  * 30 malformed bodies — wrong types, huge and deep values, prototype-pollution keys, odd
- * unicode, invalid ids, broken JSON, wrong content types, bad multipart — as an admin and as a
- * village user. Every answer must come within 10 s, never be a 5xx, and every refusal must be
+ * unicode, invalid ids, broken JSON, wrong content types, bad multipart — as each role (admin,
+ * village, township, county, department). Every answer must come within 10 s, never be a 5xx, and every refusal must be
  * in the one error shape with a Chinese message.
  */
 import { randomUUID } from 'node:crypto';
