@@ -44,3 +44,19 @@ export function maskName(name: string): string {
   if (chars.length === 2) return `${chars[0]}*`;
   return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars[chars.length - 1]}`;
 }
+
+/**
+ * Masks every ID number and phone inside free-form case data (a step's `data`, a snapshot's
+ * context, an audit entry): any property named `idNumber` or `phone`, or ending in `Phone`,
+ * wherever it is nested. Returns a copy; the stored record (and its hash) is untouched.
+ */
+export function maskPersonalData<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => maskPersonalData(v)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v === 'string' && (k === 'idNumber' || k === 'phone' || k.endsWith('Phone'))) out[k] = k === 'idNumber' ? maskIdNumber(v) : maskPhone(v);
+    else out[k] = maskPersonalData(v);
+  }
+  return out as T;
+}

@@ -3,6 +3,8 @@ import { EntityManager, IsNull } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { UnitOfWork } from '../../database/database.module';
 import { CaseEntity, EvidenceEntity } from '../../database/entities';
+import { maskPersonalData } from '../../common/domain/id-number';
+import { seesPersonalData } from '../households/households.service';
 import { type AvailableAction, type CaseFacts, CheckPipeline } from './check-pipeline';
 import { eventsOf, stateMeta } from './introspection';
 import { ProcedureRegistry } from './procedure-adapter';
@@ -97,7 +99,10 @@ export class CaseViewService {
    */
   async view(c: CaseEntity, actor: AuthUser, em: EntityManager = this.uow.manager, known: { evidence?: EvidenceEntity[]; facts?: CaseFacts } = {}): Promise<CaseView> {
     const evidence = known.evidence ?? (await this.evidenceOf(em, c));
-    const { timers: _timers, ...data } = c.snapshot.context;
+    const { timers: _timers, ...context } = c.snapshot.context;
+    // ID numbers and phones in the case's data (an assistance contact's phone, …) only in full
+    // for township users and above in the case's area, as everywhere else
+    const data = seesPersonalData(actor, c.areaCode) ? context : maskPersonalData(context);
     const notice = c.noticeStartsAt && c.noticeEndsAt
       ? { startsAt: c.noticeStartsAt.toISOString(), endsAt: c.noticeEndsAt.toISOString() }
       : null;

@@ -6,6 +6,8 @@ import { verifyChain } from '../../common/audit/audit-hash';
 import { UnitOfWork } from '../../database/database.module';
 import { AppError } from '../../common/errors/app-error';
 import { AuditEntryEntity, CaseEntity } from '../../database/entities';
+import { maskPersonalData } from '../../common/domain/id-number';
+import { seesPersonalData } from '../households/households.service';
 import { CaseListQuery, PageQuery, TaskListQuery } from './cases.dto';
 import { type CaseSummary, CaseViewService } from './case-view.service';
 import { EngineService } from './engine.service';
@@ -114,6 +116,7 @@ export class CasesService {
 
   async history(id: string, user: AuthUser) {
     const c = await this.engine.loadVisible(id, user);
+    const full = seesPersonalData(user, c.areaCode);
     return (await this.entries(c.id)).map((e) => ({
       seq: e.seq,
       event: e.event,
@@ -122,7 +125,8 @@ export class CasesService {
       actor: { id: e.actorId, username: e.actorUsername, role: e.actorRole },
       at: e.at.toISOString(),
       reason: e.reason,
-      data: e.data,
+      // masked for village and department users; `GET /cases/{id}/verify` hashes what is stored
+      data: full ? e.data : maskPersonalData(e.data),
       evidence: e.evidence,
       prevHash: e.prevHash,
       hash: e.hash,
