@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command of the README: unit specs, then the e2e suite on the embedded default
+# The test command of the README: the build (the crash spec runs the compiled service), unit
+# specs, then the e2e suite on the embedded default
 # (SQLite + in-process timers), then, when DATABASE_URL and REDIS_URL are set, the same e2e
 # suite on PostgreSQL + Redis (Bull). Fails on the first failing run.
 set -euo pipefail
@@ -13,6 +14,10 @@ run() {
   echo "::: $name"
   npx jest "$@" --json --outputFile="$results/$name.json"
 }
+
+# the crash spec runs the compiled service as a child process
+echo "::: build"
+npm run build >/dev/null
 
 run unit --selectProjects unit
 ( unset DATABASE_URL REDIS_URL; run e2e-embedded --selectProjects e2e --runInBand )
