@@ -166,3 +166,26 @@ describe(`authorisation matrix: every read × every role × own and other areas 
     }
   });
 });
+
+describe(`every unmasked read of an ID number is recorded (${target})`, () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await startApp();
+  });
+  afterAll(() => env?.close());
+
+  it('records who read which household in full, lists it for supervisors of the area, and records nothing for masked reads', async () => {
+    const village = `Bearer ${await env.token('v_huozhuang')}`;
+    const township = `Bearer ${await env.token('t_lingjing')}`;
+    const list = await expectOk(await env.http().get('/households?q=王建国').set('Authorization', village));
+    const id = list.items[0].id as string;
+    await expectOk(await env.http().get(`/households/${id}`).set('Authorization', village)); // masked: not recorded
+    const full = await expectOk(await env.http().get(`/households/${id}`).set('Authorization', township));
+    expect(full.members[0].idNumber).not.toContain('*');
+    const reads = await expectOk(await env.http().get(`/inspection/personal-data-reads?householdId=${id}`).set('Authorization', `Bearer ${await env.token('s_jianan')}`));
+    expect(reads.items).toHaveLength(1);
+    expect(reads.items[0]).toMatchObject({ householdId: id, username: 't_lingjing', role: 'township', purpose: 'GET /households/{id}', areaCode: '411003100201' });
+    // a supervisor of another area sees none of them; other roles may not list them
+    expect((await env.http().get('/inspection/personal-data-reads').set('Authorization', township)).status).toBe(403);
+  });
+});

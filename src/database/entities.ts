@@ -5,6 +5,7 @@ import { PROJECT_ENTITIES } from '../modules/project-intake/project.entity';
 import { IMPORT_ENTITIES } from '../modules/imports/imports.entities';
 import { NOTIFICATION_ENTITIES } from '../modules/notifications/notifications.entities';
 import { LoginEventEntity } from '../modules/auth/login-events.entity';
+import { PersonalDataReadEntity } from '../modules/households/personal-data-reads';
 
 import { WithId } from './with-id';
 
@@ -231,4 +232,5 @@ export const ENTITIES = [
   ...IMPORT_ENTITIES,
   ...NOTIFICATION_ENTITIES,
   LoginEventEntity,
+  PersonalDataReadEntity,
 ];

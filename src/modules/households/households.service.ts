@@ -8,6 +8,7 @@ import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { UnitOfWork } from '../../database/database.module';
 import { AreaEntity, HouseholdEntity, HouseholdMemberEntity } from '../../database/entities';
 import { CreateHouseholdDto, HouseholdListQuery } from './households.dto';
+import { PersonalDataReads } from './personal-data-reads';
 
 /** Full ID numbers and phones only for roles above village, inside the household's area. */
 export function seesPersonalData(user: AuthUser, areaCode: string): boolean {
@@ -45,6 +46,7 @@ export function householdView(h: HouseholdEntity, members: HouseholdMemberEntity
 export class HouseholdsService {
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly reads: PersonalDataReads,
   ) {}
 
   /** through the current transaction when there is one (UnitOfWork.manager) */
@@ -127,7 +129,13 @@ export class HouseholdsService {
 
   async get(id: string, user: AuthUser) {
     const { household, members } = await this.load(id, user);
+    await this.recordFullReads(user, [household], 'GET /households/{id}');
     return householdView(household, members, user);
+  }
+
+  /** Every household shown with full ID numbers and phones is recorded (who, which, when). */
+  private recordFullReads(user: AuthUser, households: HouseholdEntity[], purpose: string): Promise<void> {
+    return this.reads.record(user, households.filter((h) => seesPersonalData(user, h.areaCode)), purpose);
   }
 
   async list(user: AuthUser, q: HouseholdListQuery) {
@@ -146,6 +154,7 @@ export class HouseholdsService {
     }
     const [rows, total] = await qb.orderBy('h.createdAt', 'DESC').addOrderBy('h.id').skip((q.page - 1) * q.pageSize).take(q.pageSize).getManyAndCount();
     const members = rows.length ? await this.members.findBy({ householdId: In(rows.map((r) => r.id)) }) : [];
+    await this.recordFullReads(user, rows, 'GET /households');
     return {
       items: rows.map((h) => householdView(h, members.filter((m) => m.householdId === h.id), user)),
       total,

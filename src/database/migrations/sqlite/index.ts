@@ -6,6 +6,7 @@ import { ProjectIntake1764100000000 } from './1764100000000-ProjectIntake';
 import { AlertsAndNotifications1764200000000 } from './1764200000000-AlertsAndNotifications';
 
 import { LoginEvents1764300000002 } from './1764300000002-LoginEvents';
+import { PersonalDataReads1764300000003 } from './1764300000003-PersonalDataReads';
 
 /** Listed, not globbed: the same list runs from the compiled service and from the tests. */
-export const SQLITE_MIGRATIONS = [InitialSchema1763800000000, AuditAppendOnly1763800000001, RiskElimination1763900000000, WelfarePosts1764000000000, ProjectIntake1764100000000, AlertsAndNotifications1764200000000, LoginEvents1764300000002];
+export const SQLITE_MIGRATIONS = [InitialSchema1763800000000, AuditAppendOnly1763800000001, RiskElimination1763900000000, WelfarePosts1764000000000, ProjectIntake1764100000000, AlertsAndNotifications1764200000000, LoginEvents1764300000002, PersonalDataReads1764300000003];
