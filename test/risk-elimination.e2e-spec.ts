@@ -170,6 +170,23 @@ describe(`risk elimination, from the village list to 风险已消除 and rollbac
     expect(green.items.map((o: any) => o.id).sort()).toEqual([A.moId, B.moId].sort());
   });
 
+  it("bypass: a household cannot join another meeting's batch, nor be proposed alone (SF-07, issue 12)", async () => {
+    const F = await readyObject(env);
+    const { batchId } = await propose(env, [F.moId]);
+    const before = await expectOk(await env.http().get(`/batches/${batchId}`).set('Authorization', `Bearer ${await env.token(VILLAGE)}`));
+    const token = `Bearer ${await env.token(VILLAGE)}`;
+    for (const body of [
+      { monitoringObjectId: E.moId, eliminationType: 'assisted', batchId },
+      { monitoringObjectId: E.moId, eliminationType: 'assisted' },
+    ]) {
+      const res = await env.http().post('/procedures/risk-elimination/cases').set('Authorization', token).send(body);
+      expect(res.status).toBe(422);
+      expect(res.body.details.rule).toBe('proposed_by_list');
+    }
+    const after = await expectOk(await env.http().get(`/batches/${batchId}`).set('Authorization', token));
+    expect(after.cases.map((c: any) => c.id)).toEqual(before.cases.map((c: any) => c.id));
+  });
+
   it('SF-07: each of the three meeting documents missing in turn is refused, for the batch and for a single case', async () => {
     const { batchId, caseOf } = await propose(env, [C.moId]);
     const caseId = caseOf(C.moId);

@@ -107,8 +107,11 @@ export class EngineService {
     return (await this.createMany(procedure, [body], actor))[0];
   }
 
-  /** Opens several cases in one transaction: all of them, or none (a batch). */
-  async createMany(procedure: string, bodies: unknown[], actor: AuthUser): Promise<CaseView[]> {
+  /**
+   * Opens several cases in one transaction: all of them, or none. `batchId` makes them one
+   * batch (a village's elimination list); only callers that formed the batch pass it.
+   */
+  async createMany(procedure: string, bodies: unknown[], actor: AuthUser, opts: { batchId?: string } = {}): Promise<CaseView[]> {
     const adapter = this.registry.adapter(procedure);
     const def = this.registry.current(procedure);
     if (!adapter.creatorRoles.includes(actor.role)) {
@@ -118,7 +121,7 @@ export class EngineService {
     const created = await this.uow.transaction(async (em) => {
       const out: Array<{ view: CaseView; timers: TimerEntity[]; outgoing: Outgoing }> = [];
       for (const body of bodies) {
-        const { caseRow, timers } = await this.createIn(em, { def, adapter, body, actor, now });
+        const { caseRow, timers } = await this.createIn(em, { def, adapter, body, actor, now, batchId: opts.batchId });
         const outgoing = await this.announcer.announce(em, { def, caseRow, state: caseRow.state, actor, now });
         // a new case has no evidence yet; its view is built on this transaction's connection
         out.push({ view: await this.views.view(caseRow, actor, em, { evidence: [] }), timers, outgoing });
@@ -150,10 +153,10 @@ export class EngineService {
 
   private async createIn(
     em: EntityManager,
-    args: { def: ProcedureDefinition; adapter: ProcedureAdapter; body: unknown; actor: AuthUser; now: Date },
+    args: { def: ProcedureDefinition; adapter: ProcedureAdapter; body: unknown; actor: AuthUser; now: Date; batchId?: string },
   ): Promise<{ caseRow: CaseEntity; timers: TimerEntity[] }> {
     const { def, adapter, actor, now } = args;
-    const prepared = await adapter.prepareCreate({ body: args.body, actor, em });
+    const prepared = await adapter.prepareCreate({ body: args.body, actor, em, batchId: args.batchId });
     assertInArea(actor, prepared.areaCode, '行政区划');
     const policy = await this.policies.effective(prepared.areaCode, now);
     const [snapshot] = initialTransition(def.machine, prepared.input);

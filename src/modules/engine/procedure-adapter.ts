@@ -39,7 +39,11 @@ export interface ProcedureAdapter {
   /** policy key of the case's total deadline, counted from creation (SF-04) */
   deadlineKey?: PolicyKey;
   /** validates the creation payload (400/404/422) and checks the caller may open it */
-  prepareCreate(args: { body: unknown; actor: AuthUser; em: EntityManager }): Promise<PreparedCase>;
+  /**
+   * `batchId`: the batch the engine's caller formed (a village list); never taken from the
+   * client's body, so no case can join a batch — and its meeting's evidence — from outside.
+   */
+  prepareCreate(args: { body: unknown; actor: AuthUser; em: EntityManager; batchId?: string }): Promise<PreparedCase>;
   /** facts the machine's rules read, loaded before each event */
   facts?(args: { caseRow: CaseEntity; type: string; em: EntityManager }): Promise<Record<string, unknown>>;
   afterTransition?(effect: TransitionEffect): Promise<void>;

@@ -70,7 +70,12 @@ export class RiskEliminationAdapter implements ProcedureAdapter, OnModuleInit {
     return null;
   }
 
-  async prepareCreate({ body, actor, em }: { body: unknown; actor: AuthUser; em: EntityManager }): Promise<PreparedCase> {
+  async prepareCreate({ body, actor, em, batchId }: { body: unknown; actor: AuthUser; em: EntityManager; batchId?: string }): Promise<PreparedCase> {
+    // SF-07: a case belongs to the list (and the meeting) that proposed it; it is opened only
+    // by POST /procedures/risk-elimination/batches, never alone or into a batch named by a client
+    if (!batchId) {
+      throw new AppError(ErrorCode.RULE_VIOLATED, '风险消除由村级名单提出，请通过 POST /procedures/risk-elimination/batches 提交名单', { rule: 'proposed_by_list' });
+    }
     const dto = validateBody(EliminationCaseDto, body);
     const mo = await em.findOneBy(MonitoringObjectEntity, { id: dto.monitoringObjectId });
     if (!mo) throw AppError.notFound('监测对象');
@@ -84,7 +89,7 @@ export class RiskEliminationAdapter implements ProcedureAdapter, OnModuleInit {
       eliminationType: dto.eliminationType,
       riskTypes: mo.riskTypes,
     };
-    return { areaCode: mo.areaCode, subjectId: mo.id, batchId: dto.batchId, input: { ...input }, auditData: { ...input, batchId: dto.batchId } };
+    return { areaCode: mo.areaCode, subjectId: mo.id, batchId, input: { ...input }, auditData: { ...input, batchId } };
   }
 
   async facts({ caseRow, em }: { caseRow: CaseEntity; type: string; em: EntityManager }): Promise<Record<string, unknown>> {

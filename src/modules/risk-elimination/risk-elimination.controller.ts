@@ -55,8 +55,9 @@ export class RiskEliminationController {
     const batchId = randomUUID();
     const cases = await this.engine.createMany(
       RISK_ELIMINATION,
-      dto.monitoringObjectIds.map((monitoringObjectId) => ({ monitoringObjectId, eliminationType: dto.eliminationType, batchId })),
+      dto.monitoringObjectIds.map((monitoringObjectId) => ({ monitoringObjectId, eliminationType: dto.eliminationType })),
       user,
+      { batchId },
     );
     return { batchId, areaCode: dto.areaCode, eliminationType: dto.eliminationType, cases };
   }

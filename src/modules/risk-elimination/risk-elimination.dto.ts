@@ -16,9 +16,8 @@ export class CreateEliminationBatchDto {
   eliminationType: 'assisted' | 'natural';
 }
 
-/** One case's creation body, as the batch controller hands it to the engine. */
+/** One case's creation body, as the batch controller hands it to the engine (the batch id travels apart). */
 export class EliminationCaseDto {
   @IsUUID('all') monitoringObjectId: string;
   @IsIn(['assisted', 'natural']) eliminationType: 'assisted' | 'natural';
-  @IsUUID('all') batchId: string;
 }
