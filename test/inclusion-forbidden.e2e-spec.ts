@@ -402,6 +402,18 @@ describe(`monitoring inclusion: forbidden paths (${target})`, () => {
       await expectClosed(id, 'included', { survey, income, objection });
     });
 
+    it('bypass: the village cannot withdraw a verified case — after an objection or a township return — it ends through the township (SF-02, issue 12)', async () => {
+      // an exclusion proposal returned by the township to verification
+      const id = await exclusionProposal();
+      await expectOk(await send(env, TOWNSHIP, id, { type: 'RETURN', data: { toState: 'household_verification' }, reason: '请补充收入核算材料后重新核实' }));
+      const refused = await send(env, VILLAGE, id, { type: 'WITHDRAW', reason: '农户本人书面申请撤回，家庭困难已解决' });
+      expect(refused.status).toBe(422);
+      expect(refused.body.details.rule).toBe('no_verification_recorded');
+      // the case view offers no WITHDRAW that the engine would then refuse
+      const view = await expectOk(await getCase(env, VILLAGE, id));
+      expect(view.availableActions.find((a: any) => a.event === 'WITHDRAW')).toMatchObject({ allowed: false, blockedBy: 'RULE_VIOLATED', rules: ['no_verification_recorded'] });
+    });
+
     it('refuses every event on a not_included case (and on a withdrawn one)', async () => {
       const id = await exclusionProposal();
       const [survey, income, objection] = await uploadAll(env, VILLAGE, id, ['household_survey', 'income_calculation', 'objection_record']);
@@ -763,12 +775,17 @@ describe(`monitoring inclusion: forbidden paths (${target})`, () => {
       const cadreRes = await send(env, VILLAGE, cadre, { type: 'WITHDRAW', reason: '经电话联系，该户表示暂不需要申请纳入监测' });
       expect(expectError(cadreRes, 422, 'RULE_VIOLATED').details.rule).toBe('lead_verified_before_closing');
 
-      // after a verification (exclusion proposed, returned by the township) it may be withdrawn
+      // after a verification (exclusion proposed, returned by the township) the village still may
+      // not close it (SF-02, issue 12): it ends through the township's confirmation
       const ev = await uploadAll(env, VILLAGE, id, ['household_survey', 'income_calculation']);
       await expectOk(await send(env, VILLAGE, id, { type: 'RECORD_VERIFICATION', evidenceIds: ev, data: verificationData('exclude'), reason: REAL_REASON }));
       await expectOk(await send(env, TOWNSHIP, id, { type: 'RETURN', data: { toState: 'household_verification' }, reason: '核实记录缺少赡养费收入，请重新核实' }));
-      const withdrawn = await expectOk(await send(env, VILLAGE, id, { type: 'WITHDRAW', reason: '重新核实后农户书面申请撤回，家庭困难已由亲属帮助解决' }));
-      expect(withdrawn.state).toBe('withdrawn');
+      const refused = await send(env, VILLAGE, id, { type: 'WITHDRAW', reason: '重新核实后农户书面申请撤回，家庭困难已由亲属帮助解决' });
+      expect(expectError(refused, 422, 'RULE_VIOLATED').details.rule).toBe('no_verification_recorded');
+      const again = await uploadAll(env, VILLAGE, id, ['household_survey', 'income_calculation']);
+      await expectOk(await send(env, VILLAGE, id, { type: 'RECORD_VERIFICATION', evidenceIds: again, data: verificationData('exclude'), reason: REAL_REASON }));
+      const closed = await expectOk(await send(env, TOWNSHIP2, id, { type: 'CONFIRM_EXCLUSION', reason: '乡镇复核确认：家庭收入高于监测标准，不予纳入' }));
+      expect(closed.state).toBe('not_included');
     });
 
     it('SF-01: a self_report lead can be withdrawn with a real reason, not with a placeholder', async () => {

@@ -186,6 +186,20 @@ describe('monitoring inclusion machine: forbidden paths', () => {
     expect(send(s, ev('WITHDRAW', {}, { reason: '村里认为不需要核实' })).value).toBe('lead');
   });
 
+  it('bypass: a case with a recorded verification cannot be withdrawn by the village, however it came back (SF-02, issue 12)', () => {
+    // verified and sent on, then returned to verification by an objection: still not withdrawable
+    const verified = send(start(), ev('RECORD_VERIFICATION', verification('include')));
+    expect(verified.value).toBe('village_appraisal');
+    const back = machine.resolveState({ value: 'household_verification', context: verified.context } as never);
+    expect(send(back, ev('WITHDRAW', {}, { reason: '农户本人书面申请撤回' })).value).toBe('household_verification');
+    // a cadre lead verified: neither
+    const cadre = send(start({ channel: 'cadre_visit' }), ev('RECORD_VERIFICATION', verification('exclude')));
+    const returned = machine.resolveState({ value: 'household_verification', context: cadre.context } as never);
+    expect(send(returned, ev('WITHDRAW', {}, { reason: '农户本人书面申请撤回' })).value).toBe('household_verification');
+    // an unvisited self-reported lead may still be withdrawn
+    expect(send(start(), ev('WITHDRAW', {}, { reason: '农户本人书面申请撤回' })).value).toBe('withdrawn');
+  });
+
   it('events not defined in a state change nothing', () => {
     const s = start();
     for (const type of ['APPROVE', 'CLOSE_NOTICE', 'PUBLISH_NOTICE', 'RECORD_APPRAISAL', 'CONFIRM_EXCLUSION', 'REJECT']) {

@@ -83,6 +83,11 @@ export const inclusionRules: RuleSet<InclusionContext> = {
     messageEn: 'A department alert or cadre-visit lead cannot be closed without a household verification (SF-01)',
     check: ({ context }) => context.channel === 'self_report' || context.verification !== null,
   },
+  no_verification_recorded: {
+    message: '已记录入户核实的案件不能由村级撤回，须由乡镇审核确认（SF-02）',
+    messageEn: 'A case with a recorded household verification ends only through the township (SF-02)',
+    check: ({ context }) => context.verification === null,
+  },
   income_period_valid: {
     message: '收入核算期间的结束日期不能早于开始日期',
     messageEn: 'The income period must end after it starts',
@@ -243,7 +248,9 @@ const verificationStep = {
     },
   ],
   WITHDRAW: {
-    guard: allowed({ rules: ['lead_verified_before_closing'] }),
+    // SF-01: a department or cadre lead is not dismissed unvisited; SF-02: once verified, only
+    // the township ends it — whichever way the case came back to verification
+    guard: allowed({ rules: ['lead_verified_before_closing', 'no_verification_recorded'] }),
     target: 'withdrawn',
     actions: 'recordOutcomeReason',
     meta: WITHDRAW,
