@@ -158,6 +158,26 @@ describe(`an admin acts only inside its own area (${target})`, () => {
   });
   afterAll(() => env?.close());
 
+  it('bypass: a role is tied to its area level — no village user on a county code, no supervisor on a village (SF-25, issue 12)', async () => {
+    const admin = `Bearer ${await env.token('admin')}`;
+    const cases: Array<[string, string]> = [['village', JIANAN], ['township', '411003100201'], ['county', '411003100000'], ['department', '411003100201'], ['supervisor', '411003100201']];
+    for (const [role, areaCode] of cases) {
+      const res = await env.http().post('/admin/users').set('Authorization', admin)
+        .send({ username: `lvl_${role}`, password: 'Level#2026xy', displayName: '层级探针', role, areaCode, ...(role === 'department' ? { sector: 'education' } : {}) });
+      expect({ role, areaCode, status: res.status }).toEqual({ role, areaCode, status: 400 });
+      expect(res.body.details.fields.areaCode).toMatch(CJK);
+    }
+    // moving a village user to the county code is refused too
+    const ok = await env.http().post('/admin/users').set('Authorization', admin)
+      .send({ username: 'lvl_ok', password: 'Level#2026xy', displayName: '层级探针', role: 'village', areaCode: '411003100201' });
+    expect(ok.status).toBe(201);
+    expect((await env.http().patch(`/admin/users/${ok.body.id}`).set('Authorization', admin).send({ areaCode: JIANAN })).status).toBe(400);
+    expect((await env.http().patch(`/admin/users/${ok.body.id}`).set('Authorization', admin).send({ role: 'county' })).status).toBe(400);
+    // a supervisor of the city is fine
+    expect((await env.http().post('/admin/users').set('Authorization', admin)
+      .send({ username: 'lvl_city', password: 'Level#2026xy', displayName: '市级督查', role: 'supervisor', areaCode: '411000000000' })).status).toBe(201);
+  });
+
   it('cannot reach another county, create a global admin or change the national policy; can manage its own', async () => {
     const a = `Bearer ${await env.token('a_jianan', 'Jianan@2026x')}`;
     const other = (await env.http().post('/auth/login').send({ username: 'v_weidu', password: 'Weidu@2026xx' })).body.user.id as string;

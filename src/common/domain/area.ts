@@ -57,3 +57,29 @@ export function lineageOf(code: string): string[] {
 export function isWithin(areaCode: string, scope: string | null): boolean {
   return scope === null || areaCode.startsWith(areaPrefix(scope));
 }
+
+/**
+ * The area levels a role acts at (SF-25, issue 12): a village user on a village, a township
+ * user on a township, county and department users on a county, supervisors on a county, city
+ * or province; an admin anywhere (or globally). A village user on a county code would act for
+ * every village of the county.
+ */
+export const ROLE_LEVELS: Record<string, AreaLevel[] | 'any'> = {
+  village: ['village'],
+  township: ['township'],
+  county: ['county'],
+  department: ['county'],
+  supervisor: ['county', 'city', 'province'],
+  admin: 'any',
+};
+
+const LEVEL_TITLES: Record<AreaLevel, string> = { province: '省级', city: '市级', county: '县级', township: '乡镇级', village: '村级' };
+
+/** Null when the role may act at the area's level, else the Chinese reason. */
+export function roleLevelProblem(role: string, areaCode: string): string | null {
+  const allowed = ROLE_LEVELS[role];
+  if (!allowed || allowed === 'any') return null;
+  const level = levelOf(areaCode);
+  if (level && allowed.includes(level)) return null;
+  return `该角色只能属于${allowed.map((l) => LEVEL_TITLES[l]).join('或')}行政区划（${areaCode} 是${level ? LEVEL_TITLES[level] : '无效'}代码）`;
+}

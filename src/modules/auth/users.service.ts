@@ -5,6 +5,7 @@ import { Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { hashPassword } from '../../common/auth/password';
+import { roleLevelProblem } from '../../common/domain/area';
 import { passwordProblem } from '../../common/auth/password-policy';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { AreaEntity, UserEntity } from '../../database/entities';
@@ -129,6 +130,8 @@ export class UsersService implements OnApplicationBootstrap {
   private async checkArea(role: UserRole, areaCode: string | null, sector: string | null): Promise<void> {
     if (role === 'admin' && areaCode === null) return;
     if (!areaCode) throw AppError.validation({ areaCode: '除系统管理员外，用户必须属于一个行政区划' });
+    const levelProblem = roleLevelProblem(role, areaCode);
+    if (levelProblem) throw AppError.validation({ areaCode: levelProblem }, '角色与行政区划层级不符');
     if (!(await this.areas.existsBy({ code: areaCode }))) {
       throw AppError.validation({ areaCode: `行政区划 ${areaCode} 不存在` });
     }
