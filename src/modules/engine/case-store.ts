@@ -152,23 +152,7 @@ export class CaseStore {
         await em.update(TimerEntity, { caseId: caseRow.id, status: 'pending', key: In(obsolete) }, { status: 'cancelled', settledAt: now, note: 'state left' });
       }
     }
-    const rows = wanted
-      .filter((w) => !before.some((b) => same(b, w)))
-      .map((w) =>
-        Object.assign(new TimerEntity(), {
-          id: randomUUID(),
-          caseId: caseRow.id,
-          key: w.key,
-          event: w.event,
-          dueAt: new Date(w.dueAt),
-          status: 'pending',
-          scheduledAtVersion: caseRow.version,
-          createdAt: now,
-          settledAt: null,
-          note: null,
-        }),
-      );
-    return rows;
+    return wanted.filter((w) => !before.some((b) => same(b, w))).map((w) => timerRow(caseRow, w, now));
   }
 
   /** A new case's timers: what its machine asks for, and the deadline reminders (SF-04). */
@@ -179,21 +163,24 @@ export class CaseStore {
       if (near > now) requests.push({ key: DEADLINE_NEAR, event: DEADLINE_NEAR, dueAt: near.toISOString() });
       requests.push({ key: DEADLINE_PASSED, event: DEADLINE_PASSED, dueAt: row.deadlineAt.toISOString() });
     }
-    const rows = requests.map((w) =>
-      Object.assign(new TimerEntity(), {
-        id: randomUUID(),
-        caseId: row.id,
-        key: w.key,
-        event: w.event,
-        dueAt: new Date(w.dueAt),
-        status: 'pending',
-        scheduledAtVersion: row.version,
-        createdAt: now,
-        settledAt: null,
-        note: null,
-      }),
-    );
+    const rows = requests.map((w) => timerRow(row, w, now));
     if (rows.length) await em.insert(TimerEntity, rows);
     return rows;
   }
+}
+
+/** A pending timer of a case, as the machine (or the deadline) asked for it. */
+function timerRow(caseRow: CaseEntity, w: TimerRequest, now: Date): TimerEntity {
+  return Object.assign(new TimerEntity(), {
+    id: randomUUID(),
+    caseId: caseRow.id,
+    key: w.key,
+    event: w.event,
+    dueAt: new Date(w.dueAt),
+    status: 'pending',
+    scheduledAtVersion: caseRow.version,
+    createdAt: now,
+    settledAt: null,
+    note: null,
+  });
 }

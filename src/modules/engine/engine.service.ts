@@ -252,15 +252,7 @@ export class EngineService {
     const requestHash =
       givenHash ??
       IdempotencyStore.hash({ caseId: req.caseId, type: req.type, version: req.version, evidenceIds: req.evidenceIds, data: req.data, reason: req.reason ?? null });
-    // the case and a stored response under this key, in one query
-    const found = UUID.test(req.caseId)
-      ? await this.uow.manager
-          .createQueryBuilder(CaseEntity, 'c')
-          .leftJoinAndMapOne('c.replay', IdempotencyRecordEntity, 'i', 'i.userId = :uid AND i.key = :key', { uid: actor.id, key: idempotencyKey })
-          .where('c.id = :id', { id: req.caseId })
-          .getOne()
-      : null;
-    const stored = (found as (CaseEntity & { replay?: IdempotencyRecordEntity | null }) | null)?.replay;
+    const { caseRow: found, stored } = await this.loadWithReplay(req.caseId, actor.id, idempotencyKey);
     const replay = stored || !found ? await this.idempotency.replay(actor.id, idempotencyKey, requestHash, stored ?? undefined) : null;
     if (replay) return replay;
     if (!found) throw AppError.notFound('案件');
@@ -339,6 +331,17 @@ export class EngineService {
       }
     }
     return 'stale';
+  }
+
+  /** The case and the response stored under this user's key, if any, in one query. */
+  private async loadWithReplay(caseId: string, userId: string, key: string): Promise<{ caseRow: CaseEntity | null; stored: IdempotencyRecordEntity | null }> {
+    if (!UUID.test(caseId)) return { caseRow: null, stored: null };
+    const row = (await this.uow.manager
+      .createQueryBuilder(CaseEntity, 'c')
+      .leftJoinAndMapOne('c.replay', IdempotencyRecordEntity, 'i', 'i.userId = :uid AND i.key = :key', { uid: userId, key })
+      .where('c.id = :id', { id: caseId })
+      .getOne()) as (CaseEntity & { replay?: IdempotencyRecordEntity | null }) | null;
+    return { caseRow: row, stored: row?.replay ?? null };
   }
 
   async loadVisible(caseId: string, actor: AuthUser, em?: EntityManager): Promise<CaseEntity> {

@@ -27,6 +27,9 @@ export class WebhookTargetError extends Error {
   }
 }
 
+/** The URL's host as an address or a name (IPv6 without its brackets). */
+const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '');
+
 const REFUSED = 'url 不能指向本机、内网、链路本地（含云元数据）或保留地址';
 
 /** At registration: an http(s) URL whose host resolves only to public addresses. */
@@ -40,7 +43,7 @@ export async function checkWebhookUrl(raw: string, allowPrivate: boolean): Promi
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw AppError.validation({ url: 'url 应以 http:// 或 https:// 开头' });
   if (url.username || url.password) throw AppError.validation({ url: 'url 不能包含用户名或密码' });
   if (allowPrivate) return;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const host = hostOf(url);
   let addresses: string[];
   if (ipaddr.isValid(host)) addresses = [host];
   else {
@@ -82,7 +85,7 @@ export function postToWebhook(
   opts: { timeoutMs: number; allowPrivate: boolean },
 ): Promise<number> {
   const url = new URL(target);
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const host = hostOf(url);
   // an address written in the URL is connected to without any lookup: judge it here
   if (!opts.allowPrivate && ipaddr.isValid(host) && !isPublicAddress(host)) return Promise.reject(new WebhookTargetError(host));
   const client = url.protocol === 'https:' ? https : http;
