@@ -89,6 +89,7 @@ describe(`crash: the service SIGKILLed three times mid-run (${target})`, () => {
       WEB_CONCURRENCY: '1',
       TIMER_RECONCILE_MS: '1000',
       LOG_LEVEL: 'warn',
+      TIMER_LOCK_MS: '10000',
       JWT_SECRET: randomBytes(40).toString('base64url'),
       BOOTSTRAP_ADMIN_USERNAME: 'admin',
       BOOTSTRAP_ADMIN_PASSWORD: 'Admin@2026',
@@ -120,6 +121,18 @@ describe(`crash: the service SIGKILLed three times mid-run (${target})`, () => {
     }
     rmSync(dataDir, { recursive: true, force: true });
   });
+
+  /** the case's timer rows, straight from the database (for the message of a failure) */
+  async function timersOf(caseId: string): Promise<unknown> {
+    if (target !== 'postgres') return 'see the service output';
+    const db = new Client({ connectionString: env.DATABASE_URL });
+    await db.connect();
+    try {
+      return (await db.query('SELECT id, event, status, "dueAt", note FROM timers WHERE "caseId" = $1', [caseId])).rows;
+    } finally {
+      await db.end();
+    }
+  }
 
   /** requests that met the service down (refused, reset) or busy and were sent again */
   let retried = 0;
@@ -178,6 +191,8 @@ describe(`crash: the service SIGKILLed three times mid-run (${target})`, () => {
 
     /** acknowledged transitions: case → version → event, and one request to replay later */
     const acked = new Map<string, Map<number, string>>();
+    /** acknowledged steps of all clients (12 cases × 4 steps in all) */
+    let done = 0;
     const last: { replay?: { path: string; key: string; json: unknown; version: number } } = {};
     const upload = async (caseId: string, type: string) => {
       const res = await call('POST', '/evidence', village, {
@@ -201,6 +216,7 @@ describe(`crash: the service SIGKILLed three times mid-run (${target})`, () => {
       const res = await call('POST', `/cases/${caseId}/events`, village, { json, key });
       expect({ type, status: res.status, body: res.status === 200 ? null : res.body }).toEqual({ type, status: 200, body: null });
       acked.get(caseId)!.set(res.body.version, type);
+      done++;
       last.replay = { path: `/cases/${caseId}/events`, key, json, version: res.body.version };
     };
     const drive = async (householdId: string) => {
@@ -210,6 +226,7 @@ describe(`crash: the service SIGKILLed three times mid-run (${target})`, () => {
       expect(res.status).toBe(201);
       const caseId: string = res.body.id;
       acked.set(caseId, new Map([[1, 'CREATE']]));
+      done++;
       await event(caseId, 'RECORD_VERIFICATION', ['household_survey', 'income_calculation'], verificationData());
       await event(caseId, 'RECORD_APPRAISAL', ['meeting_minutes', 'sign_in_sheet'], { result: 'passed' });
       await event(caseId, 'PUBLISH_NOTICE', ['notice_photo'], { text: '霍庄村拟纳入防止返贫监测对象名单公示' });
@@ -221,8 +238,9 @@ describe(`crash: the service SIGKILLed three times mid-run (${target})`, () => {
       for (let h = queue.shift(); h; h = queue.shift()) await drive(h);
     });
     const killer = (async () => {
-      for (const at of [800, 1_500, 1_500]) {
-        await sleep(at);
+      // by progress, not by the clock: each kill lands while the clients still have work
+      for (const at of [6, 18, 30]) {
+        while (done < at) await sleep(5);
         await kill();
         await sleep(300);
         await start();
@@ -233,13 +251,14 @@ describe(`crash: the service SIGKILLed three times mid-run (${target})`, () => {
     // the kills landed while the clients were at work
     expect(retried).toBeGreaterThan(0);
 
-    // notices that ended while the service was down close after the restart
-    const until = Date.now() + 30_000;
+    // notices that ended while the service was down close after the restart: a timer job the
+    // killed instance held is released by its lock (TIMER_LOCK_MS 10 s) within 15 s
+    const until = Date.now() + 45_000;
     for (const caseId of acked.keys()) {
       for (;;) {
         const v = await call('GET', `/cases/${caseId}`, county);
         if (v.body.state === 'township_review') break;
-        if (Date.now() > until) throw new Error(`case ${caseId} stayed in ${v.body.state}\n${output.slice(-2000)}`);
+        if (Date.now() > until) throw new Error(`case ${caseId} stayed in ${v.body.state}; its timers: ${JSON.stringify(await timersOf(caseId))}\n${output.slice(-2000)}`);
         await sleep(300);
       }
     }

@@ -24,7 +24,7 @@ export interface AppConfig {
   jwt: { secret: string; expiresIn: string };
   evidence: { dir: string; maxBytes: number };
   bootstrapAdmin: { username: string; password: string } | null;
-  timers: { reconcileIntervalMs: number };
+  timers: { reconcileIntervalMs: number; lockMs: number };
   /** allowPrivate: targets on loopback, private or link-local addresses (tests; never in production by default) */
   webhooks: { maxAttempts: number; backoffMs: number; timeoutMs: number; allowPrivate: boolean };
   /** the daily overdue reminder (SF-04): local time of day and its time zone */
@@ -123,7 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxBytes: int('EVIDENCE_MAX_BYTES', env.EVIDENCE_MAX_BYTES, 20 * 1024 * 1024),
     },
     bootstrapAdmin,
-    timers: { reconcileIntervalMs: int('TIMER_RECONCILE_MS', env.TIMER_RECONCILE_MS, 30_000) },
+    timers: { reconcileIntervalMs: int('TIMER_RECONCILE_MS', env.TIMER_RECONCILE_MS, 30_000), lockMs: int('TIMER_LOCK_MS', env.TIMER_LOCK_MS, 10_000) },
     webhooks: {
       maxAttempts: int('WEBHOOK_MAX_ATTEMPTS', env.WEBHOOK_MAX_ATTEMPTS, 8),
       backoffMs: int('WEBHOOK_BACKOFF_MS', env.WEBHOOK_BACKOFF_MS, 5_000),

@@ -32,7 +32,7 @@ import { ProceduresController } from './procedures.controller';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig): TimerScheduler =>
         config.redis
-          ? new BullTimerScheduler(config.redis.url, config.redis.prefix)
+          ? new BullTimerScheduler(config.redis.url, config.redis.prefix, { lockMs: config.timers.lockMs })
           : new InProcessTimerScheduler(config.timers.reconcileIntervalMs * 2),
     },
   ],

@@ -13,9 +13,20 @@ export class BullTimerScheduler extends TimerScheduler implements OnModuleDestro
   private readonly logger = new Logger('TimerQueue');
   readonly queue: BullQueue<FireTimerPayload>;
 
-  constructor(redisUrl: string, prefix: string, concurrency = 4) {
+  /**
+   * A timer job held by an instance that dies stays "active" until its lock expires and a
+   * stall check moves it back to wait: Bull's 30 s + 30 s defaults would leave a notice open a
+   * minute after a crash. Timer jobs are short and firing twice is harmless (the engine claims
+   * the timer row), so the lock is short (TIMER_LOCK_MS) and checked at half of it.
+   */
+  constructor(redisUrl: string, prefix: string, opts: { lockMs?: number; concurrency?: number } = {}) {
     super();
-    this.queue = new Queue<FireTimerPayload>(TIMER_QUEUE, redisUrl, { prefix });
+    const lockDuration = opts.lockMs ?? 10_000;
+    this.queue = new Queue<FireTimerPayload>(TIMER_QUEUE, redisUrl, {
+      prefix,
+      settings: { lockDuration, lockRenewTime: Math.floor(lockDuration / 2), stalledInterval: Math.floor(lockDuration / 2), maxStalledCount: 3 },
+    });
+    const concurrency = opts.concurrency ?? 4;
     this.queue.on('error', (err) => this.logger.warn({ err: err.message }, 'queue error'));
     void this.queue.process(FIRE_TIMER_JOB, concurrency, (job: Job<FireTimerPayload>) => this.run(job));
   }
