@@ -11,7 +11,7 @@ export async function uploadToCase(api: Api, token: string, caseId: string, type
   const form = new FormData();
   form.append('type', type);
   form.append('caseId', caseId);
-  form.append('file', pdf(`${caseId} ${type}`), `${type}.pdf`);
+  form.append('file', pdf(`${caseId} ${type} ${randomUUID()}`), `${type}.pdf`);
   return (await api.call<{ id: string }>('upload', 'POST', '/evidence', { token, form })).id;
 }
 

@@ -194,7 +194,7 @@ export class EliminationDriver {
     form.append('type', type);
     if ('batchId' in target) form.append('batchId', target.batchId);
     else form.append('caseId', target.caseId);
-    form.append('file', pdf(`${JSON.stringify(target)} ${type}`), `${type}.pdf`);
+    form.append('file', pdf(`${JSON.stringify(target)} ${type} ${randomUUID()}`), `${type}.pdf`);
     const ev = await this.api.call<{ id: string }>('upload', 'POST', '/evidence', { token: this.tokens[user], form });
     return ev.id;
   }

@@ -193,7 +193,7 @@ export class CaseDriver {
     const form = new FormData();
     form.append('type', type);
     form.append('caseId', run.id!);
-    form.append('file', pdf(`${run.id} ${type}`), `${type}.pdf`);
+    form.append('file', pdf(`${run.id} ${type} ${randomUUID()}`), `${type}.pdf`);
     const ev = await this.api.call<{ id: string }>('upload', 'POST', '/evidence', { token: this.tokens[VILLAGE], form });
     return ev.id;
   }

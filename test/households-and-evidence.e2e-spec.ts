@@ -319,6 +319,8 @@ describe(`households and evidence (${target})`, () => {
         uploadedAt: expect.any(String),
         caseId: null,
         batchId: null,
+        usedInSeq: null,
+        usedFor: null,
       });
       expect(Math.abs(new Date(e.uploadedAt).getTime() - Date.now())).toBeLessThan(60_000);
 

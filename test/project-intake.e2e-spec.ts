@@ -227,6 +227,29 @@ describe(`project intake, from village application to the library (${target})`, 
     expect(forCivil.availableActions.find((a: any) => a.event === 'APPROVE')).toMatchObject({ allowed: false, blockedBy: 'RULE_VIOLATED', rules: expect.arrayContaining(['department_sector']) });
   });
 
+  it("bypass: a department cannot cite another department's feasibility opinion, by its id or re-uploaded (SF-21, issue 12)", async () => {
+    const { id } = await projectAt('department_review');
+    const hrOpinion = await upload(env, D_HR, 'feasibility_opinion', { caseId: id });
+    const villageOpinion = await upload(env, VILLAGE, 'feasibility_opinion', { caseId: id });
+    for (const borrowed of [hrOpinion, villageOpinion]) {
+      const res = expectError(
+        await send(env, D_AGRI, id, { type: 'APPROVE', evidenceIds: [borrowed.id], data: { opinion: '项目符合行业规划，技术方案可行' } }),
+        422,
+        'RULE_VIOLATED',
+        'opinion_from_own_sector',
+      );
+      expect(res.message).toContain('SF-21');
+    }
+    // human resources argues with its own opinion; agriculture re-uploading those bytes is refused as a reused file
+    await expectOk(await send(env, D_HR, id, { type: 'APPROVE', evidenceIds: [hrOpinion.id], data: { opinion: '用工计划可行，同意' } }));
+    const bytes = (await env.http().get(`/evidence/${hrOpinion.id}/content`).set('Authorization', await auth(D_AGRI)).buffer(true)).body as Buffer;
+    const copy = await upload(env, D_AGRI, 'feasibility_opinion', { caseId: id, file: bytes });
+    const reused = expectError(await send(env, D_AGRI, id, { type: 'APPROVE', evidenceIds: [copy.id], data: { opinion: '同意' } }), 422, 'EVIDENCE_REUSED', 'evidence_single_use');
+    expect(reused.details.reusedEvidenceIds).toEqual([copy.id]);
+    // its own opinion completes the countersign
+    expect((await expectOk(await department(id, D_AGRI))).state).toBe('county_approval');
+  });
+
   it('SF-21: a change of a library project is argued and approved again, and the library keeps both versions', async () => {
     const { projectId } = await projectAt('in_library', roadProject({ name: '霍庄村生产路硬化项目' }));
     // an identical "change" is refused

@@ -187,6 +187,39 @@ describe(`risk elimination, from the village list to 风险已消除 and rollbac
     expect(after.cases.map((c: any) => c.id)).toEqual(before.cases.map((c: any) => c.id));
   });
 
+  it('bypass: the meeting files serve SUBMIT for every case of their list and no other step, by id or re-uploaded (SF-07, issue 12)', async () => {
+    const G = await readyObject(env);
+    const H = await readyObject(env);
+    const { batchId, caseOf } = await propose(env, [G.moId, H.moId]);
+    const meeting = await uploadBatch(env, batchId, MEETING);
+    const submitted = await batchOk(env, VILLAGE, batchId, { type: 'SUBMIT', evidenceIds: Object.values(meeting) });
+    expect(submitted.results.map((r) => r.state)).toEqual(['household_verification', 'household_verification']);
+    for (const m of [G, H]) await expectOk(await verifyCase(env, caseOf(m.moId), verificationData(m.measureId)));
+    // the view of either case does not count the proposal's files for the appraisal
+    for (const m of [G, H]) {
+      const view = await expectOk(await getCase(env, VILLAGE, caseOf(m.moId)));
+      expect(view.availableActions.find((a: any) => a.event === 'RECORD_APPRAISAL')).toMatchObject({
+        allowed: false,
+        blockedBy: 'EVIDENCE_MISSING',
+        missing: { evidence: ['meeting_minutes', 'sign_in_sheet'] },
+      });
+    }
+    const sheet = await uploadBatch(env, batchId, ['sign_in_sheet']);
+    const minutesBytes = (await env.http().get(`/evidence/${meeting.meeting_minutes}/content`).set('Authorization', await auth(env, VILLAGE)).buffer(true)).body as Buffer;
+    const copy = await upload(env, VILLAGE, 'meeting_minutes', { batchId, file: minutesBytes });
+    for (const reused of [meeting.meeting_minutes, copy.id]) {
+      const res = await expectOk(await batchEvent(env, VILLAGE, batchId, { type: 'RECORD_APPRAISAL', evidenceIds: [reused, sheet.sign_in_sheet], data: { result: 'passed' } }));
+      expect(res.results.map((r: any) => [r.ok, r.code, r.details?.reusedEvidenceIds])).toEqual([
+        [false, 'EVIDENCE_REUSED', [reused]],
+        [false, 'EVIDENCE_REUSED', [reused]],
+      ]);
+    }
+    // the appraisal's own minutes serve both cases
+    const minutes = await uploadBatch(env, batchId, ['meeting_minutes']);
+    const appraised = await batchOk(env, VILLAGE, batchId, { type: 'RECORD_APPRAISAL', evidenceIds: [minutes.meeting_minutes, sheet.sign_in_sheet], data: { result: 'passed' } });
+    expect(appraised.results.map((r) => r.state)).toEqual(['public_notice', 'public_notice']);
+  });
+
   it('SF-07: each of the three meeting documents missing in turn is refused, for the batch and for a single case', async () => {
     const { batchId, caseOf } = await propose(env, [C.moId]);
     const caseId = caseOf(C.moId);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { checkCharacter } from '../src/common/domain/id-number';
 import { addMonths, monthOf } from '../src/machines/welfare-posts.shared';
 import { startApp, type TestEnv, target } from './support/harness';
-import { COUNTY, expectOk, getCase, HUOZHUANG, OTHER_TOWNSHIP, send, TOWNSHIP, uploadAll, VILLAGE, waitForState } from './support/flows';
+import { COUNTY, expectOk, getCase, HUOZHUANG, OTHER_TOWNSHIP, send, TOWNSHIP, upload, uploadAll, VILLAGE, waitForState } from './support/flows';
 
 const COUNTY_CODE = '411003000000';
 const THIS_MONTH = monthOf(new Date().toISOString());
@@ -337,7 +337,8 @@ describe(`public-welfare posts: setting, hiring, attendance, exit, ledger (${tar
         .post('/welfare-posts/attendance')
         .set('Authorization', `Bearer ${await env.token(TOWNSHIP)}`)
         .set('Idempotency-Key', randomUUID())
-        .send({ caseId: worker.caseId, month: addMonths(THIS_MONTH, 1), daysWorked: 3, evidenceIds: ev });
+        // a sheet of its own: this month's has served its step (issue 12)
+        .send({ caseId: worker.caseId, month: addMonths(THIS_MONTH, 1), daysWorked: 3, evidenceIds: await uploadAll(env, TOWNSHIP, worker.caseId, ['attendance_sheet']) });
       expectRule(future, 'attendance_month_in_tenure');
     });
 
@@ -352,6 +353,23 @@ describe(`public-welfare posts: setting, hiring, attendance, exit, ledger (${tar
       expect(ids).toContain(idler.caseId);
       expect(ids).not.toContain(worker.caseId);
       expect((await get(env, '/inspection/idle-posts', VILLAGE)).status).toBe(403);
+    });
+
+    it('bypass: one attendance sheet cannot serve another month or another holder, re-uploaded or not (SF-16, issue 12)', async () => {
+      // the worker's sheet for this month was recorded above; its bytes come back for the idler and for next month
+      const used = (await expectOk(await get(env, `/cases/${worker.caseId}`, TOWNSHIP))).evidence.find((e: any) => e.type === 'attendance_sheet' && e.usedInSeq !== null);
+      const bytes = (await env.http().get(`/evidence/${used.id}/content`).set('Authorization', `Bearer ${await env.token(TOWNSHIP)}`).buffer(true)).body as Buffer;
+      const copy = await upload(env, TOWNSHIP, 'attendance_sheet', { caseId: idler.caseId, file: bytes });
+      const refused = await send(env, TOWNSHIP, idler.caseId, { type: 'RECORD_ATTENDANCE', evidenceIds: [copy.id], data: { month: PREV_MONTH, daysWorked: 22 } });
+      expect(refused.status).toBe(422);
+      expect(refused.body).toMatchObject({ code: 'EVIDENCE_REUSED', details: { rule: 'evidence_single_use', reusedEvidenceIds: [copy.id] } });
+      // the view agrees: the copy does not count as the sheet the step needs
+      const view = await expectOk(await get(env, `/cases/${idler.caseId}`, TOWNSHIP));
+      expect(view.availableActions.find((a: any) => a.event === 'RECORD_ATTENDANCE')).toMatchObject({ allowed: false, blockedBy: 'EVIDENCE_MISSING', missing: { evidence: ['attendance_sheet'] } });
+      // the worker's own used sheet, named again for another month, is refused too
+      const again = await send(env, TOWNSHIP, worker.caseId, { type: 'CORRECT_ATTENDANCE', evidenceIds: [used.id], data: { month: THIS_MONTH, daysWorked: 1 }, reason: '按原考勤表再次更正本月出勤天数' });
+      expect(again.body).toMatchObject({ code: 'EVIDENCE_REUSED', details: { reusedEvidenceIds: [used.id] } });
+      expect(((await expectOk(await get(env, `/cases/${idler.caseId}`, TOWNSHIP))).data.attendance ?? [])).toEqual([]);
     });
 
     it('SF-17: the real-name ledger downloads as CSV with names and masked ID numbers', async () => {

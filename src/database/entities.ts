@@ -185,6 +185,8 @@ export class EvidenceEntity extends WithId {
   @Index() @Column({ type: 'varchar', length: 36, nullable: true }) batchId: string | null;
   /** the audit entry that first used it */
   @Column({ type: 'integer', nullable: true }) usedInSeq: number | null;
+  /** the event of that entry: a batch's file serves only that step of the batch's cases */
+  @Column({ type: 'varchar', length: 40, nullable: true }) usedFor: string | null;
 }
 
 @Entity('timers')

@@ -55,7 +55,8 @@ export interface ProcedureEvent {
   type: string;
   data: Record<string, any>;
   reason?: string | null;
-  evidence: Array<{ id: string; type: string }>;
+  /** the files the event names, with who uploaded them (a machine's rules may judge it) */
+  evidence: Array<{ id: string; type: string; uploader?: { role: string | null; sector: string | null } }>;
   actor: ActorRef;
   env: MachineEnv;
 }
@@ -125,6 +126,11 @@ export interface ProcedureDefinition<TContext extends BaseContext = any, TInput 
   subjectType: 'household' | 'monitoring-object' | 'post' | 'person' | 'project';
   machine: AnyStateMachine;
   rules: RuleSet<TContext>;
+  /**
+   * A batch's files (uploaded to the batch, not a case) serve the same step of every case of
+   * the batch (SF-07: one village meeting behind a whole list); otherwise a file serves one step.
+   */
+  batchEvidenceShared?: boolean;
   /** for the creation payload: not part of the machine, but the input it starts from */
   readonly _input?: TInput;
 }

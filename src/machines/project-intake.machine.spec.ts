@@ -58,6 +58,8 @@ interface EvOpts {
   reason?: string;
   actor?: string;
   evidence?: string[];
+  /** who uploaded the files: the actor, unless given */
+  uploader?: { role: string; sector: string | null };
   policy?: PolicyValues;
 }
 
@@ -66,7 +68,7 @@ function ev(type: string, data: Record<string, unknown> = {}, o: EvOpts = {}): P
     type,
     data,
     reason: o.reason ?? null,
-    evidence: (o.evidence ?? []).map((t, i) => ({ id: `e${i}`, type: t })),
+    evidence: (o.evidence ?? []).map((t, i) => ({ id: `e${i}`, type: t, uploader: o.uploader ?? { role: o.role ?? 'village', sector: o.sector ?? null } })),
     actor: { id: o.actor ?? `${o.role ?? 'village'}-${o.sector ?? 'x'}`, role: (o.role ?? 'village') as never, sector: o.sector ?? null },
     env: { now: (o.now ?? T0).toISOString(), policy: o.policy ?? policy, facts: {} },
   };
@@ -300,6 +302,23 @@ describe('project intake machine: forbidden paths', () => {
     expect(again.value).toBe('department_review');
     expect(ctx(again).countersign?.approvals).toHaveLength(1);
     expect(ruleOf(s, dept('agriculture'))).toBe('sector_not_yet_approved');
+  });
+
+  it("bypass: a department cannot cite another department's feasibility opinion, nor one a village uploaded (SF-21, issue 12)", () => {
+    const s = toDepartment();
+    for (const uploader of [
+      { role: 'department', sector: 'water' },
+      { role: 'village', sector: null },
+      { role: 'county', sector: null },
+    ]) {
+      for (const e of [dept('agriculture', 'APPROVE', { opinion: '项目可行，同意' }, { uploader }), dept('agriculture', 'REJECT', {}, { reason: REASON, uploader })]) {
+        expect(send(s, e).value).toBe('department_review');
+        expect(ruleOf(s, e)).toBe('opinion_from_own_sector');
+      }
+    }
+    // its own department's opinion passes, whoever of the department uploaded it
+    const own = send(s, dept('agriculture', 'APPROVE', { opinion: '项目可行，同意' }, { uploader: { role: 'department', sector: 'agriculture' } }));
+    expect(ctx(own).countersign?.approvals).toHaveLength(1);
   });
 
   it('SF-20: county approval that does not approve the performance targets is refused', () => {

@@ -217,6 +217,15 @@ export const projectRules: RuleSet<Ctx> = {
     messageEn: 'A department argues only projects of the categories of its sector (SF-21)',
     check: ({ context, event }) => !!event.actor.sector && (context.countersign?.required ?? []).includes(event.actor.sector),
   },
+  opinion_from_own_sector: {
+    message: '论证意见须由本部门人员上传，不能引用其他部门的论证意见（SF-21）',
+    messageEn: "A feasibility opinion is uploaded by a user of the arguing department, not borrowed from another (SF-21)",
+    usesEventData: true,
+    check: ({ event }) =>
+      event.evidence
+        .filter((e) => e.type === 'feasibility_opinion')
+        .every((e) => e.uploader?.role === 'department' && !!e.uploader.sector && e.uploader.sector === event.actor.sector),
+  },
   sector_not_yet_approved: {
     message: '本部门已出具论证意见，不能重复会签',
     messageEn: 'Your sector has already approved in this round',
@@ -377,7 +386,7 @@ const DEPARTMENT_REJECT = reject(['department'], FEASIBILITY);
 const COUNTY_REJECT = reject(['county']);
 
 
-const DEPARTMENT_RULES = ['department_sector'];
+const DEPARTMENT_RULES = ['department_sector', 'opinion_from_own_sector'];
 
 
 export const projectIntakeMachine = setup({

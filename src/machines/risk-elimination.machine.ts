@@ -460,4 +460,6 @@ export const riskElimination: ProcedureDefinition<EliminationContext, Eliminatio
   subjectType: 'monitoring-object',
   machine: riskEliminationMachine,
   rules: eliminationRules,
+  // SF-07: the village meeting's files, uploaded to the list, serve that step of every case on it
+  batchEvidenceShared: true,
 };

@@ -14,6 +14,7 @@ const EXPECTED: Record<ErrorCode, number> = {
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCode.EVIDENCE_MISSING]: 422,
   [ErrorCode.EVIDENCE_INVALID]: 422,
+  [ErrorCode.EVIDENCE_REUSED]: 422,
   [ErrorCode.REASON_REQUIRED]: 422,
   [ErrorCode.RULE_VIOLATED]: 422,
   [ErrorCode.INTERNAL]: 500,

@@ -15,6 +15,7 @@ export enum ErrorCode {
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   EVIDENCE_MISSING = 'EVIDENCE_MISSING',
   EVIDENCE_INVALID = 'EVIDENCE_INVALID',
+  EVIDENCE_REUSED = 'EVIDENCE_REUSED',
   REASON_REQUIRED = 'REASON_REQUIRED',
   RULE_VIOLATED = 'RULE_VIOLATED',
   TOO_MANY_ATTEMPTS = 'TOO_MANY_ATTEMPTS',
@@ -45,6 +46,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 429;
     case ErrorCode.EVIDENCE_MISSING:
     case ErrorCode.EVIDENCE_INVALID:
+    case ErrorCode.EVIDENCE_REUSED:
     case ErrorCode.REASON_REQUIRED:
     case ErrorCode.RULE_VIOLATED:
       return 422;

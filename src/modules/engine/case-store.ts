@@ -109,8 +109,9 @@ export class CaseStore {
             set: {
               caseId: `CASE WHEN "caseId" IS NULL AND "batchId" IS NULL THEN :linkCase ELSE "caseId" END`,
               usedInSeq: `COALESCE("usedInSeq", :linkSeq)`,
+              usedFor: `COALESCE("usedFor", :linkEvent)`,
             },
-            params: { linkCase: caseRow.id, linkSeq: step.entry.seq },
+            params: { linkCase: caseRow.id, linkSeq: step.entry.seq, linkEvent: step.entry.event },
           },
         ],
         inserts: [
@@ -129,6 +130,7 @@ export class CaseStore {
     for (const e of touched) {
       if (e.caseId === null && e.batchId === null) e.caseId = caseRow.id;
       e.usedInSeq ??= step.entry.seq;
+      e.usedFor ??= step.entry.event;
     }
     return { stored, newTimers: timers };
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, IsNull } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { UnitOfWork } from '../../database/database.module';
 import { CaseEntity, EvidenceEntity } from '../../database/entities';
@@ -8,6 +8,7 @@ import { seesPersonalData } from '../households/households.service';
 import { type AvailableAction, type CaseFacts, CheckPipeline } from './check-pipeline';
 import { eventsOf, stateMeta } from './introspection';
 import { ProcedureRegistry } from './procedure-adapter';
+import { type EvidenceRow, loadEvidence, usableTypes } from './evidence-use';
 
 export interface EvidenceView {
   id: string;
@@ -20,6 +21,9 @@ export interface EvidenceView {
   uploadedAt: string;
   caseId: string | null;
   batchId: string | null;
+  /** the case history entry that first used it (null: not used yet) and its event */
+  usedInSeq: number | null;
+  usedFor: string | null;
 }
 
 export type { AvailableAction } from './check-pipeline';
@@ -61,6 +65,8 @@ export function evidenceView(e: EvidenceEntity): EvidenceView {
     uploadedAt: e.uploadedAt.toISOString(),
     caseId: e.caseId,
     batchId: e.batchId,
+    usedInSeq: e.usedInSeq,
+    usedFor: e.usedFor,
   };
 }
 
@@ -97,7 +103,7 @@ export class CaseViewService {
    * evidence and the checks' facts after a transition — so a transition's response is built
    * without reading back what its transaction wrote.
    */
-  async view(c: CaseEntity, actor: AuthUser, em: EntityManager = this.uow.manager, known: { evidence?: EvidenceEntity[]; facts?: CaseFacts } = {}): Promise<CaseView> {
+  async view(c: CaseEntity, actor: AuthUser, em: EntityManager = this.uow.manager, known: { evidence?: EvidenceRow[]; facts?: CaseFacts } = {}): Promise<CaseView> {
     const evidence = known.evidence ?? (await this.evidenceOf(em, c));
     const { timers: _timers, ...context } = c.snapshot.context;
     // ID numbers and phones in the case's data (an assistance contact's phone, …) only in full
@@ -121,22 +127,19 @@ export class CaseViewService {
     };
   }
 
-  /** The files of a case and the loose files of its batch, oldest first. */
-  evidenceOf(em: EntityManager, c: CaseEntity): Promise<EvidenceEntity[]> {
-    return em.find(EvidenceEntity, {
-      where: c.batchId ? [{ caseId: c.id }, { batchId: c.batchId, caseId: IsNull() }] : [{ caseId: c.id }],
-      order: { uploadedAt: 'ASC', id: 'ASC' },
-    });
+  /** The files of a case and the loose files of its batch, oldest first (with what the single-use rule reads). */
+  evidenceOf(em: EntityManager, c: CaseEntity): Promise<EvidenceRow[]> {
+    return loadEvidence(em, c);
   }
 
   /**
    * What the caller may send now: the engine's own check pipeline, run for every event of the
    * caller's role without the request's data (see CheckPipeline.preview).
    */
-  private async availableActions(c: CaseEntity, actor: AuthUser, evidence: EvidenceEntity[], em: EntityManager, facts?: CaseFacts): Promise<AvailableAction[]> {
+  private async availableActions(c: CaseEntity, actor: AuthUser, evidence: EvidenceRow[], em: EntityManager, facts?: CaseFacts): Promise<AvailableAction[]> {
     const def = this.registry.definition(c.procedure, c.machineVersion);
     if (!eventsOf(def.machine, c.state).some((e) => e.branches[0].meta.roles.includes(actor.role))) return [];
     const k = facts ?? (await this.checks.load(em, c, actor));
-    return this.checks.preview(k, evidence.filter((e) => e.usedInSeq === null).map((e) => e.type));
+    return this.checks.preview(k, (event) => usableTypes(evidence, c, def, event));
   }
 }

@@ -106,11 +106,11 @@ export class CheckPipeline {
   }
 
   /** Every check for one event, in order; throws the first failure. */
-  async judge(
+  async judge<E extends EvidenceEntity>(
     k: CaseFacts,
     req: { type: string; data: Record<string, unknown>; reason?: string | null },
-    resolveEvidence: () => Promise<EvidenceEntity[]>,
-  ): Promise<Judged & { evidence: EvidenceEntity[] }> {
+    resolveEvidence: () => Promise<E[]>,
+  ): Promise<Judged & { evidence: E[] }> {
     const { caseRow, def, actor } = k;
     const branches = branchesFor(def.machine, caseRow.state, req.type);
     if (!branches.length) {
@@ -135,10 +135,11 @@ export class CheckPipeline {
   }
 
   /**
-   * What the caller may send now, judged by the same checks in the same order. `unused` are
-   * the evidence types uploaded to the case (or its batch) and not yet used by a step.
+   * What the caller may send now, judged by the same checks in the same order. `usable` gives,
+   * for an event, the types of the files of the case (or its batch) that may serve it
+   * (evidence-use.ts, the rule the engine applies).
    */
-  preview(k: CaseFacts, unused: string[]): AvailableAction[] {
+  preview(k: CaseFacts, usable: (event: string) => string[]): AvailableAction[] {
     const { caseRow, def, actor } = k;
     const rules = def.rules as RuleSet<Record<string, unknown>>;
     const context = caseRow.snapshot.context;
@@ -148,7 +149,7 @@ export class CheckPipeline {
       .filter((e) => !checkRole(e.branches[0].meta, actor.role))
       .map(({ type, branches }) => {
         const meta = branches[0].meta;
-        const missing = missingEvidence(meta.evidence, unused);
+        const missing = missingEvidence(meta.evidence, usable(type));
         // an event is open if any branch's data-free rules hold
         const failing = branches.map((b) => failingRules(rules, dataFree(b.params.rules), { context, event: event(type) }));
         const open = failing.some((f) => f.length === 0);
@@ -172,12 +173,18 @@ export class CheckPipeline {
       });
   }
 
-  private event(k: CaseFacts, type: string, data: Record<string, unknown>, reason: string | null, evidence: EvidenceEntity[]): ProcedureEvent {
+  private event(
+    k: CaseFacts,
+    type: string,
+    data: Record<string, unknown>,
+    reason: string | null,
+    evidence: Array<EvidenceEntity & { uploader?: { role: string | null; sector: string | null } }>,
+  ): ProcedureEvent {
     return {
       type,
       data,
       reason,
-      evidence: evidence.map((e) => ({ id: e.id, type: e.type })),
+      evidence: evidence.map((e) => ({ id: e.id, type: e.type, uploader: e.uploader })),
       actor: { id: k.actor.id, role: k.actor.role, sector: k.actor.sector },
       env: { now: new Date().toISOString(), policy: k.policy.values, facts: k.facts },
     };

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, In, IsNull } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { initialTransition, transition } from 'xstate';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { areaLike, assertInArea } from '../../common/auth/scope';
@@ -11,7 +11,7 @@ import { isUniqueViolation } from '../../common/errors/db-errors';
 import { POLICY_KEYS } from '../../common/policy/policy-keys';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { writeBatch } from '../../database/batch-write';
-import { CaseEntity, EvidenceEntity, IdempotencyRecordEntity, TimerEntity } from '../../database/entities';
+import { CaseEntity, IdempotencyRecordEntity, TimerEntity } from '../../database/entities';
 import { NotificationEntity, WebhookDeliveryEntity } from '../notifications/notifications.entities';
 import type { ActorRef, ProcedureDefinition, TimerRequest } from '../../machines/procedure';
 import { PoliciesService } from '../policies/policies.service';
@@ -25,6 +25,7 @@ import { isFinal } from './introspection';
 import { type ProcedureAdapter, ProcedureRegistry } from './procedure-adapter';
 import { checkRole } from './requirements';
 import { type CaseView, CaseViewService } from './case-view.service';
+import { afterUse, checkEvidenceUse, type EvidenceRow, loadEvidence } from './evidence-use';
 
 export { DEADLINE_NEAR, DEADLINE_PASSED } from './case-store';
 
@@ -62,8 +63,8 @@ const UUID = /^[0-9a-f-]{36}$/i;
 /** A step that passed every check, before anything is written. */
 interface Planned {
   facts: CaseFacts;
-  judged: Judged & { evidence: EvidenceEntity[] };
-  caseEvidence: EvidenceEntity[];
+  judged: Judged & { evidence: EvidenceRow[] };
+  caseEvidence: EvidenceRow[];
   toState: string;
   next: { value: unknown; context: Record<string, any> };
 }
@@ -72,7 +73,7 @@ interface Planned {
 interface Stepped {
   stored: CaseEntity;
   facts: CaseFacts;
-  caseEvidence: EvidenceEntity[];
+  caseEvidence: EvidenceRow[];
   timers: TimerEntity[];
   notice: PreparedNotice;
 }
@@ -361,9 +362,9 @@ export class EngineService {
   /** Every check, then the machine's next snapshot. Writes nothing: a refusal throws here. */
   private async plan(em: EntityManager, caseRow: CaseEntity, req: EventRequest, actor: AuthUser): Promise<Planned> {
     const facts = await this.checks.load(em, caseRow, actor);
-    let caseEvidence: EvidenceEntity[] = [];
+    let caseEvidence: EvidenceRow[] = [];
     const judged = await this.checks.judge(facts, req, async () => {
-      const found = await this.resolveEvidence(em, caseRow, req.evidenceIds, actor);
+      const found = await this.resolveEvidence(em, caseRow, req, actor);
       caseEvidence = found.caseEvidence;
       return found.referenced;
     });
@@ -430,7 +431,9 @@ export class EngineService {
     return {
       stored,
       facts: await this.checks.after(em, facts, stored, entry),
-      caseEvidence: plan.caseEvidence.filter((e) => e.caseId === stored.id || (e.batchId !== null && e.batchId === stored.batchId && e.caseId === null)),
+      caseEvidence: afterUse(plan.caseEvidence, judged.evidence).filter(
+        (e) => e.caseId === stored.id || (e.batchId !== null && e.batchId === stored.batchId && e.caseId === null),
+      ),
       timers: newTimers,
       notice: announced ?? NO_NOTICE,
     };
@@ -451,25 +454,18 @@ export class EngineService {
   /**
    * In one query: the evidence the event names and every file of the case (for the response).
    * A named file must be attached to this case or its batch, or be a loose upload of the
-   * caller's own (which this event then attaches); it is never moved from another case.
+   * caller's own (which this event then attaches); it is never moved from another case. And it
+   * must be free to serve this step (evidence-use.ts: one file, one step).
    */
   private async resolveEvidence(
     em: EntityManager,
     caseRow: CaseEntity,
-    ids: string[],
+    req: { type: string; evidenceIds: string[] },
     actor: AuthUser,
-  ): Promise<{ referenced: EvidenceEntity[]; caseEvidence: EvidenceEntity[] }> {
-    const unique = [...new Set(ids)];
+  ): Promise<{ referenced: EvidenceRow[]; caseEvidence: EvidenceRow[] }> {
+    const unique = [...new Set(req.evidenceIds)];
     const bad = unique.filter((id) => !UUID.test(id));
-    const named = bad.length ? [] : unique;
-    const rows = await em.find(EvidenceEntity, {
-      where: [
-        { caseId: caseRow.id },
-        ...(caseRow.batchId ? [{ batchId: caseRow.batchId, caseId: IsNull() }] : []),
-        ...(named.length ? [{ id: In(named) }] : []),
-      ],
-      order: { uploadedAt: 'ASC', id: 'ASC' },
-    });
+    const rows = await loadEvidence(em, caseRow, bad.length ? [] : unique);
     const usable = rows.filter(
       (e) =>
         e.caseId === caseRow.id ||
@@ -481,6 +477,9 @@ export class EngineService {
       throw new AppError(ErrorCode.EVIDENCE_INVALID, '引用的证明材料不存在或不属于本案件', { invalidEvidenceIds: invalid });
     }
     // in the order the caller gave them, so the audit entry reads as the request did
-    return { referenced: unique.map((id) => usable.find((e) => e.id === id)!), caseEvidence: usable };
+    const referenced = unique.map((id) => usable.find((e) => e.id === id)!);
+    const misuse = checkEvidenceUse(referenced, caseRow, this.registry.definition(caseRow.procedure, caseRow.machineVersion), req.type);
+    if (misuse) throw misuse;
+    return { referenced, caseEvidence: usable };
   }
 }

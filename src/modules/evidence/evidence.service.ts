@@ -75,6 +75,7 @@ export class EvidenceService {
         caseId: caseRow?.id ?? null,
         batchId: caseRow ? caseRow.batchId : (input.batchId ?? null),
         usedInSeq: null,
+        usedFor: null,
     });
     // a plain INSERT: save() would wrap it in a transaction of its own (three round trips)
     await this.evidence.insert(row);
