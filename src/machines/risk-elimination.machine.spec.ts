@@ -7,6 +7,7 @@ import {
   concentrationAfterApproval,
   type EliminationContext,
   type EliminationFacts,
+  failingOnRecord,
   incomeStableSince,
   riskElimination,
   riskEliminationMachine,
@@ -172,6 +173,33 @@ describe('risk elimination machine: SF-09 and SF-08 at county approval', () => {
       concentration: { threshold: 0.3, window: 'P30D', village: { code: 'v', eliminated: 1, total: 10 }, township: { code: 't', eliminated: 3, total: 40 } },
     });
     expect(countyRuleFailure(s, {}, calm)).toBeUndefined();
+  });
+
+  it('bypass: a list that crosses the threshold needs the justification for every case of it, the first ones too (SF-08, issue 12)', () => {
+    const s = toCounty();
+    // 2 of 10 eliminated: one case alone would make 0.3 (not above), the list of three makes 0.5
+    const area = { threshold: 0.3, window: 'P30D', village: { code: 'v', eliminated: 2, total: 10 }, township: { code: 't', eliminated: 2, total: 40 } };
+    expect(concentrationAfterApproval(goodFacts({ concentration: { ...area, batchPending: 1 } }))).toEqual([]);
+    const list = goodFacts({ concentration: { ...area, batchPending: 3 } });
+    expect(concentrationAfterApproval(list)).toEqual([{ code: 'v', share: 0.5 }]);
+    expect(countyRuleFailure(s, {}, list)).toBe('concentration_justified');
+    expect(send(s, ev('APPROVE', {}, { role: 'county', facts: list })).value).toBe('county_approval');
+    // the last case of the list, once the others are approved, sees the same share
+    const last = goodFacts({ concentration: { ...area, village: { code: 'v', eliminated: 4, total: 10 }, batchPending: 1 } });
+    expect(concentrationAfterApproval(last)).toEqual([{ code: 'v', share: 0.5 }]);
+    // exactly at the threshold is not above it
+    expect(concentrationAfterApproval(goodFacts({ concentration: { ...area, batchPending: 1 } }))).toEqual([]);
+    expect(countyRuleFailure(s, { concentrationJustification: '该村产业项目集中见效，三户务工收入同期稳定增加，经逐户核实' }, list)).toBeUndefined();
+  });
+
+  it("SF-11: the detector judges the county approval's own rules on the records (issue 12, item 13)", () => {
+    const { concentration: _c, ...facts } = goodFacts();
+    const base = { riskTypes: ['illness'], measures: [{ id: 'm1', riskTypes: ['illness'] }], guaranteesSecure: true, facts, policy, now: T0 };
+    expect(failingOnRecord(base)).toEqual([]);
+    expect(failingOnRecord({ ...base, riskTypes: ['illness', 'education'] })).toEqual(['risks_resolved']);
+    expect(failingOnRecord({ ...base, guaranteesSecure: false })).toEqual(['guarantees_secure']);
+    expect(failingOnRecord({ ...base, facts: { ...facts, incomeHistory: facts.incomeHistory.slice(-1) } })).toEqual(['income_stable']);
+    expect(failingOnRecord({ ...base, facts: { ...facts, noLabourCapacity: true, onlySocialSecurity: true } })).toEqual(['not_only_social_security']);
   });
 
   it('income stability counts from the last time income rose above the line', () => {

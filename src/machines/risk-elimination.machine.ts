@@ -17,6 +17,7 @@ import { type Notice, noticeMetas, noticeRules, publishNotice } from './notice';
 import { allowed, APPRAISAL, noTimers, opinionFields, optionalOpinionFields, rejectMeta, returnBranches, returnMeta, state, TOWNSHIP_APPROVE } from './steps';
 import {
   allowedGuard,
+  failingRules,
   type BaseContext,
   opinion,
   type ProcedureDefinition,
@@ -82,18 +83,35 @@ export interface EliminationFacts {
     window: string;
     village: { code: string; eliminated: number; total: number };
     township: { code: string; eliminated: number; total: number };
+    /** the cases of this case's list awaiting county approval, this one included (issue 12: the list is approved as one) */
+    batchPending?: number;
   } | null;
 }
 
 const factsOf = (event: ProcedureEvent) => event.env.facts as unknown as Partial<EliminationFacts>;
 
-/** Share of an area's monitoring objects eliminated in the window, counting this case too (SF-08). */
+/**
+ * SF-08, the one definition the guard and the detector (`GET /inspection/concentration`) share:
+ * an area's share is its monitoring objects eliminated in the window over those still in
+ * monitoring or eliminated in the window; above the threshold it is concentrated.
+ */
+export function concentrationShare(area: { eliminated: number; total: number }, adding = 0): number {
+  return area.total ? (area.eliminated + adding) / area.total : 0;
+}
+export const concentrated = (share: number, threshold: number): boolean => share > threshold;
+
+/**
+ * The areas a county approval would take above the threshold (SF-08). A list is approved as one
+ * (issue 12): every case of it still awaiting county approval counts, so the first cases of a
+ * list that crosses the line need the justification as much as the last.
+ */
 export function concentrationAfterApproval(facts: Partial<EliminationFacts>): Array<{ code: string; share: number }> {
   const c = facts.concentration;
   if (!c) return [];
+  const adding = Math.max(1, c.batchPending ?? 1);
   return [c.village, c.township]
-    .map((a) => ({ code: a.code, share: a.total ? (a.eliminated + 1) / a.total : 0 }))
-    .filter((a) => a.share > c.threshold);
+    .map((a) => ({ code: a.code, share: concentrationShare(a, adding) }))
+    .filter((a) => concentrated(a.share, c.threshold));
 }
 
 /** Income above the line since at least `stablePeriod` ago, and the latest record above it (SF-09). */
@@ -278,6 +296,42 @@ const ROLLBACK: TransitionMeta = {
   fields: optionalOpinionFields,
 };
 
+
+/** The criteria of a county approval that the records alone can show (not SF-08's, which is about the area). */
+export const ON_RECORD_RULES = ['risks_resolved', 'income_above_line', 'income_stable', 'guarantees_secure', 'not_only_social_security'] as const;
+
+/**
+ * SF-11 (`GET /inspection/overdue-elimination`): the county approval's own rules, judged on what
+ * is on record for a household in monitoring — each risk covered by a recorded measure, the
+ * latest income record's 三保障 — instead of a verification. Returns the rules that fail; none
+ * means the household meets every criterion and nobody has proposed it.
+ */
+export function failingOnRecord(args: {
+  riskTypes: string[];
+  measures: Array<{ id: string; riskTypes: string[] }>;
+  guaranteesSecure: boolean;
+  facts: Omit<EliminationFacts, 'concentration'>;
+  policy: ProcedureEvent['env']['policy'];
+  now: Date;
+}): string[] {
+  const risks = args.riskTypes.map((riskType) => {
+    const m = args.measures.find((x) => x.riskTypes.includes(riskType));
+    return { riskType, resolved: !!m, measureId: m?.id };
+  });
+  const g = args.guaranteesSecure;
+  const context = {
+    riskTypes: args.riskTypes,
+    verification: { risks, guarantees: { education: g, medical: g, housing: g, water: g } },
+  } as unknown as EliminationContext;
+  const event: ProcedureEvent = {
+    type: 'APPROVE',
+    data: {},
+    evidence: [],
+    actor: { id: 'inspection', role: 'supervisor' },
+    env: { now: args.now.toISOString(), policy: args.policy, facts: { ...args.facts, concentration: null } },
+  };
+  return failingRules(eliminationRules, ON_RECORD_RULES, { context, event });
+}
 
 const COUNTY_RULES = [
   'risks_resolved',

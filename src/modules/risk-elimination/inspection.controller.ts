@@ -9,8 +9,8 @@ import { narrowArea } from '../../common/auth/scope';
 import { subtractDuration } from '../../common/domain/duration';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { UnitOfWork } from '../../database/database.module';
-import { AssistanceMeasureEntity, CaseEntity, IncomeRecordEntity, MonitoringObjectEntity } from '../../database/entities';
-import { incomeStableSince, RISK_ELIMINATION } from '../../machines/risk-elimination.machine';
+import { AssistanceMeasureEntity, CaseEntity, MonitoringObjectEntity } from '../../database/entities';
+import { concentrated, concentrationShare, failingOnRecord, RISK_ELIMINATION } from '../../machines/risk-elimination.machine';
 import { PoliciesService } from '../policies/policies.service';
 import { RiskEliminationAdapter } from './risk-elimination.adapter';
 
@@ -57,8 +57,8 @@ export class InspectionController {
       const recent = g.rows.filter((r) => r.status === 'eliminated' && !!r.eliminatedAt && r.eliminatedAt >= since).length;
       // the base: still in monitoring, or eliminated within the window
       const total = g.rows.filter((r) => r.status === 'monitoring').length + recent;
-      const share = total ? recent / total : 0;
-      if (share > p['elimination.concentrationThreshold']) {
+      const share = concentrationShare({ eliminated: recent, total });
+      if (concentrated(share, p['elimination.concentrationThreshold'])) {
         out.push({
           areaCode,
           level: g.level,
@@ -81,28 +81,21 @@ export class InspectionController {
     for (const mo of await this.objects(user, q.areaCode, 'monitoring')) {
       const policy = (await this.policies.effective(mo.areaCode)).values;
       if (await this.adapter.ineligibility(em, mo, mo.id, policy)) continue;
-      const measures = await em.findBy(AssistanceMeasureEntity, { monitoringObjectId: mo.id });
-      const covered = mo.riskTypes.every((r) => measures.some((m) => m.riskTypes.includes(r)));
-      const history = await em.find(IncomeRecordEntity, { where: { householdId: mo.householdId }, order: { recordedAt: 'ASC' } });
-      const latest = history[history.length - 1];
-      const stable = incomeStableSince(
-        history.map((h) => ({ recordedAt: h.recordedAt.toISOString(), perCapitaNetIncome: h.perCapitaNetIncome, incomeLine: h.incomeLine })),
-        policy['monitoring.incomeLine'],
-        new Date(),
-        policy['elimination.incomeStablePeriod'],
-      );
-      if (covered && stable && latest?.guaranteesSecure) {
-        out.push({
-          monitoringObjectId: mo.id,
-          householdId: mo.householdId,
-          areaCode: mo.areaCode,
-          startDate: mo.startDate,
-          riskTypes: mo.riskTypes,
-          latestPerCapitaNetIncome: latest.perCapitaNetIncome,
-          incomeLine: policy['monitoring.incomeLine'],
-          measures: measures.length,
-        });
-      }
+      // the county approval's own rules (SF-09), judged on the records
+      const record = await this.adapter.recordFacts(em, { monitoringObjectId: mo.id, householdId: mo.householdId });
+      const failing = failingOnRecord({ riskTypes: mo.riskTypes, measures: record.measures, guaranteesSecure: record.guaranteesSecure, facts: record.facts, policy, now: new Date() });
+      if (failing.length) continue;
+      const latest = record.facts.incomeHistory.at(-1)!;
+      out.push({
+        monitoringObjectId: mo.id,
+        householdId: mo.householdId,
+        areaCode: mo.areaCode,
+        startDate: mo.startDate,
+        riskTypes: mo.riskTypes,
+        latestPerCapitaNetIncome: latest.perCapitaNetIncome,
+        incomeLine: policy['monitoring.incomeLine'],
+        measures: record.measures.length,
+      });
     }
     return out;
   }

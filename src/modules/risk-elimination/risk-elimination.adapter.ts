@@ -94,21 +94,39 @@ export class RiskEliminationAdapter implements ProcedureAdapter, OnModuleInit {
 
   async facts({ caseRow, em }: { caseRow: CaseEntity; type: string; em: EntityManager }): Promise<Record<string, unknown>> {
     const c = caseRow.snapshot.context as EliminationContext;
-    const measures = await em.find(AssistanceMeasureEntity, { where: { monitoringObjectId: c.monitoringObjectId }, select: { id: true, type: true } });
-    const members = await em.find(HouseholdMemberEntity, { where: { householdId: c.householdId }, select: { id: true, laborAbility: true } });
-    const history = await em.find(IncomeRecordEntity, {
-      where: { householdId: c.householdId },
-      order: { recordedAt: 'ASC' },
-      select: { id: true, recordedAt: true, perCapitaNetIncome: true, incomeLine: true },
-    });
+    const { facts: onRecord } = await this.recordFacts(em, { monitoringObjectId: c.monitoringObjectId, householdId: c.householdId });
     const facts: EliminationFacts = {
-      measureIds: measures.map((m) => m.id),
-      onlySocialSecurity: measures.length > 0 && measures.every((m) => m.type === 'social_security'),
-      noLabourCapacity: members.length > 0 && members.every((m) => m.laborAbility === 'none'),
-      incomeHistory: history.map((h) => ({ recordedAt: h.recordedAt.toISOString(), perCapitaNetIncome: h.perCapitaNetIncome, incomeLine: h.incomeLine })),
+      ...onRecord,
       concentration: caseRow.state === 'county_approval' ? await this.concentration(em, caseRow) : null,
     };
     return facts as unknown as Record<string, unknown>;
+  }
+
+  /**
+   * What the elimination rules read from the records of a monitoring object: a case's facts,
+   * and the SF-11 detector's (which judges the same rules, see `failingOnRecord`).
+   */
+  async recordFacts(
+    em: EntityManager,
+    o: { monitoringObjectId: string; householdId: string },
+  ): Promise<{ facts: Omit<EliminationFacts, 'concentration'>; measures: Array<{ id: string; riskTypes: string[] }>; guaranteesSecure: boolean }> {
+    const measures = await em.find(AssistanceMeasureEntity, { where: { monitoringObjectId: o.monitoringObjectId }, select: { id: true, type: true, riskTypes: true } });
+    const members = await em.find(HouseholdMemberEntity, { where: { householdId: o.householdId }, select: { id: true, laborAbility: true } });
+    const history = await em.find(IncomeRecordEntity, {
+      where: { householdId: o.householdId },
+      order: { recordedAt: 'ASC' },
+      select: { id: true, recordedAt: true, perCapitaNetIncome: true, incomeLine: true, guaranteesSecure: true },
+    });
+    return {
+      facts: {
+        measureIds: measures.map((m) => m.id),
+        onlySocialSecurity: measures.length > 0 && measures.every((m) => m.type === 'social_security'),
+        noLabourCapacity: members.length > 0 && members.every((m) => m.laborAbility === 'none'),
+        incomeHistory: history.map((h) => ({ recordedAt: h.recordedAt.toISOString(), perCapitaNetIncome: h.perCapitaNetIncome, incomeLine: h.incomeLine })),
+      },
+      measures,
+      guaranteesSecure: history.at(-1)?.guaranteesSecure === true,
+    };
   }
 
   /** SF-08: the village's and township's eliminations in the rolling window, against their monitoring objects. */
@@ -129,11 +147,16 @@ export class RiskEliminationAdapter implements ProcedureAdapter, OnModuleInit {
         .getCount();
       return { code, eliminated, total };
     };
+    // the list is approved as one: its cases awaiting county approval all count (this one included)
+    const batchPending = caseRow.batchId
+      ? await em.createQueryBuilder(CaseEntity, 'c').where('c.batchId = :b AND c.state = :s', { b: caseRow.batchId, s: 'county_approval' }).getCount()
+      : 1;
     return {
       threshold: policy.values['elimination.concentrationThreshold'],
       window,
       village: await count(caseRow.areaCode),
       township: await count(`${caseRow.areaCode.slice(0, 9)}000`),
+      batchPending,
     };
   }
 
