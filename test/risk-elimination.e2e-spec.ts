@@ -571,6 +571,9 @@ describe(`issue 12: stated dates are bounded, and a follow-up visit that finds a
     expect(beforeStart.status).toBe(422);
     expect(beforeStart.body).toMatchObject({ code: 'RULE_VIOLATED', details: { rule: 'record_date_not_before_start', field: 'date', bound: daysAgo(10), boundLabel: '纳入监测日期' } });
     await expectOk(await postMeasure(recent.moId, daysAgo(10)), 201);
+    // who records: not a supervisor, not another village
+    expect((await postMeasure(old.moId, today(), SUPERVISOR)).body.code).toBe('ROLE_REQUIRED');
+    expect((await postMeasure(old.moId, today(), OTHER_VILLAGE)).status).toBe(404);
     // a refusal writes nothing: the stale detector and the colour read only what was accepted
     const measures = await expectOk(await env.http().get(`/monitoring-objects/${old.moId}/measures`).set('Authorization', await auth(env, COUNTY)));
     expect(measures.map((m: any) => m.date)).toEqual([daysAgo(30)]);
