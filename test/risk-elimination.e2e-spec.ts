@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { TimerEntity } from '../src/database/entities';
+import { MonitoringObjectEntity, TimerEntity } from '../src/database/entities';
 import { startApp, target, type TestEnv } from './support/harness';
-import { COUNTY, expectOk, getCase, HUOZHUANG, OTHER_TOWNSHIP, send, TOWNSHIP, TOWNSHIP2, upload, VILLAGE, waitForState } from './support/flows';
+import { COUNTY, expectOk, getCase, HUOZHUANG, OTHER_TOWNSHIP, OTHER_VILLAGE, send, TOWNSHIP, TOWNSHIP2, upload, VILLAGE, waitForState } from './support/flows';
 import {
   appraiseAndNotice,
   auth,
   batchEvent,
   batchOk,
   COUNTY_CODE,
+  daysAgo,
   history,
+  incomeSurvey,
   inspection,
   MEETING,
   monitoringObject,
@@ -20,6 +22,7 @@ import {
   sleep,
   submitBatch,
   SUPERVISOR,
+  today,
   toCountyApproval,
   uploadBatch,
   verificationData,
@@ -523,5 +526,204 @@ describe(`SF-08: concentrated elimination needs a written justification (${targe
     // another township's view does not include 灵井镇
     const other = await expectOk(await env.http().get('/inspection/concentration').set('Authorization', await auth(env, OTHER_TOWNSHIP)));
     expect(other).toEqual([]);
+  });
+});
+
+describe(`issue 12: stated dates are bounded, and a follow-up visit that finds a returned risk re-identifies (${target})`, () => {
+  let env: TestEnv;
+  // R: its follow-up visit finds a returned risk; N: its visit checks the dates, after an inclusion case was opened by hand
+  let R: Ready, N: Ready;
+  let batchId: string;
+  let caseR: string, caseN: string;
+
+  const setStart = (moId: string, startDate: string) => env.ds.getRepository(MonitoringObjectEntity).update({ id: moId }, { startDate });
+  const postMeasure = async (moId: string, date: string, user = VILLAGE) =>
+    env
+      .http()
+      .post(`/monitoring-objects/${moId}/measures`)
+      .set('Authorization', await auth(env, user))
+      .send({ type: 'health', description: '落实大病救助和慢病签约服务，报销医疗费用3.2万元', date, riskTypes: ['illness'] });
+  const postIncome = async (moId: string, visitDate?: string) =>
+    env
+      .http()
+      .post(`/monitoring-objects/${moId}/income-records`)
+      .set('Authorization', await auth(env, VILLAGE))
+      .send({ ...incomeSurvey(), ...(visitDate ? { visitDate } : {}) });
+  const followUp = async (user: string, caseId: string, data: Record<string, unknown>, evidenceIds: string[] = []) =>
+    send(env, user, caseId, {
+      type: 'RECORD_FOLLOW_UP',
+      // the version as the village sees it (a user of another area cannot read it)
+      version: (await expectOk(await getCase(env, VILLAGE, caseId))).version,
+      evidenceIds,
+      data: { findings: '入户回访，了解家庭收入和医疗支出情况', riskReturned: false, ...data },
+    });
+  const inclusionCasesOf = async (householdId: string) => {
+    const all = await expectOk(await env.http().get('/cases?procedure=monitoring-inclusion&status=open&pageSize=200').set('Authorization', await auth(env, COUNTY)));
+    return all.items.filter((c: any) => c.subject.id === householdId);
+  };
+
+  beforeAll(async () => {
+    env = await startApp();
+    await setPolicy(env, { ...BASE_POLICY, 'elimination.followUpVisits': ['PT2S'], 'elimination.concentrationThreshold': 1 });
+    [R, N] = await Promise.all([readyObject(env), readyObject(env)]);
+    const list = await propose(env, [R.moId, N.moId]);
+    batchId = list.batchId;
+    caseR = list.caseOf(R.moId);
+    caseN = list.caseOf(N.moId);
+    await toCountyApproval(env, batchId, [
+      { caseId: caseR, data: verificationData(R.measureId) },
+      { caseId: caseN, data: verificationData(N.measureId) },
+    ]);
+    await batchOk(env, COUNTY, batchId, { type: 'APPROVE', data: COUNTY_OPINION });
+    for (const id of [caseR, caseN]) await waitForState(env, VILLAGE, id, 'follow_up_due', 15000);
+  });
+  afterAll(() => env?.close());
+
+  it('bypass: a measure/income/visit date cannot be back-dated beyond records.maxBackdate, nor in the future, nor before monitoring start (SF-11, issue 12)', async () => {
+    const old = await monitoringObject(env);
+    const recent = await monitoringObject(env);
+    // in monitoring for over a year (the bound decides), and since ten days ago (the start decides)
+    await setStart(old.moId, daysAgo(400));
+    await setStart(recent.moId, daysAgo(10));
+
+    // measures: records.maxBackdate P30D by default — exactly at the bound passes, one day beyond is refused
+    const atBound = await expectOk(await postMeasure(old.moId, daysAgo(30)), 201);
+    expect(atBound).toMatchObject({ date: daysAgo(30), recordedAt: expect.any(String) });
+    expect(Date.now() - Date.parse(atBound.recordedAt)).toBeLessThan(60_000);
+    const beyond = await postMeasure(old.moId, daysAgo(31));
+    expect(beyond.status).toBe(422);
+    expect(beyond.body).toMatchObject({
+      code: 'RULE_VIOLATED',
+      details: { rule: 'record_date_within_backdate', field: 'date', date: daysAgo(31), bound: daysAgo(30), maxBackdate: 'P30D' },
+    });
+    expect(beyond.body.message).toContain('措施日期（date）');
+    expect(beyond.body.message).toContain(daysAgo(30));
+    const future = await postMeasure(old.moId, daysAgo(-1));
+    expect(future.status).toBe(422);
+    expect(future.body).toMatchObject({ code: 'RULE_VIOLATED', details: { rule: 'record_date_not_future', field: 'date', bound: today() } });
+    const beforeStart = await postMeasure(recent.moId, daysAgo(11));
+    expect(beforeStart.status).toBe(422);
+    expect(beforeStart.body).toMatchObject({ code: 'RULE_VIOLATED', details: { rule: 'record_date_not_before_start', field: 'date', bound: daysAgo(10), boundLabel: '纳入监测日期' } });
+    await expectOk(await postMeasure(recent.moId, daysAgo(10)), 201);
+    // who records: not a supervisor, not another village
+    expect((await postMeasure(old.moId, today(), SUPERVISOR)).body.code).toBe('ROLE_REQUIRED');
+    expect((await postMeasure(old.moId, today(), OTHER_VILLAGE)).status).toBe(404);
+    // a refusal writes nothing: the stale detector and the colour read only what was accepted
+    const measures = await expectOk(await env.http().get(`/monitoring-objects/${old.moId}/measures`).set('Authorization', await auth(env, COUNTY)));
+    expect(measures.map((m: any) => m.date)).toEqual([daysAgo(30)]);
+    expect((await monitoringObjectView(env, old.moId)).lastMeasureDate).toBe(daysAgo(30));
+
+    // monitoring visits (income records): the same check on visitDate; none given is today
+    const visitAtBound = await expectOk(await postIncome(old.moId, daysAgo(30)), 201);
+    expect(visitAtBound).toMatchObject({ visitDate: daysAgo(30), source: 'monitoring_visit', recordedAt: expect.any(String) });
+    for (const [date, rule, mo] of [
+      [daysAgo(31), 'record_date_within_backdate', old.moId],
+      [daysAgo(-1), 'record_date_not_future', old.moId],
+      [daysAgo(11), 'record_date_not_before_start', recent.moId],
+    ] as const) {
+      const res = await postIncome(mo, date);
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({ code: 'RULE_VIOLATED', details: { rule, field: 'visitDate', date } });
+      expect(res.body.message).toContain('走访日期（visitDate）');
+    }
+    expect(await expectOk(await postIncome(old.moId), 201)).toMatchObject({ visitDate: today() });
+    const incomes = await expectOk(await env.http().get(`/monitoring-objects/${old.moId}/income-records`).set('Authorization', await auth(env, COUNTY)));
+    const visits = incomes.filter((r: any) => r.source === 'monitoring_visit');
+    expect(visits.map((r: any) => r.visitDate).sort()).toEqual([daysAgo(30), today()].sort());
+    // the inclusion verification's record: the day it was recorded
+    expect(incomes.find((r: any) => r.source === 'inclusion_verification')).toMatchObject({ visitDate: today() });
+
+    // the bound is policy: a county that allows 7 days
+    await setPolicy(env, { 'records.maxBackdate': 'P7D' });
+    expect((await postMeasure(old.moId, daysAgo(8))).body.details).toMatchObject({ rule: 'record_date_within_backdate', bound: daysAgo(7), maxBackdate: 'P7D' });
+    await expectOk(await postMeasure(old.moId, daysAgo(7)), 201);
+    await setPolicy(env, { 'records.maxBackdate': 'P30D' });
+
+    // follow-up visits (回头看), through the case and through the batch: not in the future, not before the elimination (today)
+    const surveyN = await upload(env, VILLAGE, 'household_survey', { caseId: caseN });
+    const noFuture = await followUp(VILLAGE, caseN, { visitDate: daysAgo(-1) }, [surveyN.id]);
+    expect(noFuture.status).toBe(422);
+    expect(noFuture.body).toMatchObject({ code: 'RULE_VIOLATED', details: { rule: 'record_date_not_future', field: 'visitDate', bound: today() } });
+    expect(noFuture.body.message).toContain('回头看走访日期（visitDate）');
+    const batchSurvey = await uploadBatch(env, batchId, ['household_survey']);
+    const beforeElimination = await batchEvent(env, VILLAGE, batchId, {
+      type: 'RECORD_FOLLOW_UP',
+      evidenceIds: Object.values(batchSurvey),
+      data: { findings: '入户回访，了解家庭收入和医疗支出情况', riskReturned: false, visitDate: daysAgo(1) },
+    });
+    for (const r of (await expectOk(beforeElimination)).results) {
+      expect(r).toMatchObject({ ok: false, status: 422, code: 'RULE_VIOLATED', details: expect.objectContaining({ rule: 'record_date_not_before_start', bound: today(), boundLabel: '风险消除日期' }) });
+    }
+    for (const id of [caseR, caseN]) expect((await expectOk(await getCase(env, VILLAGE, id))).state).toBe('follow_up_due');
+  });
+
+  it('bypass: a follow-up visit that records a returned risk opens an inclusion lead (SF-10, issue 12)', async () => {
+    const survey = await upload(env, VILLAGE, 'household_survey', { caseId: caseR });
+    const returned = { findings: '回头看发现户主旧病复发住院，自付医疗费用约2万元，存在返贫风险', riskReturned: true };
+
+    // wrong role, wrong area: refused, and no lead
+    for (const user of [TOWNSHIP, COUNTY]) {
+      const res = await followUp(user, caseR, returned, [survey.id]);
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('ROLE_REQUIRED');
+    }
+    const foreign = await followUp(OTHER_VILLAGE, caseR, returned, [survey.id]);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.code).toBe('NOT_FOUND');
+    expect(await inclusionCasesOf(R.householdId)).toEqual([]);
+
+    // no client opens a follow-up lead of its own
+    const forged = await env
+      .http()
+      .post('/procedures/monitoring-inclusion/cases')
+      .set('Authorization', await auth(env, VILLAGE))
+      .send({ householdId: R.householdId, channel: 'follow_up', riskDescription: '回头看发现返贫风险' });
+    expect(forged.status).toBe(400);
+    expect(forged.body).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: { channel: expect.any(String) } } });
+    expect(await inclusionCasesOf(R.householdId)).toEqual([]);
+
+    const visited = await expectOk(await followUp(VILLAGE, caseR, { ...returned, visitDate: today() }, [survey.id]));
+    expect(visited.state).toBe('eliminated');
+    expect(visited.data.followUps[0]).toMatchObject({ riskReturned: true, visitDate: today(), recordedAt: expect.any(String) });
+
+    // the lead: opened by the engine with the visit, linked to the elimination case and the old monitoring record
+    const leads = await inclusionCasesOf(R.householdId);
+    expect(leads).toHaveLength(1);
+    const lead = await expectOk(await getCase(env, VILLAGE, leads[0].id));
+    expect(lead).toMatchObject({
+      procedure: 'monitoring-inclusion',
+      state: 'lead',
+      areaCode: HUOZHUANG,
+      subject: { type: 'household', id: R.householdId },
+      data: { channel: 'follow_up', eliminationCaseId: caseR, previousMonitoringObjectId: R.moId },
+    });
+    expect(lead.data.riskDescription).toContain('旧病复发');
+    expect(lead.deadline).toMatchObject({ dueAt: expect.any(String), overdue: false });
+    const created = (await history(env, lead.id))[0];
+    expect(created).toMatchObject({ event: 'CREATE', toState: 'lead', actor: { username: VILLAGE }, data: { channel: 'follow_up', eliminationCaseId: caseR } });
+    // in the village's to-do list, and told like any lead (the township; never the actor)
+    const tasks = await expectOk(await env.http().get('/tasks?procedure=monitoring-inclusion&pageSize=200').set('Authorization', await auth(env, VILLAGE)));
+    expect(tasks.items.map((t: any) => t.id)).toContain(lead.id);
+    const notes = async (user: string) => expectOk(await env.http().get('/notifications?pageSize=200').set('Authorization', await auth(env, user)));
+    expect((await notes(TOWNSHIP)).items.find((n: any) => n.caseId === lead.id)).toMatchObject({ kind: 'task', procedure: 'monitoring-inclusion' });
+    expect((await notes(VILLAGE)).items.some((n: any) => n.caseId === lead.id)).toBe(false);
+    // a follow-up lead is verified before it can be dropped (SF-01)
+    const withdraw = await send(env, VILLAGE, lead.id, { type: 'WITHDRAW', reason: '经核实该户风险已经化解，撤回线索' });
+    expect(withdraw.status).toBe(422);
+    expect(withdraw.body.details.rule).toBe('lead_verified_before_closing');
+
+    // a household already being re-identified gets no second lead; the visit is recorded
+    const byHand = await expectOk(
+      await env
+        .http()
+        .post('/procedures/monitoring-inclusion/cases')
+        .set('Authorization', await auth(env, VILLAGE))
+        .send({ householdId: N.householdId, channel: 'cadre_visit', riskDescription: '干部走访发现该户家庭成员务工受伤' }),
+      201,
+    );
+    const surveyN = await upload(env, VILLAGE, 'household_survey', { caseId: caseN });
+    const visitedN = await expectOk(await followUp(VILLAGE, caseN, { ...returned }, [surveyN.id]));
+    expect(visitedN.data.followUps[0]).toMatchObject({ riskReturned: true, visitDate: today() });
+    expect((await inclusionCasesOf(N.householdId)).map((c: any) => c.id)).toEqual([byHand.id]);
   });
 });

@@ -118,6 +118,8 @@ export class IncomeRecordEntity extends WithId {
   @Column({ type: 'double precision' }) perCapitaNetIncome: number;
   @Column({ type: 'double precision' }) incomeLine: number;
   @Column({ type: 'boolean' }) guaranteesSecure: boolean;
+  /** the stated day of the visit (issue 12: bounded by records.maxBackdate); recordedAt is when it was entered */
+  @Column({ type: 'varchar', length: 10 }) visitDate: string;
   @Column({ type: 'varchar', length: 36 }) recordedById: string;
   @Index() @Column(timestamp()) recordedAt: Date;
 }

@@ -22,7 +22,8 @@ import { allowed, APPRAISAL, noTimers, opinionFields, optionalOpinionFields, rej
 
 export const MONITORING_INCLUSION = 'monitoring-inclusion';
 
-export type InclusionChannel = 'self_report' | 'department_alert' | 'cadre_visit';
+/** `follow_up`: a follow-up visit after elimination found a returned risk (SF-10); opened only by that visit */
+export type InclusionChannel = 'self_report' | 'department_alert' | 'cadre_visit' | 'follow_up';
 
 export interface InclusionInput {
   householdId: string;
@@ -31,6 +32,8 @@ export interface InclusionInput {
   urgent: boolean;
   /** a previous monitoring record this case re-identifies (SF-10) */
   previousMonitoringObjectId?: string | null;
+  /** the elimination case whose follow-up visit found the returned risk (channel `follow_up`, SF-10) */
+  eliminationCaseId?: string | null;
 }
 
 export interface VerificationRecord {

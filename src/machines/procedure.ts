@@ -91,6 +91,8 @@ export interface RuleDef<TContext> {
   /** the rule reads the event's data, so it cannot be judged before the data is sent */
   usesEventData?: boolean;
   check(args: RuleArgs<TContext>): boolean;
+  /** when the rule fails: a message naming the values at fault, and details for the client */
+  explain?(args: RuleArgs<TContext>): { message: string; details: Record<string, unknown> } | null;
 }
 
 export type RuleSet<TContext> = Record<string, RuleDef<TContext>>;

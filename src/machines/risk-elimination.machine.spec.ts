@@ -281,3 +281,42 @@ describe('risk elimination machine: forbidden paths and requirements', () => {
     ]);
   });
 });
+
+describe('risk elimination machine: the follow-up visit date (issue 12)', () => {
+  // eliminated at T0 (2026-06-01 Beijing); the first visit is due 2026-09-01, recorded 2026-09-20
+  const recordedAt = new Date('2026-09-20T10:00:00+08:00');
+  const due = () => send(send(toCounty(), ev('APPROVE', {}, { role: 'county' })), ev('FOLLOW_UP_DUE', {}, { role: 'system', now: new Date('2026-09-02T00:00:00+08:00') }));
+  const failure = (s: Snap, data: Record<string, unknown>) => {
+    const e = ev('RECORD_FOLLOW_UP', { findings: '入户回访，收入稳定', riskReturned: false, ...data }, { now: recordedAt });
+    const args = { context: s.context as EliminationContext, event: e };
+    return checkRules(riskElimination.rules, branchesFor(machine, 'follow_up_due', 'RECORD_FOLLOW_UP')[0], args);
+  };
+
+  it('bypass: a follow-up visit cannot be back-dated beyond records.maxBackdate, nor in the future, nor before the elimination (SF-11, issue 12)', () => {
+    const s = due();
+    // records.maxBackdate P30D: 2026-08-21 is exactly at the bound, 2026-08-20 one day beyond
+    expect(failure(s, { visitDate: '2026-08-21' })).toBeNull();
+    const beyond = failure(s, { visitDate: '2026-08-20' });
+    expect(beyond?.details).toMatchObject({ rule: 'record_date_within_backdate', field: 'visitDate', bound: '2026-08-21', maxBackdate: 'P30D' });
+    expect(beyond?.message).toContain('visitDate');
+    expect(beyond?.message).toContain('2026-08-21');
+    expect(failure(s, { visitDate: '2026-09-20' })).toBeNull();
+    expect(failure(s, { visitDate: '2026-09-21' })?.details).toMatchObject({ rule: 'record_date_not_future', bound: '2026-09-20' });
+    // not before the elimination (even when the bound is wider)
+    const wide = { ...s, context: s.context } as Snap;
+    const e = ev('RECORD_FOLLOW_UP', { findings: '入户回访，收入稳定', riskReturned: false, visitDate: '2026-05-31' }, { now: recordedAt });
+    e.env.policy = { ...policy, 'records.maxBackdate': 'P1Y' };
+    const before = checkRules(riskElimination.rules, branchesFor(machine, 'follow_up_due', 'RECORD_FOLLOW_UP')[0], { context: wide.context as EliminationContext, event: e });
+    expect(before?.details).toMatchObject({ rule: 'record_date_not_before_start', bound: '2026-06-01', boundLabel: '风险消除日期' });
+    // the machine's own guard agrees with the pipeline
+    expect(send(s, ev('RECORD_FOLLOW_UP', { findings: '入户回访，收入稳定', riskReturned: false, visitDate: '2026-08-20' }, { now: recordedAt })).value).toBe('follow_up_due');
+  });
+
+  it('keeps the stated visit day beside the recording time; without one it is the day recorded', () => {
+    const stated = send(due(), ev('RECORD_FOLLOW_UP', { findings: '入户回访，收入稳定', riskReturned: true, visitDate: '2026-09-15' }, { now: recordedAt }));
+    expect(stated.value).toBe('eliminated');
+    expect((stated.context as EliminationContext).followUps[0]).toMatchObject({ visitDate: '2026-09-15', recordedAt: recordedAt.toISOString(), riskReturned: true });
+    const unstated = send(due(), ev('RECORD_FOLLOW_UP', { findings: '入户回访，收入稳定', riskReturned: false }, { now: recordedAt }));
+    expect((unstated.context as EliminationContext).followUps[0]).toMatchObject({ visitDate: '2026-09-20', recordedAt: recordedAt.toISOString() });
+  });
+});

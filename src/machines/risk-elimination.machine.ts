@@ -14,6 +14,7 @@ import { ids, RISK_TYPES } from '../common/domain/enums';
 import { reasonProblem } from '../common/domain/reason';
 import { computeIncome, type IncomeFigures, type IncomeInput, incomeSchema } from './income';
 import { type Notice, noticeMetas, noticeRules, publishNotice } from './notice';
+import { beijingDate, maxBackdateOf, RECORD_DATE_RULE_IDS, recordDateRules } from './record-date';
 import { allowed, APPRAISAL, noTimers, opinionFields, optionalOpinionFields, rejectMeta, returnBranches, returnMeta, state, TOWNSHIP_APPROVE } from './steps';
 import {
   allowedGuard,
@@ -64,7 +65,8 @@ export interface EliminationContext extends BaseContext, EliminationInput {
   townshipOpinion: string | null;
   approval: { eliminatedAt: string; opinion?: string; concentrationJustification?: string } | null;
   outcomeReason: string | null;
-  followUps: Array<{ dueAt: string; recordedAt: string | null; findings?: string; riskReturned?: boolean }>;
+  /** `visitDate`: the stated day of the visit (issue 12), `recordedAt`: when it was entered */
+  followUps: Array<{ dueAt: string; recordedAt: string | null; visitDate?: string; findings?: string; riskReturned?: boolean }>;
   rollback: { reason: string; at: string } | null;
   returns: number;
 }
@@ -199,6 +201,19 @@ export const eliminationRules: RuleSet<EliminationContext> = {
     messageEn: 'No follow-up visit is due',
     check: ({ context, event }) => context.followUps.some((f) => f.recordedAt === null && f.dueAt <= event.env.now),
   },
+  // issue 12: the visit's stated day, between the elimination and today, within records.maxBackdate
+  ...recordDateRules<EliminationContext>(({ context, event }) =>
+    typeof event.data.visitDate !== 'string'
+      ? null
+      : {
+          field: 'visitDate',
+          label: '回头看走访日期',
+          date: event.data.visitDate,
+          now: event.env.now,
+          maxBackdate: maxBackdateOf(event.env.policy),
+          start: context.approval ? { date: beijingDate(context.approval.eliminatedAt), label: '风险消除日期' } : null,
+        },
+  ),
 };
 
 // ---------------------------------------------------------------- event data schemas
@@ -247,7 +262,8 @@ const followUpFields = {
   required: ['findings', 'riskReturned'],
   properties: {
     findings: { type: 'string', minLength: 4, maxLength: 4000, description: '回头看情况' },
-    riskReturned: { type: 'boolean', description: '是否发现返贫致贫风险' },
+    riskReturned: { type: 'boolean', description: '是否发现返贫致贫风险（是：自动生成识别纳入线索，SF-10）' },
+    visitDate: { type: 'string', format: 'date', description: '走访日期（不填为当天）' },
   },
 } as const;
 
@@ -395,7 +411,9 @@ export const riskEliminationMachine = setup({
       const i = context.followUps.findIndex((f) => f.recordedAt === null && f.dueAt <= event.env.now);
       return {
         followUps: context.followUps.map((f, j) =>
-          j === i ? { ...f, recordedAt: event.env.now, findings: event.data.findings, riskReturned: event.data.riskReturned } : f,
+          j === i
+            ? { ...f, recordedAt: event.env.now, visitDate: event.data.visitDate ?? beijingDate(event.env.now), findings: event.data.findings, riskReturned: event.data.riskReturned }
+            : f,
         ),
       };
     }),
@@ -493,7 +511,7 @@ export const riskEliminationMachine = setup({
         ...afterElimination,
         FOLLOW_UP_DUE: { guard: allowed({}), actions: 'followUpDue', meta: FOLLOW_UP_DUE },
         RECORD_FOLLOW_UP: {
-          guard: allowed({ rules: ['follow_up_is_due'] }),
+          guard: allowed({ rules: ['follow_up_is_due', ...RECORD_DATE_RULE_IDS] }),
           target: 'eliminated',
           actions: 'recordFollowUp',
           meta: RECORD_FOLLOW_UP,

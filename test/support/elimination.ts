@@ -1,5 +1,6 @@
 /** Building blocks for the risk-elimination e2e spec: monitoring objects ready to propose, batches, batch events. */
 import { randomUUID } from 'node:crypto';
+import { beijingDate } from '../../src/machines/record-date';
 import type { TestEnv } from './harness';
 import { COUNTY, expectOk, HUOZHUANG, inclusionCase, send, TOWNSHIP, upload, VILLAGE, waitForState } from './flows';
 import { freshIdNumber } from './households';
@@ -7,7 +8,10 @@ import { freshIdNumber } from './households';
 export const COUNTY_CODE = '411003000000';
 export const SUPERVISOR = 's_jianan';
 
-export const today = () => new Date().toISOString().slice(0, 10);
+/** Today in China (the service counts stated dates in Asia/Shanghai). */
+export const today = () => beijingDate(new Date());
+/** The day `n` days before today in China (negative: after). */
+export const daysAgo = (n: number) => beijingDate(new Date(Date.now() - n * 86400_000));
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function auth(env: TestEnv, user: string) {

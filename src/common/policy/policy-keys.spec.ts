@@ -17,6 +17,7 @@ describe('defaultPolicyValues', () => {
     ['elimination.incomeStablePeriod', 'P6M'],
     ['elimination.concentrationThreshold', 0.3],
     ['elimination.concentrationWindow', 'P30D'],
+    ['records.maxBackdate', 'P30D'],
     ['posts.minAge', 16],
     ['posts.maxAge', 65],
     ['posts.neverAge', 80],

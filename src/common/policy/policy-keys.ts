@@ -45,6 +45,7 @@ export const POLICY_KEYS = {
   'colour.measureRecency': { type: 'duration', default: 'P3M', title: '三色管理：近期帮扶措施时限（超过且缺劳动力为橙色）' },
   'inspection.staleMonitoringAfter': { type: 'duration', default: 'P1Y', title: '长期监测预警：监测时长' },
   'inspection.staleNoMeasureWithin': { type: 'duration', default: 'P6M', title: '长期监测预警：无新增帮扶措施时长' },
+  'records.maxBackdate': { type: 'duration', default: 'P30D', title: '补录期限：帮扶措施、走访、回头看日期最早可早于录入时间的时长' },
   'posts.noticePeriod': { type: 'duration', default: 'P5D', title: '公益岗位公示期' },
   'posts.minAge': { type: 'years', default: 16, title: '最低年龄' },
   'posts.maxAge': { type: 'years', default: 65, title: '聘用最高年龄' },

@@ -22,7 +22,7 @@ import { CaseStore, DEADLINE_NEAR, DEADLINE_PASSED } from './case-store';
 import { type CaseFacts, CheckPipeline, type Judged } from './check-pipeline';
 import { IdempotencyStore } from './idempotency';
 import { isFinal } from './introspection';
-import { type ProcedureAdapter, ProcedureRegistry } from './procedure-adapter';
+import { type CaseOrigin, type ProcedureAdapter, ProcedureRegistry } from './procedure-adapter';
 import { checkRole } from './requirements';
 import { type CaseView, CaseViewService } from './case-view.service';
 import { afterUse, checkEvidenceUse, type EvidenceRow, loadEvidence } from './evidence-use';
@@ -154,10 +154,10 @@ export class EngineService {
 
   private async createIn(
     em: EntityManager,
-    args: { def: ProcedureDefinition; adapter: ProcedureAdapter; body: unknown; actor: AuthUser; now: Date; batchId?: string },
+    args: { def: ProcedureDefinition; adapter: ProcedureAdapter; body: unknown; actor: AuthUser; now: Date; batchId?: string; origin?: CaseOrigin },
   ): Promise<{ caseRow: CaseEntity; timers: TimerEntity[] }> {
     const { def, adapter, actor, now } = args;
-    const prepared = await adapter.prepareCreate({ body: args.body, actor, em, batchId: args.batchId });
+    const prepared = await adapter.prepareCreate({ body: args.body, actor, em, batchId: args.batchId, origin: args.origin });
     assertInArea(actor, prepared.areaCode, '行政区划');
     const policy = await this.policies.effective(prepared.areaCode, now);
     const [snapshot] = initialTransition(def.machine, prepared.input);
@@ -400,6 +400,8 @@ export class EngineService {
       policyVersion: facts.policy.version,
     });
     const before: TimerRequest[] = (caseRow.snapshot.context.timers ?? []).filter((t: TimerRequest) => t.key !== opts.firedTimerKey);
+    // cases the step's effects open: their timers and notifications go out with the step's
+    const opened: Array<{ timers: TimerEntity[]; notice: PreparedNotice | null }> = [];
     const { stored, newTimers } = await this.store.advance(em, caseRow, {
       patch: {
         version: seq,
@@ -425,17 +427,35 @@ export class EngineService {
       context: next.context,
       event: judged.event,
       actor: judged.event.actor as ActorRef,
+      open: async ({ procedure, body, origin }) => {
+        const adapter = this.registry.adapter(procedure);
+        const openDef = this.registry.current(procedure);
+        if (!adapter.creatorRoles.includes(actor.role)) {
+          throw checkRole({ title: `发起“${openDef.title}”`, titleEn: '', roles: adapter.creatorRoles }, actor.role)!;
+        }
+        const created = await this.createIn(em, { def: openDef, adapter, body, actor, now, origin });
+        const notice = await this.announcer.prepare(em, { def: openDef, caseRow: created.caseRow, state: created.caseRow.state, actor, now });
+        opened.push({ timers: created.timers, notice });
+        return created.caseRow;
+      },
     });
     // whoever has work now: written with the step's last statement (see flush)
     const announced = toState === caseRow.state ? null : await this.announcer.prepare(em, { def, caseRow: stored, state: toState, actor, now });
+    const notices = [announced, ...opened.map((o) => o.notice)].filter((n): n is PreparedNotice => n !== null);
     return {
       stored,
       facts: await this.checks.after(em, facts, stored, entry),
       caseEvidence: afterUse(plan.caseEvidence, judged.evidence).filter(
         (e) => e.caseId === stored.id || (e.batchId !== null && e.batchId === stored.batchId && e.caseId === null),
       ),
-      timers: newTimers,
-      notice: announced ?? NO_NOTICE,
+      timers: [...newTimers, ...opened.flatMap((o) => o.timers)],
+      notice: notices.length <= 1
+        ? (notices[0] ?? NO_NOTICE)
+        : {
+            notifications: notices.flatMap((n) => n.notifications),
+            deliveries: notices.flatMap((n) => n.deliveries),
+            outgoing: notices.flatMap((n) => n.outgoing),
+          },
     };
   }
 

@@ -17,6 +17,13 @@ export interface PreparedCase {
   auditData: Record<string, unknown>;
 }
 
+/** The step of another case that opened a case (e.g. a follow-up visit that found a returned risk, SF-10). */
+export interface CaseOrigin {
+  procedure: string;
+  caseId: string;
+  event: string;
+}
+
 export interface TransitionEffect {
   em: EntityManager;
   caseRow: CaseEntity;
@@ -25,6 +32,12 @@ export interface TransitionEffect {
   context: Record<string, any>;
   event: ProcedureEvent;
   actor: ActorRef;
+  /**
+   * Opens a case of a procedure in this step's transaction, through the engine's one creation
+   * path (creator roles, the adapter's checks, area, audit, deadline, notifications), by the
+   * step's actor; `origin` reaches the adapter apart from the body, so no client can claim it.
+   */
+  open(args: { procedure: string; body: unknown; origin: CaseOrigin }): Promise<CaseEntity>;
 }
 
 /**
@@ -43,7 +56,7 @@ export interface ProcedureAdapter {
    * `batchId`: the batch the engine's caller formed (a village list); never taken from the
    * client's body, so no case can join a batch — and its meeting's evidence — from outside.
    */
-  prepareCreate(args: { body: unknown; actor: AuthUser; em: EntityManager; batchId?: string }): Promise<PreparedCase>;
+  prepareCreate(args: { body: unknown; actor: AuthUser; em: EntityManager; batchId?: string; origin?: CaseOrigin }): Promise<PreparedCase>;
   /** facts the machine's rules read, loaded before each event */
   facts?(args: { caseRow: CaseEntity; type: string; em: EntityManager }): Promise<Record<string, unknown>>;
   afterTransition?(effect: TransitionEffect): Promise<void>;

@@ -158,8 +158,10 @@ export function checkReason(meta: TransitionMeta, reason: unknown, minLength: nu
 export function checkRules<C>(rules: RuleSet<C>, branch: Branch, args: Parameters<typeof failingRules<C>>[2]): AppError | null {
   const failing = failingRules(rules, branch.params.rules, args);
   if (!failing.length) return null;
-  return new AppError(ErrorCode.RULE_VIOLATED, failing.map((r) => rules[r].message).join('；'), {
+  const explained = failing.map((id) => ({ id, ...(rules[id].explain?.(args) ?? { message: rules[id].message, details: {} }) }));
+  return new AppError(ErrorCode.RULE_VIOLATED, explained.map((r) => r.message).join('；'), {
+    ...explained[0].details,
     rule: failing[0],
-    rules: failing.map((id) => ({ id, message: rules[id].message })),
+    rules: explained.map(({ id, message }) => ({ id, message })),
   });
 }

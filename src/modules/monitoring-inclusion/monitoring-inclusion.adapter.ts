@@ -13,7 +13,8 @@ import {
   monitoringInclusion,
   MONITORING_INCLUSION,
 } from '../../machines/monitoring-inclusion.machine';
-import { type PreparedCase, type ProcedureAdapter, ProcedureRegistry, type TransitionEffect } from '../engine/procedure-adapter';
+import { RISK_ELIMINATION } from '../../machines/risk-elimination.machine';
+import { type CaseOrigin, type PreparedCase, type ProcedureAdapter, ProcedureRegistry, type TransitionEffect } from '../engine/procedure-adapter';
 import { CreateInclusionDto } from './monitoring-inclusion.dto';
 import { recordIncome } from '../monitoring-objects/income-records';
 
@@ -30,10 +31,15 @@ export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleIni
     this.registry.register(this);
   }
 
-  async prepareCreate({ body, actor, em }: { body: unknown; actor: AuthUser; em: EntityManager }): Promise<PreparedCase> {
+  async prepareCreate({ body, actor, em, origin }: { body: unknown; actor: AuthUser; em: EntityManager; origin?: CaseOrigin }): Promise<PreparedCase> {
     const dto = validateBody(CreateInclusionDto, body);
     if (actor.role === 'department' && dto.channel !== 'department_alert') {
       throw AppError.validation({ channel: '行业部门只能以“部门筛查预警”渠道推送线索' });
+    }
+    // SF-10: a follow-up lead is the follow-up visit's own effect, linked to its elimination case
+    const fromFollowUp = origin?.procedure === RISK_ELIMINATION && origin.event === 'RECORD_FOLLOW_UP';
+    if ((dto.channel === 'follow_up') !== fromFollowUp) {
+      throw AppError.validation({ channel: '“回头看发现风险”的线索只能在录入回头看、发现返贫致贫风险时由系统生成' });
     }
     const household = await em.findOneBy(HouseholdEntity, { id: dto.householdId });
     if (!household) throw AppError.notFound('农户');
@@ -60,6 +66,7 @@ export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleIni
       urgent: dto.urgent ?? false,
       // re-identification after elimination is linked to the old record (SF-10)
       previousMonitoringObjectId: current?.id ?? null,
+      ...(fromFollowUp ? { eliminationCaseId: origin.caseId } : {}),
     };
     return { areaCode: household.areaCode, subjectId: household.id, input: { ...input }, auditData: { ...input } };
   }

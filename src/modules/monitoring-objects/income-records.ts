@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { IncomeRecordEntity } from '../../database/entities';
 import type { IncomeFigures, IncomeInput } from '../../machines/income';
+import { beijingDate } from '../../machines/record-date';
 
 /** One entry of a household's income history (SF-05, SF-09), written in the caller's transaction. */
 export function recordIncome(
@@ -10,6 +11,8 @@ export function recordIncome(
     caseId: string | null;
     survey: IncomeFigures & Pick<IncomeInput, 'guarantees'> & Record<string, unknown>;
     source: 'inclusion_verification' | 'elimination_verification' | 'monitoring_visit';
+    /** the stated day of the visit (a verification's: the day it is recorded) */
+    visitDate?: string;
     recordedById: string;
     recordedAt: Date;
   },
@@ -23,6 +26,7 @@ export function recordIncome(
       perCapitaNetIncome: args.survey.perCapitaNetIncome,
       incomeLine: args.survey.incomeLine,
       guaranteesSecure: g.education && g.medical && g.housing && g.water,
+      visitDate: args.visitDate ?? beijingDate(args.recordedAt),
       recordedById: args.recordedById,
       recordedAt: args.recordedAt,
     }),

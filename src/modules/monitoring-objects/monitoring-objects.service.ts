@@ -18,6 +18,7 @@ import {
   MonitoringObjectEntity,
 } from '../../database/entities';
 import { computeIncome, type IncomeInput, incomeSchema } from '../../machines/income';
+import { beijingDate, maxBackdateOf, recordDateProblem, type RecordDateInput } from '../../machines/record-date';
 import { validateSchema } from '../engine/requirements';
 import { PageQuery } from '../engine/cases.dto';
 import { seesPersonalData } from '../households/households.service';
@@ -43,7 +44,10 @@ export class MeasureDto {
   @ApiProperty({ example: '落实大病救助，报销医疗费用3.2万元' }) @IsString() @MinLength(4) @MaxLength(2000)
   description: string;
 
-  /** the day the measure took effect */
+  /**
+   * the day the measure took effect: not in the future, not before the monitoring start, not
+   * older than `records.maxBackdate` (P30D) at recording time; the recording time is kept as `recordedAt`
+   */
   @ApiProperty({ example: '2026-05-10' }) @IsISO8601({ strict: true }) @Matches(/^\d{4}-\d{2}-\d{2}$/)
   date: string;
 
@@ -57,7 +61,12 @@ export const incomeRecordSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['members', 'income', 'rigidExpenditure', 'guarantees'],
-  properties: { ...incomeSchema, note: { type: 'string', maxLength: 2000 } },
+  properties: {
+    ...incomeSchema,
+    /** the day of the visit; today if not given. Bounded like a measure's date (records.maxBackdate) */
+    visitDate: { type: 'string', format: 'date', description: '走访日期（不填为当天；不得晚于今天、早于纳入监测日期或超过补录期限）' },
+    note: { type: 'string', maxLength: 2000 },
+  },
 } as const;
 
 @Injectable()
@@ -168,7 +177,8 @@ export class MonitoringObjectsService {
     if (mo.status !== 'monitoring') throw new AppError(ErrorCode.RULE_VIOLATED, '该户不在监测中，不能登记帮扶措施', { rule: 'in_monitoring' });
     const unknown = dto.riskTypes.filter((r) => !mo.riskTypes.includes(r));
     if (unknown.length) throw AppError.validation({ riskTypes: `该户未登记这些风险：${unknown.join(', ')}` });
-    if (dto.date > new Date().toISOString().slice(0, 10)) throw AppError.validation({ date: '措施日期不能晚于今天' });
+    const now = new Date();
+    await this.assertRecordDate(mo, { field: 'date', label: '措施日期', date: dto.date, now });
     const row = await this.uow.transaction((em) =>
       em.save(
         em.create(AssistanceMeasureEntity, {
@@ -179,7 +189,7 @@ export class MonitoringObjectsService {
           date: dto.date,
           riskTypes: dto.riskTypes,
           recordedById: user.id,
-          recordedAt: new Date(),
+          recordedAt: now,
         }),
       ),
     );
@@ -196,9 +206,12 @@ export class MonitoringObjectsService {
   async addIncomeRecord(id: string, raw: unknown, user: AuthUser) {
     this.assertActor(user);
     validateSchema(incomeRecordSchema, raw);
-    const body = raw as IncomeInput;
+    const body = raw as IncomeInput & { visitDate?: string };
     if (body.income.periodStart > body.income.periodEnd) throw AppError.validation({ 'income.periodEnd': '结束日期不能早于开始日期' });
     const mo = await this.load(id, user);
+    const now = new Date();
+    const visitDate = body.visitDate ?? beijingDate(now);
+    await this.assertRecordDate(mo, { field: 'visitDate', label: '走访日期', date: visitDate, now });
     const policy = await this.policies.effective(mo.areaCode);
     const figures = computeIncome(body, {
       incomeLine: policy.values['monitoring.incomeLine'],
@@ -210,11 +223,19 @@ export class MonitoringObjectsService {
         caseId: null,
         survey: { ...body, ...figures } as never,
         source: 'monitoring_visit',
+        visitDate,
         recordedById: user.id,
-        recordedAt: new Date(),
+        recordedAt: now,
       }),
     );
     return incomeView(row);
+  }
+
+  /** Issue 12: a stated date within the bounds of `recordDateProblem`, judged by the policy of the object's area. */
+  private async assertRecordDate(mo: MonitoringObjectEntity, d: Pick<RecordDateInput, 'field' | 'label' | 'date' | 'now'>): Promise<void> {
+    const policy = await this.policies.effective(mo.areaCode, d.now as Date);
+    const problem = recordDateProblem({ ...d, maxBackdate: maxBackdateOf(policy.values), start: { date: mo.startDate, label: '纳入监测日期' } });
+    if (problem) throw new AppError(ErrorCode.RULE_VIOLATED, problem.message, { rule: problem.rule, ...problem.details });
   }
 
   async incomeHistory(id: string, user: AuthUser) {
@@ -243,6 +264,8 @@ const incomeView = (r: IncomeRecordEntity) => ({
   incomeLine: r.incomeLine,
   aboveLine: r.perCapitaNetIncome > r.incomeLine,
   guaranteesSecure: r.guaranteesSecure,
+  source: (r.record?.source as string | undefined) ?? null,
+  visitDate: r.visitDate,
   recordedBy: r.recordedById,
   recordedAt: r.recordedAt.toISOString(),
 });

@@ -23,6 +23,7 @@ import {
   RISK_ELIMINATION,
   riskElimination,
 } from '../../machines/risk-elimination.machine';
+import { MONITORING_INCLUSION } from '../../machines/monitoring-inclusion.machine';
 import { type PreparedCase, type ProcedureAdapter, ProcedureRegistry, type TransitionEffect } from '../engine/procedure-adapter';
 import { PoliciesService } from '../policies/policies.service';
 import { recordIncome } from '../monitoring-objects/income-records';
@@ -160,7 +161,7 @@ export class RiskEliminationAdapter implements ProcedureAdapter, OnModuleInit {
     };
   }
 
-  async afterTransition({ em, caseRow, fromState, toState, context, event }: TransitionEffect): Promise<void> {
+  async afterTransition({ em, caseRow, fromState, toState, context, event, open }: TransitionEffect): Promise<void> {
     const c = context as EliminationContext;
     const now = new Date(event.env.now);
     if (event.type === 'RECORD_VERIFICATION' && c.verification) {
@@ -182,6 +183,7 @@ export class RiskEliminationAdapter implements ProcedureAdapter, OnModuleInit {
         updatedAt: now,
       });
     }
+    if (event.type === 'RECORD_FOLLOW_UP' && event.data.riskReturned === true) await this.reidentify(open, caseRow, c, String(event.data.findings));
     if (toState === 'rolled_back') {
       // SF-10: back in monitoring, linked to the case that rolled it back
       await em.update(MonitoringObjectEntity, { id: c.monitoringObjectId }, {
@@ -192,6 +194,31 @@ export class RiskEliminationAdapter implements ProcedureAdapter, OnModuleInit {
         rollbackCaseId: caseRow.id,
         updatedAt: now,
       });
+    }
+  }
+
+  /**
+   * SF-10: a follow-up visit that finds a returned risk opens an inclusion lead (channel
+   * `follow_up`) through the engine, in the visit's transaction, linked to this case and to the
+   * monitoring record. A household already in monitoring again, or with an inclusion case
+   * running, is being re-identified already: the visit is recorded and no second lead opened
+   * (the adapter refuses before writing, so the transaction stays usable).
+   */
+  private async reidentify(open: TransitionEffect['open'], caseRow: CaseEntity, c: EliminationContext, findings: string): Promise<void> {
+    try {
+      await open({
+        procedure: MONITORING_INCLUSION,
+        body: {
+          householdId: c.householdId,
+          channel: 'follow_up',
+          riskDescription: `风险消除后回头看发现返贫致贫风险：${findings}`.slice(0, 2000),
+          urgent: false,
+        },
+        origin: { procedure: RISK_ELIMINATION, caseId: caseRow.id, event: 'RECORD_FOLLOW_UP' },
+      });
+    } catch (err) {
+      const rule = err instanceof AppError ? err.details?.rule : undefined;
+      if (rule !== 'open_case_exists' && rule !== 'already_monitored') throw err;
     }
   }
 
