@@ -10,6 +10,7 @@ import { ids, MONITORING_TYPES, RISK_TYPES } from '../common/domain/enums';
 import {
   allowedGuard,
   type BaseContext,
+  type CreationRuleDef,
   opinion,
   type ProcedureDefinition,
   type ProcedureEvent,
@@ -392,6 +393,31 @@ export const monitoringInclusionMachine = setup({
   },
 });
 
+/** What the creation rules read about the household (loaded by the adapter while preparing). */
+export interface InclusionCreationFacts {
+  /** the household's latest monitoring object */
+  current: { id: string; status: string } | null;
+  /** an inclusion case of the household still open */
+  openCaseId: string | null;
+}
+
+/** The rules for opening an inclusion case, on every door (API, alert import, follow-up visit). */
+export const inclusionCreationRules = {
+  already_monitored: {
+    message: '该户已是监测对象，无需重复识别',
+    messageEn: 'The household is already a monitoring object',
+    check: ({ facts }) => (facts as InclusionCreationFacts).current?.status !== 'monitoring',
+    explain: ({ facts }) => ({ details: { monitoringObjectId: (facts as InclusionCreationFacts).current?.id } }),
+  },
+  open_case_exists: {
+    message: '该户已有正在办理的识别纳入案件',
+    messageEn: 'The household already has an open inclusion case',
+    check: ({ facts }) => !(facts as InclusionCreationFacts).openCaseId,
+    explain: ({ facts }) => ({ details: { caseId: (facts as InclusionCreationFacts).openCaseId } }),
+  },
+} satisfies Record<string, CreationRuleDef<InclusionInput>>;
+export type InclusionCreationRule = keyof typeof inclusionCreationRules;
+
 export const monitoringInclusion: ProcedureDefinition<InclusionContext, InclusionInput> = {
   id: MONITORING_INCLUSION,
   version: 1,
@@ -400,4 +426,5 @@ export const monitoringInclusion: ProcedureDefinition<InclusionContext, Inclusio
   subjectType: 'household',
   machine: monitoringInclusionMachine,
   rules: inclusionRules,
+  creationRules: inclusionCreationRules,
 };

@@ -120,6 +120,33 @@ export function allowedGuard<TContext>(rules: RuleSet<TContext>) {
     whenMatches(params?.when, event.data) && failingRules(rules, params?.rules, { context, event }).length === 0;
 }
 
+/**
+ * What a rule for opening a case reads: the machine's input, the facts the procedure's adapter
+ * loaded about the subject while preparing the case (its one I/O), the policy and the time.
+ */
+export interface CreationArgs<TInput = any> {
+  input: TInput;
+  facts: Record<string, any>;
+  policy: PolicyValues;
+  now: string;
+}
+
+/** A rule for opening a case, declared in the definition beside the transition rules (issue 12). */
+export interface CreationRuleDef<TInput = any> {
+  message: string;
+  messageEn: string;
+  check(args: CreationArgs<TInput>): boolean;
+  /** a message naming the values at fault and details for the refusal (e.g. the open case's id) */
+  explain?(args: CreationArgs<TInput>): { message?: string; details: Record<string, unknown> };
+}
+
+/** The creation rules that fail, in their declared order. */
+export function failingCreationRules(def: Pick<ProcedureDefinition, 'creationRules'>, args: CreationArgs): string[] {
+  return Object.entries(def.creationRules ?? {})
+    .filter(([, rule]) => !rule.check(args))
+    .map(([name]) => name);
+}
+
 export interface ProcedureDefinition<TContext extends BaseContext = any, TInput = any> {
   id: string;
   version: number;
@@ -133,6 +160,12 @@ export interface ProcedureDefinition<TContext extends BaseContext = any, TInput 
    * the batch (SF-07: one village meeting behind a whole list); otherwise a file serves one step.
    */
   batchEvidenceShared?: boolean;
+  /**
+   * The rules for opening a case (monitoring period, measure recorded, already monitored, an
+   * open case …): the engine judges them on its one creation path, for every door (API, batch,
+   * import, a step that opens a case); `GET /procedures/{id}` lists them.
+   */
+  creationRules?: Record<string, CreationRuleDef<TInput>>;
   /** for the creation payload: not part of the machine, but the input it starts from */
   readonly _input?: TInput;
 }

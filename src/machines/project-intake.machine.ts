@@ -19,6 +19,7 @@ import type { PolicyValues } from '../common/policy/policy-keys';
 import {
   allowedGuard,
   type BaseContext,
+  type CreationRuleDef,
   failingRules,
   money,
   opinion,
@@ -541,6 +542,28 @@ export const projectIntakeMachine = setup({
   },
 });
 
+/** What the creation rules read: the library project a change case changes (null for a new application). */
+export interface ProjectCreationFacts {
+  changeOf: { projectId: string; status: string; changeCaseId: string | null } | null;
+}
+const changeOf = (facts: Record<string, any>) => (facts as ProjectCreationFacts).changeOf;
+
+/** The rules for opening a project case: a change is of a project in the library, one at a time (SF-21). */
+export const projectCreationRules = {
+  project_not_in_library: {
+    message: '只有已入库的项目才能申请变更，入库前请退回后修改',
+    messageEn: 'Only a project in the library can be changed',
+    check: ({ facts }) => !changeOf(facts) || changeOf(facts)!.status === 'in_library',
+    explain: ({ facts }) => ({ details: { projectId: changeOf(facts)?.projectId, status: changeOf(facts)?.status } }),
+  },
+  open_change_exists: {
+    message: '该项目已有正在办理的变更申请',
+    messageEn: 'The project already has a change in progress',
+    check: ({ facts }) => !changeOf(facts)?.changeCaseId,
+    explain: ({ facts }) => ({ details: { caseId: changeOf(facts)?.changeCaseId } }),
+  },
+} satisfies Record<string, CreationRuleDef<ProjectInput>>;
+
 export const projectIntake: ProcedureDefinition<ProjectContext, ProjectInput> = {
   id: PROJECT_INTAKE,
   version: 1,
@@ -549,5 +572,6 @@ export const projectIntake: ProcedureDefinition<ProjectContext, ProjectInput> = 
   subjectType: 'project',
   machine: projectIntakeMachine,
   rules: projectRules,
+  creationRules: projectCreationRules,
 };
 

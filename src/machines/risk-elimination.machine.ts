@@ -20,6 +20,7 @@ import {
   allowedGuard,
   failingRules,
   type BaseContext,
+  type CreationRuleDef,
   opinion,
   type ProcedureDefinition,
   type ProcedureEvent,
@@ -524,6 +525,48 @@ export const riskEliminationMachine = setup({
   },
 });
 
+/** What the creation rules read about the monitoring object (loaded by the adapter while preparing). */
+export interface EliminationCreationFacts {
+  status: string;
+  /** the monitoring start, YYYY-MM-DD (China time) */
+  startDate: string;
+  hasMeasure: boolean;
+  /** an elimination case of the object still running (not yet eliminated) */
+  openCaseId: string | null;
+}
+const creationFacts = (facts: Record<string, any>) => facts as EliminationCreationFacts;
+const monitoredSince = (f: EliminationCreationFacts, policy: ProcedureEvent['env']['policy']) =>
+  addDuration(new Date(`${f.startDate}T00:00:00+08:00`), policy['elimination.minMonitoringPeriod']);
+
+/** The rules for proposing a household for elimination, on every door (the village list, a single case). */
+export const eliminationCreationRules = {
+  not_in_monitoring: {
+    message: '该户不在监测中',
+    messageEn: 'The household is not in monitoring',
+    check: ({ facts }) => creationFacts(facts).status === 'monitoring',
+  },
+  min_monitoring_period: {
+    message: '纳入监测未满规定期限，不能提出消除',
+    messageEn: 'The household has not been monitored for the minimum period',
+    check: ({ facts, policy, now }) => monitoredSince(creationFacts(facts), policy) <= new Date(now),
+    explain: ({ policy }) => ({
+      message: `纳入监测未满规定期限（${policy['elimination.minMonitoringPeriod']}），不能提出消除`,
+      details: { minMonitoringPeriod: policy['elimination.minMonitoringPeriod'] },
+    }),
+  },
+  measure_recorded: {
+    message: '该户尚无帮扶措施记录，不能提出消除',
+    messageEn: 'No assistance measure is recorded for the household',
+    check: ({ facts }) => creationFacts(facts).hasMeasure,
+  },
+  open_case_exists: {
+    message: '该户已有正在办理的风险消除案件',
+    messageEn: 'The household already has an elimination case running',
+    check: ({ facts }) => !creationFacts(facts).openCaseId,
+    explain: ({ facts }) => ({ details: { caseId: creationFacts(facts).openCaseId } }),
+  },
+} satisfies Record<string, CreationRuleDef<EliminationInput>>;
+
 export const riskElimination: ProcedureDefinition<EliminationContext, EliminationInput> = {
   id: RISK_ELIMINATION,
   version: 1,
@@ -534,4 +577,5 @@ export const riskElimination: ProcedureDefinition<EliminationContext, Eliminatio
   rules: eliminationRules,
   // SF-07: the village meeting's files, uploaded to the list, serve that step of every case on it
   batchEvidenceShared: true,
+  creationRules: eliminationCreationRules,
 };

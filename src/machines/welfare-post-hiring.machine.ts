@@ -15,6 +15,7 @@ import { allowed, noTimers, optionalOpinionFields, rejectMeta, returnBranches, r
 import {
   allowedGuard,
   type BaseContext,
+  type CreationRuleDef,
   opinion,
   type ProcedureDefinition,
   type ProcedureEvent,
@@ -591,6 +592,16 @@ export const postHiringMachine = setup({
   },
 });
 
+/** The rules for opening a hiring case (besides the eligibility rules, judged as at county approval). */
+export const hiringCreationRules = {
+  open_application_exists: {
+    message: '该人员已有正在办理的公益性岗位聘任申请（SF-14）',
+    messageEn: 'The person already has a hiring application in progress (SF-14)',
+    check: ({ facts }) => !facts.openApplicationId,
+    explain: ({ facts }) => ({ details: { caseId: facts.openApplicationId } }),
+  },
+} satisfies Record<string, CreationRuleDef<HiringInput>>;
+
 export const welfarePostHiring: ProcedureDefinition<HiringContext, HiringInput> = {
   id: WELFARE_POST_HIRING,
   version: 1,
@@ -599,4 +610,5 @@ export const welfarePostHiring: ProcedureDefinition<HiringContext, HiringInput> 
   subjectType: 'person',
   machine: postHiringMachine,
   rules: hiringRules,
+  creationRules: hiringCreationRules,
 };

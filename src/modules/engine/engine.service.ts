@@ -23,7 +23,7 @@ import { type CaseFacts, CheckPipeline, type Judged } from './check-pipeline';
 import { IdempotencyStore } from './idempotency';
 import { isFinal } from './introspection';
 import { type CaseOrigin, type ProcedureAdapter, ProcedureRegistry } from './procedure-adapter';
-import { checkRole } from './requirements';
+import { checkRole, creationRefusal } from './requirements';
 import { type CaseView, CaseViewService } from './case-view.service';
 import { afterUse, checkEvidenceUse, type EvidenceRow, loadEvidence } from './evidence-use';
 
@@ -160,6 +160,8 @@ export class EngineService {
     const prepared = await adapter.prepareCreate({ body: args.body, actor, em, batchId: args.batchId, origin: args.origin });
     assertInArea(actor, prepared.areaCode, '行政区划');
     const policy = await this.policies.effective(prepared.areaCode, now);
+    const refusal = creationRefusal(def, { input: prepared.input, facts: prepared.facts ?? {}, policy: policy.values, now: now.toISOString() });
+    if (refusal) throw refusal;
     const [snapshot] = initialTransition(def.machine, prepared.input);
     const state = String(snapshot.value);
     const context = snapshot.context as Record<string, any>;

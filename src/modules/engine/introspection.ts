@@ -86,6 +86,8 @@ export function describeProcedure(def: ProcedureDefinition) {
     initial: String(machine.root.initial?.target?.[0]?.key ?? ''),
     states: stateIds(machine).map((id) => ({ id, ...stateMeta(machine, id), final: isFinal(machine, id) })),
     events,
+    // the rules for opening a case, judged by the engine on its one creation path (issue 12)
+    creationRules: Object.entries(def.creationRules ?? {}).map(([id, r]) => ({ id, message: r.message, messageEn: r.messageEn })),
   };
 }
 

@@ -15,6 +15,8 @@ export interface PreparedCase {
   input: Record<string, unknown>;
   /** what goes into the first audit entry */
   auditData: Record<string, unknown>;
+  /** what the definition's creation rules read about the subject, loaded while preparing */
+  facts?: Record<string, unknown>;
 }
 
 /** The step of another case that opened a case (e.g. a follow-up visit that found a returned risk, SF-10). */
@@ -51,8 +53,9 @@ export interface ProcedureAdapter {
   creatorRoles: UserRole[];
   /** policy key of the case's total deadline, counted from creation (SF-04) */
   deadlineKey?: PolicyKey;
-  /** validates the creation payload (400/404/422) and checks the caller may open it */
   /**
+   * Validates the creation payload (400/404) and checks the caller may open it; loads the facts
+   * the definition's creation rules read (the engine judges them, not the adapter).
    * `batchId`: the batch the engine's caller formed (a village list); never taken from the
    * client's body, so no case can join a batch — and its meeting's evidence — from outside.
    */

@@ -9,7 +9,18 @@ import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { EVIDENCE_TYPES, ROLE_LABELS, titleOf } from '../../common/domain/enums';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { reasonProblem } from '../../common/domain/reason';
-import { type EvidenceRequirement, failingRules, type JsonSchema, type RuleArgs, type RuleSet, type TransitionMeta, whenMatches } from '../../machines/procedure';
+import {
+  type CreationArgs,
+  type EvidenceRequirement,
+  failingCreationRules,
+  failingRules,
+  type JsonSchema,
+  type ProcedureDefinition,
+  type RuleArgs,
+  type RuleSet,
+  type TransitionMeta,
+  whenMatches,
+} from '../../machines/procedure';
 import type { Branch } from './introspection';
 
 const ajv = new Ajv({ allErrors: true, strict: false, multipleOfPrecision: 8 });
@@ -159,6 +170,25 @@ export function checkRules<C>(rules: RuleSet<C>, branch: Branch, args: Parameter
   const failing = failingRules(rules, branch.params.rules, args);
   if (!failing.length) return null;
   const explained = failing.map((id) => ({ id, ...(rules[id].explain?.(args) ?? { message: rules[id].message, details: {} }) }));
+  return new AppError(ErrorCode.RULE_VIOLATED, explained.map((r) => r.message).join('；'), {
+    ...explained[0].details,
+    rule: failing[0],
+    rules: explained.map(({ id, message }) => ({ id, message })),
+  });
+}
+
+/**
+ * The definition's creation rules (issue 12), judged on the engine's creation path: null when
+ * all hold, else RULE_VIOLATED naming every failing rule (the first in `rule`, with its details).
+ */
+export function creationRefusal(def: Pick<ProcedureDefinition, 'creationRules'>, args: CreationArgs): AppError | null {
+  const failing = failingCreationRules(def, args);
+  if (!failing.length) return null;
+  const explained = failing.map((id) => {
+    const rule = def.creationRules![id];
+    const x = rule.explain?.(args);
+    return { id, message: x?.message ?? rule.message, details: x?.details ?? {} };
+  });
   return new AppError(ErrorCode.RULE_VIOLATED, explained.map((r) => r.message).join('；'), {
     ...explained[0].details,
     rule: failing[0],

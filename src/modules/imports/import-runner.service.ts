@@ -6,8 +6,8 @@ import { isWithin } from '../../common/domain/area';
 import { type AlertSource, ALERT_SOURCES, titleOf, type UserRole } from '../../common/domain/enums';
 import { AppError } from '../../common/errors/app-error';
 import { UnitOfWork } from '../../database/database.module';
-import { CaseEntity, HouseholdEntity, HouseholdMemberEntity, MonitoringObjectEntity, TimerEntity, UserEntity } from '../../database/entities';
-import { MONITORING_INCLUSION } from '../../machines/monitoring-inclusion.machine';
+import { HouseholdEntity, HouseholdMemberEntity, TimerEntity, UserEntity } from '../../database/entities';
+import { type InclusionCreationRule, MONITORING_INCLUSION } from '../../machines/monitoring-inclusion.machine';
 import { EngineService } from '../engine/engine.service';
 import { every } from '../jobs/periodic';
 import { JobQueue } from '../jobs/job-queue';
@@ -32,6 +32,15 @@ const COUNT_OF: Record<RowOutcome, keyof ImportCounts> = {
   unmatched: 'unmatched',
   invalid: 'invalid',
   duplicate: 'duplicate',
+};
+
+/**
+ * The report outcome of a row whose lead the inclusion definition's creation rules refuse: one
+ * per rule (a new rule without an outcome does not compile), judged by the engine alone.
+ */
+const REFUSED_AS: Record<InclusionCreationRule, RowOutcome> = {
+  already_monitored: 'already_monitored',
+  open_case_exists: 'open_case',
 };
 
 export const IMPORT_ATTEMPTS = 5;
@@ -184,23 +193,6 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
     // a household outside the uploader's area is as good as unknown to them
     const areaOf = new Map(households.filter((h) => isWithin(h.areaCode, imp.areaCode)).map((h) => [h.id, h.areaCode]));
     const householdOf = new Map(members.filter((m) => areaOf.has(m.householdId)).map((m) => [m.idNumber, m.householdId]));
-    const inScope = [...areaOf.keys()];
-    const monitored = new Set(
-      inScope.length
-        ? (await em.find(MonitoringObjectEntity, { where: { householdId: In(inScope), status: 'monitoring' }, select: { householdId: true } })).map((o) => o.householdId)
-        : [],
-    );
-    const openCase = new Map(
-      inScope.length
-        ? (
-            await em
-              .createQueryBuilder(CaseEntity, 'c')
-              .select(['c.id', 'c.subjectId'])
-              .where('c.procedure = :p AND c.closedAt IS NULL AND c.subjectId IN (:...ids)', { p: MONITORING_INCLUSION, ids: inScope })
-              .getMany()
-          ).map((c) => [c.subjectId, c.id])
-        : [],
-    );
 
     const added = { ...args.counts };
     const timers: TimerEntity[] = [];
@@ -212,13 +204,11 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
       if (r.errors.length) outcome = 'invalid';
       else if (r.duplicateOf !== null) outcome = 'duplicate';
       else if (!(householdId = householdOf.get(r.idNumber) ?? null)) outcome = 'unmatched';
-      else if (monitored.has(householdId)) outcome = 'already_monitored';
-      else if ((caseId = openCase.get(householdId) ?? null)) outcome = 'open_case';
       else {
+        // the engine judges the procedure's creation rules (already monitored, an open case …)
         const opened = await this.open(em, { imp, actor, row: r, householdId, now });
         outcome = opened.outcome;
         caseId = opened.caseId;
-        if (caseId) openCase.set(householdId, caseId);
         timers.push(...opened.timers);
       }
       added[COUNT_OF[outcome]]++;
@@ -268,10 +258,10 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
       return { outcome: 'opened', caseId: created.caseRow.id, timers: created.timers };
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      const rule = err.details?.rule;
-      if (rule === 'already_monitored') return { outcome: 'already_monitored', caseId: null, timers: [] };
-      if (rule === 'open_case_exists') return { outcome: 'open_case', caseId: String(err.details?.caseId ?? '') || null, timers: [] };
-      throw err;
+      const rule = err.details?.rule as InclusionCreationRule | undefined;
+      const outcome = rule && Object.hasOwn(REFUSED_AS, rule) ? REFUSED_AS[rule] : null;
+      if (!outcome) throw err;
+      return { outcome, caseId: outcome === 'open_case' ? String(err.details?.caseId ?? '') || null : null, timers: [] };
     }
   }
 

@@ -4,12 +4,13 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea } from '../../common/auth/scope';
 import { maskName } from '../../common/domain/id-number';
 import { RISK_TYPES, titleOf } from '../../common/domain/enums';
-import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { AppError } from '../../common/errors/app-error';
 import { validateBody } from '../../common/http/validation';
 import { CaseEntity, HouseholdEntity, MonitoringObjectEntity } from '../../database/entities';
 import {
   type InclusionContext,
   type InclusionInput,
+  type InclusionCreationFacts,
   monitoringInclusion,
   MONITORING_INCLUSION,
 } from '../../machines/monitoring-inclusion.machine';
@@ -45,20 +46,17 @@ export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleIni
     if (!household) throw AppError.notFound('农户');
     assertInArea(actor, household.areaCode, '农户');
 
+    // what the definition's creation rules read (the engine judges them)
     const current = await em.findOne(MonitoringObjectEntity, {
       where: { householdId: household.id },
       order: { createdAt: 'DESC' },
+      select: { id: true, status: true },
     });
-    if (current?.status === 'monitoring') {
-      throw new AppError(ErrorCode.RULE_VIOLATED, '该户已是监测对象，无需重复识别', { rule: 'already_monitored', monitoringObjectId: current.id });
-    }
     const open = await em.findOne(CaseEntity, {
       where: { procedure: MONITORING_INCLUSION, subjectId: household.id, closedAt: IsNull() },
       select: { id: true },
     });
-    if (open) {
-      throw new AppError(ErrorCode.RULE_VIOLATED, '该户已有正在办理的识别纳入案件', { rule: 'open_case_exists', caseId: open.id });
-    }
+    const facts: InclusionCreationFacts = { current: current ? { id: current.id, status: current.status } : null, openCaseId: open?.id ?? null };
     const input: InclusionInput = {
       householdId: household.id,
       channel: dto.channel,
@@ -68,7 +66,7 @@ export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleIni
       previousMonitoringObjectId: current?.id ?? null,
       ...(fromFollowUp ? { eliminationCaseId: origin.caseId } : {}),
     };
-    return { areaCode: household.areaCode, subjectId: household.id, input: { ...input }, auditData: { ...input } };
+    return { areaCode: household.areaCode, subjectId: household.id, input: { ...input }, auditData: { ...input }, facts: { ...facts } };
   }
 
   async afterTransition({ em, caseRow, toState, context, event }: TransitionEffect): Promise<void> {

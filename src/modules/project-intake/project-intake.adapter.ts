@@ -17,6 +17,7 @@ import {
   type ProjectInput,
   projectIntake,
   projectRules,
+  type ProjectCreationFacts,
 } from '../../machines/project-intake.machine';
 import { round2 } from '../../machines/procedure';
 import { type PreparedCase, type ProcedureAdapter, ProcedureRegistry, type TransitionEffect } from '../engine/procedure-adapter';
@@ -87,7 +88,8 @@ export class ProjectIntakeAdapter implements ProcedureAdapter, OnModuleInit {
       });
     }
     const auditData = { ...input, change: change ? { projectId: change.id, fromVersion: change.version } : null };
-    return { areaCode: dto.areaCode, subjectId: change?.id ?? randomUUID(), input: { ...input }, auditData };
+    const facts: ProjectCreationFacts = { changeOf: change ? { projectId: change.id, status: change.status, changeCaseId: change.changeCaseId } : null };
+    return { areaCode: dto.areaCode, subjectId: change?.id ?? randomUUID(), input: { ...input }, auditData, facts: { ...facts } };
   }
 
   /** The project a change case changes: in the library, in the caller's area, with no other change open. */
@@ -101,10 +103,7 @@ export class ProjectIntakeAdapter implements ProcedureAdapter, OnModuleInit {
     if (!project) throw AppError.notFound('项目');
     assertInArea(actor, project.areaCode, '项目');
     if (project.areaCode !== dto.areaCode) throw AppError.validation({ areaCode: '项目变更不能改变项目所在村' });
-    if (project.status !== 'in_library') {
-      throw rule('project_not_in_library', '只有已入库的项目才能申请变更，入库前请退回后修改', { projectId: project.id, status: project.status });
-    }
-    if (project.changeCaseId) throw rule('open_change_exists', '该项目已有正在办理的变更申请', { caseId: project.changeCaseId });
+    // in the library, no other change open: the definition's creation rules, judged by the engine
     return project;
   }
 

@@ -3,7 +3,7 @@ import { type EntityManager, In, IsNull, Not } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea } from '../../common/auth/scope';
 import { areaPrefix } from '../../common/domain/area';
-import { addDuration, subtractDuration } from '../../common/domain/duration';
+import { subtractDuration } from '../../common/domain/duration';
 import { maskName } from '../../common/domain/id-number';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { validateBody } from '../../common/http/validation';
@@ -18,12 +18,14 @@ import {
 } from '../../database/entities';
 import {
   type EliminationContext,
+  type EliminationCreationFacts,
   type EliminationFacts,
   type EliminationInput,
   RISK_ELIMINATION,
   riskElimination,
 } from '../../machines/risk-elimination.machine';
-import { MONITORING_INCLUSION } from '../../machines/monitoring-inclusion.machine';
+import { inclusionCreationRules, MONITORING_INCLUSION } from '../../machines/monitoring-inclusion.machine';
+import { creationRefusal } from '../engine/requirements';
 import { type PreparedCase, type ProcedureAdapter, ProcedureRegistry, type TransitionEffect } from '../engine/procedure-adapter';
 import { PoliciesService } from '../policies/policies.service';
 import { recordIncome } from '../monitoring-objects/income-records';
@@ -55,20 +57,28 @@ export class RiskEliminationAdapter implements ProcedureAdapter, OnModuleInit {
    * at least one assistance measure, and no elimination case already running.
    */
   async ineligibility(em: EntityManager, mo: MonitoringObjectEntity | null, id: string, policy: PolicyValues, now = new Date()): Promise<Ineligibility | null> {
-    const fail = (rule: string, message: string) => ({ monitoringObjectId: id, rule, message });
-    if (!mo) return fail('not_found', '监测对象不存在或不在本村');
-    if (mo.status !== 'monitoring') return fail('not_in_monitoring', '该户不在监测中');
-    const since = addDuration(new Date(`${mo.startDate}T00:00:00+08:00`), policy['elimination.minMonitoringPeriod']);
-    if (since > now) return fail('min_monitoring_period', `纳入监测未满规定期限（${policy['elimination.minMonitoringPeriod']}），不能提出消除`);
-    if (!(await em.existsBy(AssistanceMeasureEntity, { monitoringObjectId: mo.id }))) {
-      return fail('measure_recorded', '该户尚无帮扶措施记录，不能提出消除');
-    }
+    if (!mo) return { monitoringObjectId: id, rule: 'not_found', message: '监测对象不存在或不在本村' };
+    // the definition's creation rules, the ones the engine judges when the case is opened
+    const refusal = creationRefusal(riskElimination, { input: this.input(mo, 'assisted'), facts: { ...(await this.creationFacts(em, mo)) }, policy, now: now.toISOString() });
+    return refusal ? { monitoringObjectId: id, rule: String(refusal.details?.rule), message: refusal.message } : null;
+  }
+
+  /** What the creation rules read about a monitoring object. */
+  private async creationFacts(em: EntityManager, mo: MonitoringObjectEntity): Promise<EliminationCreationFacts> {
     const open = await em.findOne(CaseEntity, {
       where: { procedure: RISK_ELIMINATION, subjectId: mo.id, closedAt: IsNull(), state: Not(In(['eliminated', 'follow_up_due'])) },
       select: { id: true },
     });
-    if (open) return fail('open_case_exists', '该户已有正在办理的风险消除案件');
-    return null;
+    return {
+      status: mo.status,
+      startDate: mo.startDate,
+      hasMeasure: await em.existsBy(AssistanceMeasureEntity, { monitoringObjectId: mo.id }),
+      openCaseId: open?.id ?? null,
+    };
+  }
+
+  private input(mo: MonitoringObjectEntity, eliminationType: EliminationInput['eliminationType']): EliminationInput {
+    return { monitoringObjectId: mo.id, householdId: mo.householdId, eliminationType, riskTypes: mo.riskTypes };
   }
 
   async prepareCreate({ body, actor, em, batchId }: { body: unknown; actor: AuthUser; em: EntityManager; batchId?: string }): Promise<PreparedCase> {
@@ -81,16 +91,10 @@ export class RiskEliminationAdapter implements ProcedureAdapter, OnModuleInit {
     const mo = await em.findOneBy(MonitoringObjectEntity, { id: dto.monitoringObjectId });
     if (!mo) throw AppError.notFound('监测对象');
     assertInArea(actor, mo.areaCode, '监测对象');
-    const policy = await this.policies.effective(mo.areaCode);
-    const problem = await this.ineligibility(em, mo, mo.id, policy.values);
-    if (problem) throw new AppError(ErrorCode.RULE_VIOLATED, problem.message, { rule: problem.rule, monitoringObjectId: mo.id });
-    const input: EliminationInput = {
-      monitoringObjectId: mo.id,
-      householdId: mo.householdId,
-      eliminationType: dto.eliminationType,
-      riskTypes: mo.riskTypes,
-    };
-    return { areaCode: mo.areaCode, subjectId: mo.id, batchId, input: { ...input }, auditData: { ...input, batchId } };
+    const input = this.input(mo, dto.eliminationType);
+    // the engine judges the definition's creation rules on these facts
+    const facts = await this.creationFacts(em, mo);
+    return { areaCode: mo.areaCode, subjectId: mo.id, batchId, input: { ...input }, auditData: { ...input, batchId }, facts: { ...facts } };
   }
 
   async facts({ caseRow, em }: { caseRow: CaseEntity; type: string; em: EntityManager }): Promise<Record<string, unknown>> {
@@ -217,8 +221,9 @@ export class RiskEliminationAdapter implements ProcedureAdapter, OnModuleInit {
         origin: { procedure: RISK_ELIMINATION, caseId: caseRow.id, event: 'RECORD_FOLLOW_UP' },
       });
     } catch (err) {
+      // the household is already being handled: a creation rule of inclusion refused the lead
       const rule = err instanceof AppError ? err.details?.rule : undefined;
-      if (rule !== 'open_case_exists' && rule !== 'already_monitored') throw err;
+      if (typeof rule !== 'string' || !Object.hasOwn(inclusionCreationRules, rule)) throw err;
     }
   }
 

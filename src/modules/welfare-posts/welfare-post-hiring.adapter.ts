@@ -104,9 +104,8 @@ export class WelfarePostHiringAdapter implements ProcedureAdapter, OnModuleInit 
       .where('c.procedure = :p AND c.subjectId = :m AND c.closedAt IS NULL', { p: WELFARE_POST_HIRING, m: member.id })
       .andWhere('c.state IN (:...states)', { states: ['applied', 'public_notice', 'township_review', 'county_approval'] })
       .getOne();
-    if (open) {
-      throw new AppError(ErrorCode.RULE_VIOLATED, '该人员已有正在办理的公益性岗位聘任申请（SF-14）', { rule: 'open_application_exists', caseId: open.id });
-    }
+    // read by the definition's creation rule open_application_exists (the engine judges it)
+    const creationFacts = { openApplicationId: open?.id ?? null };
 
     const input: HiringInput = {
       postId: post.id,
@@ -138,7 +137,7 @@ export class WelfarePostHiringAdapter implements ProcedureAdapter, OnModuleInit 
         rules: failing.map((id) => ({ id, message: hiringRules[id].message })),
       });
     }
-    return { areaCode: post.areaCode, subjectId: member.id, input: { ...input }, auditData: { ...input } };
+    return { areaCode: post.areaCode, subjectId: member.id, input: { ...input }, auditData: { ...input }, facts: creationFacts };
   }
 
   async facts({ caseRow, em }: { caseRow: CaseEntity; type: string; em: EntityManager }): Promise<Record<string, unknown>> {
