@@ -5,7 +5,7 @@
  * parameters that are policies: a minimum length per kind of text (`reasons.minLength`,
  * `reasons.opinionMinLength`, `reasons.justificationMinLength`) and one placeholder list
  * (`reasons.placeholders`). A text of a few characters, a placeholder ("无", "同意", "见附件"),
- * or only repeated characters, digits and punctuation is refused (domain/procedures.md, "What
+ * or only a repeated character or phrase, digits and punctuation is refused (domain/procedures.md, "What
  * every step has").
  */
 
@@ -60,7 +60,10 @@ export function textProblem(value: unknown, rule: TextRule, label = '理由'): s
   if (rule.placeholders.some((p) => compactText(p) === compact || p.trim().toLowerCase() === whole)) {
     return `${label}不能是“无”“同意”“见附件”之类的套话，请写明具体情况`;
   }
-  if (compact === '' || /^(.)\1*$/u.test(compact) || /^\p{Nd}*$/u.test(compact)) return `${label}不能只由重复字符、数字或标点组成`;
+  // one character, digits only, or one short piece said again and again ("见附件见附件见附件…")
+  if (compact === '' || /^(.{1,8}?)\1+$/u.test(compact) || /^(.)$/u.test(compact) || /^\p{Nd}*$/u.test(compact)) {
+    return `${label}不能只由重复字符、数字或标点组成`;
+  }
   if ([...compact].length < rule.minLength) return `${label}过短，请至少写${rule.minLength}个字，说明具体情况`;
   return null;
 }
