@@ -473,7 +473,7 @@ describe(`public-welfare posts: setting, hiring, attendance, exit, ledger (${tar
     await expectOk(await send(env, VILLAGE, caseId, { type: 'SUBMIT', evidenceIds: ev }));
     for (const opinion of ['同意', '好的', '。。。。']) {
       const refused = await send(env, TOWNSHIP, caseId, { type: 'APPROVE', data: { opinion } });
-      expect({ status: refused.status, code: refused.body.code, rule: refused.body.details?.rule }).toEqual({ status: 422, code: 'REASON_REQUIRED', rule: 'text_quality' });
+      expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 422, code: 'REASON_REQUIRED' });
       expect(refused.body.details.fields['data.opinion']).toMatch(/[\u4e00-\u9fff]/);
     }
     expect((await expectOk(await send(env, TOWNSHIP, caseId, { type: 'APPROVE', data: { opinion: '经实地核实确有需要' } }))).state).toBe('county_approval');

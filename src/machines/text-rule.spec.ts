@@ -69,7 +69,7 @@ describe('the engine judges reasons and opinions by it (issue 12)', () => {
   it('a reason: the policy’s minimum and placeholders', () => {
     const r = textRuleFor(policy(), 'reason');
     expect(checkReason(negative, '不符合', r)?.code).toBe('REASON_REQUIRED');
-    expect(checkReason(negative, '收入高于线', r)?.details).toMatchObject({ rule: 'text_quality', fields: { reason: expect.stringMatching(/至少写6个字/) } });
+    expect(checkReason(negative, '收入高于线', r)?.details).toMatchObject({ fields: { reason: expect.stringMatching(/至少写6个字/) } });
     expect(checkReason(negative, '收入高于标准线', r)).toBeNull();
     expect(checkReason(positive, '', r)).toBeNull();
   });
@@ -77,7 +77,7 @@ describe('the engine judges reasons and opinions by it (issue 12)', () => {
   it('bypass: an opinion, required or not, cannot be a placeholder or a few characters (issue 12)', () => {
     const r = textRuleFor(policy(), 'opinion');
     for (const opinion of ['同意', '无', '好的', '！！！！', '1111']) {
-      expect(checkOpinion({ opinion }, r)).toMatchObject({ code: 'REASON_REQUIRED', details: { rule: 'text_quality', fields: { 'data.opinion': expect.any(String) } } });
+      expect(checkOpinion({ opinion }, r)).toMatchObject({ code: 'REASON_REQUIRED', details: { fields: { 'data.opinion': expect.any(String) } } });
     }
     expect(checkOpinion({ opinion: '同意上报' }, r)).toBeNull(); // 4: the edge
     expect(checkOpinion({ opinion: '同意报' }, r)?.code).toBe('REASON_REQUIRED'); // 3

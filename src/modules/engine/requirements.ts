@@ -154,7 +154,7 @@ export function checkReason(meta: TransitionMeta, reason: unknown, rule: TextRul
   if (!meta.reasonRequired) return null;
   const r = typeof rule === 'number' ? { minLength: rule, placeholders: DEFAULT_PLACEHOLDERS } : rule;
   const problem = textProblem(reason, r, '理由');
-  return problem ? new AppError(ErrorCode.REASON_REQUIRED, problem, { rule: 'text_quality', fields: { reason: problem } }) : null;
+  return problem ? new AppError(ErrorCode.REASON_REQUIRED, problem, { fields: { reason: problem } }) : null;
 }
 
 /**
@@ -165,7 +165,7 @@ export function checkOpinion(data: unknown, rule: TextRule): AppError | null {
   const value = data !== null && typeof data === 'object' ? (data as Record<string, unknown>).opinion : undefined;
   if (value === undefined) return null;
   const problem = textProblem(value, rule, '意见');
-  return problem ? new AppError(ErrorCode.REASON_REQUIRED, problem, { rule: 'text_quality', fields: { 'data.opinion': problem } }) : null;
+  return problem ? new AppError(ErrorCode.REASON_REQUIRED, problem, { fields: { 'data.opinion': problem } }) : null;
 }
 
 export function checkRules<C>(rules: RuleSet<C>, branch: Branch, args: Parameters<typeof failingRules<C>>[2]): AppError | null {
