@@ -13,6 +13,7 @@ import { EngineModule } from './modules/engine/engine.module';
 import { EvidenceModule } from './modules/evidence/evidence.module';
 import { HealthModule } from './modules/health/health.module';
 import { ImportsModule } from './modules/imports/imports.module';
+import { InspectionTextsModule } from './modules/inspection-texts/inspection-texts.module';
 import { JobsModule } from './modules/jobs/jobs.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { HouseholdsModule } from './modules/households/households.module';
@@ -72,6 +73,7 @@ export class AppModule {
         WelfarePostsModule,
         ProjectIntakeModule,
         ImportsModule,
+        InspectionTextsModule,
         PublicModule,
         HealthModule,
       ],

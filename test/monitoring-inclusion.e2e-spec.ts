@@ -158,7 +158,7 @@ describe(`monitoring inclusion, from lead to monitoring object (${target})`, () 
       await send(env, VILLAGE, id, { type: 'RECORD_VERIFICATION', evidenceIds: ev, data: verificationData('exclude'), reason: '经入户核实，该户子女务工收入稳定，人均纯收入高于监测标准' }),
     );
     expect(proposed).toMatchObject({ state: 'township_review', data: { exclusionProposed: true } });
-    const approve = await send(env, TOWNSHIP, id, { type: 'APPROVE', data: { opinion: '同意' } });
+    const approve = await send(env, TOWNSHIP, id, { type: 'APPROVE', data: { opinion: '同意纳入监测' } });
     expect(approve.status).toBe(422);
     expect(approve.body.details.rule).toBe('not_exclusion_proposal');
     const confirmed = await expectOk(

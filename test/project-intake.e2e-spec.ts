@@ -189,6 +189,16 @@ describe(`project intake, from village application to the library (${target})`, 
     expectError(await apply(application(over)), 422, 'RULE_VIOLATED', rule);
   });
 
+  // before issue 12 any ten characters passed, a placeholder padded to length too
+  it.each([
+    ['a placeholder', '见附件'],
+    ['a placeholder repeated to the length', '见附件见附件见附件见附件见附件'],
+    ['ten characters (the old minimum) of real words', '带动脱贫户务工增收分红'],
+    ['only punctuation and digits', '1、2、3、4、5、6、7、8、9、10、11、12'],
+  ])('bypass: a 联农带农 mechanism that is %s is refused by the one text rule (SF-20, issue 12)', async (_label, linkageMechanism) => {
+    expectError(await apply(application({ linkageMechanism })), 422, 'RULE_VIOLATED', 'industry_linkage_mechanism');
+  });
+
   it('SF-20: malformed content is a 400 naming the fields (money with more than two decimals, unknown fields, missing fund source)', async () => {
     const body = application({ budget: { total: 1200000.001, linkageFunds: 1000000, otherFunds: 200000 }, fundSource: undefined, extra: 1 });
     const res = expectError(await apply(body), 400, 'VALIDATION_FAILED');

@@ -15,6 +15,7 @@
 import stringify from 'json-stable-stringify';
 import { assign, setup } from 'xstate';
 import type { Labelled } from '../common/domain/enums';
+import { textProblemOf } from '../common/domain/reason';
 import type { PolicyValues } from '../common/policy/policy-keys';
 import {
   allowedGuard,
@@ -189,12 +190,12 @@ export const projectRules: RuleSet<Ctx> = {
     },
   },
   industry_linkage_mechanism: {
-    message: '产业发展类项目须写明联农带农机制（SF-20）',
+    message: '产业发展类项目须写明联农带农机制，不能是套话或过短的文字（SF-20）',
     messageEn: 'An industry project needs its farmer-linkage mechanism (联农带农) (SF-20)',
     usesEventData: true,
     check: ({ context, event }) => {
       const p = submitted(context, event);
-      return p.category !== INDUSTRY_CATEGORY || (p.linkageMechanism ?? '').trim().length >= 10;
+      return p.category !== INDUSTRY_CATEGORY || textProblemOf(p.linkageMechanism, event.env.policy, 'justification') === null;
     },
   },
   period_valid: {

@@ -11,7 +11,7 @@
 import { assign, setup } from 'xstate';
 import { addDuration, subtractDuration } from '../common/domain/duration';
 import { ids, RISK_TYPES } from '../common/domain/enums';
-import { reasonProblem } from '../common/domain/reason';
+import { textProblemOf } from '../common/domain/reason';
 import { computeIncome, type IncomeFigures, type IncomeInput, incomeSchema } from './income';
 import { type Notice, noticeMetas, noticeRules, publishNotice } from './notice';
 import { beijingDate, maxBackdateOf, RECORD_DATE_RULE_IDS, recordDateRules } from './record-date';
@@ -195,7 +195,7 @@ export const eliminationRules: RuleSet<EliminationContext> = {
     usesEventData: true,
     check: ({ event }) =>
       concentrationAfterApproval(factsOf(event)).length === 0 ||
-      reasonProblem(event.data.concentrationJustification, 15) === null,
+      textProblemOf(event.data.concentrationJustification, event.env.policy, 'justification') === null,
   },
   follow_up_is_due: {
     message: '当前没有到期的回头看任务',

@@ -91,12 +91,51 @@ describe('welfare post setting machine: allowed paths', () => {
     expect(ruleOf(s, 'APPROVE', ev('APPROVE', {}, { role: 'county', facts: { openPlaces: 3 } }))).toBe('cap_respected_or_justified');
   });
 
-  it('SF-12: an absolute cap and a post type without a cap', () => {
+  it('SF-12: an absolute cap', () => {
     const policy = { 'posts.capPerVillage': { cleaner: { absolute: 1 } } };
     const s = atCounty({ places: 2 });
     expect(ruleOf(s, 'APPROVE', ev('APPROVE', {}, { role: 'county', policy }))).toBe('cap_respected_or_justified');
-    const other = atCounty({ places: 40, postType: 'water_keeper' });
-    expect(ruleOf(other, 'APPROVE', ev('APPROVE', {}, { role: 'county', policy }))).toBeNull();
+    expect(ruleOf(atCounty({ places: 1 }), 'APPROVE', ev('APPROVE', {}, { role: 'county', policy }))).toBeNull();
+  });
+
+  // before issue 12 a post type the map did not name had no cap at all: 40 水管员 passed without a word
+  it('bypass: a post type without a cap of its own is capped by posts.capDefault (SF-12, issue 12)', () => {
+    const policy = { 'posts.capPerVillage': { cleaner: { absolute: 1 } } };
+    for (const postType of ['water_keeper', 'facility_keeper', 'grassland_keeper', 'other'] as const) {
+      // 120 households, the default 1 per 50: cap 3
+      expect(ruleOf(atCounty({ places: 3, postType }), 'APPROVE', ev('APPROVE', {}, { role: 'county', policy }))).toBeNull();
+      expect(ruleOf(atCounty({ places: 40, postType }), 'APPROVE', ev('APPROVE', {}, { role: 'county', policy }))).toBe('cap_respected_or_justified');
+    }
+    const ok = send(atCounty({ places: 4, postType: 'water_keeper' }), ev('APPROVE', { capJustification: '全村集中供水管网长达12公里，需分段专人管护' }, { role: 'county' }));
+    expect(ctx(ok).approval).toMatchObject({ cap: 3, overCap: true });
+    // the default itself is a policy: absolute 10 lets 4 through
+    const wide = { 'posts.capDefault': { absolute: 10 } };
+    expect(ruleOf(atCounty({ places: 4, postType: 'water_keeper' }), 'APPROVE', ev('APPROVE', {}, { role: 'county', policy: wide }))).toBeNull();
+    // a policy version stored before the key existed still caps (the national default)
+    const old = { 'posts.capDefault': undefined };
+    expect(ruleOf(atCounty({ places: 40, postType: 'water_keeper' }), 'APPROVE', ev('APPROVE', {}, { role: 'county', policy: old }))).toBe('cap_respected_or_justified');
+  });
+
+  it('bypass: a cap justification passes the one text rule — no placeholder, not too short (SF-12, issue 12)', () => {
+    const s = atCounty({ places: 4 });
+    const county = (capJustification: unknown, policy?: Record<string, unknown>) => ruleOf(s, 'APPROVE', ev('APPROVE', { capJustification }, { role: 'county', policy }));
+    // before: any 10 characters passed, "同意同意同意同意同意" or "…………见附件…………" too
+    for (const bad of ['同意', '见附件。', '同意同意同意同意同意', '。。。。。。。。。。', '1234567890123456', '哈哈哈哈哈哈哈哈哈哈哈哈哈哈哈', '确需超设保洁员十四个字']) {
+      expect(county(bad)).toBe('cap_respected_or_justified');
+    }
+    // the edge: 15 characters (reasons.justificationMinLength) counted without spaces and punctuation
+    expect(county('本村沿河垃圾清运任务重，确需增')).toBe('cap_respected_or_justified'); // 14
+    expect(county('本村沿河垃圾清运任务重，确需增设')).toBeNull(); // 15
+    expect(county('本村 沿河 垃圾 清运，任务重。确需增')).toBe('cap_respected_or_justified'); // 14 after spaces and punctuation
+    // both parameters are the area's policy
+    expect(county('本村沿河垃圾清运任务重', { 'reasons.justificationMinLength': 10 })).toBeNull();
+    expect(county('本村沿河垃圾清运任务重，确需增设', { 'reasons.placeholders': ['本村沿河垃圾清运任务重确需增设'] })).toBe('cap_respected_or_justified');
+  });
+
+  it('bypass: the justification of a setting (按需设岗) passes the same text rule at submission (SF-12, issue 12)', () => {
+    expect(send(start({ justification: '确有需要' }), ev('SUBMIT')).value).toBe('applied');
+    expect(send(start({ justification: '见附件' }), ev('SUBMIT')).value).toBe('applied');
+    expect(send(start(), ev('SUBMIT')).value).toBe('township_review');
   });
 
   it('the human-resources department approves where the policy says so; the county then may not', () => {

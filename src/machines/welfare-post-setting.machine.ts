@@ -19,7 +19,8 @@ import {
   type RuleSet,
   type TransitionMeta,
 } from './procedure';
-import { capFor, POST_TYPE_IDS, type PostType, postsPolicy } from './welfare-posts.shared';
+import { textProblemOf } from '../common/domain/reason';
+import { capFor, capOf, POST_TYPE_IDS, type PostType, postsPolicy } from './welfare-posts.shared';
 
 export const WELFARE_POST_SETTING = 'welfare-post-setting';
 
@@ -76,7 +77,7 @@ const factsOf = (event: ProcedureEvent): PostSettingFacts => ({
 export function capCheck({ context, event }: RuleArgs<PostSettingContext>) {
   const p = postsPolicy(event.env.policy);
   const facts = factsOf(event);
-  const cap = capFor(p.capPerVillage[context.postType], facts.households);
+  const cap = capFor(capOf(p, context.postType), facts.households);
   const overCap = cap !== null && facts.openPlaces + context.places > cap;
   return { cap, overCap, openPlaces: facts.openPlaces, households: facts.households };
 }
@@ -99,14 +100,15 @@ export const postSettingRules: RuleSet<PostSettingContext> = {
     },
   },
   cap_respected_or_justified: {
-    message: '申请岗位数超出本村该类岗位设岗上限，县级审定须写明超设理由（capJustification）（SF-12）',
+    message: '申请岗位数超出本村该类岗位设岗上限，县级审定须写明超设理由（capJustification），不能是套话或过短的文字（SF-12）',
     messageEn: 'The places requested go above the cap for this village and post type: county approval needs a written capJustification (SF-12)',
     usesEventData: true,
-    check: (args) => {
-      if (!capCheck(args).overCap) return true;
-      const j = args.event.data.capJustification;
-      return typeof j === 'string' && [...j.trim()].length >= 10;
-    },
+    check: (args) => !capCheck(args).overCap || textProblemOf(args.event.data.capJustification, args.event.env.policy, 'justification') === null,
+  },
+  need_justified: {
+    message: '设岗理由须写明本村为何需要该岗位，不能是套话或过短的文字（按需设岗，SF-12）',
+    messageEn: 'The justification of the post must say why the village needs it: no placeholder, not too short (SF-12)',
+    check: ({ context, event }) => textProblemOf(context.justification, event.env.policy, 'justification') === null,
   },
   no_holders_to_close: {
     message: '岗位仍有在岗人员，须先办理退岗后才能撤销岗位',
@@ -124,7 +126,6 @@ const approvalFields = {
     opinion,
     capJustification: {
       type: 'string',
-      minLength: 10,
       maxLength: 2000,
       description: '超出设岗上限时的超设理由（SF-12），审定超上限的申请时必填',
     },
@@ -142,7 +143,7 @@ export const postSettingCreateSchema = {
     duties: { type: 'string', minLength: 4 },
     monthlySubsidy: money,
     termMonths: { type: 'integer', minimum: 1, maximum: 60 },
-    justification: { type: 'string', minLength: 10, description: '设岗理由（按需设岗）' },
+    justification: { type: 'string', minLength: 1, maxLength: 2000, description: '设岗理由（按需设岗），须通过书面说明的文字要求' },
   },
 } as const;
 
@@ -223,7 +224,7 @@ export const postSettingMachine = setup({
     applied: {
       ...state('村级申请', 'Village application'),
       on: {
-        SUBMIT: { guard: allowed({ rules: ['term_within_max'] }), target: 'township_review', actions: 'recordSubmission', meta: SUBMIT },
+        SUBMIT: { guard: allowed({ rules: ['term_within_max', 'need_justified'] }), target: 'township_review', actions: 'recordSubmission', meta: SUBMIT },
         WITHDRAW: { guard: allowed({}), target: 'withdrawn', actions: 'recordOutcomeReason', meta: WITHDRAW },
       },
     },

@@ -54,6 +54,8 @@ export interface PostsPolicy {
   partialSubsidyRatio: number;
   candidateGroups: string[];
   capPerVillage: Record<string, PostCap>;
+  /** the cap of every post type the map does not name (SF-12: every type has one) */
+  capDefault: PostCap;
   approver: 'county' | 'human_resources';
   idleMonths: number;
 }
@@ -75,9 +77,19 @@ export function postsPolicy(policy: PolicyValues): PostsPolicy {
     partialSubsidyRatio: p['posts.partialSubsidyRatio'] ?? 0,
     candidateGroups: p['posts.candidateGroups'] ?? ['formerly_poor', 'monitoring_object'],
     capPerVillage: p['posts.capPerVillage'] ?? {},
+    capDefault: p['posts.capDefault'] ?? DEFAULT_CAP,
     approver: p['posts.approver'] ?? 'county',
     idleMonths: p['posts.idleMonths'] ?? 2,
   };
+}
+
+/** `posts.capDefault` of the national policy, for policy versions stored before the key existed. */
+export const DEFAULT_CAP: PostCap = { perHouseholds: 50 };
+
+/** The cap that applies to a post type: its own in `posts.capPerVillage`, else `posts.capDefault` (SF-12). */
+export function capOf(p: PostsPolicy, postType: string): PostCap {
+  const own = Object.prototype.hasOwnProperty.call(p.capPerVillage, postType) ? p.capPerVillage[postType] : undefined;
+  return own && (own.perHouseholds !== undefined || own.absolute !== undefined) ? own : p.capDefault;
 }
 
 /** The cap of one post type in a village with `households` registered households; null: no cap configured. */

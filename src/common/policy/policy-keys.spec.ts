@@ -173,7 +173,8 @@ describe('policyValueProblem', () => {
   });
 
   describe.each([
-    ['count', 'posts.maxPerPerson'],
+    // posts.maxPerPerson is a count too, but capped at 1 (below)
+    ['count', 'posts.maxPerHousehold'],
     ['years', 'posts.minAge'],
     ['months', 'posts.maxTermMonths'],
     ['days', 'posts.minAttendanceDays'],
@@ -196,6 +197,31 @@ describe('policyValueProblem', () => {
     ])('rejects %s', (_label, v) => {
       expect(policyValueProblem(key, v)).toBe(INTEGER);
     });
+  });
+
+  it('bypass: a policy cannot lift one person, one post — posts.maxPerPerson is 0 or 1 (SF-14, issue 12)', () => {
+    expect(policyValueProblem('posts.maxPerPerson', 0)).toBeNull();
+    expect(policyValueProblem('posts.maxPerPerson', 1)).toBeNull();
+    expect(policyValueProblem('posts.maxPerPerson', 2)).toMatch(/一人只能聘用一个公益性岗位/);
+    expect(policyValueProblem('posts.maxPerPerson', -1)).toBe(INTEGER);
+  });
+
+  it('posts.capDefault is one cap: perHouseholds and/or absolute (SF-12, issue 12)', () => {
+    expect(POLICY_KEYS['posts.capDefault'].type).toBe('postCap');
+    expect(policyValueProblem('posts.capDefault', { perHouseholds: 50 })).toBeNull();
+    expect(policyValueProblem('posts.capDefault', { absolute: 2, perHouseholds: 30 })).toBeNull();
+    for (const bad of [{}, null, [], { perHouseholds: 0 }, { absolute: -1 }, { perHouseholds: 50, other: 1 }, 'P1']) {
+      expect(policyValueProblem('posts.capDefault', bad)).not.toBeNull();
+    }
+  });
+
+  it('the text rule’s parameters are policies: minimum lengths and the placeholder list (issue 12)', () => {
+    for (const key of ['reasons.minLength', 'reasons.opinionMinLength', 'reasons.justificationMinLength'] as PolicyKey[]) {
+      expect(POLICY_KEYS[key].type).toBe('count');
+    }
+    expect(POLICY_KEYS['reasons.placeholders'].default).toEqual(expect.arrayContaining(['无', '同意', '见附件']));
+    expect(policyValueProblem('reasons.placeholders', ['无', '已核实'])).toBeNull();
+    expect(policyValueProblem('reasons.placeholders', ['无', ''])).not.toBeNull();
   });
 
   describe('idList (projects.negativeList)', () => {

@@ -1,12 +1,13 @@
 import { isIsoDuration } from '../domain/duration';
 import { ids, SECTORS } from '../domain/enums';
+import { DEFAULT_MIN_LENGTH, DEFAULT_PLACEHOLDERS } from '../domain/reason';
 
 /**
  * The policy parameters of domain/parameters.md. These are the *national defaults* that
  * seeds write as the first policy version; the running service reads values only from the
  * policy versions stored in the database.
  */
-export type PolicyValueType = 'money' | 'duration' | 'durationList' | 'flag' | 'ratio' | 'count' | 'years' | 'months' | 'days' | 'idList' | 'sectorMap' | 'postCapMap' | 'genderMinAge' | 'postApprover';
+export type PolicyValueType = 'money' | 'duration' | 'durationList' | 'flag' | 'ratio' | 'count' | 'years' | 'months' | 'days' | 'idList' | 'sectorMap' | 'postCapMap' | 'postCap' | 'genderMinAge' | 'postApprover';
 
 export interface PolicyKeyDef {
   type: PolicyValueType;
@@ -34,7 +35,14 @@ export const POLICY_KEYS = {
   'inclusion.firstVisitWithin': { type: 'duration', default: 'P2D', title: '线索后首次入户时限' },
   'inclusion.noticePeriod': { type: 'duration', default: 'P5D', title: '纳入公示期' },
   'notifications.deadlineNearBefore': { type: 'duration', default: 'P3D', title: '办理时限到期前提醒时间' },
-  'reasons.minLength': { type: 'count', default: 6, title: '理由最少字数' },
+  'reasons.minLength': { type: 'count', default: DEFAULT_MIN_LENGTH.reason, title: '理由最少字数（退回、驳回、撤回等负面结果）' },
+  'reasons.opinionMinLength': { type: 'count', default: DEFAULT_MIN_LENGTH.opinion, title: '审核意见最少字数' },
+  'reasons.justificationMinLength': {
+    type: 'count',
+    default: DEFAULT_MIN_LENGTH.justification,
+    title: '书面说明最少字数（集中消除说明、超设理由、设岗理由、联农带农机制）',
+  },
+  'reasons.placeholders': { type: 'idList', default: [...DEFAULT_PLACEHOLDERS], title: '套话清单（理由、意见、说明不能只写这些）' },
   'elimination.noticePeriod': { type: 'duration', default: 'P5D', title: '消除公示期' },
   'elimination.minMonitoringPeriod': { type: 'duration', default: 'P6M', title: '消除前最短监测期' },
   'elimination.incomeStablePeriod': { type: 'duration', default: 'P6M', title: '收入稳定超线时长' },
@@ -46,6 +54,9 @@ export const POLICY_KEYS = {
   'inspection.staleMonitoringAfter': { type: 'duration', default: 'P1Y', title: '长期监测预警：监测时长' },
   'inspection.staleNoMeasureWithin': { type: 'duration', default: 'P6M', title: '长期监测预警：无新增帮扶措施时长' },
   'records.maxBackdate': { type: 'duration', default: 'P30D', title: '补录期限：帮扶措施、走访、回头看日期最早可早于录入时间的时长' },
+  'inspection.copiedTextMinCases': { type: 'count', default: 3, title: '雷同文字预警：同一段文字出现的最少案件数' },
+  'inspection.copiedTextMinLength': { type: 'count', default: 10, title: '雷同文字预警：参与比对的最短文字（字数，不计空格标点）' },
+  'inspection.copiedTextWindow': { type: 'duration', default: 'P1Y', title: '雷同文字预警：统计时间范围' },
   'posts.noticePeriod': { type: 'duration', default: 'P5D', title: '公益岗位公示期' },
   'posts.minAge': { type: 'years', default: 16, title: '最低年龄' },
   'posts.maxAge': { type: 'years', default: 65, title: '聘用最高年龄' },
@@ -62,7 +73,12 @@ export const POLICY_KEYS = {
   'posts.capPerVillage': {
     type: 'postCapMap',
     default: { cleaner: { perHouseholds: 50 }, forest_ranger: { perHouseholds: 50 }, road_maintainer: { absolute: 5 } },
-    title: '每村每类岗位设岗上限（perHouseholds：每多少户1个；absolute：绝对数）',
+    title: '每村每类岗位设岗上限（perHouseholds：每多少户1个；absolute：绝对数）；未列出的岗位类型用 posts.capDefault',
+  },
+  'posts.capDefault': {
+    type: 'postCap',
+    default: { perHouseholds: 50 },
+    title: '未单独规定上限的岗位类型的每村设岗上限（SF-12）',
   },
   'posts.approver': { type: 'postApprover', default: 'county', title: '设岗与聘任审定单位（county 县级 / human_resources 人社部门）' },
   'posts.idleMonths': { type: 'count', default: 2, title: '连续无考勤月数（达到即列入空岗预警）' },
@@ -103,6 +119,10 @@ const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every
 /** Returns a Chinese explanation of what is wrong with the value, or null if it fits the key. */
 export function policyValueProblem(key: PolicyKey, value: unknown): string | null {
   const type: PolicyValueType = POLICY_KEYS[key].type;
+  // one person, one post (SF-14) is also a unique index on active tenures: a policy cannot lift it
+  if (key === 'posts.maxPerPerson' && Number.isInteger(value) && (value as number) > 1) {
+    return '一人只能聘用一个公益性岗位（SF-14），每人最多岗位数只能是 0 或 1';
+  }
   switch (type) {
     case 'money':
       // compare in cents with a tolerance: 19.99 * 100 is 1998.9999999999998 in binary floating point
@@ -127,6 +147,8 @@ export function policyValueProblem(key: PolicyKey, value: unknown): string | nul
       return value !== null && typeof value === 'object' && !Array.isArray(value) &&
         Object.entries(value as object).every(([k, v]) => /^[a-z_]+$/.test(k) && postCapProblem(v) === null)
         ? null : '应为 岗位类型 → { perHouseholds?: 正整数, absolute?: 非负整数 } 的映射';
+    case 'postCap':
+      return postCapProblem(value) === null ? null : '应为 { perHouseholds?: 正整数, absolute?: 非负整数 }，至少一项';
     case 'genderMinAge': {
       const g = value as { enabled?: unknown; male?: unknown; female?: unknown } | null;
       return g !== null && typeof g === 'object' && !Array.isArray(g) && typeof g.enabled === 'boolean' &&

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
+import { textRuleFor } from '../../common/domain/reason';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { AuditEntryEntity, type CaseEntity, type EvidenceEntity } from '../../database/entities';
 import { failingRules, type ProcedureDefinition, type ProcedureEvent, type RuleSet } from '../../machines/procedure';
@@ -10,6 +11,7 @@ import { ProcedureRegistry } from './procedure-adapter';
 import {
   checkData,
   checkEvidence,
+  checkOpinion,
   checkReason,
   checkRole,
   checkRules,
@@ -129,7 +131,8 @@ export class CheckPipeline {
     const branch = selectBranch(def.rules, branches, { context, event });
     if (!branch) throw AppError.validation({ data: '数据与该操作的任何分支都不匹配' });
     throwIf(checkEvidence(branch.meta, evidence.map((e) => e.type)));
-    throwIf(checkReason(branch.meta, req.reason, k.policy.values['reasons.minLength']));
+    throwIf(checkReason(branch.meta, req.reason, textRuleFor(k.policy.values, 'reason')));
+    throwIf(checkOpinion(req.data, textRuleFor(k.policy.values, 'opinion')));
     throwIf(checkRules(def.rules, branch, { context, event }));
     return { branch, event, evidence };
   }

@@ -8,7 +8,7 @@ import addFormats from 'ajv-formats';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { EVIDENCE_TYPES, ROLE_LABELS, titleOf } from '../../common/domain/enums';
 import type { AuthUser } from '../../common/auth/auth-user';
-import { reasonProblem } from '../../common/domain/reason';
+import { DEFAULT_PLACEHOLDERS, textProblem, type TextRule } from '../../common/domain/reason';
 import {
   type CreationArgs,
   type EvidenceRequirement,
@@ -160,10 +160,23 @@ export function checkEvidence(meta: TransitionMeta, have: Iterable<string>): App
   });
 }
 
-export function checkReason(meta: TransitionMeta, reason: unknown, minLength: number): AppError | null {
+/** The reason of a negative outcome, by the one text rule (a bare number: that minimum length, the default placeholders). */
+export function checkReason(meta: TransitionMeta, reason: unknown, rule: TextRule | number): AppError | null {
   if (!meta.reasonRequired) return null;
-  const problem = reasonProblem(reason, minLength);
+  const r = typeof rule === 'number' ? { minLength: rule, placeholders: DEFAULT_PLACEHOLDERS } : rule;
+  const problem = textProblem(reason, r, '理由');
   return problem ? new AppError(ErrorCode.REASON_REQUIRED, problem, { fields: { reason: problem } }) : null;
+}
+
+/**
+ * A review opinion (`data.opinion`), wherever a step takes one and it is given (required or not),
+ * by the same text rule with the opinion's minimum length.
+ */
+export function checkOpinion(data: unknown, rule: TextRule): AppError | null {
+  const value = data !== null && typeof data === 'object' ? (data as Record<string, unknown>).opinion : undefined;
+  if (value === undefined) return null;
+  const problem = textProblem(value, rule, '意见');
+  return problem ? new AppError(ErrorCode.REASON_REQUIRED, problem, { fields: { 'data.opinion': problem } }) : null;
 }
 
 export function checkRules<C>(rules: RuleSet<C>, branch: Branch, args: Parameters<typeof failingRules<C>>[2]): AppError | null {

@@ -5,6 +5,7 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea } from '../../common/auth/scope';
 import { maskName } from '../../common/domain/id-number';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { isUniqueViolation } from '../../common/errors/db-errors';
 import { validateBody } from '../../common/http/validation';
 import { CaseEntity, HouseholdEntity, HouseholdMemberEntity, MonitoringObjectEntity } from '../../database/entities';
 import { failingRules, type ProcedureEvent } from '../../machines/procedure';
@@ -24,6 +25,12 @@ import { CreateHiringDto } from './welfare-posts.dto';
 import { WelfarePostAttendanceEntity, WelfarePostEntity, WelfarePostTenureEntity } from './welfare-posts.entities';
 
 const ACTIVE = ['contracted', 'on_duty'];
+
+/** What a unique violation names: the index (PostgreSQL) or the column (SQLite). */
+const violated = (err: unknown): string => {
+  const e = err as { message?: string; driverError?: { constraint?: string; message?: string } };
+  return `${e.driverError?.constraint ?? ''} ${e.driverError?.message ?? ''} ${e.message ?? ''}`;
+};
 
 /**
  * What the eligibility rules read (SF-13, SF-14, SF-15), from the registry and the holders
@@ -159,6 +166,8 @@ export class WelfarePostHiringAdapter implements ProcedureAdapter, OnModuleInit 
         .where("id = :id AND status = 'open' AND filled < places", { id: c.postId })
         .execute();
       if (!taken.affected) throw new AppError(ErrorCode.RULE_VIOLATED, hiringRules.post_open_with_free_place.message, { rule: 'post_open_with_free_place' });
+      // one person, one post (SF-14): the unique index on active tenures decides a race the rule
+      // could not see (two approvals of the same person at the same instant, each reading "no post")
       await em.insert(WelfarePostTenureEntity, {
         id: randomUUID(),
         caseId: caseRow.id,
@@ -174,6 +183,10 @@ export class WelfarePostHiringAdapter implements ProcedureAdapter, OnModuleInit 
         exitedAt: null,
         createdAt: now,
         updatedAt: now,
+      }).catch((err: unknown) => {
+        if (!isUniqueViolation(err) || !/UQ_welfare_post_tenures_active_member|welfare_post_tenures\.memberId/.test(violated(err))) throw err;
+        const rule = hiringRules.one_post_per_person;
+        throw new AppError(ErrorCode.RULE_VIOLATED, rule.message, { rule: 'one_post_per_person', rules: [{ id: 'one_post_per_person', message: rule.message }] });
       });
       return;
     }

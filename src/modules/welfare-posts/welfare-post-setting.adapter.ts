@@ -51,7 +51,7 @@ export class WelfarePostSettingAdapter implements ProcedureAdapter, OnModuleInit
       termMonths: dto.termMonths,
       justification: dto.justification,
     };
-    // a term above the maximum can never be approved: refuse it at once, naming the rule
+    // a term above the maximum, or a justification that is no text, can never pass: refuse at once, naming the rule
     const policy = await this.policies.effective(dto.areaCode);
     const event: ProcedureEvent = {
       type: 'CREATE',
@@ -60,9 +60,12 @@ export class WelfarePostSettingAdapter implements ProcedureAdapter, OnModuleInit
       actor: { id: actor.id, role: actor.role, sector: actor.sector },
       env: { now: new Date().toISOString(), policy: policy.values, facts: {} },
     };
-    const failing = failingRules(postSettingRules, ['term_within_max'], { context: input as PostSettingContext, event });
+    const failing = failingRules(postSettingRules, ['term_within_max', 'need_justified'], { context: input as PostSettingContext, event });
     if (failing.length) {
-      throw new AppError(ErrorCode.RULE_VIOLATED, postSettingRules[failing[0]].message, { rule: failing[0] });
+      throw new AppError(ErrorCode.RULE_VIOLATED, failing.map((r) => postSettingRules[r].message).join('；'), {
+        rule: failing[0],
+        rules: failing.map((id) => ({ id, message: postSettingRules[id].message })),
+      });
     }
     return { areaCode: dto.areaCode, subjectId: input.postId, input: { ...input }, auditData: { ...input } };
   }

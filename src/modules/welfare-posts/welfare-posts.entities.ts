@@ -47,8 +47,12 @@ export class WelfarePostEntity extends WithId {
   @Column(timestamp({ nullable: true })) closedAt: Date | null;
 }
 
-/** One person on one post, from county approval to exit; one per hiring case. */
+/**
+ * One person on one post, from county approval to exit; one per hiring case. At most one active
+ * (contracted or on duty) per person: a partial unique index (SF-14, migration OnePostPerPerson).
+ */
 @Entity('welfare_post_tenures')
+@Index('UQ_welfare_post_tenures_active_member', ['memberId'], { unique: true, where: `"status" IN ('contracted', 'on_duty')` })
 export class WelfarePostTenureEntity extends WithId {
   @Index({ unique: true }) @Column({ type: 'varchar', length: 36 }) caseId: string;
   @Index() @Column({ type: 'varchar', length: 36 }) postId: string;

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { CopiedTextsController } from './copied-texts.controller';
+import { CopiedTextsService } from './copied-texts.service';
+
+/** Detectors over the free texts of every procedure (issue 12). */
+@Module({
+  controllers: [CopiedTextsController],
+  providers: [CopiedTextsService],
+})
+export class InspectionTextsModule {}
