@@ -24,6 +24,7 @@ import { seesPersonalData } from '../households/households.service';
 import { PoliciesService } from '../policies/policies.service';
 import { MEASURE_TYPE_IDS, MEASURE_TYPES } from './measures';
 import { recordIncome } from './income-records';
+import { appendLedger, ledgerRecord } from '../audit/record-ledger';
 
 export class MonitoringObjectQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @Matches(/^\d{12}$/, { message: 'areaCode 应为12位统计用区划代码' })
@@ -169,8 +170,8 @@ export class MonitoringObjectsService {
     const unknown = dto.riskTypes.filter((r) => !mo.riskTypes.includes(r));
     if (unknown.length) throw AppError.validation({ riskTypes: `该户未登记这些风险：${unknown.join(', ')}` });
     if (dto.date > new Date().toISOString().slice(0, 10)) throw AppError.validation({ date: '措施日期不能晚于今天' });
-    const row = await this.uow.transaction((em) =>
-      em.save(
+    const row = await this.uow.transaction(async (em) => {
+      const saved = await em.save(
         em.create(AssistanceMeasureEntity, {
           monitoringObjectId: mo.id,
           areaCode: mo.areaCode,
@@ -181,8 +182,11 @@ export class MonitoringObjectsService {
           recordedById: user.id,
           recordedAt: new Date(),
         }),
-      ),
-    );
+      );
+      // issue 12: the measure and its ledger entry, together or not at all
+      await appendLedger(em, { kind: 'measures', subjectId: mo.id, areaCode: mo.areaCode, recordId: saved.id, op: 'create', record: ledgerRecord.measures(saved), actorId: user.id });
+      return saved;
+    });
     return measureView(row);
   }
 
