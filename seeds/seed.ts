@@ -8,6 +8,7 @@ import {
   PolicyVersionEntity,
   UserEntity,
 } from '../src/database/entities';
+import { appendLedger, ledgerRecord } from '../src/modules/audit/record-ledger';
 import { AREAS, DEMO_PASSWORD, demoIdNumber, HOUSEHOLDS, POLICY_OVERRIDES, USERS } from './demo-data';
 
 export interface SeedReport {
@@ -34,7 +35,7 @@ export async function seed(ds: DataSource): Promise<SeedReport> {
     const hash = await hashPassword(DEMO_PASSWORD);
     for (const u of USERS) {
       if (await em.existsBy(UserEntity, { username: u.username })) continue;
-      await em.save(em.create(UserEntity, {
+      const user = await em.save(em.create(UserEntity, {
         username: u.username,
         passwordHash: hash,
         displayName: u.displayName,
@@ -45,6 +46,8 @@ export async function seed(ds: DataSource): Promise<SeedReport> {
         createdAt: now,
         updatedAt: now,
       }));
+      // an account enters the record ledger whoever creates it (issue 12)
+      await appendLedger(em, { kind: 'users', subjectId: user.id, areaCode: user.areaCode, recordId: user.id, op: 'create', record: ledgerRecord.users(user), actorId: null, at: now });
       report.users++;
     }
     let seq = 100;

@@ -8,6 +8,7 @@ import { AppConfigModule } from './common/config/config.module';
 import { AllExceptionsFilter } from './common/errors/http-exception.filter';
 import { DatabaseModule } from './database/database.module';
 import { AdminModule } from './modules/admin/admin.module';
+import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { EngineModule } from './modules/engine/engine.module';
 import { EvidenceModule } from './modules/evidence/evidence.module';
@@ -76,6 +77,7 @@ export class AppModule {
         InspectionTextsModule,
         PublicModule,
         HealthModule,
+        AuditModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

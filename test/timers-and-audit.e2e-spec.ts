@@ -165,7 +165,8 @@ describe(`audit trail (${target}): append-only and hash-chained (SF-24)`, () => 
   it('verify detects an audit row changed behind the service (trigger disabled by a DBA)', async () => {
     const { id } = await inclusionCase(env, 'public_notice', { householdId: await household(env, '王建国') });
     const ok = await expectOk(await env.http().get(`/cases/${id}/verify`).set('Authorization', `Bearer ${await env.token('s_jianan')}`));
-    expect(ok).toEqual({ valid: true, entries: 3 });
+    // issue 12 added the files check: the four files the case used are re-hashed from the store
+    expect(ok).toEqual({ valid: true, entries: 3, files: { checked: 4, problems: [] } });
 
     const tampered = JSON.stringify({ result: 'passed', opinion: '事后篡改的评议意见' });
     if (target === 'postgres') {
@@ -177,6 +178,6 @@ describe(`audit trail (${target}): append-only and hash-chained (SF-24)`, () => 
       await env.ds.query('UPDATE audit_entries SET data = ? WHERE "caseId" = ? AND seq = 3', [tampered, id]);
     }
     const broken = await expectOk(await env.http().get(`/cases/${id}/verify`).set('Authorization', `Bearer ${await env.token('s_jianan')}`));
-    expect(broken).toEqual({ valid: false, brokenAt: 3 });
+    expect(broken).toEqual({ valid: false, brokenAt: 3, files: { checked: 4, problems: [] } });
   });
 });

@@ -321,6 +321,9 @@ describe(`public-welfare posts: setting, hiring, attendance, exit, ledger (${tar
       expect((await expectOk(await get(env, `/cases/${worker.caseId}/verify`, TOWNSHIP))).valid).toBe(true);
       // SF-24: the stored rows cannot be edited behind the engine's back
       await expect(env.ds.query(`UPDATE welfare_post_attendance SET "daysWorked" = 31`)).rejects.toThrow(/insert-only/);
+      // issue 12: both records entered the hiring case's ledger chain with them, and it verifies
+      const ledger = await expectOk(await get(env, `/audit/ledger/verify?kind=attendance&subjectId=${worker.caseId}`, 's_jianan'));
+      expect(ledger).toMatchObject({ valid: true, chains: 1, entries: 2, records: 2, problems: [] });
     });
 
     it('SF-16: POST /welfare-posts/attendance records this month through the same event', async () => {

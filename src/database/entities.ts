@@ -6,6 +6,7 @@ import { IMPORT_ENTITIES } from '../modules/imports/imports.entities';
 import { NOTIFICATION_ENTITIES } from '../modules/notifications/notifications.entities';
 import { LoginEventEntity } from '../modules/auth/login-events.entity';
 import { PersonalDataReadEntity } from '../modules/households/personal-data-reads';
+import { AUDIT_ENTITIES } from '../modules/audit/audit.entities';
 
 import { WithId } from './with-id';
 
@@ -172,6 +173,10 @@ export class AuditEntryEntity {
   @Column({ type: 'varchar', length: 64 }) hash: string;
 }
 
+/**
+ * Append-only (issue 12): triggers refuse DELETE and any UPDATE but the first link to a case
+ * (`caseId`, `usedInSeq` from NULL to a value), see the migration RecordLedger.
+ */
 @Entity('evidence')
 export class EvidenceEntity extends WithId {
   @Column({ type: 'varchar', length: 40 }) type: string;
@@ -237,4 +242,5 @@ export const ENTITIES = [
   ...NOTIFICATION_ENTITIES,
   LoginEventEntity,
   PersonalDataReadEntity,
+  ...AUDIT_ENTITIES,
 ];

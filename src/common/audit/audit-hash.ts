@@ -19,9 +19,39 @@ export interface HashedAuditFields {
   policyVersion: string;
 }
 
+/** SHA-256 over the canonical (key-sorted) JSON of a value: the one hash every chain uses. */
+export function canonicalHash(value: unknown): string {
+  return createHash('sha256').update(stringify(value) ?? '').digest('hex');
+}
+
 /** SHA-256 over the canonical (key-sorted) JSON of the entry, chained through `prevHash`. */
 export function auditHash(entry: HashedAuditFields): string {
-  return createHash('sha256').update(stringify(entry) ?? '').digest('hex');
+  return canonicalHash(entry);
+}
+
+/**
+ * The fields of a record-ledger entry its hash covers (issue 12): a measure, an income record,
+ * an attendance record, an evidence upload or a user change, chained per subject.
+ */
+export interface HashedLedgerFields {
+  /** `<kind>:<subjectId>`, e.g. `measures:<monitoring object id>` */
+  chain: string;
+  seq: number;
+  prevHash: string;
+  kind: string;
+  subjectId: string;
+  areaCode: string | null;
+  recordType: string;
+  recordId: string;
+  op: string;
+  /** the record's covered fields as stored */
+  record: unknown;
+  actorId: string | null;
+  at: string;
+}
+
+export function ledgerHash(entry: HashedLedgerFields): string {
+  return canonicalHash(entry);
 }
 
 export function sha256Hex(data: Buffer | string): string {
@@ -32,11 +62,16 @@ export type ChainCheck = { valid: true; entries: number } | { valid: false; brok
 
 /** Recomputes the chain; the first entry whose link or hash does not match breaks it. */
 export function verifyChain(entries: Array<HashedAuditFields & { hash: string }>): ChainCheck {
+  return verifyLinks(entries, auditHash);
+}
+
+/** Any chain of entries numbered from 1, each hashing its fields and its predecessor's hash. */
+export function verifyLinks<F extends { seq: number; prevHash: string }>(entries: Array<F & { hash: string }>, hashOf: (fields: F) => string): ChainCheck {
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
   for (const e of entries) {
     const { hash, ...fields } = e;
-    if (e.seq !== expectedSeq || e.prevHash !== prev || auditHash(fields) !== hash) {
+    if (e.seq !== expectedSeq || e.prevHash !== prev || hashOf(fields as unknown as F) !== hash) {
       return { valid: false, brokenAt: e.seq, entries: entries.length };
     }
     prev = hash;

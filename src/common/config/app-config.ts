@@ -29,6 +29,8 @@ export interface AppConfig {
   webhooks: { maxAttempts: number; backoffMs: number; timeoutMs: number; allowPrivate: boolean };
   /** the daily overdue reminder (SF-04): local time of day and its time zone */
   reminders: { hour: number; minute: number; timeZone: string };
+  /** the daily audit checkpoint (issue 12): one hash over every chain head, local time of day */
+  checkpoints: { hour: number; minute: number; timeZone: string };
   imports: { maxBytes: number; chunkRows: number };
   logLevel: string;
   /** browser origins allowed to call the API (CORS); empty: no cross-origin access */
@@ -132,6 +134,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     reminders: {
       ...timeOfDay('OVERDUE_REMINDER_AT', env.OVERDUE_REMINDER_AT, '08:30'),
+      timeZone: env.REMINDER_TIME_ZONE ?? 'Asia/Shanghai',
+    },
+    checkpoints: {
+      ...timeOfDay('AUDIT_CHECKPOINT_AT', env.AUDIT_CHECKPOINT_AT, '00:30'),
       timeZone: env.REMINDER_TIME_ZONE ?? 'Asia/Shanghai',
     },
     imports: {

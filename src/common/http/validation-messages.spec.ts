@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import * as admin from '../../modules/admin/admin.dto';
+import * as audit from '../../modules/audit/audit.dto';
 import * as auth from '../../modules/auth/auth.dto';
 import * as cases from '../../modules/engine/cases.dto';
 import * as households from '../../modules/households/households.dto';
@@ -19,7 +20,7 @@ const OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValu
 
 /** Every class of the DTO modules that class-validator knows about. */
 function dtoClasses(): Array<new () => object> {
-  const modules = [admin, auth, cases, households, inspectionTexts, inclusion, notifications, projects, elimination, posts];
+  const modules = [admin, audit, auth, cases, households, inspectionTexts, inclusion, notifications, projects, elimination, posts];
   const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<Function, unknown[]> | Array<{ target: Function }> };
   const known = new Set<Function>(
     storage.validationMetadatas instanceof Map

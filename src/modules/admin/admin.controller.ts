@@ -32,7 +32,7 @@ export class AdminController {
   @Post('admin/users')
   async createUser(@Body() dto: CreateUserDto, @CurrentUser() actor: AuthUser) {
     assertAdminOver(actor, dto.areaCode ?? null);
-    return toAuthUser(await this.users.create({ ...dto, areaCode: dto.areaCode ?? null, sector: dto.sector ?? null }));
+    return toAuthUser(await this.users.create({ ...dto, areaCode: dto.areaCode ?? null, sector: dto.sector ?? null }, { actorId: actor.id }));
   }
 
   /** Only accounts of the admin's area and below, and only into it. */
@@ -42,7 +42,7 @@ export class AdminController {
     const u = await this.users.update(id, dto, (current) => {
       assertAdminOver(actor, current.areaCode, '用户');
       if (dto.areaCode !== undefined) assertAdminOver(actor, dto.areaCode);
-    });
+    }, actor.id);
     return { ...toAuthUser(u), disabled: u.disabled };
   }
 

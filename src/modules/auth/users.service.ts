@@ -10,6 +10,7 @@ import { passwordProblem } from '../../common/auth/password-policy';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { AreaEntity, UserEntity } from '../../database/entities';
 import type { UserRole } from '../../common/domain/enums';
+import { appendLedger, ledgerRecord } from '../audit/record-ledger';
 
 export interface NewUser {
   username: string;
@@ -83,7 +84,7 @@ export class UsersService implements OnApplicationBootstrap {
    * `passwordPolicy` false only for the development bootstrap admin (`admin` / `Admin@2026`,
    * documented); in production its password was checked when the configuration was read.
    */
-  async create(input: NewUser, opts: { passwordPolicy?: boolean } = {}): Promise<UserEntity> {
+  async create(input: NewUser, opts: { passwordPolicy?: boolean; actorId?: string } = {}): Promise<UserEntity> {
     const weak = opts.passwordPolicy === false ? null : passwordProblem(input.password, input.username, { production: this.config.production });
     if (weak) throw AppError.validation({ password: weak }, '密码不符合要求');
     await this.checkArea(input.role, input.areaCode, input.sector);
@@ -102,7 +103,11 @@ export class UsersService implements OnApplicationBootstrap {
         createdAt: now,
         updatedAt: now,
     });
-    await this.users.insert(row);
+    // issue 12: the account and its ledger entry (the user's chain), together or not at all
+    await this.uow.transaction(async (em) => {
+      await em.insert(UserEntity, row);
+      await appendLedger(em, { kind: 'users', subjectId: row.id, areaCode: row.areaCode, recordId: row.id, op: 'create', record: ledgerRecord.users(row), actorId: opts.actorId ?? null, at: now });
+    });
     this.feed.changedHere('users');
     return row;
   }
@@ -112,6 +117,7 @@ export class UsersService implements OnApplicationBootstrap {
     id: string,
     patch: { role?: UserRole; areaCode?: string; disabled?: boolean; sector?: string | null },
     authorise: (current: UserEntity) => void = () => undefined,
+    actorId?: string,
   ): Promise<UserEntity> {
     const user = /^[0-9a-f-]{36}$/i.test(id) ? await this.users.findOneBy({ id }) : null;
     if (!user) throw AppError.notFound('用户');
@@ -122,7 +128,11 @@ export class UsersService implements OnApplicationBootstrap {
     await this.checkArea(role, areaCode, sector);
     Object.assign(user, { role, areaCode, sector: role === 'department' ? sector : null, updatedAt: new Date() });
     if (patch.disabled !== undefined) user.disabled = patch.disabled;
-    const saved = await this.users.save(user);
+    const saved = await this.uow.transaction(async (em) => {
+      const stored = await em.save(UserEntity, user);
+      await appendLedger(em, { kind: 'users', subjectId: stored.id, areaCode: stored.areaCode, recordId: stored.id, op: 'update', record: ledgerRecord.users(stored), actorId: actorId ?? null, at: stored.updatedAt });
+      return stored;
+    });
     this.feed.changedHere('users');
     return saved;
   }

@@ -1,11 +1,14 @@
-import { Injectable } from '@nestjs/common';
-import { Brackets, SelectQueryBuilder } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { Brackets, In, SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { areaLike, narrowArea } from '../../common/auth/scope';
 import { verifyChain } from '../../common/audit/audit-hash';
 import { UnitOfWork } from '../../database/database.module';
 import { AppError } from '../../common/errors/app-error';
-import { AuditEntryEntity, CaseEntity } from '../../database/entities';
+import { AuditEntryEntity, CaseEntity, EvidenceEntity } from '../../database/entities';
+import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
+import { auditEntryFields } from '../audit/chain-fields';
+import { EvidenceStore } from '../evidence/evidence-store';
 import { maskPersonalData } from '../../common/domain/id-number';
 import { seesPersonalData } from '../households/households.service';
 import { CaseListQuery, PageQuery, TaskListQuery } from './cases.dto';
@@ -29,7 +32,12 @@ export class CasesService {
     private readonly engine: EngineService,
     private readonly views: CaseViewService,
     private readonly registry: ProcedureRegistry,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.store = new EvidenceStore(config.evidence.dir);
+  }
+
+  private readonly store: EvidenceStore;
 
   private base(user: AuthUser, area: string | null): SelectQueryBuilder<CaseEntity> {
     const qb = this.uow.manager.createQueryBuilder(CaseEntity, 'c');
@@ -134,32 +142,44 @@ export class CasesService {
     }));
   }
 
-  /** Recomputes the hash chain (SF-24); a missing tail entry breaks it too. */
+  /**
+   * Recomputes the hash chain (SF-24); a missing tail entry breaks it too. Issue 12: and
+   * re-hashes the case's evidence files from the store — a file gone, a file whose content no
+   * longer has its SHA-256, or an evidence row whose hash is no longer the one the audit entry
+   * recorded is listed in `files.problems`, and the case does not verify.
+   */
   async verify(id: string, user: AuthUser) {
     const c = await this.engine.loadVisible(id, user);
     const entries = await this.entries(c.id);
-    const check = verifyChain(
-      entries.map((e) => ({
-        caseId: e.caseId,
-        seq: e.seq,
-        prevHash: e.prevHash,
-        event: e.event,
-        fromState: e.fromState,
-        toState: e.toState,
-        actor: { id: e.actorId, username: e.actorUsername, role: e.actorRole },
-        at: e.at.toISOString(),
-        reason: e.reason,
-        data: e.data,
-        evidence: e.evidence,
-        policyVersion: e.policyVersion,
-        hash: e.hash,
-      })),
-    );
-    if (!check.valid) return { valid: false, brokenAt: check.brokenAt };
+    const files = await this.verifyFiles(c, entries);
+    const check = verifyChain(entries.map(auditEntryFields));
+    if (!check.valid) return { valid: false, brokenAt: check.brokenAt, files };
     const last = entries[entries.length - 1];
     if (entries.length !== c.version || last?.hash !== c.auditHead) {
-      return { valid: false, brokenAt: Math.min(entries.length, c.version) + (entries.length < c.version ? 1 : 0) };
+      return { valid: false, brokenAt: Math.min(entries.length, c.version) + (entries.length < c.version ? 1 : 0), files };
     }
-    return { valid: true, entries: check.entries };
+    return { valid: files.problems.length === 0, entries: check.entries, files };
+  }
+
+  private async verifyFiles(c: CaseEntity, entries: AuditEntryEntity[]) {
+    const recorded = entries.flatMap((e) => e.evidence ?? []);
+    const rows = await this.uow.manager.find(EvidenceEntity, {
+      where: [{ caseId: c.id }, ...(recorded.length ? [{ id: In([...new Set(recorded.map((r) => r.id))]) }] : [])],
+    });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const problems: Array<{ evidenceId: string; sha256: string; problem: 'missing' | 'altered' | 'record_changed' }> = [];
+    const toCheck = new Map<string, string>(); // sha256 → an evidence id naming it
+    for (const r of rows) toCheck.set(r.sha256, r.id);
+    for (const r of recorded) {
+      if (byId.get(r.id)?.sha256 !== r.sha256) problems.push({ evidenceId: r.id, sha256: r.sha256, problem: 'record_changed' });
+      if (!toCheck.has(r.sha256)) toCheck.set(r.sha256, r.id);
+    }
+    for (const [sha256, evidenceId] of toCheck) {
+      const now = await this.store.digest(sha256);
+      if (now === null) problems.push({ evidenceId, sha256, problem: 'missing' });
+      else if (now !== sha256) problems.push({ evidenceId, sha256, problem: 'altered' });
+    }
+    const seen = new Set<string>();
+    return { checked: toCheck.size, problems: problems.filter((p) => !seen.has(`${p.evidenceId}:${p.problem}`) && seen.add(`${p.evidenceId}:${p.problem}`)) };
   }
 }

@@ -1,6 +1,7 @@
+import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 /**
  * Files on local disk, addressed by their SHA-256: `ab/cd/abcd…`. Content-addressed storage
@@ -25,5 +26,17 @@ export class EvidenceStore {
 
   get(sha256: string): Promise<Buffer> {
     return readFile(this.pathOf(sha256));
+  }
+
+  /** The SHA-256 of the file stored under `sha256` as it is on disk now, or null when it is gone (issue 12). */
+  async digest(sha256: string): Promise<string | null> {
+    const hash = createHash('sha256');
+    try {
+      for await (const chunk of createReadStream(this.pathOf(sha256))) hash.update(chunk as Buffer);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    return hash.digest('hex');
   }
 }

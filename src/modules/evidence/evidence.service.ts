@@ -12,6 +12,7 @@ import { CaseEntity, EvidenceEntity } from '../../database/entities';
 import { EngineService } from '../engine/engine.service';
 import { evidenceView, type EvidenceView } from '../engine/case-view.service';
 import { EvidenceStore } from './evidence-store';
+import { appendLedger, ledgerRecord } from '../audit/record-ledger';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -77,8 +78,12 @@ export class EvidenceService {
         usedInSeq: null,
         usedFor: null,
     });
-    // a plain INSERT: save() would wrap it in a transaction of its own (three round trips)
-    await this.evidence.insert(row);
+    // issue 12: the row and its ledger entry (the chain of the upload's area), together or not at all
+    await this.uow.transaction(async (em) => {
+      await em.insert(EvidenceEntity, row);
+      const area = row.areaCode ?? 'global';
+      await appendLedger(em, { kind: 'evidence', subjectId: area, areaCode: row.areaCode, recordId: row.id, op: 'create', record: ledgerRecord.evidence(row), actorId: user.id, at: row.uploadedAt });
+    });
     return evidenceView(row);
   }
 

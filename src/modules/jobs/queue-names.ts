@@ -2,7 +2,8 @@
 export const IMPORT_QUEUE = 'alert-imports';
 export const WEBHOOK_QUEUE = 'webhook-deliveries';
 export const REMINDER_QUEUE = 'reminders';
-export type QueueName = typeof IMPORT_QUEUE | typeof WEBHOOK_QUEUE | typeof REMINDER_QUEUE;
+export const CHECKPOINT_QUEUE = 'audit-checkpoints';
+export type QueueName = typeof IMPORT_QUEUE | typeof WEBHOOK_QUEUE | typeof REMINDER_QUEUE | typeof CHECKPOINT_QUEUE;
 
 export interface ImportJob {
   importId: string;
@@ -12,4 +13,7 @@ export interface DeliveryJob {
 }
 export interface ReminderJob {
   kind: 'overdue-reminders';
+}
+export interface CheckpointJob {
+  kind: 'audit-checkpoint';
 }

@@ -1,10 +1,11 @@
 import type { EntityManager } from 'typeorm';
-import { IncomeRecordEntity } from '../../database/entities';
+import { HouseholdEntity, IncomeRecordEntity } from '../../database/entities';
+import { appendLedger, ledgerRecord } from '../audit/record-ledger';
 import type { IncomeFigures, IncomeInput } from '../../machines/income';
 import { beijingDate } from '../../machines/record-date';
 
 /** One entry of a household's income history (SF-05, SF-09), written in the caller's transaction. */
-export function recordIncome(
+export async function recordIncome(
   em: EntityManager,
   args: {
     householdId: string;
@@ -18,7 +19,7 @@ export function recordIncome(
   },
 ): Promise<IncomeRecordEntity> {
   const g = args.survey.guarantees;
-  return em.save(
+  const row = await em.save(
     em.create(IncomeRecordEntity, {
       householdId: args.householdId,
       caseId: args.caseId,
@@ -31,4 +32,17 @@ export function recordIncome(
       recordedAt: args.recordedAt,
     }),
   );
+  // issue 12: the income record and its ledger entry (the household's chain), in one transaction
+  const household = await em.findOne(HouseholdEntity, { where: { id: args.householdId }, select: { id: true, areaCode: true } });
+  await appendLedger(em, {
+    kind: 'income',
+    subjectId: args.householdId,
+    areaCode: household?.areaCode ?? null,
+    recordId: row.id,
+    op: 'create',
+    record: ledgerRecord.income(row),
+    actorId: args.recordedById,
+    at: args.recordedAt,
+  });
+  return row;
 }

@@ -25,6 +25,7 @@ import { seesPersonalData } from '../households/households.service';
 import { PoliciesService } from '../policies/policies.service';
 import { MEASURE_TYPE_IDS, MEASURE_TYPES } from './measures';
 import { recordIncome } from './income-records';
+import { appendLedger, ledgerRecord } from '../audit/record-ledger';
 
 export class MonitoringObjectQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @Matches(/^\d{12}$/, { message: 'areaCode 应为12位统计用区划代码' })
@@ -179,8 +180,8 @@ export class MonitoringObjectsService {
     if (unknown.length) throw AppError.validation({ riskTypes: `该户未登记这些风险：${unknown.join(', ')}` });
     const now = new Date();
     await this.assertRecordDate(mo, { field: 'date', label: '措施日期', date: dto.date, now });
-    const row = await this.uow.transaction((em) =>
-      em.save(
+    const row = await this.uow.transaction(async (em) => {
+      const saved = await em.save(
         em.create(AssistanceMeasureEntity, {
           monitoringObjectId: mo.id,
           areaCode: mo.areaCode,
@@ -191,8 +192,11 @@ export class MonitoringObjectsService {
           recordedById: user.id,
           recordedAt: now,
         }),
-      ),
-    );
+      );
+      // issue 12: the measure and its ledger entry, together or not at all
+      await appendLedger(em, { kind: 'measures', subjectId: mo.id, areaCode: mo.areaCode, recordId: saved.id, op: 'create', record: ledgerRecord.measures(saved), actorId: user.id });
+      return saved;
+    });
     return measureView(row);
   }
 

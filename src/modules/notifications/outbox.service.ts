@@ -11,8 +11,8 @@ import { WEBHOOK_QUEUE, type DeliveryJob } from '../jobs/queue-names';
 import { NotificationEntity, WebhookDeliveryEntity, WebhookEntity } from './notifications.entities';
 
 /** What a notification is about; also the webhook event name. */
-export type NotificationKind = 'task' | 'deadline_near' | 'deadline_overdue' | 'overdue_digest' | 'import_done';
-export const NOTIFICATION_KINDS: NotificationKind[] = ['task', 'deadline_near', 'deadline_overdue', 'overdue_digest', 'import_done'];
+export type NotificationKind = 'task' | 'deadline_near' | 'deadline_overdue' | 'overdue_digest' | 'import_done' | 'audit_checkpoint';
+export const NOTIFICATION_KINDS: NotificationKind[] = ['task', 'deadline_near', 'deadline_overdue', 'overdue_digest', 'import_done', 'audit_checkpoint'];
 
 export interface Notice {
   kind: NotificationKind;
@@ -22,6 +22,8 @@ export interface Notice {
   caseId?: string | null;
   procedure?: string | null;
   data?: Record<string, unknown>;
+  /** for every webhook that asks for the event, whatever its area (an audit checkpoint covers them all) */
+  everyArea?: boolean;
 }
 
 /** Who gets it: users of these roles whose area is the notice's area or above it, or named users. */
@@ -115,7 +117,7 @@ export class OutboxService {
   private async deliveries(em: EntityManager, notice: Notice, roles: UserRole[], now: Date): Promise<WebhookDeliveryEntity[]> {
     const lineage = lineageOf(notice.areaCode);
     const hooks = (await this.hooks.get('active', () => em.find(WebhookEntity, { where: { active: true }, order: { createdAt: 'ASC' } }))).filter(
-      (h) => h.areaCode === null || lineage.includes(h.areaCode),
+      (h) => notice.everyArea || h.areaCode === null || lineage.includes(h.areaCode),
     );
     const wanted = hooks.filter((h) => !h.events.length || h.events.includes(notice.kind));
     return wanted.map((h) => {

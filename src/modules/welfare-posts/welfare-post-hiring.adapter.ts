@@ -23,6 +23,7 @@ import { type PreparedCase, type ProcedureAdapter, ProcedureRegistry, type Trans
 import { PoliciesService } from '../policies/policies.service';
 import { CreateHiringDto } from './welfare-posts.dto';
 import { WelfarePostAttendanceEntity, WelfarePostEntity, WelfarePostTenureEntity } from './welfare-posts.entities';
+import { appendLedger, ledgerRecord } from '../audit/record-ledger';
 
 const ACTIVE = ['contracted', 'on_duty'];
 
@@ -201,7 +202,7 @@ export class WelfarePostHiringAdapter implements ProcedureAdapter, OnModuleInit 
       });
     } else if (toState === 'on_duty' && fromState === 'on_duty') {
       const a = c.attendance[c.attendance.length - 1];
-      await em.insert(WelfarePostAttendanceEntity, {
+      const attendance = Object.assign(new WelfarePostAttendanceEntity(), {
         id: randomUUID(),
         tenureId: tenure.id,
         caseId: caseRow.id,
@@ -220,6 +221,18 @@ export class WelfarePostHiringAdapter implements ProcedureAdapter, OnModuleInit 
         auditSeq: caseRow.version,
         recordedById: a.recordedBy,
         recordedAt: new Date(a.recordedAt),
+      });
+      await em.insert(WelfarePostAttendanceEntity, attendance);
+      // issue 12: the attendance record enters the hiring case's ledger chain in the step's transaction
+      await appendLedger(em, {
+        kind: 'attendance',
+        subjectId: caseRow.id,
+        areaCode: c.areaCode,
+        recordId: attendance.id,
+        op: 'create',
+        record: ledgerRecord.attendance(attendance),
+        actorId: a.recordedBy,
+        at: attendance.recordedAt,
       });
     } else if (toState === 'exited' || toState === 'withdrawn') {
       // the place is freed and can be filled by a new hiring case

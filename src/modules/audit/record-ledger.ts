@@ -1,0 +1,154 @@
+import type { EntityManager } from 'typeorm';
+import { GENESIS_HASH, ledgerHash, sha256Hex } from '../../common/audit/audit-hash';
+import type { AssistanceMeasureEntity, EvidenceEntity, IncomeRecordEntity, UserEntity } from '../../database/entities';
+import type { WelfarePostAttendanceEntity } from '../welfare-posts/welfare-posts.entities';
+import { RecordLedgerEntity, RecordLedgerHeadEntity } from './audit.entities';
+
+/**
+ * Issue 12: what enters the record ledger, and which fields of each record its hash covers.
+ * The same function builds the fields when the record is written and when it is verified, so
+ * a row changed behind the service no longer matches its latest ledger entry.
+ *
+ * | kind       | chain per            | record                        |
+ * | measures   | monitoring object    | assistance_measures           |
+ * | income     | household            | income_records                |
+ * | attendance | hiring case          | welfare_post_attendance       |
+ * | evidence   | area of the upload   | evidence (content fields; the link to a case is in the case's audit entry) |
+ * | users      | user                 | users (password as a digest of its hash) |
+ */
+export type LedgerKind = 'measures' | 'income' | 'attendance' | 'evidence' | 'users';
+export const LEDGER_KINDS: LedgerKind[] = ['measures', 'income', 'attendance', 'evidence', 'users'];
+
+const iso = (d: Date | string) => new Date(d).toISOString();
+const round = (n: number, digits: number) => Number(Number(n).toFixed(digits));
+
+export const ledgerRecord = {
+  measures: (m: AssistanceMeasureEntity) => ({
+    id: m.id,
+    monitoringObjectId: m.monitoringObjectId,
+    areaCode: m.areaCode,
+    type: m.type,
+    description: m.description,
+    date: m.date,
+    riskTypes: m.riskTypes,
+    recordedById: m.recordedById,
+    recordedAt: iso(m.recordedAt),
+  }),
+  income: (r: IncomeRecordEntity) => ({
+    id: r.id,
+    householdId: r.householdId,
+    caseId: r.caseId,
+    record: r.record,
+    perCapitaNetIncome: r.perCapitaNetIncome,
+    incomeLine: r.incomeLine,
+    guaranteesSecure: r.guaranteesSecure,
+    recordedById: r.recordedById,
+    recordedAt: iso(r.recordedAt),
+  }),
+  // numeric columns as the database keeps them (2 and 4 decimals)
+  attendance: (a: WelfarePostAttendanceEntity) => ({
+    id: a.id,
+    tenureId: a.tenureId,
+    caseId: a.caseId,
+    postId: a.postId,
+    areaCode: a.areaCode,
+    month: a.month,
+    revision: a.revision,
+    daysWorked: a.daysWorked,
+    subsidy: round(a.subsidy, 2),
+    monthlySubsidy: round(a.monthlySubsidy, 2),
+    minDays: a.minDays,
+    partialRatio: round(a.partialRatio, 4),
+    correction: a.correction,
+    reason: a.reason,
+    evidenceIds: a.evidenceIds,
+    auditSeq: a.auditSeq,
+    recordedById: a.recordedById,
+    recordedAt: iso(a.recordedAt),
+  }),
+  evidence: (e: EvidenceEntity) => ({
+    id: e.id,
+    type: e.type,
+    sha256: e.sha256,
+    size: e.size,
+    mimeType: e.mimeType,
+    fileName: e.fileName,
+    uploadedById: e.uploadedById,
+    areaCode: e.areaCode,
+    uploadedAt: iso(e.uploadedAt),
+    batchId: e.batchId,
+  }),
+  users: (u: UserEntity) => ({
+    id: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    role: u.role,
+    areaCode: u.areaCode,
+    sector: u.sector,
+    disabled: u.disabled,
+    passwordDigest: sha256Hex(u.passwordHash),
+    createdAt: iso(u.createdAt),
+    updatedAt: iso(u.updatedAt),
+  }),
+} satisfies Record<LedgerKind, (row: never) => Record<string, unknown>>;
+
+export const RECORD_TYPES: Record<LedgerKind, string> = {
+  measures: 'assistance_measure',
+  income: 'income_record',
+  attendance: 'welfare_post_attendance',
+  evidence: 'evidence',
+  users: 'user',
+};
+
+export interface LedgerAppend {
+  kind: LedgerKind;
+  subjectId: string;
+  areaCode: string | null;
+  recordId: string;
+  op: 'create' | 'update';
+  record: Record<string, unknown>;
+  actorId: string | null;
+  at?: Date;
+}
+
+export const chainKey = (kind: string, subjectId: string) => `${kind}:${subjectId}`;
+
+/**
+ * Appends one entry to its subject's chain, in the caller's transaction (the one writing the
+ * record): both are stored or neither. The chain's head row is locked first (PostgreSQL), so
+ * concurrent appends to one chain queue instead of forking it; SQLite runs one transaction at
+ * a time anyway.
+ */
+export async function appendLedger(em: EntityManager, input: LedgerAppend): Promise<RecordLedgerEntity> {
+  const chain = chainKey(input.kind, input.subjectId);
+  const at = input.at ?? new Date();
+  await em
+    .createQueryBuilder()
+    .insert()
+    .into(RecordLedgerHeadEntity)
+    .values({ chain, kind: input.kind, subjectId: input.subjectId, areaCode: input.areaCode, seq: 0, hash: GENESIS_HASH, updatedAt: at })
+    .orIgnore()
+    .execute();
+  const qb = em.createQueryBuilder(RecordLedgerHeadEntity, 'h').where('h.chain = :chain', { chain });
+  if (em.connection.options.type === 'postgres') qb.setLock('pessimistic_write');
+  const head = await qb.getOneOrFail();
+  const fields = {
+    chain,
+    seq: head.seq + 1,
+    prevHash: head.hash,
+    kind: input.kind,
+    subjectId: input.subjectId,
+    areaCode: input.areaCode,
+    recordType: RECORD_TYPES[input.kind],
+    recordId: input.recordId,
+    op: input.op,
+    // as it will read back: JSON text
+    record: JSON.parse(JSON.stringify(input.record)) as Record<string, unknown>,
+    actorId: input.actorId,
+    at: at.toISOString(),
+  };
+  const entry: RecordLedgerEntity = Object.assign(new RecordLedgerEntity(), { ...fields, at, hash: ledgerHash(fields) });
+  await em.insert(RecordLedgerEntity, entry);
+  await em.update(RecordLedgerHeadEntity, { chain }, { seq: entry.seq, hash: entry.hash, areaCode: input.areaCode, updatedAt: at });
+  return entry;
+}
