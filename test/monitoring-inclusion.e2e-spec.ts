@@ -129,7 +129,8 @@ describe(`monitoring inclusion, from lead to monitoring object (${target})`, () 
     expect(history[6].policyVersion).toMatch(/^000000000000#1\+410000000000#1\+411003000000#1$/);
 
     const verify = await expectOk(await env.http().get(`/cases/${c.id}/verify`).set('Authorization', `Bearer ${await env.token('s_jianan')}`));
-    expect(verify).toEqual({ valid: true, entries: 7 });
+    expect(verify).toEqual({ valid: true, entries: 7, files: { checked: expect.any(Number), problems: [] } });
+    expect(verify.files.checked).toBeGreaterThanOrEqual(5);
 
     const done = await expectOk(await env.http().get('/tasks/done').set('Authorization', `Bearer ${await env.token(TOWNSHIP)}`));
     expect(done.items.map((t: any) => t.id)).toContain(c.id);

@@ -161,7 +161,7 @@ describe(`project intake, from village application to the library (${target})`, 
     expect(history.map((h: any) => `${h.event}:${h.actor.role}`)).toEqual([
       'CREATE:village', 'SUBMIT:village', 'APPROVE:township', 'APPROVE:department', 'APPROVE:department', 'APPROVE:county', 'PUBLISH_NOTICE:county', 'CLOSE_NOTICE:system',
     ]);
-    expect(await expectOk(await get(COUNTY, `/cases/${created.id}/verify`))).toEqual({ valid: true, entries: 8 });
+    expect(await expectOk(await get(COUNTY, `/cases/${created.id}/verify`))).toEqual({ valid: true, entries: 8, files: { checked: 6, problems: [] } });
 
     const project = await expectOk(await get(COUNTY, `/projects/${projectId}`));
     expect(project).toMatchObject({ status: 'in_library', version: 1, year: 2026, areaName: '霍庄村', categoryTitle: '产业发展', applicationCaseId: created.id });
