@@ -7,6 +7,7 @@ import { NOTIFICATION_ENTITIES } from '../modules/notifications/notifications.en
 import { LoginEventEntity } from '../modules/auth/login-events.entity';
 import { PersonalDataReadEntity } from '../modules/households/personal-data-reads';
 import { AUDIT_ENTITIES } from '../modules/audit/audit.entities';
+import { RECTIFICATION_ENTITIES } from '../modules/rectification/rectification.entities';
 
 import { WithId } from './with-id';
 
@@ -243,4 +244,5 @@ export const ENTITIES = [
   LoginEventEntity,
   PersonalDataReadEntity,
   ...AUDIT_ENTITIES,
+  ...RECTIFICATION_ENTITIES,
 ];

@@ -31,6 +31,12 @@ export interface TransitionMeta {
   fields?: JsonSchema;
   /** a review or approval step: segregation of duties applies */
   review?: boolean;
+  /**
+   * With `review`: only the users who took a step from one of these states are kept from this
+   * one (rectification: whoever rectified may not accept, the user who assigned may). Without
+   * it, every earlier step counts, opening the case included.
+   */
+  separateFrom?: string[];
 }
 
 export interface StateMeta {
@@ -152,7 +158,7 @@ export interface ProcedureDefinition<TContext extends BaseContext = any, TInput 
   version: number;
   title: string;
   titleEn: string;
-  subjectType: 'household' | 'monitoring-object' | 'post' | 'person' | 'project';
+  subjectType: 'household' | 'monitoring-object' | 'post' | 'person' | 'project' | 'finding';
   machine: AnyStateMachine;
   rules: RuleSet<TContext>;
   /**

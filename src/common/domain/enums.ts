@@ -60,6 +60,7 @@ export const EVIDENCE_TYPES = labels([
   ['villager_resolution', '村民代表会议决议', "Villagers' representative resolution"],
   ['feasibility_opinion', '论证意见', 'Feasibility opinion'],
   ['rollback_evidence', '回退佐证材料', 'Rollback evidence'],
+  ['rectification_evidence', '整改佐证材料', 'Rectification evidence'],
   ['other', '其他', 'Other'],
 ] as const);
 

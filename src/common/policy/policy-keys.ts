@@ -34,6 +34,7 @@ export const POLICY_KEYS = {
   'inclusion.deadline': { type: 'duration', default: 'P15D', title: '识别认定时限' },
   'inclusion.firstVisitWithin': { type: 'duration', default: 'P2D', title: '线索后首次入户时限' },
   'inclusion.noticePeriod': { type: 'duration', default: 'P5D', title: '纳入公示期' },
+  'rectification.deadline': { type: 'duration', default: 'P30D', title: '整改完成时限（交办时未写明时限的默认值）' },
   'notifications.deadlineNearBefore': { type: 'duration', default: 'P3D', title: '办理时限到期前提醒时间' },
   'reasons.minLength': { type: 'count', default: DEFAULT_MIN_LENGTH.reason, title: '理由最少字数（退回、驳回、撤回等负面结果）' },
   'reasons.opinionMinLength': { type: 'count', default: DEFAULT_MIN_LENGTH.opinion, title: '审核意见最少字数' },

@@ -198,7 +198,7 @@ export class EngineService {
       createdAt: now,
       updatedAt: now,
       closedAt: null,
-      deadlineAt: adapter.deadlineKey ? addDuration(now, policy.values[adapter.deadlineKey] as string) : null,
+      deadlineAt: prepared.deadlineAt ?? (adapter.deadlineKey ? addDuration(now, policy.values[adapter.deadlineKey] as string) : null),
       noticeStartsAt: null,
       noticeEndsAt: null,
     });

@@ -17,6 +17,8 @@ export interface PreparedCase {
   auditData: Record<string, unknown>;
   /** what the definition's creation rules read about the subject, loaded while preparing */
   facts?: Record<string, unknown>;
+  /** the case's own deadline (a rectification item's 完成时限); else the adapter's deadlineKey from creation */
+  deadlineAt?: Date | null;
 }
 
 /** The step of another case that opened a case (e.g. a follow-up visit that found a returned risk, SF-10). */

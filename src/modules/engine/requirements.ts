@@ -116,7 +116,9 @@ export function checkSeparation(
   history: Array<{ actorId: string; fromState: string | null; toState: string }>,
 ): AppError | null {
   if (!meta.review) return null;
-  const earlier = history.find((h) => h.actorId === actor.id && (h.fromState ?? h.toState) !== currentState);
+  const counts = (h: { fromState: string | null; toState: string }) =>
+    meta.separateFrom ? h.fromState !== null && meta.separateFrom.includes(h.fromState) : (h.fromState ?? h.toState) !== currentState;
+  const earlier = history.find((h) => h.actorId === actor.id && counts(h));
   if (!earlier) return null;
   return new AppError(ErrorCode.SEPARATION_OF_DUTIES, '您已办理过本案件的前一环节，不能再审核或审批本案件（审批分离）', {
     performedStep: earlier.fromState ?? earlier.toState,

@@ -19,6 +19,6 @@ import { ImportsService } from './imports.service';
   ],
   controllers: [ImportsController],
   providers: [ImportsService, ImportRunner],
-  exports: [ImportRunner],
+  exports: [ImportRunner, ImportsService],
 })
 export class ImportsModule {}

@@ -6,5 +6,6 @@ import { CopiedTextsService } from './copied-texts.service';
 @Module({
   controllers: [CopiedTextsController],
   providers: [CopiedTextsService],
+  exports: [CopiedTextsService],
 })
 export class InspectionTextsModule {}

@@ -11,5 +11,6 @@ import { WelfarePostsService } from './welfare-posts.service';
 @Module({
   controllers: [WelfarePostsController, WelfarePostsInspectionController],
   providers: [WelfarePostSettingAdapter, WelfarePostHiringAdapter, WelfarePostsService],
+  exports: [WelfarePostsService],
 })
 export class WelfarePostsModule {}
