@@ -18,6 +18,7 @@
 import { assign, setup } from 'xstate';
 import type { Labelled } from '../common/domain/enums';
 import { levelOf } from '../common/domain/area';
+import { textProblemOf } from '../common/domain/reason';
 import {
   allowedGuard,
   type BaseContext,
@@ -146,7 +147,19 @@ type Ctx = RectificationContext;
 
 const detectorFacts = (facts: Record<string, unknown>) => (facts as RectificationFacts).detector ?? null;
 
+/** every free text the event carries: the progress, the summary, each 举一反三 result */
+const textsOf = (data: Record<string, any>): string[] => [
+  ...(['progress', 'summary'] as const).filter((k) => data[k] !== undefined).map((k) => data[k]),
+  ...((data.similarChecks as SimilarCheck[] | undefined) ?? []).map((c) => c.result),
+];
+
 export const rectificationRules: RuleSet<Ctx> = {
+  texts_substantive: {
+    message: '整改进展、完成情况和排查结果须写明具体内容，不能只写套话',
+    messageEn: 'Progress, summary and check results must say what was done',
+    usesEventData: true,
+    check: ({ event }) => textsOf(event.data).every((t) => textProblemOf(t, event.env.policy, 'opinion') === null),
+  },
   at_responsible_level: {
     message: '整改由责任区域（同级）的经办人员办理',
     messageEn: 'The responsible area rectifies, at its own level',
@@ -283,9 +296,9 @@ export const rectificationMachine = setup({
     rectifying: {
       ...state('整改中', 'Rectifying'),
       on: {
-        RECORD_PROGRESS: { guard: allowed({ rules: ['at_responsible_level'] }), actions: 'recordProgress', meta: RECORD_PROGRESS },
+        RECORD_PROGRESS: { guard: allowed({ rules: ['at_responsible_level', 'texts_substantive'] }), actions: 'recordProgress', meta: RECORD_PROGRESS },
         APPLY_CLOSURE: {
-          guard: allowed({ rules: ['at_responsible_level', 'progress_recorded'] }),
+          guard: allowed({ rules: ['at_responsible_level', 'progress_recorded', 'texts_substantive'] }),
           target: 'acceptance',
           actions: 'requestClosure',
           meta: APPLY_CLOSURE,

@@ -264,3 +264,24 @@ function toAlertRows(sheetRows: SheetRows, maxRows: number): AlertFileRow[] {
 function emptyFile(): AlertFileError {
   return new AlertFileError('FILE_EMPTY', '文件中没有数据行，请填写名单后重新上传');
 }
+
+/**
+ * The rows of any sheet (the first worksheet of an XLSX, or a CSV in UTF-8, UTF-16 or GB18030),
+ * as cell texts, blank rows dropped with their row numbers kept: for other uploads than alert
+ * lists (the rectification findings, issue 14).
+ */
+export async function readSheet(buf: Buffer, fileName: string): Promise<Array<{ rowNumber: number; cells: string[] }>> {
+  const format = detectFormat(buf, fileName);
+  let rows: SheetRows;
+  try {
+    rows = format === 'xlsx' ? await readXlsx(buf) : await readCsv(buf);
+  } catch (err) {
+    if (err instanceof AlertFileError) throw err;
+    throw new AlertFileError('FILE_UNREADABLE', `无法读取文件“${fileName}”，请检查后重新上传`, { reason: err instanceof Error ? err.message : String(err) });
+  }
+  const out: Array<{ rowNumber: number; cells: string[] }> = [];
+  rows.forEach((cells, i) => {
+    if (cells && cells.some((c) => (c ?? '').trim() !== '')) out.push({ rowNumber: i + 1, cells: cells.map((c) => (c ?? '').trim()) });
+  });
+  return out;
+}

@@ -25,12 +25,12 @@ export class RectificationFindingEntity extends WithId {
   @Column({ type: 'varchar', length: 20 }) origin: FindingOrigin;
   /** the detector (`/inspection/{detector}`) and how it ran, for a finding it produced */
   @Column({ type: 'varchar', length: 40, nullable: true }) detector: string | null;
-  @Column(json({ nullable: true })) detectorParams: Record<string, unknown> | null;
+  @Column(json({ nullable: true })) detectorParams: Record<string, any> | null;
   @Column({ type: 'varchar', length: 12, nullable: true }) detectorScopeArea: string | null;
   @Column({ type: 'varchar', length: 20, nullable: true }) detectorScopeRole: string | null;
   @Column({ type: 'varchar', length: 200, nullable: true }) subjectKey: string | null;
   /** the detector's row for the subject, as listed when the finding was made */
-  @Column(json({ nullable: true })) subject: Record<string, unknown> | null;
+  @Column(json({ nullable: true })) subject: Record<string, any> | null;
   @Column({ type: 'varchar', length: 36 }) recordedById: string;
   @Column({ type: 'varchar', length: 20 }) recordedByRole: string;
   @Column(timestamp()) recordedAt: Date;
