@@ -8,6 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { loadConfig } from '../src/common/config/app-config';
+import { seedRectification } from './rectification';
 import { seed } from './seed';
 
 async function main(): Promise<void> {
@@ -20,7 +21,9 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
     const report = await seed(app.get(DataSource));
-    console.log(`seeded: ${JSON.stringify(report)} (database: ${config.database.kind})`);
+    // rectification items go through the engine, as users would take them (issue 14)
+    const rectification = await seedRectification(app);
+    console.log(`seeded: ${JSON.stringify({ ...report, rectification })} (database: ${config.database.kind})`);
   } finally {
     await app.close();
   }

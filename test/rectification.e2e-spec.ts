@@ -1,0 +1,274 @@
+import ExcelJS from 'exceljs';
+import { seedRectification } from '../seeds/rectification';
+import { startApp, target, type TestEnv } from './support/harness';
+import { COUNTY, COUNTY2, expectOk, getCase, HUOZHUANG, OTHER_TOWNSHIP, OTHER_VILLAGE, send, TOWNSHIP, upload, VILLAGE } from './support/flows';
+import { addMeasure, auth, COUNTY_CODE, daysAgo, monitoringObject, setPolicy, sleep, SUPERVISOR } from './support/elimination';
+
+const LEDGER_COLUMNS = ['序号', '问题', '整改措施', '责任单位', '责任人', '完成时限', '整改进展', '是否销号'];
+const MEASURES = '逐户补齐帮扶措施并录入系统，村两委每月走访一次，乡镇每季度抽查';
+const PROGRESS = { progress: '已逐户上门走访，补充落实产业和就业帮扶措施并录入系统' };
+const CLOSURE = { summary: '问题已整改到位，帮扶措施全部录入', similarChecks: [{ target: '大路陈村（411003100202）', result: '同步排查全部监测户，未发现同类问题' }] };
+const OPINION = { opinion: '经抽查核实，整改到位，同意销号' };
+const inDays = (n: number) => daysAgo(-n);
+
+async function post(env: TestEnv, user: string, path: string, body: unknown) {
+  return env.http().post(path).set('Authorization', await auth(env, user)).send(body as object);
+}
+async function get(env: TestEnv, user: string, path: string) {
+  return env.http().get(path).set('Authorization', await auth(env, user));
+}
+
+async function finding(env: TestEnv, over: Record<string, unknown> = {}, user = SUPERVISOR) {
+  return expectOk(
+    await post(env, user, '/rectification/findings', {
+      source: 'city_inspection',
+      category: 'monitoring',
+      description: '部分监测对象帮扶措施针对性不强，未能因户施策，缺少就业帮扶',
+      areas: [HUOZHUANG],
+      severity: 'serious',
+      ...over,
+    }),
+    201,
+  );
+}
+
+async function assign(env: TestEnv, findingId: string, over: Record<string, unknown> = {}, user = COUNTY) {
+  return post(env, user, '/procedures/rectification/cases', {
+    findingId,
+    areaCode: HUOZHUANG,
+    responsibleUnit: '霍庄村村民委员会',
+    responsiblePerson: '李红梅',
+    measures: MEASURES,
+    deadline: inDays(30),
+    ...over,
+  });
+}
+
+/** progress with a file, then 申请销号, by `user` (the village by default) */
+async function rectify(env: TestEnv, caseId: string, user = VILLAGE) {
+  const file = await upload(env, user, 'rectification_evidence', { caseId });
+  await expectOk(await send(env, user, caseId, { type: 'RECORD_PROGRESS', evidenceIds: [file.id], data: PROGRESS }));
+  return expectOk(await send(env, user, caseId, { type: 'APPLY_CLOSURE', data: CLOSURE }));
+}
+
+describe(`rectification ledger: 交办、整改、验收、销号 (SF-26, issue 14) (${target})`, () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await startApp();
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('SF-26: findings are recorded by supervisors and county users only, within their area, with a substantive description', async () => {
+    const f = await finding(env);
+    expect(f).toMatchObject({ areaCode: HUOZHUANG, source: { id: 'city_inspection', title: '市督查' }, category: { title: '监测帮扶' }, origin: 'manual' });
+    for (const user of [VILLAGE, TOWNSHIP]) expect((await post(env, user, '/rectification/findings', {})).status).toBe(403);
+    const outside = await post(env, OTHER_TOWNSHIP, '/rectification/findings', {});
+    expect(outside.status).toBe(403);
+    const bad = await post(env, COUNTY, '/rectification/findings', { source: 'rumour', category: 'monitoring', description: '同意', areas: ['110000000000'], severity: 'general' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.fields).toHaveProperty(['source']);
+    const placeholder = await post(env, COUNTY, '/rectification/findings', { source: 'audit', category: 'project_funds', description: '情况属实', areas: ['110101000000'], severity: 'general' });
+    expect(placeholder.status).toBe(400);
+    expect(Object.keys(placeholder.body.details.fields).sort()).toEqual(['areas', 'description']);
+  });
+
+  it('SF-26: bulk entry from a CSV: good rows recorded, bad rows reported', async () => {
+    const csv = Buffer.from(
+      '\uFEFF问题来源,问题类别,问题描述,涉及区划,严重程度\r\n' +
+        '审计,项目资金,部分产业项目联农带农机制不明确，收益分配方案未公示,411003100201、411003100202,较重\r\n' +
+        '小道消息,监测帮扶,整户纳入低保但未纳入监测，存在体外循环风险,411003100201,一般\r\n' +
+        '国家考核评估,监测帮扶,同意,411003100201,一般\r\n',
+    );
+    const res = await env.http().post('/rectification/findings/import').set('Authorization', await auth(env, COUNTY)).attach('file', csv, 'findings.csv');
+    const out = await expectOk(res, 201);
+    expect(out).toMatchObject({ rows: 3, recorded: 1, refused: 2 });
+    expect(out.report[1]).toMatchObject({ row: 3, ok: false });
+    expect(out.report[1].problems).toHaveProperty('source');
+    expect(out.report[2].problems).toHaveProperty('description');
+    const recorded = await expectOk(await get(env, COUNTY, `/rectification/findings/${out.report[0].findingId}`));
+    expect(recorded).toMatchObject({ areaCode: '411003100000', areas: ['411003100201', '411003100202'], source: { id: 'audit' }, category: { id: 'project_funds' }, origin: 'import' });
+    expect((await env.http().post('/rectification/findings/import').set('Authorization', await auth(env, VILLAGE)).attach('file', csv, 'findings.csv')).status).toBe(403);
+  });
+
+  it('SF-26: 交办 is by the township or county, within its area; one open item per finding and area; no past deadline', async () => {
+    const f = await finding(env);
+    expect((await assign(env, f.id, {}, VILLAGE)).status).toBe(403);
+    expect((await assign(env, f.id, {}, OTHER_TOWNSHIP)).status).toBe(404);
+    const past = await assign(env, f.id, { deadline: daysAgo(3) });
+    expect(past.status).toBe(422);
+    expect(past.body.details.rule).toBe('deadline_not_past');
+    expect((await assign(env, f.id, { measures: '整改' })).status).toBe(400);
+    const item = await expectOk(await assign(env, f.id), 201);
+    expect(item).toMatchObject({ procedure: 'rectification', state: 'rectifying', areaCode: HUOZHUANG });
+    const twice = await assign(env, f.id);
+    expect(twice.status).toBe(422);
+    expect(twice.body.details).toMatchObject({ rule: 'open_item_exists', caseId: item.id });
+  });
+
+  it('SF-24: a finding from a detector cannot be closed while the detector still lists it, and closes once the data is fixed', async () => {
+    const D = await monitoringObject(env);
+    await setPolicy(env, { 'inspection.staleMonitoringAfter': 'P1D' });
+    const key = `monitoring-object:${D.moId}`;
+    const made = await expectOk(await post(env, SUPERVISOR, '/rectification/findings/from-inspection', { detector: 'stale-monitoring', params: { areaCode: HUOZHUANG } }), 201);
+    expect(made).toMatchObject({ detector: 'stale-monitoring', finding: 'SF-11', params: { areaCode: HUOZHUANG } });
+    const f = made.created.find((c: any) => c.detector.subjectKey === key);
+    expect(f).toMatchObject({ origin: 'detector', source: { id: 'system_detection' }, areaCode: HUOZHUANG, detector: { id: 'stale-monitoring', params: { areaCode: HUOZHUANG }, scopeArea: COUNTY_CODE } });
+    // one finding per subject: the same call does not record it twice
+    const again = await expectOk(await post(env, SUPERVISOR, '/rectification/findings/from-inspection', { detector: 'stale-monitoring', params: { areaCode: HUOZHUANG } }), 201);
+    expect(again.created.map((c: any) => c.detector.subjectKey)).not.toContain(key);
+    expect(again.existing).toContainEqual({ subjectKey: key, findingId: f.id });
+    expect((await post(env, VILLAGE, '/rectification/findings/from-inspection', { detector: 'stale-monitoring' })).status).toBe(403);
+    expect((await post(env, SUPERVISOR, '/rectification/findings/from-inspection', { detector: 'everything' })).status).toBe(400);
+
+    const item = await expectOk(await assign(env, f.id, { measures: '对长期未落实帮扶的监测户逐户制定帮扶计划并落实措施' }), 201);
+    await rectify(env, item.id);
+    // 数字整改: the paperwork says done, the records do not
+    const refused = await send(env, COUNTY, item.id, { type: 'ACCEPT', data: OPINION });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'RULE_VIOLATED', details: { rule: 'detector_cleared', detector: 'stale-monitoring', subjectKey: key } });
+    const view = await expectOk(await getCase(env, COUNTY, item.id));
+    expect(view.availableActions.find((a: any) => a.event === 'ACCEPT')).toMatchObject({ allowed: false, blockedBy: 'RULE_VIOLATED', rules: ['detector_cleared'] });
+    expect(view.state).toBe('acceptance');
+
+    // the data is fixed: a measure is recorded for the household
+    await addMeasure(env, D.moId);
+    const closed = await expectOk(await send(env, COUNTY, item.id, { type: 'ACCEPT', data: OPINION }));
+    expect(closed.state).toBe('closed');
+    const listed = await expectOk(await get(env, COUNTY, `/rectification/items?areaCode=${HUOZHUANG}&status=closed&source=system_detection&pageSize=200`));
+    expect(listed.items.find((i: any) => i.caseId === item.id)).toMatchObject({ status: 'closed', detector: 'stale-monitoring', progressCount: 1 });
+    await setPolicy(env, { 'inspection.staleMonitoringAfter': null });
+  });
+
+  it('SF-26: a return at acceptance with its reason sends the item back to 整改中; the assigning township then closes it', async () => {
+    const f = await finding(env, { source: 'county_self_check', category: 'work' }, COUNTY);
+    const item = await expectOk(await assign(env, f.id, {}, TOWNSHIP), 201);
+    await rectify(env, item.id);
+    expect((await send(env, TOWNSHIP, item.id, { type: 'RETURN', data: {} })).status).toBe(422);
+    // the county did not assign it: the township accepts (谁交办、谁验收)
+    const notAssigner = await send(env, COUNTY, item.id, { type: 'ACCEPT', data: OPINION });
+    expect(notAssigner.status).toBe(422);
+    expect(notAssigner.body.details.rule).toBe('at_assigning_level');
+    const returned = await expectOk(await send(env, TOWNSHIP, item.id, { type: 'RETURN', reason: '佐证材料只有照片，缺少走访记录，请补充后再申请销号', data: {} }));
+    expect(returned.state).toBe('rectifying');
+    const row = (await expectOk(await get(env, TOWNSHIP, `/rectification/items?areaCode=${HUOZHUANG}&pageSize=200`))).items.find((i: any) => i.caseId === item.id);
+    expect(row).toMatchObject({ status: 'rectifying', returns: 1 });
+    await rectify(env, item.id);
+    expect((await expectOk(await send(env, TOWNSHIP, item.id, { type: 'ACCEPT', data: OPINION }))).state).toBe('closed');
+  });
+
+  it('SF-25: the same user is refused as rectifier and acceptor; another user of the assigning level accepts', async () => {
+    const f = await finding(env, { areas: [COUNTY_CODE], category: 'responsibility' });
+    // a county-level item: the county's own units rectify it
+    const item = await expectOk(await assign(env, f.id, { areaCode: COUNTY_CODE, responsibleUnit: '建安区农业农村局', responsiblePerson: '周敏' }), 201);
+    // a village user does not rectify the county's item
+    expect((await send(env, VILLAGE, item.id, { type: 'APPLY_CLOSURE', data: CLOSURE })).status).toBe(404);
+    await rectify(env, item.id, COUNTY2);
+    const self = await send(env, COUNTY2, item.id, { type: 'ACCEPT', data: OPINION });
+    expect(self.status).toBe(403);
+    expect(self.body.code).toBe('SEPARATION_OF_DUTIES');
+    expect((await send(env, COUNTY2, item.id, { type: 'RETURN', reason: '自己退回自己整改的事项试试看', data: {} })).status).toBe(403);
+    // the assigner, who did not rectify, accepts
+    expect((await expectOk(await send(env, COUNTY, item.id, { type: 'ACCEPT', data: OPINION }))).state).toBe('closed');
+  });
+
+  it('forbidden steps: a county user may not rectify a village item, progress needs evidence, nothing after 销号', async () => {
+    const f = await finding(env);
+    const item = await expectOk(await assign(env, f.id), 201);
+    const file = await upload(env, COUNTY, 'rectification_evidence', { caseId: item.id });
+    const byCounty = await send(env, COUNTY, item.id, { type: 'RECORD_PROGRESS', evidenceIds: [file.id], data: PROGRESS });
+    expect(byCounty.status).toBe(422);
+    expect(byCounty.body.details.rule).toBe('at_responsible_level');
+    const noFile = await send(env, VILLAGE, item.id, { type: 'RECORD_PROGRESS', data: PROGRESS });
+    expect(noFile).toMatchObject({ status: 422, body: { code: 'EVIDENCE_MISSING' } });
+    const early = await send(env, VILLAGE, item.id, { type: 'APPLY_CLOSURE', data: CLOSURE });
+    expect(early.body.details.rule).toBe('progress_recorded');
+    const noSimilar = await send(env, VILLAGE, item.id, { type: 'APPLY_CLOSURE', data: { summary: CLOSURE.summary } });
+    expect(noSimilar.status).toBe(400);
+    await rectify(env, item.id);
+    expect((await send(env, VILLAGE, item.id, { type: 'ACCEPT', data: OPINION })).status).toBe(403);
+    await expectOk(await send(env, COUNTY, item.id, { type: 'ACCEPT', data: OPINION }));
+    expect((await send(env, VILLAGE, item.id, { type: 'RECORD_PROGRESS', data: PROGRESS })).status).toBe(409);
+  });
+
+  it('SF-04: an overdue item notifies the responsible area and is listed as overdue', async () => {
+    await setPolicy(env, { 'rectification.deadline': 'PT2S', 'notifications.deadlineNearBefore': 'PT1S' });
+    const f = await finding(env, { category: 'three_guarantees' });
+    const item = await expectOk(await assign(env, f.id, { deadline: undefined }), 201);
+    let kinds: string[] = [];
+    for (let i = 0; i < 100 && !kinds.includes('deadline_overdue'); i++) {
+      await sleep(200);
+      kinds = (await expectOk(await get(env, VILLAGE, '/notifications?pageSize=200'))).items.filter((n: any) => n.caseId === item.id).map((n: any) => n.kind);
+    }
+    expect(kinds).toContain('deadline_overdue');
+    const overdue = await expectOk(await get(env, COUNTY, `/rectification/items?overdue=true&category=three_guarantees&pageSize=200`));
+    expect(overdue.items.map((i: any) => i.caseId)).toContain(item.id);
+    expect((await expectOk(await get(env, COUNTY, `/rectification/items?overdue=false&pageSize=200`))).items.map((i: any) => i.caseId)).not.toContain(item.id);
+    const figures = await expectOk(await get(env, COUNTY, `/rectification/figures?areaCode=${HUOZHUANG}`));
+    expect(figures.byCategory.find((c: any) => c.id === 'three_guarantees')).toMatchObject({ title: '三保障和饮水安全', items: 1, closed: 0, overdue: 1, closureRate: 0 });
+    expect(figures.total.closed).toBeGreaterThan(0);
+    expect(figures.bySource.find((s: any) => s.id === 'system_detection')).toMatchObject({ closed: 1 });
+    await setPolicy(env, { 'rectification.deadline': null, 'notifications.deadlineNearBefore': null });
+  });
+
+  it('the ledger as CSV and XLSX has the seed documents\' columns, per area and level', async () => {
+    const csv = await get(env, TOWNSHIP, `/rectification/ledger?format=csv&areaCode=${HUOZHUANG}`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0].split(',')).toEqual(LEDGER_COLUMNS);
+    expect(lines.length).toBeGreaterThan(3);
+    expect(lines[1].startsWith('1,')).toBe(true);
+    expect(csv.text).toContain('霍庄村村民委员会');
+    expect(csv.text).toMatch(/,是\r\n/);
+
+    const xlsx = await env
+      .http()
+      .get(`/rectification/ledger?format=xlsx&areaCode=${HUOZHUANG}&level=township`)
+      .set('Authorization', await auth(env, TOWNSHIP))
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(xlsx.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.body as never);
+    const ws = wb.worksheets[0];
+    expect((ws.getRow(1).values as unknown[]).slice(1)).toEqual(LEDGER_COLUMNS);
+    // level=township: only the items the township assigned (one, closed after a return)
+    expect(ws.rowCount).toBe(2);
+    expect(ws.getRow(2).getCell(8).value).toBe('是');
+    const json = await expectOk(await get(env, TOWNSHIP, `/rectification/ledger?areaCode=${HUOZHUANG}&level=township`));
+    expect(json.columns).toEqual(LEDGER_COLUMNS);
+  });
+
+  it('area isolation: another village or township sees none of these items, findings or ledger rows', async () => {
+    const f = await finding(env);
+    const item = await expectOk(await assign(env, f.id), 201);
+    expect((await getCase(env, OTHER_VILLAGE, item.id)).status).toBe(404);
+    expect((await send(env, OTHER_VILLAGE, item.id, { type: 'RECORD_PROGRESS', version: 1, data: PROGRESS })).status).toBe(404);
+    expect((await get(env, OTHER_TOWNSHIP, `/rectification/findings/${f.id}`)).status).toBe(404);
+    expect((await get(env, OTHER_VILLAGE, `/rectification/items?areaCode=${HUOZHUANG}`)).status).toBe(404);
+    const theirs = await expectOk(await get(env, OTHER_TOWNSHIP, '/rectification/items?pageSize=200'));
+    expect(theirs.items.every((i: any) => i.areaCode.startsWith('411003101'))).toBe(true);
+    expect((await expectOk(await get(env, OTHER_TOWNSHIP, '/rectification/findings?pageSize=200'))).items.map((x: any) => x.id)).not.toContain(f.id);
+    const csv = await get(env, OTHER_TOWNSHIP, '/rectification/ledger?format=csv');
+    expect(csv.text).not.toContain('霍庄村村民委员会');
+    // the village sees its own finding and item
+    expect((await expectOk(await get(env, VILLAGE, `/rectification/findings/${f.id}`))).items.map((i: any) => i.caseId)).toContain(item.id);
+    expect((await get(env, 'admin', '/rectification/items')).status).toBe(403);
+  });
+
+  it('the demo seeds carry items at every stage, and seeding twice adds nothing', async () => {
+    const first = await seedRectification(env.app);
+    expect(first.items).toBeGreaterThan(0);
+    const again = await seedRectification(env.app);
+    expect(again).toMatchObject({ findings: 0, items: 0 });
+    const ledger = await expectOk(await get(env, COUNTY, '/rectification/ledger'));
+    const states = new Set(ledger.rows.map((r: any) => r.status));
+    expect([...states].sort()).toEqual(['acceptance', 'closed', 'rectifying']);
+  });
+});
