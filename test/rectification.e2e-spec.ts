@@ -108,6 +108,7 @@ describe(`rectification ledger: 交办、整改、验收、销号 (SF-26, issue 
   });
 
   it('SF-24: a finding from a detector cannot be closed while the detector still lists it, and closes once the data is fixed', async () => {
+    await setPolicy(env, { 'inclusion.noticePeriod': 'PT1S' });
     const D = await monitoringObject(env);
     await setPolicy(env, { 'inspection.staleMonitoringAfter': 'P1D' });
     const key = `monitoring-object:${D.moId}`;
@@ -138,7 +139,7 @@ describe(`rectification ledger: 交办、整改、验收、销号 (SF-26, issue 
     expect(closed.state).toBe('closed');
     const listed = await expectOk(await get(env, COUNTY, `/rectification/items?areaCode=${HUOZHUANG}&status=closed&source=system_detection&pageSize=200`));
     expect(listed.items.find((i: any) => i.caseId === item.id)).toMatchObject({ status: 'closed', detector: 'stale-monitoring', progressCount: 1 });
-    await setPolicy(env, { 'inspection.staleMonitoringAfter': null });
+    await setPolicy(env, { 'inspection.staleMonitoringAfter': null, 'inclusion.noticePeriod': null });
   });
 
   it('SF-26: a return at acceptance with its reason sends the item back to 整改中; the assigning township then closes it', async () => {
@@ -163,7 +164,7 @@ describe(`rectification ledger: 交办、整改、验收、销号 (SF-26, issue 
     // a county-level item: the county's own units rectify it
     const item = await expectOk(await assign(env, f.id, { areaCode: COUNTY_CODE, responsibleUnit: '建安区农业农村局', responsiblePerson: '周敏' }), 201);
     // a village user does not rectify the county's item
-    expect((await send(env, VILLAGE, item.id, { type: 'APPLY_CLOSURE', data: CLOSURE })).status).toBe(404);
+    expect((await send(env, VILLAGE, item.id, { type: 'APPLY_CLOSURE', version: 1, data: CLOSURE })).status).toBe(404);
     await rectify(env, item.id, COUNTY2);
     const self = await send(env, COUNTY2, item.id, { type: 'ACCEPT', data: OPINION });
     expect(self.status).toBe(403);
