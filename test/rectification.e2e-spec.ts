@@ -172,6 +172,9 @@ describe(`rectification ledger: 交办、整改、验收、销号 (SF-26, issue 
     expect((await send(env, COUNTY2, item.id, { type: 'RETURN', reason: '自己退回自己整改的事项试试看', data: {} })).status).toBe(403);
     // the assigner, who did not rectify, accepts
     expect((await expectOk(await send(env, COUNTY, item.id, { type: 'ACCEPT', data: OPINION }))).state).toBe('closed');
+    // the definition says so
+    const def = await expectOk(await get(env, COUNTY, '/procedures/rectification'));
+    expect(def.events.find((e: any) => e.type === 'ACCEPT')).toMatchObject({ role: ['county', 'township'], review: true, separateFrom: ['rectifying'] });
   });
 
   it('forbidden steps: a county user may not rectify a village item, progress needs evidence, nothing after 销号', async () => {

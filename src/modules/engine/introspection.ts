@@ -69,6 +69,8 @@ export function describeProcedure(def: ProcedureDefinition) {
           ? branches.filter((b) => b.meta.reasonRequired).map((b) => b.params.when ?? {})
           : undefined,
         review: meta.review === true,
+        // a review that keeps out only the users of these states (rectification: whoever rectified)
+        ...(meta.separateFrom ? { separateFrom: meta.separateFrom } : {}),
         rules: [...new Set(branches.flatMap((b) => b.params.rules ?? []))].map((id) => ({
           id,
           message: def.rules[id].message,
