@@ -6,6 +6,7 @@ import { IMPORT_ENTITIES } from '../modules/imports/imports.entities';
 import { NOTIFICATION_ENTITIES } from '../modules/notifications/notifications.entities';
 import { LoginEventEntity } from '../modules/auth/login-events.entity';
 import { PersonalDataReadEntity } from '../modules/households/personal-data-reads';
+import { PolicyLedgerEntryEntity } from '../modules/policies/policy-ledger';
 
 import { WithId } from './with-id';
 
@@ -233,4 +234,5 @@ export const ENTITIES = [
   ...NOTIFICATION_ENTITIES,
   LoginEventEntity,
   PersonalDataReadEntity,
+  PolicyLedgerEntryEntity,
 ];

@@ -19,9 +19,14 @@ export interface HashedAuditFields {
   policyVersion: string;
 }
 
+/** SHA-256 over the canonical (key-sorted) JSON of an entry: the hash of every chain here. */
+export function canonicalHash(entry: object): string {
+  return createHash('sha256').update(stringify(entry) ?? '').digest('hex');
+}
+
 /** SHA-256 over the canonical (key-sorted) JSON of the entry, chained through `prevHash`. */
 export function auditHash(entry: HashedAuditFields): string {
-  return createHash('sha256').update(stringify(entry) ?? '').digest('hex');
+  return canonicalHash(entry);
 }
 
 export function sha256Hex(data: Buffer | string): string {
@@ -32,11 +37,23 @@ export type ChainCheck = { valid: true; entries: number } | { valid: false; brok
 
 /** Recomputes the chain; the first entry whose link or hash does not match breaks it. */
 export function verifyChain(entries: Array<HashedAuditFields & { hash: string }>): ChainCheck {
+  return verifyLinkedChain(entries, auditHash);
+}
+
+/**
+ * Any chain of entries numbered 1, 2, … whose hash covers every other field and the previous
+ * entry's hash (`prevHash`, the genesis hash first): case audit trails and the policy ledger.
+ */
+export function verifyLinkedChain<F extends { seq: number; prevHash: string }>(
+  entries: Array<F & { hash: string }>,
+  hashOf: (fields: F) => string,
+): ChainCheck {
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
   for (const e of entries) {
-    const { hash, ...fields } = e;
-    if (e.seq !== expectedSeq || e.prevHash !== prev || auditHash(fields) !== hash) {
+    const { hash, ...rest } = e;
+    const fields = rest as unknown as F;
+    if (e.seq !== expectedSeq || e.prevHash !== prev || hashOf(fields) !== hash) {
       return { valid: false, brokenAt: e.seq, entries: entries.length };
     }
     prev = hash;

@@ -10,6 +10,7 @@ import { ListIndexes1764300000001 } from './1764300000001-ListIndexes';
 import { LoginEvents1764300000002 } from './1764300000002-LoginEvents';
 import { PersonalDataReads1764300000003 } from './1764300000003-PersonalDataReads';
 import { RoleLevels1764300000004 } from './1764300000004-RoleLevels';
+import { PolicyLedger1764400000100 } from './1764400000100-PolicyLedger';
 
 /** Listed, not globbed: the same list runs from the compiled service and from the tests. */
-export const POSTGRES_MIGRATIONS = [InitialSchema1763800000000, AuditAppendOnly1763800000001, RiskElimination1763900000000, WelfarePosts1764000000000, ProjectIntake1764100000000, AlertsAndNotifications1764200000000, CacheInvalidation1764300000000, ListIndexes1764300000001, LoginEvents1764300000002, PersonalDataReads1764300000003, RoleLevels1764300000004];
+export const POSTGRES_MIGRATIONS = [InitialSchema1763800000000, AuditAppendOnly1763800000001, RiskElimination1763900000000, WelfarePosts1764000000000, ProjectIntake1764100000000, AlertsAndNotifications1764200000000, CacheInvalidation1764300000000, ListIndexes1764300000001, LoginEvents1764300000002, PersonalDataReads1764300000003, RoleLevels1764300000004, PolicyLedger1764400000100];

@@ -8,6 +8,7 @@ import { AlertsAndNotifications1764200000000 } from './1764200000000-AlertsAndNo
 import { LoginEvents1764300000002 } from './1764300000002-LoginEvents';
 import { PersonalDataReads1764300000003 } from './1764300000003-PersonalDataReads';
 import { RoleLevels1764300000004 } from './1764300000004-RoleLevels';
+import { PolicyLedger1764400000100 } from './1764400000100-PolicyLedger';
 
 /** Listed, not globbed: the same list runs from the compiled service and from the tests. */
-export const SQLITE_MIGRATIONS = [InitialSchema1763800000000, AuditAppendOnly1763800000001, RiskElimination1763900000000, WelfarePosts1764000000000, ProjectIntake1764100000000, AlertsAndNotifications1764200000000, LoginEvents1764300000002, PersonalDataReads1764300000003, RoleLevels1764300000004];
+export const SQLITE_MIGRATIONS = [InitialSchema1763800000000, AuditAppendOnly1763800000001, RiskElimination1763900000000, WelfarePosts1764000000000, ProjectIntake1764100000000, AlertsAndNotifications1764200000000, LoginEvents1764300000002, PersonalDataReads1764300000003, RoleLevels1764300000004, PolicyLedger1764400000100];
