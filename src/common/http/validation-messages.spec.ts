@@ -7,6 +7,7 @@ import * as cases from '../../modules/engine/cases.dto';
 import * as households from '../../modules/households/households.dto';
 import * as inclusion from '../../modules/monitoring-inclusion/monitoring-inclusion.dto';
 import * as notifications from '../../modules/notifications/notifications.dto';
+import * as policies from '../../modules/policies/policies.dto';
 import * as projects from '../../modules/project-intake/project-intake.dto';
 import * as elimination from '../../modules/risk-elimination/risk-elimination.dto';
 import * as posts from '../../modules/welfare-posts/welfare-posts.dto';
@@ -18,7 +19,7 @@ const OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValu
 
 /** Every class of the DTO modules that class-validator knows about. */
 function dtoClasses(): Array<new () => object> {
-  const modules = [admin, auth, cases, households, inclusion, notifications, projects, elimination, posts];
+  const modules = [admin, auth, cases, households, inclusion, notifications, policies, projects, elimination, posts];
   const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<Function, unknown[]> | Array<{ target: Function }> };
   const known = new Set<Function>(
     storage.validationMetadatas instanceof Map
