@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { startApp, type TestEnv, target } from './support/harness';
 import { COUNTY, expectOk, household, HUOZHUANG, TOWNSHIP, VILLAGE } from './support/flows';
-import { UserEntity } from '../src/database/entities';
+import { PolicyVersionEntity, UserEntity } from '../src/database/entities';
+import { PoliciesService } from '../src/modules/policies/policies.service';
 
 const JIANAN = '411003000000';
 const HENAN = '410000000000';
@@ -614,6 +615,26 @@ describe(`administration, authentication and policies (${target})`, () => {
         expect((await env.http().get('/policies/ledger/verify').set(await auth(user))).status).toBe(403);
       }
       expect(await verify()).toEqual({ valid: true, entries: all.total });
+    });
+
+    it('a policy version written around the service (or before the ledger existed) breaks verify until the next start records it', async () => {
+      const HUBEI = '420000000000';
+      const adminUser = await env.ds.getRepository(UserEntity).findOneByOrFail({ username: 'admin' });
+      const repo = env.ds.getRepository(PolicyVersionEntity);
+      await repo.save(repo.create({
+        areaCode: HUBEI, version: 1, effectiveFrom: new Date('2024-01-01T00:00:00Z'),
+        values: { 'monitoring.incomeLine': 8000 }, createdById: adminUser.id, createdAt: new Date('2024-01-01T00:00:00Z'),
+      }));
+      expect(await verify()).toMatchObject({ valid: false, unrecordedVersions: [{ areaCode: HUBEI, version: 1 }] });
+      // what every start does (onApplicationBootstrap): an entry for each version without one
+      await env.app.get(PoliciesService).onApplicationBootstrap();
+      const [entry] = (await ledger(`?areaCode=${HUBEI}`)).items;
+      expect(entry).toMatchObject({ kind: 'version', version: 1, actor: { username: 'admin' }, reason: expect.stringMatching(CJK), before: null, after: { values: { 'monitoring.incomeLine': 8000 } } });
+      expect((await verify()).valid).toBe(true);
+      // a second start adds nothing
+      const total = (await ledger()).total;
+      await env.app.get(PoliciesService).onApplicationBootstrap();
+      expect((await ledger()).total).toBe(total);
     });
 
     it('the ledger is append-only, and verify detects a row changed behind the service (trigger disabled by a DBA) (SF-24, issue 12)', async () => {
