@@ -11,7 +11,12 @@ ADMIN=$(login admin 'Admin@2026'); VILLAGE=$(login v_huozhuang 'Demo@2026')
 TOWNSHIP=$(login t_lingjing 'Demo@2026'); COUNTY=$(login c_jianan 'Demo@2026')
 uuid() { cat /proc/sys/kernel/random/uuid; }
 
-# 0. (demo only) minimum monitoring time, income stability and notice period become seconds
+# 0. (demo only) minimum monitoring time, income stability and notice period become seconds,
+#    the concentration alert is switched off: all outside the national bounds (issue 12), which
+#    the global admin lowers first, with a reason
+curl -sf -X PUT "$API/policies/bounds" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
+  -d '{"reason":"演示环境：监测期、收入稳定期和公示期缩短到秒级，便于现场演示","bounds":{"elimination.minMonitoringPeriod":{"min":"PT1S"},
+  "elimination.incomeStablePeriod":{"min":"PT1S"},"elimination.noticePeriod":{"min":"PT1S"},"elimination.concentrationThreshold":{"max":1}}}' | jq -c '{version, changed}'
 curl -sf -X PUT "$API/policies/411003000000" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
   -d "{\"effectiveFrom\":\"$(date -u -d '-1 min' +%FT%TZ)\",\"values\":{\"elimination.minMonitoringPeriod\":\"PT1S\",
   \"elimination.incomeStablePeriod\":\"PT1S\",\"elimination.noticePeriod\":\"PT5S\",\"elimination.concentrationThreshold\":1}}" | jq -c '{areaCode, version}'

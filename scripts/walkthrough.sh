@@ -12,7 +12,11 @@ VILLAGE=$(login v_huozhuang 'Demo@2026')
 TOWNSHIP=$(login t_lingjing 'Demo@2026')
 COUNTY=$(login c_jianan 'Demo@2026')
 
-# 0. (demo only) shorten the county's notice period from 5 days to 10 seconds: a new policy version
+# 0. (demo only) shorten the county's notice period from 5 days to 10 seconds: a new policy version.
+#    Ten seconds are below the national floor (P3D, issue 12), so the global admin lowers the
+#    national bound first, with a reason; both changes are entries of GET /policies/ledger
+curl -sf -X PUT "$API/policies/bounds" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
+  -d '{"reason":"演示环境：纳入公示期缩短到秒级，便于现场演示","bounds":{"inclusion.noticePeriod":{"min":"PT1S"}}}' | jq -c '{version, changed}'
 curl -sf -X PUT "$API/policies/411003000000" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
   -d "{\"effectiveFrom\":\"$(date -u -d '-1 min' +%FT%TZ)\",\"values\":{\"inclusion.noticePeriod\":\"PT10S\"}}" | jq -c .
 

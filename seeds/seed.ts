@@ -9,6 +9,7 @@ import {
   UserEntity,
 } from '../src/database/entities';
 import { appendLedger, ledgerRecord } from '../src/modules/audit/record-ledger';
+import { appendPolicyLedger, lockPolicyWrites, SYSTEM_ACTOR } from '../src/modules/policies/policy-ledger';
 import { AREAS, DEMO_PASSWORD, demoIdNumber, HOUSEHOLDS, POLICY_OVERRIDES, USERS } from './demo-data';
 
 export interface SeedReport {
@@ -84,9 +85,10 @@ export async function seed(ds: DataSource): Promise<SeedReport> {
       );
       report.households++;
     }
+    await lockPolicyWrites(em);
     for (const p of POLICY_OVERRIDES) {
       if (await em.existsBy(PolicyVersionEntity, { areaCode: p.areaCode })) continue;
-      await em.save(
+      const row = await em.save(
         em.create(PolicyVersionEntity, {
           areaCode: p.areaCode,
           version: 1,
@@ -96,6 +98,18 @@ export async function seed(ds: DataSource): Promise<SeedReport> {
           createdAt: now,
         }),
       );
+      // every policy version is an entry of the policy ledger (issue 12); the demo values lie inside the national bounds
+      await appendPolicyLedger(em, {
+        kind: 'version',
+        areaCode: row.areaCode,
+        version: row.version,
+        policyVersionId: row.id,
+        effectiveFrom: row.effectiveFrom,
+        actor: SYSTEM_ACTOR,
+        reason: '演示数据：河南省监测收入标准（npm run seed）',
+        before: null,
+        after: { effectiveFrom: row.effectiveFrom.toISOString(), values: row.values },
+      });
       report.policies++;
     }
   });

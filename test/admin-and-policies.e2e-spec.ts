@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { startApp, type TestEnv, target } from './support/harness';
 import { COUNTY, expectOk, household, HUOZHUANG, TOWNSHIP, VILLAGE } from './support/flows';
-import { UserEntity } from '../src/database/entities';
+import { PolicyVersionEntity, UserEntity } from '../src/database/entities';
+import { PoliciesService } from '../src/modules/policies/policies.service';
 
 const JIANAN = '411003000000';
 const HENAN = '410000000000';
@@ -467,6 +468,202 @@ describe(`administration, authentication and policies (${target})`, () => {
       expect(versions).toEqual(versions.map((_, i) => i + 1));
       const p = await expectOk(await getPolicy('411003102201'));
       expect(p.version).toContain(`${CHENCAO}#${versions.length}`);
+    });
+  });
+
+  describe('national bounds and the policy ledger (issue 12)', () => {
+    const CJK = /[\u4e00-\u9fff]/;
+    const ZHENJIAN = '411003101000';
+    const getPolicy = async (code: string) => env.http().get(`/policies/${code}`).set(await auth(VILLAGE));
+    const put = async (code: string, values: Record<string, unknown>, user = 'admin', extra: Record<string, unknown> = {}) =>
+      env.http().put(`/policies/${code}`).set(await auth(user)).send({ effectiveFrom: new Date(Date.now() - 1000).toISOString(), values, ...extra });
+    const putBounds = async (body: Record<string, unknown>, user = 'admin') => env.http().put('/policies/bounds').set(await auth(user)).send(body);
+    const bounds = async () => expectOk(await env.http().get('/policies/bounds').set(await auth(VILLAGE)));
+    const ledger = async (query = '', user = 's_jianan') => expectOk(await env.http().get(`/policies/ledger${query}`).set(await auth(user)));
+    const verify = async () => expectOk(await env.http().get('/policies/ledger/verify').set(await auth('s_jianan')));
+    const REASON = '省里通知：公示期允许缩短到一小时，仅用于应急演练';
+
+    it('GET /policies/bounds gives the national defaults of parameters.md, version 1, set by the system', async () => {
+      const b = await bounds();
+      expect(b).toMatchObject({ version: 1, changedBy: { username: 'system' }, reason: expect.stringMatching(CJK) });
+      expect(b.bounds['inclusion.noticePeriod']).toEqual({ min: 'P3D', max: 'P7D' });
+      expect(b.bounds['posts.neverAge']).toEqual({ min: 65, max: 80 });
+      expect(b.bounds['projects.negativeList'].mustInclude).toHaveLength(5);
+      expect(Object.keys(b.bounds).sort()).toEqual((await expectOk(await env.http().get('/policies').set(await auth(VILLAGE)))).map((k: any) => k.key).sort());
+    });
+
+    it('bypass: a county cannot set a policy outside the national bounds — no neverAge of 200, no one-second notice, no emptied negative list, no removed caps (SF-13, SF-22, SF-19, SF-12, issue 12)', async () => {
+      const before = await expectOk(await getPolicy(JIANAN));
+      const entries = (await ledger()).total;
+      const cases: Array<[Record<string, unknown>, string, unknown, string]> = [
+        [{ 'posts.neverAge': 200 }, 'posts.neverAge', { min: 65, max: 80 }, '80'],
+        [{ 'posts.neverAge': 81 }, 'posts.neverAge', { min: 65, max: 80 }, '80'],
+        [{ 'inclusion.noticePeriod': 'PT1S' }, 'inclusion.noticePeriod', { min: 'P3D', max: 'P7D' }, 'P3D'],
+        [{ 'inclusion.noticePeriod': 'P2DT23H' }, 'inclusion.noticePeriod', { min: 'P3D', max: 'P7D' }, 'P3D'],
+        [{ 'projects.negativeList': [] }, 'projects.negativeList', expect.objectContaining({ minItems: 5 }), 'office_buildings'],
+        [{ 'projects.negativeList': ['office_buildings', 'urban_infrastructure'] }, 'projects.negativeList', expect.any(Object), 'debt_repayment'],
+        [{ 'posts.capPerVillage': {} }, 'posts.capPerVillage', expect.any(Object), 'cleaner'],
+        [{ 'posts.capPerVillage': { cleaner: { perHouseholds: 1 }, forest_ranger: { perHouseholds: 50 }, road_maintainer: { absolute: 5 } } }, 'posts.capPerVillage', expect.any(Object), '20'],
+        [{ 'posts.maxPerPerson': 3 }, 'posts.maxPerPerson', { min: 1, max: 1 }, '1'],
+        [{ 'elimination.keepNoLabourInMonitoring': false }, 'elimination.keepNoLabourInMonitoring', { allowed: [true] }, 'true'],
+        [{ 'elimination.concentrationThreshold': 1 }, 'elimination.concentrationThreshold', { min: 0.1, max: 0.5 }, '0.5'],
+      ];
+      for (const [values, key, bound, named] of cases) {
+        const res = await put(JIANAN, values);
+        expect({ values, status: res.status }).toEqual({ values, status: 422 });
+        expect(res.body).toMatchObject({ code: 'RULE_VIOLATED', details: { rule: 'within_national_bounds' } });
+        expect(res.body.details.violations).toEqual([{ key, value: values[key], bound, message: expect.any(String) }]);
+        // the message names the key, the value and the bound, in Chinese
+        expect(res.body.message).toMatch(CJK);
+        expect(res.body.message).toContain(key);
+        expect(res.body.message).toContain(named);
+      }
+      // a province, a village and the national level itself are held to the same bounds
+      const province = await put(HENAN, { 'monitoring.incomeLine': 5000 });
+      expect(province.status).toBe(422);
+      expect(province.body.details.violations[0]).toMatchObject({ key: 'monitoring.incomeLine', value: 5000, bound: { min: 7500 } });
+      expect((await put(HUOZHUANG, { 'inclusion.noticePeriod': 'PT2S' })).status).toBe(422);
+      expect((await put('000000000000', { 'posts.neverAge': 90 })).status).toBe(422);
+      // nothing was written
+      expect(await expectOk(await getPolicy(JIANAN))).toEqual(before);
+      expect((await ledger()).total).toBe(entries);
+
+      // at the edges, and stricter than the nation, a county may
+      const ok = await expectOk(await put(JIANAN, { 'posts.neverAge': 80, 'inclusion.noticePeriod': 'P3D', 'projects.negativeList': ['unit_basic_expenditure', 'vehicles_and_communication', 'office_buildings', 'bonuses_and_allowances', 'debt_repayment', 'golf_courses'] }), 201);
+      expect(ok.values).toMatchObject({ 'posts.neverAge': 80, 'inclusion.noticePeriod': 'P3D' });
+      expect((await put(JIANAN, { 'posts.neverAge': 70 })).status).toBe(201);
+    });
+
+    it('bypass: only a global admin changes the national bounds, and never without a reason (issue 12)', async () => {
+      const change = { reason: REASON, bounds: { 'inclusion.noticePeriod': { min: 'PT1H' } } };
+      for (const user of [COUNTY, VILLAGE, 's_jianan', 's_xuchang']) {
+        const res = await putBounds(change, user);
+        expect({ user, status: res.status, code: res.body.code }).toEqual({ user, status: 403, code: 'ROLE_REQUIRED' });
+      }
+      // an admin of a county manages its county's policy, not the nation's bounds
+      await expectOk(await env.http().post('/admin/users').set(await auth('admin'))
+        .send({ username: 'a_bounds', password: 'Bounds#2026xy', displayName: '建安区管理员', role: 'admin', areaCode: JIANAN }), 201);
+      const areaAdmin = await expectOk(await login('a_bounds', 'Bounds#2026xy'));
+      const byAreaAdmin = await env.http().put('/policies/bounds').set(bearer(areaAdmin.accessToken)).send(change);
+      expect(byAreaAdmin.status).toBe(403);
+      expect(byAreaAdmin.body.code).toBe('FORBIDDEN');
+
+      for (const reason of [undefined, '', '   ', '测试', '同意', '改']) {
+        const res = await putBounds({ ...change, reason });
+        expect({ reason, status: res.status, code: res.body.code }).toEqual({ reason, status: 422, code: 'REASON_REQUIRED' });
+        expect(res.body.details.fields.reason).toMatch(CJK);
+      }
+      // malformed bounds: 400 naming the key
+      for (const [b, key] of [
+        [{ 'inclusion.noticePeriod': { min: 'P9D' } }, 'inclusion.noticePeriod'], // above its max P7D
+        [{ 'inclusion.noticePeriod': { min: 'three days' } }, 'inclusion.noticePeriod'],
+        [{ 'posts.neverAge': { max: 80.5 } }, 'posts.neverAge'],
+        [{ 'posts.neverAge': { ceiling: 90 } }, 'posts.neverAge'],
+        [{ 'no.such.key': { min: 1 } }, 'no.such.key'],
+        [{ 'projects.negativeList': ['office_buildings'] }, 'projects.negativeList'],
+      ] as Array<[Record<string, unknown>, string]>) {
+        const res = await putBounds({ reason: REASON, bounds: b });
+        expect({ b, status: res.status }).toEqual({ b, status: 400 });
+        expect(res.body.details.fields[`bounds.${key}`]).toMatch(CJK);
+      }
+      expect((await putBounds({ reason: REASON, bounds: {} })).status).toBe(400);
+      expect((await bounds()).version).toBe(1);
+      expect((await put(ZHENJIAN, { 'inclusion.noticePeriod': 'PT2H' })).status).toBe(422);
+
+      // the global admin, with a reason: the bound is lowered and the ledger says who and why
+      const changed = await expectOk(await putBounds(change), 201);
+      expect(changed).toMatchObject({ version: 2, changed: ['inclusion.noticePeriod'], reason: REASON });
+      expect(changed.bounds['inclusion.noticePeriod']).toEqual({ min: 'PT1H', max: 'P7D' });
+      expect(await bounds()).toMatchObject({ version: 2, reason: REASON, changedBy: { username: 'admin', role: 'admin' } });
+      await expectOk(await put(ZHENJIAN, { 'inclusion.noticePeriod': 'PT2H' }, 'admin', { reason: '椹涧乡应急演练，公示期两小时' }), 201);
+      const [entry] = (await ledger('?kind=bounds')).items;
+      expect(entry).toMatchObject({ kind: 'bounds', version: 2, actor: { username: 'admin', role: 'admin' }, reason: REASON });
+      expect(entry.before['inclusion.noticePeriod']).toEqual({ min: 'P3D', max: 'P7D' });
+      expect(entry.after['inclusion.noticePeriod']).toEqual({ min: 'PT1H', max: 'P7D' });
+
+      // raising it back while 椹涧乡 is at two hours is refused, naming the area: change it first
+      const back = await putBounds({ reason: '演练结束，恢复全国公示期下限三天', bounds: { 'inclusion.noticePeriod': { min: 'P3D' } } });
+      expect(back.status).toBe(422);
+      expect(back.body.details).toMatchObject({ rule: 'versions_within_new_bounds', conflicts: [expect.objectContaining({ areaCode: ZHENJIAN, key: 'inclusion.noticePeriod', value: 'PT2H' })] });
+      expect((await bounds()).version).toBe(2);
+    });
+
+    it('every policy version is a ledger entry: who, when, why, before and after; supervisors and admins read it', async () => {
+      const v = await expectOk(await put(ZHENJIAN, { 'inclusion.noticePeriod': 'P5D' }, 'admin', { reason: '演练结束，椹涧乡恢复五天公示期' }), 201);
+      const { items, total } = await ledger(`?areaCode=${ZHENJIAN}`);
+      expect(total).toBe(2);
+      expect(items[0]).toMatchObject({
+        kind: 'version',
+        areaCode: ZHENJIAN,
+        version: v.version,
+        actor: { username: 'admin', role: 'admin' },
+        reason: '演练结束，椹涧乡恢复五天公示期',
+        before: { values: { 'inclusion.noticePeriod': 'PT2H' } },
+        after: { values: { 'inclusion.noticePeriod': 'P5D' }, effectiveFrom: v.effectiveFrom },
+        prevHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
+      expect(new Date(items[0].at).getTime()).toBeGreaterThan(Date.now() - 60_000);
+      // the seeded and bootstrapped versions are entries too
+      const national = await ledger('?areaCode=000000000000&kind=version');
+      expect(national.items.at(-1)).toMatchObject({ version: 1, actor: { username: 'system' }, before: null });
+      expect((await ledger(`?areaCode=${HENAN}`)).items[0]).toMatchObject({ version: 1, reason: expect.stringMatching(CJK) });
+      const all = await expectOk(await env.http().get('/policies/ledger?pageSize=200').set(await auth('admin')));
+      expect(all.items[all.items.length - 1]).toMatchObject({ seq: 1, kind: 'bounds', prevHash: '0'.repeat(64) });
+      for (const user of [VILLAGE, TOWNSHIP, COUNTY]) {
+        expect((await env.http().get('/policies/ledger').set(await auth(user))).status).toBe(403);
+        expect((await env.http().get('/policies/ledger/verify').set(await auth(user))).status).toBe(403);
+      }
+      expect(await verify()).toEqual({ valid: true, entries: all.total });
+    });
+
+    it('a policy version written around the service (or before the ledger existed) breaks verify until the next start records it', async () => {
+      const HUBEI = '420000000000';
+      const adminUser = await env.ds.getRepository(UserEntity).findOneByOrFail({ username: 'admin' });
+      const repo = env.ds.getRepository(PolicyVersionEntity);
+      await repo.save(repo.create({
+        areaCode: HUBEI, version: 1, effectiveFrom: new Date('2024-01-01T00:00:00Z'),
+        values: { 'monitoring.incomeLine': 8000 }, createdById: adminUser.id, createdAt: new Date('2024-01-01T00:00:00Z'),
+      }));
+      expect(await verify()).toMatchObject({ valid: false, unrecordedVersions: [{ areaCode: HUBEI, version: 1 }] });
+      // what every start does (onApplicationBootstrap): an entry for each version without one
+      await env.app.get(PoliciesService).onApplicationBootstrap();
+      const [entry] = (await ledger(`?areaCode=${HUBEI}`)).items;
+      expect(entry).toMatchObject({ kind: 'version', version: 1, actor: { username: 'admin' }, reason: expect.stringMatching(CJK), before: null, after: { values: { 'monitoring.incomeLine': 8000 } } });
+      expect((await verify()).valid).toBe(true);
+      // a second start adds nothing
+      const total = (await ledger()).total;
+      await env.app.get(PoliciesService).onApplicationBootstrap();
+      expect((await ledger()).total).toBe(total);
+    });
+
+    it('the ledger is append-only, and verify detects a row changed behind the service (trigger disabled by a DBA) (SF-24, issue 12)', async () => {
+      const { items } = await ledger(`?areaCode=${ZHENJIAN}&kind=version`);
+      const seq = items[items.length - 1].seq as number;
+      const q = (sql: string) => (target === 'postgres' ? sql : sql.replace(/\$\d/g, '?'));
+      const forged = JSON.stringify({ effectiveFrom: items[items.length - 1].after.effectiveFrom, values: { 'inclusion.noticePeriod': 'P3D' } });
+      await expect(env.ds.query(q('UPDATE policy_ledger SET after = $1 WHERE seq = $2'), [forged, seq])).rejects.toThrow(/append-only/);
+      await expect(env.ds.query(q('DELETE FROM policy_ledger WHERE seq = $1'), [seq])).rejects.toThrow(/append-only/);
+      expect((await verify()).valid).toBe(true);
+
+      // a policy version changed behind the service no longer matches its entry
+      const [row] = await env.ds.query(q('SELECT id, "values" FROM policy_versions WHERE "areaCode" = $1 AND version = 1'), [ZHENJIAN]);
+      await env.ds.query(q('UPDATE policy_versions SET "values" = $1 WHERE id = $2'), [JSON.stringify({ 'inclusion.noticePeriod': 'PT1S' }), row.id]);
+      expect(await verify()).toMatchObject({ valid: false, unrecordedVersions: [{ areaCode: ZHENJIAN, version: 1 }] });
+      await env.ds.query(q('UPDATE policy_versions SET "values" = $1 WHERE id = $2'), [row.values, row.id]);
+      expect((await verify()).valid).toBe(true);
+
+      // the ledger entry itself rewritten, as a DBA could with the trigger off
+      if (target === 'postgres') {
+        await env.ds.query('ALTER TABLE policy_ledger DISABLE TRIGGER policy_ledger_append_only');
+        await env.ds.query('UPDATE policy_ledger SET after = $1 WHERE seq = $2', [forged, seq]);
+        await env.ds.query('ALTER TABLE policy_ledger ENABLE TRIGGER policy_ledger_append_only');
+      } else {
+        await env.ds.query('DROP TRIGGER policy_ledger_no_update');
+        await env.ds.query('UPDATE policy_ledger SET after = ? WHERE seq = ?', [forged, seq]);
+      }
+      const broken = await verify();
+      expect(broken).toMatchObject({ valid: false, brokenAt: seq });
     });
   });
 });

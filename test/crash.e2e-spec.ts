@@ -17,6 +17,7 @@ import { checkCharacter } from '../src/common/domain/id-number';
 import { deleteRedisPrefix } from '../bench/infra';
 import { target } from './support/harness';
 import { pdf, verificationData } from './support/flows';
+import { secondsFloor } from './support/policy-bounds';
 
 const ROOT = process.cwd();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -172,7 +173,14 @@ describe(`crash: the service SIGKILLed three times mid-run (${target})`, () => {
     const admin = await login('admin', 'Admin@2026');
     const village = await login('v_huozhuang', 'Demo@2026');
     const county = await login('c_jianan', 'Demo@2026');
-    await call('PUT', '/policies/411003000000', admin, { json: { effectiveFrom: new Date(Date.now() - 1000).toISOString(), values: { 'inclusion.noticePeriod': 'PT2S' } } });
+    // a notice of two seconds is below the national floor (P3D): the national bound is lowered
+    // first, through the admin endpoint with a reason (issue 12; test/support/policy-bounds.ts)
+    const bounds = await call('PUT', '/policies/bounds', admin, {
+      json: { reason: '崩溃测试：纳入公示期缩短到秒级，以便重启后等待公示期满', bounds: secondsFloor('inclusion.noticePeriod') },
+    });
+    expect(bounds.status).toBe(201);
+    const policy = await call('PUT', '/policies/411003000000', admin, { json: { effectiveFrom: new Date(Date.now() - 1000).toISOString(), values: { 'inclusion.noticePeriod': 'PT2S' } } });
+    expect(policy.status).toBe(201);
 
     // households first (setup, before any crash)
     const households: string[] = [];

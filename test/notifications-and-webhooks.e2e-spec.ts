@@ -3,6 +3,7 @@ import { NotificationEntity, WebhookDeliveryEntity } from '../src/modules/notifi
 import { OverdueReminderService } from '../src/modules/notifications/overdue-reminder.service';
 import { WebhookDispatcher } from '../src/modules/notifications/webhook-dispatcher.service';
 import { startApp, target, type TestEnv } from './support/harness';
+import { secondsFloor, widenPolicyBounds } from './support/policy-bounds';
 import { COUNTY, expectOk, inclusionCase, registerHousehold, send, shortNotice, TOWNSHIP, TOWNSHIP2, VILLAGE } from './support/flows';
 import { type Receiver, startReceiver } from './support/webhook-receiver';
 
@@ -157,6 +158,8 @@ describe(`notifications and webhooks (${target})`, () => {
   });
 
   it('SF-04: a deadline near and passed notifies whoever holds the case, once each', async () => {
+    // deadlines of seconds are below the national floors: the bounds are lowered first (issue 12)
+    await widenPolicyBounds(env, secondsFloor('inclusion.deadline', 'notifications.deadlineNearBefore'), '测试环境：办理时限缩短到秒级，以便在测试中等到到期提醒');
     await expectOk(
       await env
         .http()

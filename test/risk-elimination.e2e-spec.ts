@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MonitoringObjectEntity, TimerEntity } from '../src/database/entities';
 import { startApp, target, type TestEnv } from './support/harness';
+import { secondsFloor, widenPolicyBounds } from './support/policy-bounds';
 import { COUNTY, expectOk, getCase, HUOZHUANG, OTHER_TOWNSHIP, OTHER_VILLAGE, send, TOWNSHIP, TOWNSHIP2, upload, VILLAGE, waitForState } from './support/flows';
 import {
   appraiseAndNotice,
@@ -62,6 +63,17 @@ describe(`risk elimination, from the village list to 风险已消除 and rollbac
 
   beforeAll(async () => {
     env = await startApp();
+    // periods of seconds, the concentration alert off (1) and a one-day stale threshold are
+    // outside the national bounds: the bounds are lowered first, with a reason (issue 12)
+    await widenPolicyBounds(
+      env,
+      {
+        ...secondsFloor(...Object.keys(BASE_POLICY), 'elimination.followUpVisits'),
+        'elimination.concentrationThreshold': { max: 1 },
+        'inspection.staleMonitoringAfter': { min: 'P1D' },
+      },
+      '测试环境：监测期、公示期和回头看缩短到秒级，集中消除预警可关闭，以便在测试中走完风险消除',
+    );
     await setPolicy(env, { ...BASE_POLICY, 'elimination.followUpVisits': ['PT2S'], 'elimination.concentrationThreshold': 1 });
     [A, B, C, S1, S2, S3, S5, E] = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(() => readyObject(env)));
     // 兜底 only, no labour capacity
@@ -471,6 +483,17 @@ describe(`SF-08: concentrated elimination needs a written justification (${targe
 
   beforeAll(async () => {
     env = await startApp();
+    // periods of seconds, the concentration alert off (1) and a one-day stale threshold are
+    // outside the national bounds: the bounds are lowered first, with a reason (issue 12)
+    await widenPolicyBounds(
+      env,
+      {
+        ...secondsFloor(...Object.keys(BASE_POLICY), 'elimination.followUpVisits'),
+        'elimination.concentrationThreshold': { max: 1 },
+        'inspection.staleMonitoringAfter': { min: 'P1D' },
+      },
+      '测试环境：监测期、公示期和回头看缩短到秒级，集中消除预警可关闭，以便在测试中走完风险消除',
+    );
     await setPolicy(env, { ...BASE_POLICY, 'elimination.concentrationThreshold': 0.3, 'elimination.concentrationWindow': 'P30D' });
     objects = await Promise.all([1, 2, 3, 4].map(() => readyObject(env)));
   });

@@ -8,6 +8,7 @@ import { LoginEventEntity } from '../modules/auth/login-events.entity';
 import { PersonalDataReadEntity } from '../modules/households/personal-data-reads';
 import { AUDIT_ENTITIES } from '../modules/audit/audit.entities';
 import { RECTIFICATION_ENTITIES } from '../modules/rectification/rectification.entities';
+import { PolicyLedgerEntryEntity } from '../modules/policies/policy-ledger';
 
 import { WithId } from './with-id';
 
@@ -245,4 +246,5 @@ export const ENTITIES = [
   PersonalDataReadEntity,
   ...AUDIT_ENTITIES,
   ...RECTIFICATION_ENTITIES,
+  PolicyLedgerEntryEntity,
 ];

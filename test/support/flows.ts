@@ -1,6 +1,7 @@
 /** Building blocks for e2e specs: uploads, events, and a monitoring-inclusion case at any step. */
 import { randomUUID } from 'node:crypto';
 import type { TestEnv } from './harness';
+import { secondsFloor, widenPolicyBounds } from './policy-bounds';
 import { checkCharacter } from '../../src/common/domain/id-number';
 
 export const VILLAGE = 'v_huozhuang';
@@ -144,8 +145,13 @@ export async function waitForState(env: TestEnv, user: string, id: string, state
   throw new Error(`case ${id} stayed in ${last}, expected ${state}`);
 }
 
-/** Shortens the inclusion notice period for the demo county, effective now. */
+/**
+ * Shortens the inclusion notice period for the demo county, effective now. A notice of
+ * seconds is below the national floor (P3D), so the national bound is lowered first, through
+ * the admin endpoint with a reason (issue 12).
+ */
 export async function shortNotice(env: TestEnv, period = 'PT2S') {
+  await widenPolicyBounds(env, secondsFloor('inclusion.noticePeriod'), '测试环境：纳入公示期缩短到秒级，以便在测试中等待公示期满');
   const res = await env
     .http()
     .put('/policies/411003000000')

@@ -79,3 +79,6 @@ export function verifyLinks<F extends { seq: number; prevHash: string }>(entries
   }
   return { valid: true, entries: entries.length };
 }
+
+/** The policy ledger's name for verifyLinks. */
+export const verifyLinkedChain = verifyLinks;

@@ -9,6 +9,7 @@ import * as households from '../../modules/households/households.dto';
 import * as inspectionTexts from '../../modules/inspection-texts/inspection-texts.dto';
 import * as inclusion from '../../modules/monitoring-inclusion/monitoring-inclusion.dto';
 import * as notifications from '../../modules/notifications/notifications.dto';
+import * as policies from '../../modules/policies/policies.dto';
 import * as projects from '../../modules/project-intake/project-intake.dto';
 import * as elimination from '../../modules/risk-elimination/risk-elimination.dto';
 import * as posts from '../../modules/welfare-posts/welfare-posts.dto';
@@ -20,7 +21,7 @@ const OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValu
 
 /** Every class of the DTO modules that class-validator knows about. */
 function dtoClasses(): Array<new () => object> {
-  const modules = [admin, audit, auth, cases, households, inspectionTexts, inclusion, notifications, projects, elimination, posts];
+  const modules = [admin, audit, auth, cases, households, inspectionTexts, inclusion, notifications, policies, projects, elimination, posts];
   const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<Function, unknown[]> | Array<{ target: Function }> };
   const known = new Set<Function>(
     storage.validationMetadatas instanceof Map

@@ -1,6 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsISO8601, IsObject } from 'class-validator';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../../common/auth/decorators';
 import { assertAdminOver } from '../../common/auth/scope';
 import type { AuthUser } from '../../common/auth/auth-user';
@@ -8,17 +7,11 @@ import { AppError } from '../../common/errors/app-error';
 import { POLICY_KEYS } from '../../common/policy/policy-keys';
 import { NATIONAL, PoliciesService } from './policies.service';
 import { isAreaCode } from '../../common/domain/area';
+import { PolicyLedgerQuery, PutPolicyBoundsDto, PutPolicyDto } from './policies.dto';
 
-export class PutPolicyDto {
-  @ApiProperty({ example: '2027-01-01T00:00:00+08:00' })
-  @IsISO8601({ strict: true })
-  effectiveFrom: string;
+export { PutPolicyDto } from './policies.dto';
 
-  /** keys of domain/parameters.md; keys not given are inherited from the area above */
-  @ApiProperty({ example: { 'monitoring.incomeLine': 7800, 'inclusion.noticePeriod': 'P7D' } })
-  @IsObject()
-  values: Record<string, unknown>;
-}
+const actorOf = (user: AuthUser) => ({ id: user.id, username: user.username, role: user.role });
 
 @ApiTags('policies')
 @ApiBearerAuth()
@@ -29,6 +22,36 @@ export class PoliciesController {
   @Get()
   keys() {
     return Object.entries(POLICY_KEYS).map(([key, def]) => ({ key, type: def.type, title: def.title, default: def.default }));
+  }
+
+  // the fixed paths are declared before `:areaCode`, which would otherwise take them
+
+  /** Issue 12: the national bounds every area's values must lie within. */
+  @Get('bounds')
+  bounds() {
+    return this.policies.currentBounds();
+  }
+
+  /** Issue 12: only a global admin changes the national bounds, and must say why. */
+  @Roles('admin')
+  @Put('bounds')
+  @HttpCode(201)
+  putBounds(@Body() dto: PutPolicyBoundsDto, @CurrentUser() user: AuthUser) {
+    assertAdminOver(user, null);
+    return this.policies.putBounds(dto, actorOf(user));
+  }
+
+  /** Issue 12: every policy version and bound change, newest first. */
+  @Roles('admin', 'supervisor')
+  @Get('ledger')
+  ledger(@Query() query: PolicyLedgerQuery) {
+    return this.policies.ledger(query);
+  }
+
+  @Roles('admin', 'supervisor')
+  @Get('ledger/verify')
+  verifyLedger() {
+    return this.policies.verifyLedger();
   }
 
   @Get(':areaCode')
@@ -46,6 +69,6 @@ export class PoliciesController {
   put(@Param('areaCode') areaCode: string, @Body() dto: PutPolicyDto, @CurrentUser() user: AuthUser) {
     // an admin sets the policy of its own area and below; the national level only a global admin
     assertAdminOver(user, areaCode === NATIONAL ? null : areaCode);
-    return this.policies.put(areaCode, dto, user.id);
+    return this.policies.put(areaCode, dto, actorOf(user));
   }
 }

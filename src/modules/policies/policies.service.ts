@@ -1,16 +1,37 @@
 import { UnitOfWork } from '../../database/unit-of-work';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { In, LessThanOrEqual, Repository } from 'typeorm';
-import { AppError } from '../../common/errors/app-error';
+import { In, LessThanOrEqual, Repository, type EntityManager } from 'typeorm';
+import stringify from 'json-stable-stringify';
+import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { isAreaCode, lineageOf } from '../../common/domain/area';
+import { reasonProblem } from '../../common/domain/reason';
+import { verifyLinkedChain } from '../../common/audit/audit-hash';
 import {
   defaultPolicyValues,
   isPolicyKey,
   policyValueProblem,
+  type PolicyKey,
   type PolicyValues,
 } from '../../common/policy/policy-keys';
-import { AreaEntity, PolicyVersionEntity } from '../../database/entities';
-import { isUniqueViolation } from '../../common/errors/db-errors';
+import {
+  type BoundViolation,
+  boundShapeProblem,
+  boundViolations,
+  defaultPolicyBounds,
+  type PolicyBound,
+  type PolicyBounds,
+} from '../../common/policy/policy-bounds';
+import { AreaEntity, PolicyVersionEntity, UserEntity } from '../../database/entities';
+import {
+  appendPolicyLedger,
+  hashedFieldsOf,
+  lastBoundsEntry,
+  type LedgerActor,
+  ledgerHash,
+  lockPolicyWrites,
+  PolicyLedgerEntryEntity,
+  SYSTEM_ACTOR,
+} from './policy-ledger';
 
 /** The pseudo-area of the national defaults, below which provinces and counties override. */
 export const NATIONAL = '000000000000';
@@ -26,7 +47,42 @@ export interface EffectivePolicy {
   ids: string[];
 }
 
+export interface CurrentBounds {
+  version: number;
+  bounds: PolicyBounds;
+  changedAt: string;
+  changedBy: LedgerActor;
+  reason: string | null;
+}
+
 const label = (rows: PolicyVersionEntity[]) => rows.map((r) => `${r.areaCode}#${r.version}`).join('+');
+
+const versionState = (v: PolicyVersionEntity) => ({ effectiveFrom: v.effectiveFrom.toISOString(), values: v.values });
+
+/** The refusal of values outside the national bounds: each names the key, the value and the bound. */
+function outsideBounds(violations: BoundViolation[], areaCode: string): AppError {
+  return new AppError(ErrorCode.RULE_VIOLATED, `政策参数超出全国边界（${areaCode}）：${violations.map((v) => v.message).join('；')}`, {
+    rule: 'within_national_bounds',
+    violations: violations.map((v) => ({ key: v.key, value: v.value, bound: v.bound, message: v.message })),
+  });
+}
+
+/**
+ * The versions of one area that are or may still come in force at or after `now`: the latest
+ * in force now and every later-dated one not superseded by a higher version dated before it.
+ */
+export function liveVersions(rows: PolicyVersionEntity[], now: Date): PolicyVersionEntity[] {
+  const byArea = new Map<string, PolicyVersionEntity[]>();
+  for (const r of rows) byArea.set(r.areaCode, [...(byArea.get(r.areaCode) ?? []), r]);
+  const out: PolicyVersionEntity[] = [];
+  for (const versions of byArea.values()) {
+    for (const v of versions) {
+      const from = v.effectiveFrom > now ? v.effectiveFrom : now;
+      if (!versions.some((w) => w.version > v.version && w.effectiveFrom <= from)) out.push(v);
+    }
+  }
+  return out;
+}
 
 @Injectable()
 export class PoliciesService implements OnApplicationBootstrap {
@@ -41,23 +97,94 @@ export class PoliciesService implements OnApplicationBootstrap {
     return this.uow.manager.getRepository(PolicyVersionEntity);
   }
 
-  /** A fresh database gets the national defaults of domain/parameters.md as version 1. */
+  /**
+   * A fresh database gets the national bounds and the national defaults of domain/parameters.md
+   * as their version 1, each a ledger entry. A database from before the ledger gets an entry
+   * for each policy version it holds, and the log names the values outside the bounds.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    if (await this.versions.existsBy({ areaCode: NATIONAL })) return;
-    try {
-      await this.versions.save(this.versions.create({
-        areaCode: NATIONAL,
-        version: 1,
-        effectiveFrom: new Date('2020-01-01T00:00:00+08:00'),
-        values: defaultPolicyValues() as unknown as Record<string, unknown>,
-        createdById: null,
-        createdAt: new Date(),
-      }));
-      this.logger.log('national default policy created');
-    } catch (err) {
-      // another instance created it first
-      if (!(await this.versions.existsBy({ areaCode: NATIONAL }))) throw err;
+    await this.uow.transaction(async (em) => {
+      await lockPolicyWrites(em);
+      if (!(await lastBoundsEntry(em))) {
+        await appendPolicyLedger(em, {
+          kind: 'bounds',
+          areaCode: NATIONAL,
+          version: 1,
+          policyVersionId: null,
+          effectiveFrom: null,
+          actor: SYSTEM_ACTOR,
+          reason: '全国默认边界（domain/parameters.md）',
+          before: null,
+          after: defaultPolicyBounds() as unknown as Record<string, unknown>,
+        });
+        this.logger.log('national policy bounds created');
+      }
+      if (!(await em.existsBy(PolicyVersionEntity, { areaCode: NATIONAL }))) {
+        const row = await em.save(em.create(PolicyVersionEntity, {
+          areaCode: NATIONAL,
+          version: 1,
+          effectiveFrom: new Date('2020-01-01T00:00:00+08:00'),
+          values: defaultPolicyValues() as unknown as Record<string, unknown>,
+          createdById: null,
+          createdAt: new Date(),
+        }));
+        await this.recordVersion(em, row, null, SYSTEM_ACTOR, '全国默认参数（domain/parameters.md）');
+        this.logger.log('national default policy created');
+      }
+      await this.recordUnrecordedVersions(em);
+      await this.reportOutsideBounds(em);
+    });
+  }
+
+  /** Policy versions written before the ledger existed (or by a tool around the service) get their entry. */
+  private async recordUnrecordedVersions(em: EntityManager): Promise<void> {
+    const missing = await em
+      .createQueryBuilder(PolicyVersionEntity, 'v')
+      .leftJoin(PolicyLedgerEntryEntity, 'l', 'l.policyVersionId = v.id')
+      .where('l.seq IS NULL')
+      .orderBy('v.createdAt', 'ASC')
+      .addOrderBy('v.areaCode', 'ASC')
+      .addOrderBy('v.version', 'ASC')
+      .getMany();
+    if (!missing.length) return;
+    const users = await em.findBy(UserEntity, { id: In([...new Set(missing.map((v) => v.createdById).filter((id): id is string => !!id))]) });
+    for (const v of missing) {
+      const previous = await em.findOne(PolicyVersionEntity, { where: { areaCode: v.areaCode, version: v.version - 1 } });
+      const user = users.find((u) => u.id === v.createdById);
+      const actor = user ? { id: user.id, username: user.username, role: user.role } : SYSTEM_ACTOR;
+      await this.recordVersion(em, v, previous, actor, '台账启用前已有的版本，启动时补记', v.createdAt);
     }
+    this.logger.warn({ versions: missing.map((v) => `${v.areaCode}#${v.version}`) }, `${missing.length} policy version(s) recorded in the policy ledger after the fact`);
+  }
+
+  /** Values stored before the bounds (or outside them by other means) stay in force; the log names them. */
+  private async reportOutsideBounds(em: EntityManager): Promise<void> {
+    const { bounds } = await this.currentBounds(em);
+    const live = liveVersions(await em.find(PolicyVersionEntity), new Date());
+    for (const v of live) {
+      const violations = boundViolations(v.values, bounds);
+      if (violations.length) {
+        this.logger.warn(
+          { areaCode: v.areaCode, version: v.version, violations: violations.map((x) => x.message) },
+          `policy ${v.areaCode}#${v.version} holds values outside the national bounds; a new version of the area must bring them inside`,
+        );
+      }
+    }
+  }
+
+  private recordVersion(em: EntityManager, row: PolicyVersionEntity, previous: PolicyVersionEntity | null, actor: LedgerActor, reason: string | null, at?: Date) {
+    return appendPolicyLedger(em, {
+      kind: 'version',
+      areaCode: row.areaCode,
+      version: row.version,
+      policyVersionId: row.id,
+      effectiveFrom: row.effectiveFrom,
+      actor,
+      reason,
+      before: previous ? versionState(previous) : null,
+      after: versionState(row),
+      at,
+    });
   }
 
   async effective(areaCode: string, at: Date = new Date()): Promise<EffectivePolicy> {
@@ -84,7 +211,12 @@ export class PoliciesService implements OnApplicationBootstrap {
     return this.merge(areaCode, rows);
   }
 
-  async put(areaCode: string, input: { effectiveFrom: string; values: Record<string, unknown> }, userId: string) {
+  /**
+   * A new version of an area's own values. Every value it would hold — the ones given and the
+   * ones carried forward — must lie inside the national bounds (issue 12), at every level
+   * including the national one; the version and its ledger entry are one transaction.
+   */
+  async put(areaCode: string, input: { effectiveFrom: string; values: Record<string, unknown>; reason?: string }, actor: LedgerActor) {
     if (areaCode !== NATIONAL && !isAreaCode(areaCode)) throw AppError.validation({ areaCode: '应为12位统计用区划代码' });
     const fields: Record<string, string> = {};
     for (const [key, value] of Object.entries(input.values ?? {})) {
@@ -95,36 +227,133 @@ export class PoliciesService implements OnApplicationBootstrap {
         if (problem) fields[`values.${key}`] = problem;
       }
     }
+    if (input.reason !== undefined && input.reason.trim() === '') fields.reason = '理由不能为空白；不说明理由时请不传此字段';
     if (Object.keys(fields).length) throw AppError.validation(fields, '政策参数不正确');
     if (areaCode !== NATIONAL && !(await this.versions.manager.existsBy(AreaEntity, { code: areaCode }))) {
       throw AppError.validation({ areaCode: `行政区划 ${areaCode} 尚未登记` });
     }
-    const row = await this.insertNextVersion(areaCode, input, userId);
-    return { areaCode, version: row.version, effectiveFrom: row.effectiveFrom.toISOString(), values: row.values };
+    return this.uow.transaction(async (em) => {
+      await lockPolicyWrites(em);
+      const last = await em.findOne(PolicyVersionEntity, { where: { areaCode }, order: { version: 'DESC' } });
+      // a new version carries this area's earlier values forward, changed by the ones given
+      const values = Object.fromEntries(Object.entries({ ...(last?.values ?? {}), ...input.values }).filter(([, v]) => v !== null));
+      const violations = boundViolations(values, (await this.currentBounds(em)).bounds);
+      if (violations.length) throw outsideBounds(violations, areaCode);
+      const row = await em.save(em.create(PolicyVersionEntity, {
+        areaCode,
+        version: (last?.version ?? 0) + 1,
+        effectiveFrom: new Date(input.effectiveFrom),
+        values,
+        createdById: actor.id,
+        createdAt: new Date(),
+      }));
+      await this.recordVersion(em, row, last, actor, input.reason?.trim() ?? null);
+      return { areaCode, version: row.version, effectiveFrom: row.effectiveFrom.toISOString(), values: row.values };
+    });
   }
 
-  /** Version numbers per area are consecutive; concurrent writers retry on the unique index. */
-  private async insertNextVersion(areaCode: string, input: { effectiveFrom: string; values: Record<string, unknown> }, userId: string) {
-    for (let attempt = 0; ; attempt++) {
-      const last = await this.versions.findOne({ where: { areaCode }, order: { version: 'DESC' } });
-      try {
-        return await this.versions.save(
-          this.versions.create({
-            areaCode,
-            version: (last?.version ?? 0) + 1,
-            effectiveFrom: new Date(input.effectiveFrom),
-            // a new version carries this area's earlier values forward, changed by the ones given
-            values: Object.fromEntries(
-              Object.entries({ ...(last?.values ?? {}), ...input.values }).filter(([, v]) => v !== null),
-            ),
-            createdById: userId,
-            createdAt: new Date(),
-          }),
-        );
-      } catch (err) {
-        if (!isUniqueViolation(err) || attempt >= 10) throw err;
-      }
+  /** The national bounds in force (the last `bounds` entry of the ledger). */
+  async currentBounds(em: EntityManager = this.uow.manager): Promise<CurrentBounds> {
+    const entry = await lastBoundsEntry(em);
+    if (!entry) throw new AppError(ErrorCode.INTERNAL, '全国参数边界尚未建立');
+    return {
+      version: entry.version,
+      // a key added to POLICY_KEYS after the last change gets its default bound
+      bounds: { ...defaultPolicyBounds(), ...(entry.after as Partial<PolicyBounds>) },
+      changedAt: entry.at.toISOString(),
+      changedBy: { id: entry.actorId, username: entry.actorUsername, role: entry.actorRole },
+      reason: entry.reason,
+    };
+  }
+
+  /**
+   * Issue 12: a change of the national bounds. Each key's bound is merged field by field over
+   * the one in force; a reason is required; no version that is or may come in force may end up
+   * outside the new bounds (such areas are named: change them first).
+   */
+  async putBounds(input: { reason?: string; bounds: Record<string, unknown> }, actor: LedgerActor) {
+    const fields: Record<string, string> = {};
+    const given = Object.entries(input.bounds ?? {});
+    if (!given.length) fields.bounds = '请至少给出一个参数的边界';
+    for (const [key, bound] of given) {
+      if (!isPolicyKey(key)) fields[`bounds.${key}`] = '未知的参数名';
+      else if (bound === null || typeof bound !== 'object' || Array.isArray(bound)) fields[`bounds.${key}`] = '边界应为对象，例如 {"min": "PT1S"}';
     }
+    if (Object.keys(fields).length) throw AppError.validation(fields, '参数边界不正确');
+    const minLength = (await this.effective(NATIONAL)).values['reasons.minLength'];
+    const reasonIssue = reasonProblem(input.reason, minLength);
+    if (reasonIssue) throw new AppError(ErrorCode.REASON_REQUIRED, `修改全国参数边界必须说明理由：${reasonIssue}`, { fields: { reason: reasonIssue } });
+
+    return this.uow.transaction(async (em) => {
+      await lockPolicyWrites(em);
+      const current = await this.currentBounds(em);
+      const next: PolicyBounds = { ...current.bounds };
+      for (const [key, bound] of given as Array<[PolicyKey, Record<string, unknown>]>) {
+        const merged = { ...current.bounds[key], ...bound };
+        const problem = boundShapeProblem(key, merged);
+        if (problem) fields[`bounds.${key}`] = problem;
+        else next[key] = merged as unknown as PolicyBound;
+      }
+      if (Object.keys(fields).length) throw AppError.validation(fields, '参数边界不正确');
+
+      const conflicts = liveVersions(await em.find(PolicyVersionEntity), new Date()).flatMap((v) =>
+        boundViolations(v.values, next).map((x) => ({ areaCode: v.areaCode, version: v.version, key: x.key, value: x.value, bound: x.bound, message: `${v.areaCode}#${v.version} ${x.message}` })),
+      );
+      if (conflicts.length) {
+        throw new AppError(ErrorCode.RULE_VIOLATED, `新边界之外还有正在或将要生效的参数，请先修改这些地区的参数：${conflicts.map((c) => c.message).join('；')}`, {
+          rule: 'versions_within_new_bounds',
+          conflicts,
+        });
+      }
+      const entry = await appendPolicyLedger(em, {
+        kind: 'bounds',
+        areaCode: NATIONAL,
+        version: current.version + 1,
+        policyVersionId: null,
+        effectiveFrom: null,
+        actor,
+        reason: input.reason!.trim(),
+        before: current.bounds as unknown as Record<string, unknown>,
+        after: next as unknown as Record<string, unknown>,
+      });
+      return { version: entry.version, changed: given.map(([k]) => k), bounds: next, reason: entry.reason, changedAt: entry.at.toISOString() };
+    });
+  }
+
+  async ledger(query: { areaCode?: string; kind?: 'version' | 'bounds'; page: number; pageSize: number }) {
+    const where = { ...(query.areaCode ? { areaCode: query.areaCode } : {}), ...(query.kind ? { kind: query.kind } : {}) };
+    const [rows, total] = await this.uow.manager.findAndCount(PolicyLedgerEntryEntity, {
+      where,
+      order: { seq: 'DESC' },
+      skip: (query.page - 1) * query.pageSize,
+      take: query.pageSize,
+    });
+    const items = rows.map((e) => {
+      const f = hashedFieldsOf(e);
+      return { ...f, hash: e.hash };
+    });
+    return { items, total, page: query.page, pageSize: query.pageSize };
+  }
+
+  /**
+   * Recomputes the ledger's chain (SF-24), then checks that every stored policy version has
+   * its entry with the same values: a version written or changed around the service breaks it.
+   */
+  async verifyLedger() {
+    const em = this.uow.manager;
+    const entries = await em.find(PolicyLedgerEntryEntity, { order: { seq: 'ASC' } });
+    const check = verifyLinkedChain(entries.map((e) => ({ ...hashedFieldsOf(e), hash: e.hash })), ledgerHash);
+    if (!check.valid) return { valid: false, entries: entries.length, brokenAt: check.brokenAt };
+    const recorded = new Map(entries.filter((e) => e.policyVersionId).map((e) => [e.policyVersionId!, e]));
+    const versions = await em.find(PolicyVersionEntity, { order: { areaCode: 'ASC', version: 'ASC' } });
+    const unrecorded = versions
+      .filter((v) => {
+        const e = recorded.get(v.id);
+        return !e || e.areaCode !== v.areaCode || e.version !== v.version || stringify(e.after) !== stringify(versionState(v));
+      })
+      .map((v) => ({ areaCode: v.areaCode, version: v.version }));
+    if (unrecorded.length) return { valid: false, entries: entries.length, unrecordedVersions: unrecorded };
+    return { valid: true, entries: entries.length };
   }
 
   private merge(areaCode: string, rows: PolicyVersionEntity[]): EffectivePolicy {
