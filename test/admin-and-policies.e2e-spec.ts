@@ -504,7 +504,10 @@ describe(`administration, authentication and policies (${target})`, () => {
         [{ 'projects.negativeList': ['office_buildings', 'urban_infrastructure'] }, 'projects.negativeList', expect.any(Object), 'debt_repayment'],
         [{ 'posts.capPerVillage': {} }, 'posts.capPerVillage', expect.any(Object), 'cleaner'],
         [{ 'posts.capPerVillage': { cleaner: { perHouseholds: 1 }, forest_ranger: { perHouseholds: 50 }, road_maintainer: { absolute: 5 } } }, 'posts.capPerVillage', expect.any(Object), '20'],
-        [{ 'posts.maxPerPerson': 3 }, 'posts.maxPerPerson', { min: 1, max: 1 }, '1'],
+        [{ 'posts.maxPerHousehold': 3 }, 'posts.maxPerHousehold', { min: 1, max: 2 }, '2'],
+        [{ 'posts.capDefault': { absolute: 60 } }, 'posts.capDefault', { minPerHouseholds: 20, maxAbsolute: 20 }, '20'],
+        [{ 'reasons.placeholders': ['测试'] }, 'reasons.placeholders', expect.objectContaining({ minItems: 3 }), '同意'],
+        [{ 'records.maxBackdate': 'P1Y' }, 'records.maxBackdate', { min: 'P1D', max: 'P30D' }, 'P30D'],
         [{ 'elimination.keepNoLabourInMonitoring': false }, 'elimination.keepNoLabourInMonitoring', { allowed: [true] }, 'true'],
         [{ 'elimination.concentrationThreshold': 1 }, 'elimination.concentrationThreshold', { min: 0.1, max: 0.5 }, '0.5'],
       ];

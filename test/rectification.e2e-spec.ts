@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { seedRectification } from '../seeds/rectification';
 import { startApp, target, type TestEnv } from './support/harness';
+import { secondsFloor, widenPolicyBounds } from './support/policy-bounds';
 import { COUNTY, COUNTY2, expectOk, getCase, HUOZHUANG, OTHER_TOWNSHIP, OTHER_VILLAGE, send, TOWNSHIP, upload, VILLAGE } from './support/flows';
 import { addMeasure, auth, COUNTY_CODE, daysAgo, monitoringObject, setPolicy, sleep, SUPERVISOR } from './support/elimination';
 
@@ -55,6 +56,13 @@ describe(`rectification ledger: 交办、整改、验收、销号 (SF-26, issue 
   let env: TestEnv;
   beforeAll(async () => {
     env = await startApp();
+    // deadlines and notices of seconds and a one-day stale threshold are outside the national
+    // bounds: lowered first, with a reason (issue 12)
+    await widenPolicyBounds(
+      env,
+      { ...secondsFloor('inclusion.noticePeriod', 'rectification.deadline', 'notifications.deadlineNearBefore'), 'inspection.staleMonitoringAfter': { min: 'PT1S' } },
+      '测试环境：整改时限、公示期缩短到秒级，长期监测预警可按天计，以便在测试中等到逾期和预警',
+    );
   });
   afterAll(async () => {
     await env?.close();

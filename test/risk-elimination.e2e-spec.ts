@@ -587,6 +587,12 @@ describe(`issue 12: stated dates are bounded, and a follow-up visit that finds a
 
   beforeAll(async () => {
     env = await startApp();
+    // periods of seconds and the concentration alert off are outside the national bounds: lowered first, with a reason (issue 12)
+    await widenPolicyBounds(
+      env,
+      { ...secondsFloor(...Object.keys(BASE_POLICY), 'elimination.followUpVisits'), 'elimination.concentrationThreshold': { max: 1 } },
+      '测试环境：监测期、公示期和回头看缩短到秒级，集中消除预警可关闭，以便在测试中走到回头看',
+    );
     await setPolicy(env, { ...BASE_POLICY, 'elimination.followUpVisits': ['PT2S'], 'elimination.concentrationThreshold': 1 });
     [R, N] = await Promise.all([readyObject(env), readyObject(env)]);
     const list = await propose(env, [R.moId, N.moId]);

@@ -475,7 +475,9 @@ describe(`public-welfare posts: setting, hiring, attendance, exit, ledger (${tar
   });
 
   it('SF-12: posts.capDefault is the area\'s policy, validated like every cap; a policy cannot lift one person, one post (issue 12)', async () => {
-    // a village's own default: absolute 60 lets 40 水管员 through without a justification
+    // a village's own default: absolute 60 lets 40 水管员 through without a justification (above
+    // the national bound of 20: lowered first, with a reason, issue 12)
+    await widenPolicyBounds(env, { 'posts.capDefault': { maxAbsolute: 60 } }, '测试环境：放宽默认设岗上限的全国边界，以便验证本村默认上限生效');
     await expectOk(await putPolicy(HUOZHUANG, { 'posts.capDefault': { absolute: 60 } }), 201);
     try {
       const caseId = await settingAtCounty(env, { postType: 'facility_keeper', places: 40 });
