@@ -113,7 +113,7 @@ describe(`project implementation and funds, from the plan to the assets (${targe
   });
   afterAll(() => env?.close());
 
-  it('publishes both procedures from their machines', async () => {
+  it('SF-23: publishes both procedures from their machines, with the payment rules on the county approval', async () => {
     const impl = await expectOk(await get(VILLAGE, '/procedures/project-implementation'));
     expect(impl).toMatchObject({ procedure: 'project-implementation', initial: 'contracting' });
     expect(impl.creationRules.map((r: any) => r.id)).toEqual(['project_in_library', 'project_in_plan', 'implementation_not_started']);
@@ -246,7 +246,7 @@ describe(`project implementation and funds, from the plan to the assets (${targe
     expectError(await send(env, VILLAGE, bare.id, { type: 'SUBMIT', evidenceIds: [] }), 422, 'EVIDENCE_MISSING');
   });
 
-  it('a failed acceptance returns the project to in progress with its defects; completion again needs the rectification; progress never goes back', async () => {
+  it('SF-23: a failed acceptance returns the project to in progress with its defects; completion again needs the rectification; progress never goes back', async () => {
     const { projectId, caseId } = await inProgress();
     await expectOk(await progress(caseId, 100, daysAgo(10)));
     expectError(await progress(caseId, 90, daysAgo(5)), 422, 'RULE_VIOLATED', 'progress_monotonic');
@@ -263,7 +263,7 @@ describe(`project implementation and funds, from the plan to the assets (${targe
     expect(again.data.acceptance.signatures).toEqual([]);
   });
 
-  it('detectors: a project with no progress report for projects.stalledAfter, and one past its planned end, within the caller\'s area', async () => {
+  it('SF-23/SF-26: detectors — a project with no progress report for projects.stalledAfter, and one past its planned end, within the caller\'s area', async () => {
     await expectOk(
       await env.http().put(`/policies/${COUNTY_CODE}`).set('Authorization', await auth('admin')).send({ effectiveFrom: new Date(Date.now() - 1000).toISOString(), values: { 'projects.stalledAfter': 'P30D' } }),
       201,
