@@ -22,6 +22,7 @@ import { MonitoringInclusionModule } from './modules/monitoring-inclusion/monito
 import { MonitoringObjectsModule } from './modules/monitoring-objects/monitoring-objects.module';
 import { PoliciesModule } from './modules/policies/policies.module';
 import { ProjectIntakeModule } from './modules/project-intake/project-intake.module';
+import { ProjectImplementationModule } from './modules/project-implementation/project-implementation.module';
 import { PublicModule } from './modules/public/public.module';
 import { RectificationModule } from './modules/rectification/rectification.module';
 import { RiskEliminationModule } from './modules/risk-elimination/risk-elimination.module';
@@ -74,6 +75,7 @@ export class AppModule {
         RiskEliminationModule,
         WelfarePostsModule,
         ProjectIntakeModule,
+        ProjectImplementationModule,
         ImportsModule,
         InspectionTextsModule,
         RectificationModule,

@@ -2,6 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { json, timestamp } from './column-types';
 import { WELFARE_POST_ENTITIES } from '../modules/welfare-posts/welfare-posts.entities';
 import { PROJECT_ENTITIES } from '../modules/project-intake/project.entity';
+import { IMPLEMENTATION_ENTITIES } from '../modules/project-implementation/implementation.entities';
 import { IMPORT_ENTITIES } from '../modules/imports/imports.entities';
 import { NOTIFICATION_ENTITIES } from '../modules/notifications/notifications.entities';
 import { LoginEventEntity } from '../modules/auth/login-events.entity';
@@ -240,6 +241,7 @@ export const ENTITIES = [
   IdempotencyRecordEntity,
   ...WELFARE_POST_ENTITIES,
   ...PROJECT_ENTITIES,
+  ...IMPLEMENTATION_ENTITIES,
   ...IMPORT_ENTITIES,
   ...NOTIFICATION_ENTITIES,
   LoginEventEntity,

@@ -61,6 +61,13 @@ export const EVIDENCE_TYPES = labels([
   ['feasibility_opinion', '论证意见', 'Feasibility opinion'],
   ['rollback_evidence', '回退佐证材料', 'Rollback evidence'],
   ['rectification_evidence', '整改佐证材料', 'Rectification evidence'],
+  ['contract', '施工（采购）合同', 'Contract'],
+  ['start_report', '开工报告', 'Start-of-works report'],
+  ['progress_photo', '进度照片', 'Progress photo'],
+  ['completion_report', '竣工报告', 'Completion report'],
+  ['acceptance_record', '验收记录（签字）', 'Signed acceptance record'],
+  ['handover_record', '资产移交记录', 'Asset handover record'],
+  ['invoice', '发票', 'Invoice'],
   ['other', '其他', 'Other'],
 ] as const);
 

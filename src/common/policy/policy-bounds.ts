@@ -146,6 +146,9 @@ export const DEFAULT_POLICY_BOUNDS = {
   'projects.departmentsByCategory': { requiredSectors: { industry: ['agriculture'] } },
   // "at least 60%" (55 % in 2022)
   'projects.industryShareMin': { min: 0.6, max: 1 },
+  // SF-23: "at most 30% before acceptance" — a county may allow less, never more
+  'projects.advanceRatio': { min: 0, max: 0.3 },
+  'projects.stalledAfter': { min: 'P1M', max: 'P6M' },
 } as const satisfies Record<PolicyKey, PolicyBound>;
 
 export function defaultPolicyBounds(): PolicyBounds {

@@ -99,6 +99,8 @@ export const POLICY_KEYS = {
     title: '各类项目论证部门',
   },
   'projects.industryShareMin': { type: 'ratio', default: 0.6, title: '产业项目资金占比下限' },
+  'projects.advanceRatio': { type: 'ratio', default: 0.3, title: '竣工验收前预拨（超进度拨付）资金占合同金额的上限（SF-23）' },
+  'projects.stalledAfter': { type: 'duration', default: 'P2M', title: '停滞项目预警：无进度报告时长' },
 } as const satisfies Record<string, PolicyKeyDef>;
 
 export type PolicyKey = keyof typeof POLICY_KEYS;

@@ -1,0 +1,288 @@
+/**
+ * Project implementation and funds (issue 15, SF-22, SF-23), against the real application:
+ * the annual plan, a project from its contract to its assets, payments refused by their rules,
+ * a failed acceptance, the completion notice without login, the ledgers, the detectors.
+ */
+import { jest } from '@jest/globals';
+import ExcelJS from 'exceljs';
+import { startApp, type TestEnv, target } from './support/harness';
+import { COUNTY, COUNTY2, expectOk, OTHER_TOWNSHIP, OTHER_VILLAGE, send, TOWNSHIP, TOWNSHIP2, upload, uploadAll, VILLAGE, waitForState } from './support/flows';
+import { beijingDate } from '../src/machines/record-date';
+
+jest.setTimeout(180_000);
+
+const COUNTY_CODE = '411003000000';
+const D_AGRI = 'd_agri';
+const D_CIVIL = 'd_civil';
+const daysAgo = (n: number) => beijingDate(new Date(Date.now() - n * 86400_000));
+const INTAKE = '/procedures/project-intake/cases';
+const IMPL = '/procedures/project-implementation/cases';
+const PAY = '/procedures/project-payment/cases';
+const OPINION = { opinion: '工程质量合格，同意验收' };
+
+type Res = { status: number; body: any };
+function expectError(res: Res, status: number, code: string, rule?: string) {
+  expect({ status: res.status, code: res.body?.code, rule: res.body?.details?.rule }).toEqual({ status, code, rule });
+  return res.body;
+}
+
+describe(`project implementation and funds, from the plan to the assets (${target})`, () => {
+  let env: TestEnv;
+  let seq = 0;
+  const auth = async (user: string) => `Bearer ${await env.token(user)}`;
+  const get = async (user: string, path: string) => env.http().get(path).set('Authorization', await auth(user));
+  const post = async (user: string, path: string, body: unknown) => env.http().post(path).set('Authorization', await auth(user)).send(body as object);
+
+  /** a new industry project of 霍庄村 through intake into the library (agriculture argues it) */
+  async function libraryProject(): Promise<string> {
+    seq += 1;
+    const c = await expectOk(
+      await post(VILLAGE, INTAKE, {
+        areaCode: '411003100201', name: `霍庄村食用菌大棚项目${seq}`, category: 'industry', year: 2026,
+        budget: { total: 1200000, linkageFunds: 1000000, otherFunds: 200000 }, fundSource: '中央和省级财政衔接推进乡村振兴补助资金',
+        period: { start: daysAgo(120), end: daysAgo(-120) }, content: '新建食用菌标准化大棚20座及配套水电设施',
+        performanceTargets: [{ kind: 'output', indicator: '新建大棚数量', value: '20', unit: '座' }],
+        beneficiaries: { households: 120, formerlyPoorHouseholds: 30, monitoredHouseholds: 5 },
+        linkageMechanism: '资产收益分红、优先吸纳脱贫户和监测户务工、订单收购',
+      }),
+      201,
+    );
+    await expectOk(await send(env, VILLAGE, c.id, { type: 'SUBMIT', evidenceIds: await uploadAll(env, VILLAGE, c.id, ['villager_resolution', 'notice_photo', 'project_proposal']) }));
+    await expectOk(await send(env, TOWNSHIP, c.id, { type: 'APPROVE', data: { opinion: '材料齐全，同意上报' } }));
+    const op = await upload(env, D_AGRI, 'feasibility_opinion', { caseId: c.id });
+    await expectOk(await send(env, D_AGRI, c.id, { type: 'APPROVE', evidenceIds: [op.id], data: { opinion: '符合产业规划，技术方案可行' } }));
+    await expectOk(await send(env, COUNTY, c.id, { type: 'APPROVE', data: { opinion: '同意入库，绩效目标审定', performanceTargetsApproved: true } }));
+    const photo = await upload(env, COUNTY, 'notice_photo', { caseId: c.id });
+    await expectOk(await send(env, COUNTY, c.id, { type: 'PUBLISH_NOTICE', evidenceIds: [photo.id], data: { text: '建安区2026年度项目库入库公告（测试）' } }));
+    await waitForState(env, VILLAGE, c.id, 'in_library');
+    return c.subject.id;
+  }
+
+  const plan = (projectId: string, user = COUNTY) =>
+    post(user, '/project-plans/entries', { year: 2026, projectId, funds: [{ source: '中央财政衔接资金', amount: 1000000 }, { source: '县级财政衔接资金', amount: 200000 }] });
+
+  async function contract(caseId: string, over: Record<string, unknown> = {}) {
+    const ev = await uploadAll(env, VILLAGE, caseId, ['contract', 'start_report']);
+    return send(env, VILLAGE, caseId, {
+      type: 'RECORD_CONTRACT', evidenceIds: ev,
+      data: { contractNo: 'JA-2026-001', contractor: '许昌建安建筑工程有限公司', contractAmount: 1000000, signedOn: daysAgo(60), startedOn: daysAgo(58), plannedEnd: daysAgo(-60), ...over },
+    });
+  }
+  async function progress(caseId: string, percent: number, date: string, user = TOWNSHIP) {
+    const photo = await upload(env, user, 'progress_photo', { caseId });
+    return send(env, user, caseId, { type: 'REPORT_PROGRESS', evidenceIds: [photo.id], data: { percent, date } });
+  }
+  async function complete(caseId: string, data: Record<string, unknown> = { completedOn: daysAgo(5) }) {
+    const r = await upload(env, VILLAGE, 'completion_report', { caseId });
+    return send(env, VILLAGE, caseId, { type: 'COMPLETE', evidenceIds: [r.id], data });
+  }
+  async function sign(caseId: string, user: string, type = 'SIGN_ACCEPTANCE', extra: { data?: Record<string, unknown>; reason?: string } = {}) {
+    const r = await upload(env, user, 'acceptance_record', { caseId });
+    return send(env, user, caseId, { type, evidenceIds: [r.id], data: extra.data ?? OPINION, reason: extra.reason });
+  }
+  /** a planned project with its implementation case in progress (contract recorded) */
+  async function inProgress(over: Record<string, unknown> = {}) {
+    const projectId = await libraryProject();
+    await expectOk(await plan(projectId), 201);
+    const impl = await expectOk(await post(VILLAGE, IMPL, { projectId }), 201);
+    await expectOk(await contract(impl.id, over));
+    return { projectId, caseId: impl.id as string };
+  }
+  /** opens and submits a payment request; returns the case id and the SUBMIT answer */
+  async function requestPayment(projectId: string, kind: string, amount: number, user = VILLAGE) {
+    const created = await expectOk(await post(user, PAY, { projectId, kind, amount, invoiceNo: `INV-${Date.now()}`, contractRef: 'JA-2026-001', purpose: '支付工程款（测试）' }), 201);
+    const invoice = await upload(env, user, 'invoice', { caseId: created.id });
+    return { id: created.id as string, res: await send(env, user, created.id, { type: 'SUBMIT', evidenceIds: [invoice.id] }) };
+  }
+  async function pay(projectId: string, kind: string, amount: number, approver = COUNTY, requester = VILLAGE) {
+    const { id, res } = await requestPayment(projectId, kind, amount, requester);
+    expect((await expectOk(res)).state).toBe('finance_review');
+    expect((await expectOk(await send(env, approver, id, { type: 'APPROVE', data: { opinion: '票据齐全，同意拨付' } }))).state).toBe('paid');
+    return id;
+  }
+
+  beforeAll(async () => {
+    env = await startApp();
+    await expectOk(
+      await env.http().put(`/policies/${COUNTY_CODE}`).set('Authorization', await auth('admin')).send({
+        effectiveFrom: new Date(Date.now() - 1000).toISOString(),
+        values: { 'projects.noticePeriod': 'PT2S' },
+      }),
+      201,
+    );
+  });
+  afterAll(() => env?.close());
+
+  it('SF-23: publishes both procedures from their machines, with the payment rules on the county approval', async () => {
+    const impl = await expectOk(await get(VILLAGE, '/procedures/project-implementation'));
+    expect(impl).toMatchObject({ procedure: 'project-implementation', initial: 'contracting' });
+    expect(impl.creationRules.map((r: any) => r.id)).toEqual(['project_in_library', 'project_in_plan', 'implementation_not_started']);
+    const payment = await expectOk(await get(VILLAGE, '/procedures/project-payment'));
+    const approve = payment.events.find((e: any) => e.type === 'APPROVE');
+    expect(approve).toMatchObject({ role: ['county'], review: true });
+    expect(approve.rules.map((r: any) => r.id)).toEqual(expect.arrayContaining(['payment_within_progress', 'advance_within_ratio', 'final_after_acceptance', 'within_contract', 'within_planned_funds']));
+  });
+
+  it('SF-22/SF-23: walks a project from the plan through contract, progress, payments, acceptance and assets to closed, with its completion notice readable without login', async () => {
+    const projectId = await libraryProject();
+    // a project enters implementation only from the plan
+    expectError(await post(VILLAGE, IMPL, { projectId }), 422, 'RULE_VIOLATED', 'project_in_plan');
+    expectError(await plan(projectId, VILLAGE), 403, 'ROLE_REQUIRED');
+    await expectOk(await plan(projectId, COUNTY), 201);
+    expectError(await plan(projectId, COUNTY2), 409, 'ALREADY_EXISTS', 'project_not_yet_planned');
+    const planned = await expectOk(await get(COUNTY, `/project-plans?year=2026&areaCode=${COUNTY_CODE}`));
+    expect(planned.items.find((i: any) => i.projectId === projectId)).toMatchObject({ planned: 1200000, funds: [{ source: '中央财政衔接资金', amount: 1000000 }, { source: '县级财政衔接资金', amount: 200000 }] });
+
+    const impl = await expectOk(await post(VILLAGE, IMPL, { projectId }), 201);
+    expect(impl).toMatchObject({ procedure: 'project-implementation', state: 'contracting', subject: { type: 'project', id: projectId } });
+    expectError(await post(VILLAGE, IMPL, { projectId }), 422, 'RULE_VIOLATED', 'implementation_not_started');
+    // no payment before the contract
+    expectError(await post(VILLAGE, PAY, { projectId, kind: 'advance', amount: 100, invoiceNo: 'INV-0', contractRef: 'JA-2026-001', purpose: '预付启动资金' }), 422, 'RULE_VIOLATED', 'implementation_payable');
+    expect((await expectOk(await contract(impl.id))).state).toBe('in_progress');
+
+    await pay(projectId, 'advance', 300000);                     // 30%: the advance allowed
+    expect((await expectOk(await progress(impl.id, 50, daysAgo(30)))).state).toBe('in_progress');
+    await pay(projectId, 'progress', 500000, COUNTY2, TOWNSHIP); // 800,000 = 50% + 30%
+    await expectOk(await progress(impl.id, 100, daysAgo(10)));
+    expect((await expectOk(await complete(impl.id))).state).toBe('acceptance');
+
+    // acceptance: the township user who reported progress cannot sign it (SF-25); another one does
+    expectError(await sign(impl.id, TOWNSHIP), 403, 'SEPARATION_OF_DUTIES');
+    await expectOk(await sign(impl.id, TOWNSHIP2));
+    expectError(await sign(impl.id, D_CIVIL), 422, 'RULE_VIOLATED', 'acceptance_party_required');
+    await expectOk(await sign(impl.id, D_AGRI));
+    expect((await expectOk(await sign(impl.id, COUNTY))).state).toBe('asset_registration');
+
+    await pay(projectId, 'final', 200000, COUNTY2);             // the rest, after acceptance
+    const handover = await upload(env, COUNTY, 'handover_record', { caseId: impl.id });
+    const registered = await expectOk(await send(env, COUNTY, impl.id, {
+      type: 'REGISTER_ASSETS', evidenceIds: [handover.id],
+      data: { handoverDate: daysAgo(2), assets: [{ name: '食用菌标准化大棚', kind: '经营性资产', quantity: 20, unit: '座', value: 980000.5, owner: { type: 'village_collective', name: '霍庄村股份经济合作社', areaCode: '411003100201' } }] },
+    }));
+    expect(registered.state).toBe('completion_notice');
+    const photo = await upload(env, COUNTY, 'notice_photo', { caseId: impl.id });
+    await expectOk(await send(env, COUNTY, impl.id, { type: 'PUBLISH_NOTICE', evidenceIds: [photo.id], data: { text: '霍庄村食用菌产业大棚建设项目竣工公告' } }));
+
+    // SF-22: the completion notice, without login: amount spent, fund sources, results
+    const board = await expectOk(await env.http().get('/public/notices?areaCode=411003100201'));
+    const notice = board.find((n: any) => n.caseId === impl.id);
+    expect(notice).toMatchObject({ procedure: 'project-implementation' });
+    expect(notice.summary).toContain('已拨付资金：1000000.00元');
+    expect(notice.summary).toContain('中央财政衔接资金1000000.00元');
+    expect(notice.summary).toContain('食用菌标准化大棚20座（980000.50元，移交村集体霍庄村股份经济合作社）');
+    await waitForState(env, VILLAGE, impl.id, 'closed');
+
+    const view = await expectOk(await get(COUNTY, `/project-implementations/${projectId}`));
+    expect(view.implementation).toMatchObject({ state: 'closed', contracted: 1000000, paid: 1000000, progressPercent: 100 });
+    expect(view.payments.map((p: any) => [p.kind, p.amount, p.status])).toEqual([['advance', 300000, 'paid'], ['progress', 500000, 'paid'], ['final', 200000, 'paid']]);
+    expect(view.assets).toMatchObject([{ name: '食用菌标准化大棚', value: 980000.5, owner: { name: '霍庄村股份经济合作社' } }]);
+    expect((await expectOk(await get(COUNTY, `/cases/${impl.id}/verify`))).valid).toBe(true);
+
+    // the ledgers: JSON, CSV, XLSX; the asset ledger
+    const ledger = await expectOk(await get(COUNTY, `/project-implementations/ledger?year=2026&areaCode=${COUNTY_CODE}`));
+    expect(ledger.rows.find((r: any) => r.projectId === projectId)).toMatchObject({ planned: 1200000, contracted: 1000000, paid: 1000000, progressPercent: 100, state: 'closed', stateTitle: '已完结' });
+    expect(ledger.counties[0]).toMatchObject({ areaCode: COUNTY_CODE });
+    const csv = await get(COUNTY, `/project-implementations/ledger?year=2026&format=csv`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.text).toContain('计划资金(元)');
+    expect(csv.text).toContain('1200000.00,1000000.00,1000000.00,100.00%,100');
+    const xlsx = await env.http().get('/project-implementations/ledger?year=2026&format=xlsx').set('Authorization', await auth(COUNTY))
+      .buffer(true).parse((res, cb) => { const chunks: Buffer[] = []; res.on('data', (c: Buffer) => chunks.push(c)); res.on('end', () => cb(null, Buffer.concat(chunks))); });
+    expect(xlsx.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.body as never);
+    const sheet = wb.getWorksheet('项目实施台账')!;
+    const names = sheet.getColumn(2).values as unknown[];
+    expect(names).toContain(view.name);
+    const assets = await expectOk(await get(COUNTY, '/project-implementations/assets'));
+    expect(assets.items.find((a: any) => a.projectId === projectId)).toMatchObject({ value: 980000.5, owner: { typeTitle: '村集体', name: '霍庄村股份经济合作社' } });
+    const assetCsv = await get(TOWNSHIP, '/project-implementations/assets?format=csv');
+    expect(assetCsv.text).toContain('霍庄村股份经济合作社');
+    // another township's user sees neither the project nor its assets
+    expectError(await get(OTHER_TOWNSHIP, `/project-implementations/${projectId}`), 404, 'NOT_FOUND');
+    expect((await expectOk(await get(OTHER_TOWNSHIP, '/project-implementations/assets'))).items).toEqual([]);
+    expect((await expectOk(await get(OTHER_TOWNSHIP, '/project-implementations/ledger'))).rows).toEqual([]);
+  });
+
+  it('SF-23: a final payment before acceptance is refused naming its rule, and so is one yuan above progress plus the advance', async () => {
+    const { projectId, caseId } = await inProgress();
+    await expectOk(await progress(caseId, 60, daysAgo(20)));
+    const early = await requestPayment(projectId, 'final', 100);
+    expectError(early.res, 422, 'RULE_VIOLATED', 'final_after_acceptance');
+    // 60% + 30% of 1,000,000 = 900,000: one yuan above is refused, exactly at it passes
+    const above = await requestPayment(projectId, 'progress', 900001);
+    const body = expectError(above.res, 422, 'RULE_VIOLATED', 'payment_within_progress');
+    expect(body.details).toMatchObject({ cumulative: '900001.00', limit: '900000.00' });
+    const advance = await requestPayment(projectId, 'advance', 300000.01);
+    expectError(advance.res, 422, 'RULE_VIOLATED', 'advance_within_ratio');
+    const exact = await requestPayment(projectId, 'progress', 900000);
+    expect((await expectOk(exact.res)).state).toBe('finance_review');
+    // a request awaiting approval counts: one more yuan is refused while it waits
+    expectError((await requestPayment(projectId, 'progress', 1)).res, 422, 'RULE_VIOLATED', 'payment_within_progress');
+    // only the county approves; the village cannot, nor a township
+    expectError(await send(env, VILLAGE, exact.id, { type: 'APPROVE', data: { opinion: '同意拨付进度款' } }), 403, 'ROLE_REQUIRED');
+    expectError(await send(env, TOWNSHIP, exact.id, { type: 'APPROVE', data: { opinion: '同意拨付进度款' } }), 403, 'ROLE_REQUIRED');
+    await expectOk(await send(env, COUNTY, exact.id, { type: 'APPROVE', data: { opinion: '票据齐全，同意拨付' } }));
+    expect((await expectOk(await get(COUNTY, `/project-implementations/${projectId}`))).implementation.paid).toBe(900000);
+  });
+
+  it('SF-25: a county user who requested a payment cannot approve it; another county user does; a payment of another village is invisible', async () => {
+    const { projectId } = await inProgress();
+    const { id, res } = await requestPayment(projectId, 'advance', 100000, COUNTY);
+    await expectOk(res);
+    expectError(await send(env, COUNTY, id, { type: 'APPROVE', data: { opinion: '同意拨付预付款' } }), 403, 'SEPARATION_OF_DUTIES');
+    expect((await expectOk(await send(env, COUNTY2, id, { type: 'APPROVE', data: { opinion: '同意拨付预付款' } }))).state).toBe('paid');
+    // another village, another township: the project is not theirs (404)
+    expectError(await post(OTHER_VILLAGE, PAY, { projectId, kind: 'advance', amount: 1, invoiceNo: 'INV-X', contractRef: 'JA-2026-001', purpose: '预付启动资金' }), 404, 'NOT_FOUND');
+    expectError(await post(OTHER_TOWNSHIP, IMPL, { projectId }), 404, 'NOT_FOUND');
+    // a wrong contract reference, a bad amount
+    const created = await expectOk(await post(VILLAGE, PAY, { projectId, kind: 'progress', amount: 1, invoiceNo: 'INV-Y', contractRef: 'OTHER-9', purpose: '支付工程进度款' }), 201);
+    const invoice = await upload(env, VILLAGE, 'invoice', { caseId: created.id });
+    expectError(await send(env, VILLAGE, created.id, { type: 'SUBMIT', evidenceIds: [invoice.id] }), 422, 'RULE_VIOLATED', 'contract_reference_matches');
+    expectError(await post(VILLAGE, PAY, { projectId, kind: 'progress', amount: 1.001, invoiceNo: 'INV-Z', contractRef: 'JA-2026-001', purpose: '支付工程进度款' }), 400, 'VALIDATION_FAILED');
+    // no invoice, no submission
+    const bare = await expectOk(await post(VILLAGE, PAY, { projectId, kind: 'progress', amount: 1, invoiceNo: 'INV-W', contractRef: 'JA-2026-001', purpose: '支付工程进度款' }), 201);
+    expectError(await send(env, VILLAGE, bare.id, { type: 'SUBMIT', evidenceIds: [] }), 422, 'EVIDENCE_MISSING');
+  });
+
+  it('SF-23: a failed acceptance returns the project to in progress with its defects; completion again needs the rectification; progress never goes back', async () => {
+    const { projectId, caseId } = await inProgress();
+    await expectOk(await progress(caseId, 100, daysAgo(10)));
+    expectError(await progress(caseId, 90, daysAgo(5)), 422, 'RULE_VIOLATED', 'progress_monotonic');
+    await expectOk(await complete(caseId));
+    await expectOk(await sign(caseId, TOWNSHIP2));
+    const failed = await expectOk(await sign(caseId, D_AGRI, 'FAIL_ACCEPTANCE', { data: { defects: ['大棚骨架焊接不牢', '排水沟未按图施工'] }, reason: '大棚主体结构存在质量问题，需返工整改' }));
+    expect(failed.state).toBe('in_progress');
+    expect(failed.data.openDefects).toEqual(['大棚骨架焊接不牢', '排水沟未按图施工']);
+    // still no final payment while in progress again
+    expectError((await requestPayment(projectId, 'final', 1)).res, 422, 'RULE_VIOLATED', 'final_after_acceptance');
+    expectError(await complete(caseId, { completedOn: daysAgo(3) }), 422, 'RULE_VIOLATED', 'defects_rectified');
+    const again = await expectOk(await complete(caseId, { completedOn: daysAgo(3), rectification: '骨架全部重新焊接并经监理复检，排水沟按设计图纸返工完成' }));
+    expect(again.state).toBe('acceptance');
+    expect(again.data.acceptance.signatures).toEqual([]);
+  });
+
+  it('SF-23/SF-26: detectors — a project with no progress report for projects.stalledAfter, and one past its planned end, within the caller\'s area', async () => {
+    await expectOk(
+      await env.http().put(`/policies/${COUNTY_CODE}`).set('Authorization', await auth('admin')).send({ effectiveFrom: new Date(Date.now() - 1000).toISOString(), values: { 'projects.stalledAfter': 'P30D' } }),
+      201,
+    );
+    const stale = await inProgress({ signedOn: daysAgo(50), startedOn: daysAgo(45), plannedEnd: daysAgo(1) });
+    const fresh = await inProgress({ signedOn: daysAgo(5), startedOn: daysAgo(3), plannedEnd: daysAgo(-100) });
+    const stalled = await expectOk(await get(COUNTY, '/inspection/stalled-projects'));
+    expect(stalled.items.map((i: any) => i.projectId)).toContain(stale.projectId);
+    expect(stalled.items.map((i: any) => i.projectId)).not.toContain(fresh.projectId);
+    expect(stalled.items.find((i: any) => i.projectId === stale.projectId)).toMatchObject({ since: daysAgo(45), stalledAfter: 'P30D' });
+    const overdue = await expectOk(await get('s_jianan', `/inspection/overdue-projects?areaCode=${COUNTY_CODE}`));
+    expect(overdue.items.find((i: any) => i.projectId === stale.projectId)).toMatchObject({ plannedEnd: daysAgo(1), daysOverdue: 1 });
+    expect(overdue.items.map((i: any) => i.projectId)).not.toContain(fresh.projectId);
+    // a progress report takes the project off the stalled list
+    await expectOk(await progress(stale.caseId, 20, daysAgo(1)));
+    expect((await expectOk(await get(COUNTY, '/inspection/stalled-projects'))).items.map((i: any) => i.projectId)).not.toContain(stale.projectId);
+    // area scope: another township sees none; an area outside the caller's is a 404; admins get no detectors
+    expect((await expectOk(await get(OTHER_TOWNSHIP, '/inspection/overdue-projects'))).items).toEqual([]);
+    expectError(await get(OTHER_TOWNSHIP, '/inspection/stalled-projects?areaCode=411003100201'), 404, 'NOT_FOUND');
+    expectError(await get('admin', '/inspection/overdue-projects'), 403, 'ROLE_REQUIRED');
+  });
+});
