@@ -5,6 +5,7 @@
  */
 import { jest } from '@jest/globals';
 import ExcelJS from 'exceljs';
+import { secondsFloor, widenPolicyBounds } from './support/policy-bounds';
 import { startApp, type TestEnv, target } from './support/harness';
 import { COUNTY, COUNTY2, expectOk, OTHER_TOWNSHIP, OTHER_VILLAGE, send, TOWNSHIP, TOWNSHIP2, upload, uploadAll, VILLAGE, waitForState } from './support/flows';
 import { beijingDate } from '../src/machines/record-date';
@@ -103,6 +104,8 @@ describe(`project implementation and funds, from the plan to the assets (${targe
 
   beforeAll(async () => {
     env = await startApp();
+    // a notice of seconds is below the national floor (P10D): the bound is lowered first, with a reason (issue 12)
+    await widenPolicyBounds(env, secondsFloor('projects.noticePeriod'), '测试环境：项目公告公示期缩短到秒级，以便在测试中等待公示期满');
     await expectOk(
       await env.http().put(`/policies/${COUNTY_CODE}`).set('Authorization', await auth('admin')).send({
         effectiveFrom: new Date(Date.now() - 1000).toISOString(),
