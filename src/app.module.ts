@@ -23,6 +23,7 @@ import { MonitoringObjectsModule } from './modules/monitoring-objects/monitoring
 import { PoliciesModule } from './modules/policies/policies.module';
 import { ProjectIntakeModule } from './modules/project-intake/project-intake.module';
 import { PublicModule } from './modules/public/public.module';
+import { RegistryModule } from './modules/registry/registry.module';
 import { RiskEliminationModule } from './modules/risk-elimination/risk-elimination.module';
 import { WelfarePostsModule } from './modules/welfare-posts/welfare-posts.module';
 
@@ -74,6 +75,7 @@ export class AppModule {
         WelfarePostsModule,
         ProjectIntakeModule,
         ImportsModule,
+        RegistryModule,
         InspectionTextsModule,
         PublicModule,
         HealthModule,

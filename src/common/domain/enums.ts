@@ -60,6 +60,11 @@ export const EVIDENCE_TYPES = labels([
   ['villager_resolution', '村民代表会议决议', "Villagers' representative resolution"],
   ['feasibility_opinion', '论证意见', 'Feasibility opinion'],
   ['rollback_evidence', '回退佐证材料', 'Rollback evidence'],
+  ['death_certificate', '死亡证明', 'Death certificate'],
+  ['disability_card', '残疾人证', 'Disability card'],
+  ['birth_certificate', '出生医学证明', 'Birth certificate'],
+  ['marriage_certificate', '结婚证', 'Marriage certificate'],
+  ['household_register', '户口簿或户籍迁移证明', 'Household register or migration certificate'],
   ['other', '其他', 'Other'],
 ] as const);
 

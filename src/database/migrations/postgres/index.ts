@@ -14,6 +14,7 @@ import { EvidenceUsedFor1764400000010 } from './1764400000010-EvidenceUsedFor';
 import { OnePostPerPerson1764400000200 } from './1764400000200-OnePostPerPerson';
 import { IncomeVisitDate1764400000300 } from './1764400000300-IncomeVisitDate';
 import { RecordLedger1764400000400 } from './1764400000400-RecordLedger';
+import { HouseholdRegistry1764700000000 } from './1764700000000-HouseholdRegistry';
 
 /** Listed, not globbed: the same list runs from the compiled service and from the tests. */
-export const POSTGRES_MIGRATIONS = [InitialSchema1763800000000, AuditAppendOnly1763800000001, RiskElimination1763900000000, WelfarePosts1764000000000, ProjectIntake1764100000000, AlertsAndNotifications1764200000000, CacheInvalidation1764300000000, ListIndexes1764300000001, LoginEvents1764300000002, PersonalDataReads1764300000003, RoleLevels1764300000004, EvidenceUsedFor1764400000010, OnePostPerPerson1764400000200, IncomeVisitDate1764400000300, RecordLedger1764400000400];
+export const POSTGRES_MIGRATIONS = [InitialSchema1763800000000, AuditAppendOnly1763800000001, RiskElimination1763900000000, WelfarePosts1764000000000, ProjectIntake1764100000000, AlertsAndNotifications1764200000000, CacheInvalidation1764300000000, ListIndexes1764300000001, LoginEvents1764300000002, PersonalDataReads1764300000003, RoleLevels1764300000004, EvidenceUsedFor1764400000010, OnePostPerPerson1764400000200, IncomeVisitDate1764400000300, RecordLedger1764400000400, HouseholdRegistry1764700000000];
