@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { startApp, type TestEnv, target } from './support/harness';
 import { COUNTY, expectOk, getCase, HUOZHUANG, inclusionCase, send, shortNotice, TOWNSHIP, uploadAll, VILLAGE, OTHER_VILLAGE } from './support/flows';
@@ -143,6 +145,16 @@ describe(`household registry: bulk load, changes, history, rules that follow the
     const failed = await waitForRegistryImport(env, bad.id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/户编号/);
+  });
+
+  it('the example export in seeds/ loads whole: five households, thirteen members, villages by code and by name', async () => {
+    const file = readFileSync(join(process.cwd(), 'seeds', 'household-registry-example.csv'));
+    const up = await expectOk(await uploadRegistry(env, file, { name: 'household-registry-example.csv' }), 202);
+    const done = await waitForRegistryImport(env, up.id);
+    expect(done).toMatchObject({ status: 'completed', counts: { householdsCreated: 5, created: 13, invalid: 0, conflict: 0 } });
+    const h = (await expectOk(await env.http().get('/households?q=%E9%9C%8D%E6%A1%82%E5%85%B0').set('Authorization', `Bearer ${await env.token(COUNTY)}`))).items[0];
+    expect(h).toMatchObject({ householdCode: '4110031002010002', areaCode: HUOZHUANG, version: 1 });
+    expect(h.members.find((m: any) => m.name === '霍桂兰')).toMatchObject({ laborAbility: 'none', disability: { category: '肢体', level: 2 } });
   });
 
   async function fresh(members: Array<{ name: string; birthDate: string; employment?: string; gender?: 'male' | 'female'; laborAbility?: string }>, opts: { formerlyPoor?: boolean; user?: string } = {}) {
