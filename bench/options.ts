@@ -22,6 +22,8 @@ export interface BenchOptions {
   importHouseholds: number;
   /** rows of the alert list imported */
   importRows: number;
+  /** members of the household registry file bulk-loaded (phase registry, issue 13) */
+  registryMembers: number;
   /** the phases to run, in this order: pgbench, inclusion, elimination, projects, posts, imports, engine, load */
   phases: Phase[];
   /** leads waiting in one state for the engine phase's one event */
@@ -36,13 +38,13 @@ export interface BenchOptions {
   redisUrl: string;
 }
 
-export const PHASES = ['pgbench', 'inclusion', 'elimination', 'projects', 'posts', 'imports', 'engine', 'load', 'scale'] as const;
+export const PHASES = ['pgbench', 'inclusion', 'elimination', 'projects', 'posts', 'imports', 'registry', 'engine', 'load', 'scale'] as const;
 /** phases that run only when asked for: scale writes gigabytes and takes minutes */
 const ON_REQUEST: Phase[] = ['scale'];
 export type Phase = (typeof PHASES)[number];
 
 const USAGE = `usage: node dist/bench/run.js [--cases N] [--concurrency C] [--batch-size B] [--projects M] [--hires H]
-       [--import-households H] [--import-rows R] [--engine-cases N] [--load-clients C] [--pgbench-seconds S]
+       [--import-households H] [--import-rows R] [--registry-members M] [--engine-cases N] [--load-clients C] [--pgbench-seconds S]
        [--only PHASES] [--timeout SECONDS]
   --cases        complete monitoring-inclusion cases to drive (env BENCH_CASES, default 200)
   --concurrency  concurrent clients (env BENCH_CONCURRENCY, default 16)
@@ -57,6 +59,9 @@ const USAGE = `usage: node dist/bench/run.js [--cases N] [--concurrency C] [--ba
                  inclusion case (env BENCH_IMPORT_HOUSEHOLDS, default 1000)
   --import-rows  rows of the alert list: the matched households, 1% invalid, the rest unmatched
                  (env BENCH_IMPORT_ROWS, default 100000, at most 200000, the service's limit)
+  --registry-members
+                 members of the household registry file bulk-loaded by the registry phase, in
+                 households of three (env BENCH_REGISTRY_MEMBERS, default 300000; target < 2 min)
   --engine-cases leads waiting in one state for the engine phase, each sent RECORD_VERIFICATION
                  (env BENCH_ENGINE_CASES, default cases)
   --load-clients concurrent clients of the load phase, more than the pool's connections
@@ -66,7 +71,7 @@ const USAGE = `usage: node dist/bench/run.js [--cases N] [--concurrency C] [--ba
   --scale [N]    after the other phases, write N cases (default 1,000,000) and 5 audit entries
                  each by SQL into the bench's database and time the lists (env BENCH_SCALE_CASES)
   --only         comma-separated phases to run, of pgbench,inclusion,elimination,projects,posts,
-                 imports,engine,load,scale (env BENCH_ONLY, default all but scale); elimination needs the
+                 imports,registry,engine,load,scale (env BENCH_ONLY, default all but scale); elimination needs the
                  inclusion phase's monitoring objects, so it brings the inclusion phase with it
   --timeout      global time limit in seconds (env BENCH_TIMEOUT_S, default 600, or 1800 when the
                  imports phase runs: each of its two imports may take up to 10 minutes)
@@ -94,7 +99,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       flags.set('scale', given ? next : '1000000');
       continue;
     }
-    const m = /^--(cases|concurrency|timeout|batch-size|projects|hires|import-households|import-rows|engine-cases|load-clients|pgbench-seconds|only)(?:=(.*))?$/.exec(arg);
+    const m = /^--(cases|concurrency|timeout|batch-size|projects|hires|import-households|import-rows|registry-members|engine-cases|load-clients|pgbench-seconds|only)(?:=(.*))?$/.exec(arg);
     if (!m) throw new UsageError(`unknown argument "${arg}"\n${USAGE}`);
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${m[1]} needs a value\n${USAGE}`);
@@ -104,6 +109,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   const hires = positiveInt('--hires', flags.get('hires') ?? env.BENCH_HIRES, Math.max(1, Math.floor(cases / 4)), 100_000);
   const importHouseholds = positiveInt('--import-households', flags.get('import-households') ?? env.BENCH_IMPORT_HOUSEHOLDS, 1_000, 100_000);
   const importRows = positiveInt('--import-rows', flags.get('import-rows') ?? env.BENCH_IMPORT_ROWS, 100_000, 200_000);
+  const registryMembers = positiveInt('--registry-members', flags.get('registry-members') ?? env.BENCH_REGISTRY_MEMBERS, 300_000, 1_000_000);
   const scaleRaw = flags.get('scale') ?? env.BENCH_SCALE_CASES;
   const phases = parsePhases(flags.get('only') ?? env.BENCH_ONLY, scaleRaw !== undefined && scaleRaw !== '');
   if (phases.includes('imports') && importRows < importHouseholds + Math.round(importRows / 100)) {
@@ -118,13 +124,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     posts: Math.max(2, Math.floor(cases / 50), Math.ceil(hires / 200)),
     importHouseholds,
     importRows,
+    registryMembers,
     phases,
     engineCases: positiveInt('--engine-cases', flags.get('engine-cases') ?? env.BENCH_ENGINE_CASES, cases, 100_000),
     loadClients: positiveInt('--load-clients', flags.get('load-clients') ?? env.BENCH_LOAD_CLIENTS, 256, 2_000),
     scaleCases: phases.includes('scale') ? positiveInt('--scale', scaleRaw, 1_000_000, 10_000_000) : 0,
     pgbenchSeconds: positiveInt('--pgbench-seconds', flags.get('pgbench-seconds') ?? env.BENCH_PGBENCH_SECONDS, 10, 600),
     concurrency: positiveInt('--concurrency', flags.get('concurrency') ?? env.BENCH_CONCURRENCY, 16, 1_000),
-    timeoutMs: positiveInt('--timeout', flags.get('timeout') ?? env.BENCH_TIMEOUT_S, phases.includes('imports') ? 1800 : 600, 24 * 3600) * 1000,
+    timeoutMs: positiveInt('--timeout', flags.get('timeout') ?? env.BENCH_TIMEOUT_S, phases.includes('imports') || phases.includes('registry') ? 1800 : 600, 24 * 3600) * 1000,
     timerWaitMs: 60_000,
     pollIntervalMs: 100,
     noticePeriod: 'PT1S',

@@ -25,6 +25,7 @@ import { ProjectIntakeModule } from './modules/project-intake/project-intake.mod
 import { ProjectImplementationModule } from './modules/project-implementation/project-implementation.module';
 import { PublicModule } from './modules/public/public.module';
 import { RectificationModule } from './modules/rectification/rectification.module';
+import { RegistryModule } from './modules/registry/registry.module';
 import { RiskEliminationModule } from './modules/risk-elimination/risk-elimination.module';
 import { WelfarePostsModule } from './modules/welfare-posts/welfare-posts.module';
 
@@ -76,6 +77,7 @@ export class AppModule {
         WelfarePostsModule,
         ProjectIntakeModule,
         ProjectImplementationModule,
+        RegistryModule,
         ImportsModule,
         InspectionTextsModule,
         RectificationModule,

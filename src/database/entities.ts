@@ -10,6 +10,7 @@ import { PersonalDataReadEntity } from '../modules/households/personal-data-read
 import { AUDIT_ENTITIES } from '../modules/audit/audit.entities';
 import { RECTIFICATION_ENTITIES } from '../modules/rectification/rectification.entities';
 import { PolicyLedgerEntryEntity } from '../modules/policies/policy-ledger';
+import { REGISTRY_ENTITIES } from '../modules/registry/registry.entities';
 
 import { WithId } from './with-id';
 
@@ -55,6 +56,12 @@ export class HouseholdEntity extends WithId {
   @Column({ type: 'varchar', length: 50 }) householderName: string;
   @Column({ type: 'varchar', length: 200 }) address: string;
   @Column({ type: 'boolean', default: false }) isFormerlyPoor: boolean;
+  /** 户编号 of the national registry export, when the household came from one (issue 13) */
+  @Index('UQ_households_code', { unique: true }) @Column({ type: 'varchar', length: 30, nullable: true }) householdCode: string | null;
+  /** 联系电话 of the household */
+  @Column({ type: 'varchar', length: 20, nullable: true }) phone: string | null;
+  /** issue 13: raised by every change, equal to the length of its history chain (0: none recorded yet) */
+  @Column({ type: 'integer', default: 0 }) version: number;
   @Column({ type: 'varchar', length: 36, nullable: true }) createdById: string | null;
   @Column(timestamp()) createdAt: Date;
   @Column(timestamp()) updatedAt: Date;
@@ -174,6 +181,8 @@ export class AuditEntryEntity {
   @Column({ type: 'varchar', length: 200 }) policyVersion: string;
   @Column({ type: 'varchar', length: 64 }) prevHash: string;
   @Column({ type: 'varchar', length: 64 }) hash: string;
+  /** issue 13: the version of the case's household the step was judged on (hashed when set) */
+  @Column({ type: 'integer', nullable: true }) householdVersion: number | null;
 }
 
 /**
@@ -249,4 +258,5 @@ export const ENTITIES = [
   ...AUDIT_ENTITIES,
   ...RECTIFICATION_ENTITIES,
   PolicyLedgerEntryEntity,
+  ...REGISTRY_ENTITIES,
 ];

@@ -24,7 +24,7 @@ import { allowed, APPRAISAL, noTimers, opinionFields, optionalOpinionFields, rej
 export const MONITORING_INCLUSION = 'monitoring-inclusion';
 
 /** `follow_up`: a follow-up visit after elimination found a returned risk (SF-10); opened only by that visit */
-export type InclusionChannel = 'self_report' | 'department_alert' | 'cadre_visit' | 'follow_up';
+export type InclusionChannel = 'self_report' | 'department_alert' | 'cadre_visit' | 'follow_up' | 'registry_change';
 
 export interface InclusionInput {
   householdId: string;
@@ -35,6 +35,8 @@ export interface InclusionInput {
   previousMonitoringObjectId?: string | null;
   /** the elimination case whose follow-up visit found the returned risk (channel `follow_up`, SF-10) */
   eliminationCaseId?: string | null;
+  /** the registry change that opened the lead (channel `registry_change`, issue 13) */
+  registryChange?: { householdId: string; event: string } | null;
 }
 
 export interface VerificationRecord {

@@ -17,6 +17,11 @@ export interface HashedAuditFields {
   data: unknown;
   evidence: Array<{ id: string; type: string; sha256: string }>;
   policyVersion: string;
+  /**
+   * issue 13: the household version the step was judged on; present only when set, so the
+   * entries written before it hash as they did
+   */
+  householdVersion?: number;
 }
 
 /** SHA-256 over the canonical (key-sorted) JSON of a value: the one hash every chain uses. */

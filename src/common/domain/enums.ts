@@ -68,6 +68,11 @@ export const EVIDENCE_TYPES = labels([
   ['acceptance_record', '验收记录（签字）', 'Signed acceptance record'],
   ['handover_record', '资产移交记录', 'Asset handover record'],
   ['invoice', '发票', 'Invoice'],
+  ['death_certificate', '死亡证明', 'Death certificate'],
+  ['disability_card', '残疾人证', 'Disability card'],
+  ['birth_certificate', '出生医学证明', 'Birth certificate'],
+  ['marriage_certificate', '结婚证', 'Marriage certificate'],
+  ['household_register', '户口簿或户籍迁移证明', 'Household register or migration certificate'],
   ['other', '其他', 'Other'],
 ] as const);
 

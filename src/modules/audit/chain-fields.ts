@@ -15,5 +15,6 @@ export const auditEntryFields = (e: AuditEntryEntity): HashedAuditFields & { has
   data: e.data,
   evidence: e.evidence,
   policyVersion: e.policyVersion,
+  ...(e.householdVersion === null || e.householdVersion === undefined ? {} : { householdVersion: e.householdVersion }),
   hash: e.hash,
 });

@@ -7,7 +7,8 @@ import { WelfarePostAttendanceEntity } from '../welfare-posts/welfare-posts.enti
 import { RecordLedgerEntity, type RecordLedgerHeadEntity } from './audit.entities';
 import { type LedgerKind, ledgerRecord } from './record-ledger';
 
-const ENTITY_OF: Record<LedgerKind, EntityTarget<ObjectLiteral>> = {
+/** the tables whose rows must match their latest entry; household changes are checked by their state hash (registry/history.ts) */
+const ENTITY_OF: Partial<Record<LedgerKind, EntityTarget<ObjectLiteral>>> = {
   measures: AssistanceMeasureEntity,
   income: IncomeRecordEntity,
   attendance: WelfarePostAttendanceEntity,
@@ -93,7 +94,7 @@ export class LedgerVerifier {
         records += ids.length;
         const current = new Map<string, ObjectLiteral>();
         for (const idPart of chunks(ids, 500)) {
-          for (const row of await em.findBy(ENTITY_OF[kind], { id: In(idPart) })) current.set(row.id as string, row);
+          for (const row of await em.findBy(ENTITY_OF[kind]!, { id: In(idPart) })) current.set(row.id as string, row);
         }
         for (const [recordId, e] of byRecord) {
           const row = current.get(recordId);

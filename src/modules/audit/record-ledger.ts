@@ -15,9 +15,10 @@ import { RecordLedgerEntity, RecordLedgerHeadEntity } from './audit.entities';
  * | attendance | hiring case          | welfare_post_attendance       |
  * | evidence   | area of the upload   | evidence (content fields; the link to a case is in the case's audit entry) |
  * | users      | user                 | users (password as a digest of its hash) |
+ * | households | household            | one registry change (issue 13): what, before/after, the household's state hash |
  */
-export type LedgerKind = 'measures' | 'income' | 'attendance' | 'evidence' | 'users';
-export const LEDGER_KINDS: LedgerKind[] = ['measures', 'income', 'attendance', 'evidence', 'users'];
+export type LedgerKind = 'measures' | 'income' | 'attendance' | 'evidence' | 'users' | 'households';
+export const LEDGER_KINDS: LedgerKind[] = ['measures', 'income', 'attendance', 'evidence', 'users', 'households'];
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 const round = (n: number, digits: number) => Number(Number(n).toFixed(digits));
@@ -90,6 +91,8 @@ export const ledgerRecord = {
     createdAt: iso(u.createdAt),
     updatedAt: iso(u.updatedAt),
   }),
+  // a household change is its own record: written once, never compared to a row (see registry/history.ts)
+  households: (c: Record<string, unknown>) => c,
 } satisfies Record<LedgerKind, (row: never) => Record<string, unknown>>;
 
 export const RECORD_TYPES: Record<LedgerKind, string> = {
@@ -98,6 +101,7 @@ export const RECORD_TYPES: Record<LedgerKind, string> = {
   attendance: 'welfare_post_attendance',
   evidence: 'evidence',
   users: 'user',
+  households: 'household_change',
 };
 
 export interface LedgerAppend {
@@ -105,7 +109,7 @@ export interface LedgerAppend {
   subjectId: string;
   areaCode: string | null;
   recordId: string;
-  op: 'create' | 'update';
+  op: 'create' | 'update' | string;
   record: Record<string, unknown>;
   actorId: string | null;
   at?: Date;
@@ -151,4 +155,67 @@ export async function appendLedger(em: EntityManager, input: LedgerAppend): Prom
   await em.insert(RecordLedgerEntity, entry);
   await em.update(RecordLedgerHeadEntity, { chain }, { seq: entry.seq, hash: entry.hash, areaCode: input.areaCode, updatedAt: at });
   return entry;
+}
+
+/**
+ * Issue 13: many entries at once (a household import's chunk), in the caller's transaction:
+ * the chains' heads are created if new and locked (PostgreSQL) in two statements, the entries
+ * inserted and the heads moved on in multi-row statements. Entries of one chain are chained in
+ * the order given.
+ */
+export async function appendLedgerMany(em: EntityManager, inputs: LedgerAppend[]): Promise<RecordLedgerEntity[]> {
+  if (!inputs.length) return [];
+  const now = new Date();
+  const chains = [...new Set(inputs.map((i) => chainKey(i.kind, i.subjectId)))];
+  const first = new Map<string, LedgerAppend>();
+  for (const i of inputs) if (!first.has(chainKey(i.kind, i.subjectId))) first.set(chainKey(i.kind, i.subjectId), i);
+  const heads = new Map<string, RecordLedgerHeadEntity>();
+  for (let k = 0; k < chains.length; k += 500) {
+    const part = chains.slice(k, k + 500);
+    await em
+      .createQueryBuilder()
+      .insert()
+      .into(RecordLedgerHeadEntity)
+      .values(part.map((chain) => ({ chain, kind: first.get(chain)!.kind, subjectId: first.get(chain)!.subjectId, areaCode: first.get(chain)!.areaCode, seq: 0, hash: GENESIS_HASH, updatedAt: now })))
+      .orIgnore()
+      .execute();
+    const qb = em.createQueryBuilder(RecordLedgerHeadEntity, 'h').where('h.chain IN (:...chains)', { chains: part }).orderBy('h.chain', 'ASC');
+    if (em.connection.options.type === 'postgres') qb.setLock('pessimistic_write');
+    for (const h of await qb.getMany()) heads.set(h.chain, h);
+  }
+  const entries: RecordLedgerEntity[] = [];
+  for (const input of inputs) {
+    const chain = chainKey(input.kind, input.subjectId);
+    const head = heads.get(chain)!;
+    const at = input.at ?? now;
+    const fields = {
+      chain,
+      seq: head.seq + 1,
+      prevHash: head.hash,
+      kind: input.kind,
+      subjectId: input.subjectId,
+      areaCode: input.areaCode,
+      recordType: RECORD_TYPES[input.kind],
+      recordId: input.recordId,
+      op: input.op,
+      record: JSON.parse(JSON.stringify(input.record)) as Record<string, unknown>,
+      actorId: input.actorId,
+      at: at.toISOString(),
+    };
+    const entry: RecordLedgerEntity = Object.assign(new RecordLedgerEntity(), { ...fields, at, hash: ledgerHash(fields) });
+    entries.push(entry);
+    Object.assign(head, { seq: entry.seq, hash: entry.hash, areaCode: input.areaCode, updatedAt: at });
+  }
+  for (let k = 0; k < entries.length; k += 400) await em.insert(RecordLedgerEntity, entries.slice(k, k + 400));
+  const moved = chains.map((c) => heads.get(c)!);
+  for (let k = 0; k < moved.length; k += 500) {
+    await em
+      .createQueryBuilder()
+      .insert()
+      .into(RecordLedgerHeadEntity)
+      .values(moved.slice(k, k + 500))
+      .orUpdate(['seq', 'hash', 'areaCode', 'updatedAt'], ['chain'])
+      .execute();
+  }
+  return entries;
 }

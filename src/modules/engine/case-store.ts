@@ -26,6 +26,8 @@ export interface AuditFields {
   data: Record<string, unknown>;
   evidence: Array<{ id: string; type: string; sha256: string }>;
   policyVersion: string;
+  /** issue 13: the version of the case's household the step was judged on */
+  householdVersion?: number | null;
 }
 
 /** What a transition writes: the case's new fields and its audit entry. */
@@ -62,6 +64,7 @@ export class CaseStore {
       data: f.data,
       evidence: f.evidence,
       policyVersion: f.policyVersion,
+      ...(f.householdVersion === null || f.householdVersion === undefined ? {} : { householdVersion: f.householdVersion }),
     });
     return Object.assign(new AuditEntryEntity(), {
       caseId,
@@ -79,6 +82,7 @@ export class CaseStore {
       policyVersion: f.policyVersion,
       prevHash: f.prevHash,
       hash,
+      householdVersion: f.householdVersion ?? null,
     });
   }
 

@@ -136,6 +136,8 @@ export class CasesService {
       // masked for village and department users; `GET /cases/{id}/verify` hashes what is stored
       data: full ? e.data : maskPersonalData(e.data),
       evidence: e.evidence,
+      /** issue 13: the household version the step was judged on */
+      householdVersion: e.householdVersion ?? null,
       prevHash: e.prevHash,
       hash: e.hash,
       policyVersion: e.policyVersion,

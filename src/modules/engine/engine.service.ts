@@ -11,7 +11,7 @@ import { isUniqueViolation } from '../../common/errors/db-errors';
 import { POLICY_KEYS } from '../../common/policy/policy-keys';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { writeBatch } from '../../database/batch-write';
-import { CaseEntity, IdempotencyRecordEntity, TimerEntity } from '../../database/entities';
+import { CaseEntity, HouseholdEntity, IdempotencyRecordEntity, TimerEntity } from '../../database/entities';
 import { NotificationEntity, WebhookDeliveryEntity } from '../notifications/notifications.entities';
 import type { ActorRef, ProcedureDefinition, TimerRequest } from '../../machines/procedure';
 import { PoliciesService } from '../policies/policies.service';
@@ -60,9 +60,30 @@ export const SYSTEM_ACTOR: AuthUser = {
 
 const UUID = /^[0-9a-f-]{36}$/i;
 
+/** The household a case is about: its subject, or the household its context names (issue 13). */
+export function householdIdOf(subjectType: string, subjectId: string, context: Record<string, unknown>): string | null {
+  if (subjectType === 'household') return subjectId;
+  const id = context.householdId;
+  return typeof id === 'string' && UUID.test(id) ? id : null;
+}
+
+/**
+ * The household's version now; on PostgreSQL the row is share-locked for the rest of the
+ * transaction, so no registry change commits between this read and the step's commit.
+ */
+export async function householdVersionOf(em: EntityManager, householdId: string | null): Promise<number | null> {
+  if (!householdId) return null;
+  const qb = em.createQueryBuilder(HouseholdEntity, 'h').select(['h.id', 'h.version']).where('h.id = :id', { id: householdId });
+  if (em.connection.options.type === 'postgres' && em.queryRunner?.isTransactionActive) qb.setLock('pessimistic_read');
+  const h = await qb.getOne();
+  return h ? h.version : null;
+}
+
 /** A step that passed every check, before anything is written. */
 interface Planned {
   facts: CaseFacts;
+  /** issue 13: the version of the case's household in force when the step was judged */
+  householdVersion: number | null;
   judged: Judged & { evidence: EvidenceRow[] };
   caseEvidence: EvidenceRow[];
   toState: string;
@@ -141,10 +162,10 @@ export class EngineService {
    */
   async createWithin(
     em: EntityManager,
-    args: { procedure: string; body: unknown; actor: AuthUser; now: Date },
+    args: { procedure: string; body: unknown; actor: AuthUser; now: Date; origin?: CaseOrigin },
   ): Promise<{ caseRow: CaseEntity; timers: TimerEntity[] }> {
     const adapter = this.registry.adapter(args.procedure);
-    return this.createIn(em, { def: this.registry.current(args.procedure), adapter, body: args.body, actor: args.actor, now: args.now });
+    return this.createIn(em, { def: this.registry.current(args.procedure), adapter, body: args.body, actor: args.actor, now: args.now, origin: args.origin });
   }
 
   /** Hands timers created in a committed transaction to the scheduler. */
@@ -159,6 +180,7 @@ export class EngineService {
     const { def, adapter, actor, now } = args;
     const prepared = await adapter.prepareCreate({ body: args.body, actor, em, batchId: args.batchId, origin: args.origin });
     assertInArea(actor, prepared.areaCode, '行政区划');
+    const householdVersion = await householdVersionOf(em, householdIdOf(args.def.subjectType, prepared.subjectId, prepared.input));
     const policy = await this.policies.effective(prepared.areaCode, now);
     const refusal = creationRefusal(def, { input: prepared.input, facts: prepared.facts ?? {}, policy: policy.values, now: now.toISOString() });
     if (refusal) throw refusal;
@@ -178,6 +200,7 @@ export class EngineService {
       data: prepared.auditData,
       evidence: [],
       policyVersion: policy.version,
+      householdVersion,
     });
     const row = Object.assign(new CaseEntity(), {
       id,
@@ -363,6 +386,9 @@ export class EngineService {
 
   /** Every check, then the machine's next snapshot. Writes nothing: a refusal throws here. */
   private async plan(em: EntityManager, caseRow: CaseEntity, req: EventRequest, actor: AuthUser): Promise<Planned> {
+    // the household first, shared-locked on PostgreSQL: a registry change waits for this step,
+    // so the version recorded is the one the facts below were read from
+    const householdVersion = await householdVersionOf(em, householdIdOf(caseRow.subjectType, caseRow.subjectId, caseRow.snapshot.context));
     const facts = await this.checks.load(em, caseRow, actor);
     let caseEvidence: EvidenceRow[] = [];
     const judged = await this.checks.judge(facts, req, async () => {
@@ -377,7 +403,7 @@ export class EngineService {
       // the machine's own guard refused: the pipeline and the guard disagree
       throw new AppError(ErrorCode.INVALID_TRANSITION, '该操作当前不可执行', { state: caseRow.state, event: req.type });
     }
-    return { facts, judged, caseEvidence, toState: String(next.value), next: { value: next.value, context: next.context as Record<string, any> } };
+    return { facts, householdVersion, judged, caseEvidence, toState: String(next.value), next: { value: next.value, context: next.context as Record<string, any> } };
   }
 
   /** Stores a planned step: case row (version-guarded), audit entry, evidence, timers, effects, notifications. */
@@ -400,6 +426,7 @@ export class EngineService {
       data: judged.event.data,
       evidence: judged.evidence.map((e) => ({ id: e.id, type: e.type, sha256: e.sha256 })),
       policyVersion: facts.policy.version,
+      householdVersion: plan.householdVersion,
     });
     const before: TimerRequest[] = (caseRow.snapshot.context.timers ?? []).filter((t: TimerRequest) => t.key !== opts.firedTimerKey);
     // cases the step's effects open: their timers and notifications go out with the step's

@@ -9,6 +9,7 @@ import { UnitOfWork } from '../../database/database.module';
 import { AreaEntity, HouseholdEntity, HouseholdMemberEntity } from '../../database/entities';
 import { CreateHouseholdDto, HouseholdListQuery } from './households.dto';
 import { PersonalDataReads } from './personal-data-reads';
+import { appendHistory, memberState } from '../registry/history';
 
 /** Full ID numbers and phones only for roles above village, inside the household's area. */
 export function seesPersonalData(user: AuthUser, areaCode: string): boolean {
@@ -20,9 +21,13 @@ export function householdView(h: HouseholdEntity, members: HouseholdMemberEntity
   return {
     id: h.id,
     areaCode: h.areaCode,
+    householdCode: h.householdCode ?? null,
     householderName: h.householderName,
     address: h.address,
+    phone: full ? (h.phone ?? null) : maskPhone(h.phone),
     isFormerlyPoor: h.isFormerlyPoor,
+    /** issue 13: raised by every change; its history is GET /households/{id}/history */
+    version: h.version ?? 0,
     members: members
       .sort((a, b) => a.position - b.position)
       .map((m) => ({
@@ -93,6 +98,9 @@ export class HouseholdsService {
           householderName: dto.householderName,
           address: dto.address,
           isFormerlyPoor: dto.isFormerlyPoor,
+          householdCode: null,
+          phone: null,
+          version: 1,
           createdById: user.id,
           createdAt: now,
           updatedAt: now,
@@ -115,6 +123,17 @@ export class HouseholdsService {
           }),
         ),
       );
+      // issue 13: version 1, the first entry of the household's history
+      await appendHistory(em, household, rows, 1, {
+        change: 'registered',
+        date: null,
+        reason: null,
+        memberId: null,
+        before: null,
+        after: { members: rows.map(memberState) },
+        evidence: [],
+        source: 'api',
+      }, user, now);
       return { household, rows };
     });
     return householdView(household, rows, user);

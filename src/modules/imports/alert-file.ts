@@ -114,7 +114,25 @@ export async function parseAlertFile(
  * The sheet's rows of cell texts, indexed by spreadsheet row number - 1. Blank rows stay
  * in (as empty arrays or holes) so that an index always maps back to the row Excel shows.
  */
-type SheetRows = Array<string[] | undefined>;
+export type SheetRows = Array<string[] | undefined>;
+
+/**
+ * The sheet's rows of a CSV or XLSX file, as the alert parser reads them (issue 13: the household
+ * import reads its own columns from the same rows). FILE_UNREADABLE when it cannot be read.
+ */
+export async function readSheetRows(buf: Buffer, fileName: string): Promise<{ format: AlertFileFormat; rows: SheetRows }> {
+  const format = detectFormat(buf, fileName);
+  try {
+    return { format, rows: format === 'xlsx' ? await readXlsx(buf) : await readCsv(buf) };
+  } catch (err) {
+    if (err instanceof AlertFileError) throw err;
+    throw new AlertFileError(
+      'FILE_UNREADABLE',
+      format === 'xlsx' ? `无法读取 Excel 文件“${fileName}”，文件可能已损坏，请检查后重新上传` : `无法解析 CSV 文件“${fileName}”，请检查文件内容（如引号是否成对）后重新上传`,
+      { reason: err instanceof Error ? err.message : String(err) },
+    );
+  }
+}
 
 /** Characters of CSV text handed to the parser at a time, the event loop served in between. */
 const CSV_SLICE = 256 * 1024;

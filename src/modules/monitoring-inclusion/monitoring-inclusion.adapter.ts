@@ -19,6 +19,9 @@ import { type CaseOrigin, type PreparedCase, type ProcedureAdapter, ProcedureReg
 import { CreateInclusionDto } from './monitoring-inclusion.dto';
 import { recordIncome } from '../monitoring-objects/income-records';
 
+/** The origin a registry change gives the leads it opens (issue 13): `caseId` is the household, `event` the change. */
+export const HOUSEHOLD_REGISTRY = 'household-registry';
+
 /** Wraps the inclusion machine: opens cases on households, and makes monitoring objects. */
 @Injectable()
 export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleInit {
@@ -41,6 +44,11 @@ export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleIni
     const fromFollowUp = origin?.procedure === RISK_ELIMINATION && origin.event === 'RECORD_FOLLOW_UP';
     if ((dto.channel === 'follow_up') !== fromFollowUp) {
       throw AppError.validation({ channel: '“回头看发现风险”的线索只能在录入回头看、发现返贫致贫风险时由系统生成' });
+    }
+    // issue 13 (SF-10): a registry-change lead is the effect of a member change, never a client's claim
+    const fromRegistry = origin?.procedure === HOUSEHOLD_REGISTRY;
+    if ((dto.channel === 'registry_change') !== fromRegistry) {
+      throw AppError.validation({ channel: '“家庭成员变动发现风险”的线索只能在登记成员变更时由系统生成' });
     }
     const household = await em.findOneBy(HouseholdEntity, { id: dto.householdId });
     if (!household) throw AppError.notFound('农户');
@@ -65,6 +73,7 @@ export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleIni
       // re-identification after elimination is linked to the old record (SF-10)
       previousMonitoringObjectId: current?.id ?? null,
       ...(fromFollowUp ? { eliminationCaseId: origin.caseId } : {}),
+      ...(fromRegistry ? { registryChange: { householdId: origin.caseId, event: origin.event } } : {}),
     };
     return { areaCode: household.areaCode, subjectId: household.id, input: { ...input }, auditData: { ...input }, facts: { ...facts } };
   }
