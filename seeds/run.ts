@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
+import { UnitOfWork } from '../src/database/unit-of-work';
 import { loadConfig } from '../src/common/config/app-config';
 import { seedRectification } from './rectification';
 import { seed } from './seed';
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
   }
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
-    const report = await seed(app.get(DataSource));
+    // through the service's UnitOfWork: on SQLite its start-up work is serialised with the seed's transaction
+    const report = await seed(app.get(DataSource), (work) => app.get(UnitOfWork).transaction(work));
     // rectification items go through the engine, as users would take them (issue 14)
     const rectification = await seedRectification(app);
     console.log(`seeded: ${JSON.stringify({ ...report, rectification })} (database: ${config.database.kind})`);

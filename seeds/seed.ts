@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { hashPassword } from '../src/common/auth/password';
 import { parentOf } from '../src/common/domain/area';
 import {
@@ -12,6 +12,13 @@ import { appendLedger, ledgerRecord } from '../src/modules/audit/record-ledger';
 import { appendPolicyLedger, lockPolicyWrites, SYSTEM_ACTOR } from '../src/modules/policies/policy-ledger';
 import { AREAS, DEMO_PASSWORD, demoIdNumber, HOUSEHOLDS, POLICY_OVERRIDES, USERS } from './demo-data';
 
+/**
+ * How the seed runs its transaction. With the service booted, pass its UnitOfWork's: on SQLite
+ * (one connection) that serialises the seed with the service's own background transactions,
+ * which a transaction of the DataSource's would interleave with.
+ */
+export type Transaction = <T>(work: (em: EntityManager) => Promise<T>) => Promise<T>;
+
 export interface SeedReport {
   areas: number;
   users: number;
@@ -24,10 +31,10 @@ export interface SeedReport {
  * missing, so seeding twice changes nothing. Needs a migrated database (the service's own
  * start creates the bootstrap admin and the national default policy).
  */
-export async function seed(ds: DataSource): Promise<SeedReport> {
+export async function seed(ds: DataSource, transaction: Transaction = (work) => ds.transaction(work)): Promise<SeedReport> {
   const report: SeedReport = { areas: 0, users: 0, households: 0, policies: 0 };
   const now = new Date();
-  await ds.transaction(async (em) => {
+  await transaction(async (em) => {
     for (const a of AREAS) {
       if (await em.existsBy(AreaEntity, { code: a.code })) continue;
       await em.insert(AreaEntity, { ...a, parentCode: parentOf(a.code), createdAt: now });

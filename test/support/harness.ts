@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { UnitOfWork } from '../../src/database/unit-of-work';
 import { createApp } from '../../src/bootstrap';
 import { type AppConfig, loadConfig } from '../../src/common/config/app-config';
 import { seed } from '../../seeds/seed';
@@ -76,7 +77,8 @@ async function boot(config: AppConfig, meta: { dataDir: string; dbName: string |
   const app = await createApp(config);
   await app.init();
   const ds = app.get(DataSource);
-  if (meta.seedDemo) await seed(ds);
+  // through the service's UnitOfWork: on SQLite its background transactions are serialised with the seed's
+  if (meta.seedDemo) await seed(ds, (work) => app.get(UnitOfWork).transaction(work));
   const tokens = new Map<string, string>();
   let stopped = false;
   const self: TestEnv = {
