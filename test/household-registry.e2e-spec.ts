@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { startApp, type TestEnv, target } from './support/harness';
+import { secondsFloor, widenPolicyBounds } from './support/policy-bounds';
 import { COUNTY, expectOk, getCase, HUOZHUANG, inclusionCase, send, shortNotice, TOWNSHIP, uploadAll, VILLAGE, OTHER_VILLAGE } from './support/flows';
 import {
   addMember,
@@ -328,6 +329,8 @@ describe(`household registry: bulk load, changes, history, rules that follow the
       return d.toISOString().slice(0, 10);
     })();
     async function openPost() {
+      // a notice of seconds and a never-age of 60 are outside the national bounds: lowered first, with a reason (issue 12)
+      await widenPolicyBounds(env, { ...secondsFloor('posts.noticePeriod'), 'posts.neverAge': { min: 55 } }, '测试环境：公益岗位公示期缩短到秒级、禁止聘用年龄可下调，以便验证登记变化带来的任务');
       await expectOk(await env.http().put(`/policies/${COUNTY_CODE}`).set('Authorization', `Bearer ${await env.token('admin')}`).send({ effectiveFrom: new Date(Date.now() - 1000).toISOString(), values: { 'posts.noticePeriod': 'PT2S' } }), 201);
       const c = await expectOk(await env.http().post('/procedures/welfare-post-setting/cases').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send({ areaCode: HUOZHUANG, postType: 'water_keeper', places: 5, duties: '负责村内供水设施日常巡查与维护', monthlySubsidy: 600, termMonths: 12, justification: '全村集中供水工程一处，管网4公里，需专人管护' }), 201);
       await expectOk(await send(env, VILLAGE, c.id, { type: 'SUBMIT', evidenceIds: await uploadAll(env, VILLAGE, c.id, ['application_form']) }));
