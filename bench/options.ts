@@ -24,7 +24,7 @@ export interface BenchOptions {
   importRows: number;
   /** members of the household registry file bulk-loaded (phase registry, issue 13) */
   registryMembers: number;
-  /** the phases to run, in this order: pgbench, inclusion, elimination, projects, posts, imports, engine, load */
+  /** the phases to run, in this order: pgbench, inclusion, elimination, projects, implementation, posts, imports, engine, load */
   phases: Phase[];
   /** leads waiting in one state for the engine phase's one event */
   engineCases: number;
@@ -38,7 +38,7 @@ export interface BenchOptions {
   redisUrl: string;
 }
 
-export const PHASES = ['pgbench', 'inclusion', 'elimination', 'projects', 'posts', 'imports', 'registry', 'engine', 'load', 'scale'] as const;
+export const PHASES = ['pgbench', 'inclusion', 'elimination', 'projects', 'implementation', 'posts', 'imports', 'registry', 'engine', 'load', 'scale'] as const;
 /** phases that run only when asked for: scale writes gigabytes and takes minutes */
 const ON_REQUEST: Phase[] = ['scale'];
 export type Phase = (typeof PHASES)[number];
@@ -50,7 +50,9 @@ const USAGE = `usage: node dist/bench/run.js [--cases N] [--concurrency C] [--ba
   --concurrency  concurrent clients (env BENCH_CONCURRENCY, default 16)
   --batch-size   households per risk-elimination list; every monitoring object the inclusion
                  phase produced is eliminated (env BENCH_BATCH_SIZE, default 10)
-  --projects     project-intake cases to drive (env BENCH_PROJECTS, default cases/4, at least 1)
+  --projects     project-intake cases to drive (env BENCH_PROJECTS, default cases/4, at least 1); the
+                 implementation phase then takes each of these library projects through the plan,
+                 contract, two progress reports and two payments (advance, progress)
   --hires        public-welfare post hiring cases (candidate households) to drive to on_duty, each
                  then given a month of attendance; spread over max(2, cases/50) posts
                  (env BENCH_HIRES, default cases/4, at least 1)
@@ -70,9 +72,10 @@ const USAGE = `usage: node dist/bench/run.js [--cases N] [--concurrency C] [--ba
                  how long the pgbench phase runs (env BENCH_PGBENCH_SECONDS, default 10)
   --scale [N]    after the other phases, write N cases (default 1,000,000) and 5 audit entries
                  each by SQL into the bench's database and time the lists (env BENCH_SCALE_CASES)
-  --only         comma-separated phases to run, of pgbench,inclusion,elimination,projects,posts,
-                 imports,registry,engine,load,scale (env BENCH_ONLY, default all but scale); elimination needs the
-                 inclusion phase's monitoring objects, so it brings the inclusion phase with it
+  --only         comma-separated phases to run, of pgbench,inclusion,elimination,projects,implementation,
+                 posts,imports,registry,engine,load,scale (env BENCH_ONLY, default all but scale); elimination needs the
+                 inclusion phase's monitoring objects, so it brings the inclusion phase with it; implementation
+                 needs the projects phase's library projects, so it brings the projects phase with it
   --timeout      global time limit in seconds (env BENCH_TIMEOUT_S, default 600, or 1800 when the
                  imports phase runs: each of its two imports may take up to 10 minutes)
 environment: BENCH_DATABASE_URL or DATABASE_URL (server to create the throw-away database on,
@@ -147,6 +150,8 @@ function parsePhases(raw: string | undefined, scale: boolean): Phase[] {
   if (unknown.length || !asked.length) throw new UsageError(`--only takes phases of ${PHASES.join(',')}, got "${raw}"\n${USAGE}`);
   // the elimination lists are made of the monitoring objects the inclusion phase produced
   if (asked.includes('elimination')) asked.push('inclusion');
+  // the implementation phase plans and implements the library projects of the intake phase
+  if (asked.includes('implementation')) asked.push('projects');
   if (scale) asked.push('scale');
   return PHASES.filter((p) => asked.includes(p));
 }

@@ -9,6 +9,8 @@
  *   4. risk elimination of the N monitoring objects in lists of B households (setup: policy,
  *      a measure and an income record per object; then measured, see elimination.ts);
  *   5. M project-intake cases from CREATE to `in_library` (measured, see projects.ts);
+ *   5a. project implementation: the M library projects put in the plan (setup), then each taken
+ *      through contract, two progress reports and two payments (measured, see implementation.ts);
  *   5b. public-welfare posts: P posts opened and H candidate households (setup), H hiring cases
  *      to `on_duty`, a month of attendance each, the month's ledger (measured, see posts.ts);
  *   5c. department alert import: H households (setup), a list of R rows imported by d_civil and
@@ -17,7 +19,7 @@
  *      and polled to completion, then the same file again (measured, see registry.ts);
  *   6. figures printed and written to bench/results/latest.json;
  *   7. the child stopped, the database dropped, the Redis keys of the prefix deleted.
- * `--only` picks the phases (elimination brings inclusion with it). Each measured phase has its
+ * `--only` picks the phases (elimination brings inclusion with it, implementation brings projects). Each measured phase has its
  * own recorder, so its figures are its own.
  *
  * Exits non-zero when any request failed, any case did not finish, or cleanup failed.
@@ -71,6 +73,17 @@ import { type LoadResult, runLoad } from './load-phase';
 import { buildRegistryFile, checkRegistryRun, REGISTRY_TARGET_MS, REGISTRY_USER, type RegistryRun, runRegistryImport } from './registry';
 import { parseOptions, UsageError } from './options';
 import { type PgbenchResult, runPgbench } from './pgbench';
+import {
+  checkImplementation,
+  CONTRACT_AMOUNT,
+  EXPECTED_PAID,
+  IMPLEMENTATION_LABELS,
+  IMPLEMENTATION_TRANSITIONS,
+  ImplementationDriver,
+  type ImplementationChecks,
+  type ImplementationRun,
+  planProjects,
+} from './implementation';
 import { runScale, SCALE_USERS, type ScaleResult } from './scale';
 import type { ParkingResult } from './parking';
 import {
@@ -78,6 +91,7 @@ import {
   DEPARTMENT,
   PROJECT_LABELS,
   PROJECT_POLICY,
+  PROJECT_YEAR,
   PROJECT_TRANSITIONS,
   ProjectDriver,
   type ProjectChecks,
@@ -180,6 +194,12 @@ async function main(): Promise<number> {
   let projRuns: ProjectRun[] = [];
   let projPhase: ParkingResult | null = null;
   let projChecks: ProjectChecks | null = null;
+  const runImplementation = opts.phases.includes('implementation');
+  const implRecorder = new Recorder();
+  let implRuns: ImplementationRun[] = [];
+  let implPhase: { startedAt: number; endedAt: number } | null = null;
+  let implChecks: ImplementationChecks | null = null;
+  const implSetup: { planMs?: number } = {};
   const runPosts = opts.phases.includes('posts');
   const postsRecorder = new Recorder();
   let hireRuns: HireRun[] = [];
@@ -371,6 +391,24 @@ async function main(): Promise<number> {
       throwIfAborted();
       log('checking project histories, audit chains and the library (not measured)');
       projChecks = await checkProjects(projApi, tokens[COUNTY], projRuns, opts.concurrency, stop);
+      throwIfAborted();
+    }
+
+    // ------------------------------------------------------------- project implementation
+    if (runImplementation) {
+      const implApi = new Api(baseUrl, implRecorder, stop);
+      implRuns = projRuns.filter((r) => r.finalState === 'in_library' && r.projectId).map((r, index) => ({ index, projectId: r.projectId!, payments: [] }));
+      log(`implementation setup: ${implRuns.length} library projects into the ${PROJECT_YEAR} plan`);
+      t = Date.now();
+      await planProjects(implApi, tokens[COUNTY], implRuns, opts.concurrency, stop);
+      implSetup.planMs = Date.now() - t;
+      throwIfAborted();
+      log(`driving ${implRuns.length} projects through contract, progress and payments with ${opts.concurrency} clients`);
+      implPhase = await new ImplementationDriver(implApi, implRecorder, tokens, stop, opts).drive(implRuns);
+      log(`implementation phase done in ${((implPhase.endedAt - implPhase.startedAt) / 1000).toFixed(2)} s`);
+      throwIfAborted();
+      log('checking implementation histories, audit chains and figures (not measured)');
+      implChecks = await checkImplementation(implApi, tokens[COUNTY], implRuns, opts.concurrency, stop);
       throwIfAborted();
     }
 
@@ -633,6 +671,36 @@ async function main(): Promise<number> {
       }
     : null;
 
+  // project implementation
+  const implWallMs = implPhase ? implPhase.endedAt - implPhase.startedAt : null;
+  const implemented = implRuns.filter((r) => r.finalState === 'in_progress').length;
+  const implUserTransitions = countOf(implRecorder, IMPLEMENTATION_TRANSITIONS);
+  const implRequests = implUserTransitions + countOf(implRecorder, ['upload']);
+  const implementation = runImplementation
+    ? {
+        config: { projects: implRuns.length, contractAmount: CONTRACT_AMOUNT, payments: ['advance 30%', 'progress 50%'], progressReports: [50, 100] },
+        setup: implSetup,
+        wallMs: implWallMs,
+        projectsDriven: implemented,
+        projectsPerSec: perSec(implemented, implWallMs),
+        userTransitions: implUserTransitions,
+        transitionsPerSec: perSec(implUserTransitions, implWallMs),
+        payments: implRecorder.count('APPROVE@payment'),
+        uploads: implRecorder.count('upload'),
+        requests: implRequests,
+        requestsPerSec: perSec(implRequests, implWallMs),
+        latencyMs: latencyOf(implRecorder, IMPLEMENTATION_LABELS),
+        checks: {
+          historiesChecked: implRecorder.count('history'),
+          badHistory: implChecks?.badHistory.slice(0, 20) ?? [],
+          invalidChain: implChecks?.invalidChain.slice(0, 20) ?? [],
+          badFigures: implChecks?.badFigures.slice(0, 20) ?? [],
+        },
+        errors: { ...errorsOf(implRecorder), failedCases: implRuns.filter((r) => r.failed).slice(0, 10).map((r) => r.failed) },
+        cpu: implPhase && sampler ? sampler.window(implPhase.startedAt, implPhase.endedAt) : null,
+      }
+    : null;
+
   // public-welfare posts
   const hireWallMs = hirePhase ? hirePhase.endedAt - hirePhase.startedAt : null;
   const onDuty = hireRuns.filter((r) => r.finalState === 'on_duty').length;
@@ -751,7 +819,7 @@ async function main(): Promise<number> {
         errors: errorsOf(registryRecorder),
       }
     : null;
-  const allErrors = registryRecorder.totalErrors + recorder.totalErrors + elimRecorder.totalErrors + projRecorder.totalErrors + postsRecorder.totalErrors + importsRecorder.totalErrors + engineRecorder.totalErrors + scaleRecorder.totalErrors;
+  const allErrors = registryRecorder.totalErrors + recorder.totalErrors + elimRecorder.totalErrors + projRecorder.totalErrors + implRecorder.totalErrors + postsRecorder.totalErrors + importsRecorder.totalErrors + engineRecorder.totalErrors + scaleRecorder.totalErrors;
 
   // the engine alone: transitions/s and the service's CPU per transition
   const engineWallMs = enginePhase ? enginePhase.endedAt - enginePhase.startedAt : null;
@@ -840,6 +908,7 @@ async function main(): Promise<number> {
     scale,
     elimination,
     projects,
+    implementation,
     posts,
     imports,
     registry,
@@ -865,6 +934,13 @@ async function main(): Promise<number> {
     (inLibrary === opts.projects &&
       projChecks !== null &&
       projChecks.badHistory.length + projChecks.invalidChain.length + projChecks.notInLibrary.length === 0);
+  const implementationOk =
+    !runImplementation ||
+    (implRuns.length === opts.projects &&
+      implemented === implRuns.length &&
+      implChecks !== null &&
+      implChecks.badHistory.length + implChecks.invalidChain.length + implChecks.badFigures.length === 0 &&
+      implRecorder.count('history') === implemented);
   const postsOk =
     !runPosts ||
     (onDuty === opts.hires &&
@@ -887,7 +963,7 @@ async function main(): Promise<number> {
     (load !== null && load.late === 0 && load.otherErrors.length === 0 && load.busyWithoutRetryAfter === 0 &&
       load.leadsAcknowledged === opts.loadClients && load.leadsStored === load.leadsAcknowledged);
   const scaleOk = !runScalePhase || (scale !== null && Object.values(scale.seqScans).every((n) => n === 0));
-  results.ok = !fatal && allErrors === 0 && inclusionOk && eliminationOk && projectsOk && postsOk && importsOk && registryOk && engineOk && loadOk && scaleOk && cleanupOk;
+  results.ok = !fatal && allErrors === 0 && inclusionOk && eliminationOk && projectsOk && implementationOk && postsOk && importsOk && registryOk && engineOk && loadOk && scaleOk && cleanupOk;
 
   // ----------------------------------------------------------------- report
   const lines: string[] = [];
@@ -1029,6 +1105,25 @@ async function main(): Promise<number> {
         `${projChecks.notInLibrary.length} projects not in the library`);
     }
     cpuLine(p.cpu);
+  }
+  if (implementation) {
+    const m = implementation;
+    lines.push('');
+    lines.push(`project-implementation benchmark — ${m.config.projects} planned projects, contract ${CONTRACT_AMOUNT} yuan, 2 progress reports, 2 payments each, ${opts.concurrency} clients`);
+    if (implWallMs) {
+      lines.push(`phase wall time           ${fmt(implWallMs / 1000, 2)} s   (plan entries, setup: ${fmt((m.setup.planMs ?? 0) / 1000, 2)} s)`);
+      lines.push(`projects driven           ${implemented}/${m.config.projects}   ${fmt(m.projectsPerSec)} projects/s   (${m.payments} payments approved, ${EXPECTED_PAID} yuan paid each)`);
+      lines.push(`throughput (user-sent)    ${fmt(m.transitionsPerSec)} transitions/s   (${m.userTransitions} transitions incl. CREATE; ${m.uploads} uploads; all requests ${fmt(m.requestsPerSec)}/s)`);
+    }
+    lines.push('');
+    table(m.latencyMs);
+    errorLines(implRecorder);
+    for (const f of m.errors.failedCases.slice(0, 3)) lines.push(`  failed case: ${String(f).slice(0, 600)}`);
+    if (implChecks) {
+      lines.push(`checks                    ${m.checks.historiesChecked} histories read, ${implChecks.badHistory.length} unexpected, ${implChecks.invalidChain.length} broken audit chains, ` +
+        `${implChecks.badFigures.length} projects with wrong figures`);
+    }
+    cpuLine(m.cpu);
   }
   if (posts) {
     const w = posts;

@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { loadConfig } from '../src/common/config/app-config';
+import { seedProjects } from './projects';
 import { seedRectification } from './rectification';
 import { seed } from './seed';
 
@@ -25,7 +26,9 @@ async function main(): Promise<void> {
     const report = await seed(app.get(DataSource), (work) => app.get(UnitOfWork).transaction(work));
     // rectification items go through the engine, as users would take them (issue 14)
     const rectification = await seedRectification(app);
-    console.log(`seeded: ${JSON.stringify({ ...report, rectification })} (database: ${config.database.kind})`);
+    // projects in the annual plan at different stages: library rows marked as seeded demo data, then through the engine (issue 15)
+    const projects = await seedProjects(app);
+    console.log(`seeded: ${JSON.stringify({ ...report, rectification, projects })} (database: ${config.database.kind})`);
   } finally {
     await app.close();
   }

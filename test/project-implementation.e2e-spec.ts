@@ -9,6 +9,7 @@ import { secondsFloor, widenPolicyBounds } from './support/policy-bounds';
 import { startApp, type TestEnv, target } from './support/harness';
 import { COUNTY, COUNTY2, expectOk, OTHER_TOWNSHIP, OTHER_VILLAGE, send, TOWNSHIP, TOWNSHIP2, upload, uploadAll, VILLAGE, waitForState } from './support/flows';
 import { beijingDate } from '../src/machines/record-date';
+import { DEMO_PROJECTS, SEEDED_DEMO, seedProjects } from '../seeds/projects';
 
 jest.setTimeout(180_000);
 
@@ -287,5 +288,42 @@ describe(`project implementation and funds, from the plan to the assets (${targe
     expect((await expectOk(await get(OTHER_TOWNSHIP, '/inspection/overdue-projects'))).items).toEqual([]);
     expectError(await get(OTHER_TOWNSHIP, '/inspection/stalled-projects?areaCode=411003100201'), 404, 'NOT_FOUND');
     expectError(await get('admin', '/inspection/overdue-projects'), 403, 'ROLE_REQUIRED');
+  });
+
+  // last: it adds the demo projects to this app's county
+  it('SF-23: the demo seeds put projects in the plan at every stage (library rows marked as seeded demo data, every later step through the engine), and seeding twice adds nothing', async () => {
+    const first = await seedProjects(env.app);
+    expect(first).toEqual({ library: 5, planned: 5, implementations: 4, payments: 7 });
+    expect(await seedProjects(env.app)).toEqual({ library: 0, planned: 0, implementations: 0, payments: 0 });
+
+    const plan = await expectOk(await get(COUNTY, '/project-plans?year=2026'));
+    const seeded = new Map<string, any>(plan.items.filter((i: any) => DEMO_PROJECTS.some((d) => d.body.name === i.name)).map((i: any) => [i.name, i]));
+    expect(seeded.size).toBe(5);
+    const stageOf = (stage: string) => seeded.get(DEMO_PROJECTS.find((d) => d.stage === stage)!.body.name);
+    expect(stageOf('planned')).toMatchObject({ state: null, implementationCaseId: null });
+    expect(stageOf('contracted').state).toBe('in_progress');
+    expect(stageOf('paying').state).toBe('in_progress');
+    expect(stageOf('accepted').state).toBe('asset_registration');
+    // this spec's notice period is seconds: the completion notice may already have closed
+    expect(['completion_notice', 'closed']).toContain(stageOf('assets').state);
+
+    const paying = await expectOk(await get(COUNTY, `/project-implementations/${stageOf('paying').projectId}`));
+    expect(paying.implementation).toMatchObject({ contracted: 1000000, paid: 700000, progressPercent: 40 });
+    expect(paying.payments.map((p: any) => [p.kind, p.amount, p.status])).toEqual([['advance', 300000, 'paid'], ['progress', 400000, 'paid']]);
+    const assets = await expectOk(await get(COUNTY, `/project-implementations/${stageOf('assets').projectId}`));
+    expect(assets.implementation).toMatchObject({ contracted: 800000, paid: 800000, progressPercent: 100 });
+    expect(assets.assets).toMatchObject([{ name: '食用菌标准化大棚', owner: { name: '霍庄村股份经济合作社' } }]);
+    const board = await expectOk(await env.http().get('/public/notices?areaCode=411003100201'));
+    expect(board.some((n: any) => n.caseId === stageOf('assets').implementationCaseId)).toBe(true);
+    for (const item of seeded.values()) {
+      if (item.implementationCaseId) expect((await expectOk(await get(COUNTY, `/cases/${item.implementationCaseId}/verify`))).valid).toBe(true);
+    }
+
+    // the library rows are marked: no application case, one create entry each in the record ledger
+    const rows = await env.ds.query(`SELECT "applicationCaseId", status FROM projects WHERE "applicationCaseId" = '${SEEDED_DEMO}'`);
+    expect(rows).toHaveLength(5);
+    expect(rows.every((r: any) => r.status === 'in_library')).toBe(true);
+    const ledger = await expectOk(await get(COUNTY, '/audit/ledger/verify?kind=projects'));
+    expect(ledger).toMatchObject({ valid: true, chains: 5, entries: 5 });
   });
 });

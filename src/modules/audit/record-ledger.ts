@@ -16,9 +16,10 @@ import { RecordLedgerEntity, RecordLedgerHeadEntity } from './audit.entities';
  * | evidence   | area of the upload   | evidence (content fields; the link to a case is in the case's audit entry) |
  * | users      | user                 | users (password as a digest of its hash) |
  * | households | household            | one registry change (issue 13): what, before/after, the household's state hash |
+ * | projects   | project              | a library entry written without an intake case: the demo seed's library projects (seeds/projects.ts) |
  */
-export type LedgerKind = 'measures' | 'income' | 'attendance' | 'evidence' | 'users' | 'households';
-export const LEDGER_KINDS: LedgerKind[] = ['measures', 'income', 'attendance', 'evidence', 'users', 'households'];
+export type LedgerKind = 'measures' | 'income' | 'attendance' | 'evidence' | 'users' | 'households' | 'projects';
+export const LEDGER_KINDS: LedgerKind[] = ['measures', 'income', 'attendance', 'evidence', 'users', 'households', 'projects'];
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 const round = (n: number, digits: number) => Number(Number(n).toFixed(digits));
@@ -93,6 +94,9 @@ export const ledgerRecord = {
   }),
   // a household change is its own record: written once, never compared to a row (see registry/history.ts)
   households: (c: Record<string, unknown>) => c,
+  // a library entry that no intake case put there (seeded demo data): written once, as it entered the library;
+  // later versions come from change cases, whose audit trail is the record
+  projects: (c: Record<string, unknown>) => c,
 } satisfies Record<LedgerKind, (row: never) => Record<string, unknown>>;
 
 export const RECORD_TYPES: Record<LedgerKind, string> = {
@@ -102,6 +106,7 @@ export const RECORD_TYPES: Record<LedgerKind, string> = {
   evidence: 'evidence',
   users: 'user',
   households: 'household_change',
+  projects: 'project_library_entry',
 };
 
 export interface LedgerAppend {
