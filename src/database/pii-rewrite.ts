@@ -19,7 +19,7 @@ export async function rewriteRows(
   pg: boolean,
   t: PiiTable,
   change: (row: Record<string, string | null>) => Record<string, string | null> | null,
-  opts: { chunk?: number; inChunk?: <T>(work: (q: Query) => Promise<T>) => Promise<T> } = {},
+  opts: { chunk?: number; lock?: boolean; inChunk?: <T>(work: (q: Query) => Promise<T>) => Promise<T> } = {},
 ): Promise<{ scanned: number; rewritten: number }> {
   const chunk = opts.chunk ?? 1000;
   const inChunk = opts.inChunk ?? (<T>(work: (q: Query) => Promise<T>) => work(query));
@@ -30,16 +30,14 @@ export async function rewriteRows(
   let scanned = 0;
   let rewritten = 0;
   for (;;) {
-    const ph = (i: number) => (pg ? `$${i}` : '?');
-    const where = after ? ` WHERE (${keyList}) > (${after.map((_, i) => ph(i + 1)).join(', ')})` : '';
-    const rows: Record<string, any>[] = await query(`${select}${where} ORDER BY ${keyList} LIMIT ${chunk}`, after ?? []);
-    if (!rows.length) break;
-    scanned += rows.length;
-    after = t.keys.map((k) => rows[rows.length - 1][k.name]);
-    const updates = rows.map((r) => ({ r, c: change(r) })).filter((u): u is { r: Record<string, any>; c: Record<string, string | null> } => u.c !== null);
-    if (!updates.length) continue;
-    rewritten += updates.length;
-    await inChunk(async (run) => {
+    // read and rewrite a chunk in one transaction (rows locked on PostgreSQL): a value changed
+    // meanwhile by the service is never overwritten with a stale one
+    const rows = await inChunk(async (run) => {
+      const ph = (i: number) => (pg ? `$${i}` : '?');
+      const where = after ? ` WHERE (${keyList}) > (${after.map((_, i) => ph(i + 1)).join(', ')})` : '';
+      const rows: Record<string, any>[] = await run(`${select}${where} ORDER BY ${keyList} LIMIT ${chunk}${pg && opts.lock ? ' FOR UPDATE' : ''}`, after ?? []);
+      const updates = rows.map((r) => ({ r, c: change(r) })).filter((u): u is { r: Record<string, any>; c: Record<string, string | null> } => u.c !== null);
+      rewritten += updates.length;
       if (pg) {
         // one statement per set of changed columns
         const groups = new Map<string, typeof updates>();
@@ -72,7 +70,11 @@ export async function rewriteRows(
           );
         }
       }
+      return rows;
     });
+    if (!rows.length) break;
+    scanned += rows.length;
+    after = t.keys.map((k) => rows[rows.length - 1][k.name]);
     if (rows.length < chunk) break;
   }
   return { scanned, rewritten };
