@@ -10,6 +10,8 @@ import { COUNTY, expectOk, HUOZHUANG, VILLAGE } from './support/flows';
 import { alertCsv, DEPARTMENT, importReport, uploadAlerts, waitForImport } from './support/imports';
 import { getHousehold, regId, registryCsv, registryReport, type RegRow, uploadRegistry, waitForRegistryImport } from './support/registry';
 import { parseHmacKey, parsePiiKeys } from '../src/common/crypto/pii';
+import { PersonalDataAtRest1764800000000 as PgMigration } from '../src/database/migrations/postgres/1764800000000-PersonalDataAtRest';
+import { PersonalDataAtRest1764800000000 as SqliteMigration } from '../src/database/migrations/sqlite/1764800000000-PersonalDataAtRest';
 
 const CIPHER = /^v1:[A-Za-z0-9_-]{1,16}:[A-Za-z0-9_-]{16}:[A-Za-z0-9_-]{22}:[A-Za-z0-9_-]+$/;
 const K2 = 'k2:' + Buffer.alloc(32, 9).toString('base64');
@@ -168,6 +170,33 @@ describe(`personal data at rest (issue 11, ${target})`, () => {
     expect(view.members.map((m: any) => [m.idNumber, m.phone])).toEqual([[m1, '13600003333'], [m2, '13600002222']]);
     const report = (await registryReport(current, second.id)).flat();
     expect(report.some((c) => c === m1 || c === maskIdNumber(m1))).toBe(true);
+  });
+
+  it('PII: the migration: down() decrypts every column back to clear text, up() encrypts the clear rows in place and rebuilds the hashes', async () => {
+    const migration = new (target === 'postgres' ? PgMigration : SqliteMigration)();
+    const qr = current.ds.createQueryRunner();
+    try {
+      await qr.startTransaction();
+      await migration.down(qr);
+      await qr.commitTransaction();
+      const [clear] = await raw(`SELECT "idNumber", "phone" FROM "household_members" WHERE "householdId" = '${householdId}' ORDER BY "position"`);
+      expect(clear).toEqual({ idNumber: idA, phone: '13912345678' });
+      expect(await tableText('alert_import_rows')).toContain(idA);
+      await qr.startTransaction();
+      await migration.up(qr);
+      await qr.commitTransaction();
+    } finally {
+      await qr.release();
+    }
+    const rows = await raw(`SELECT "idNumber", "phone", "idNumberHash" FROM "household_members" WHERE "householdId" = '${householdId}'`);
+    for (const r of rows) {
+      expect(r.idNumber).toMatch(CIPHER);
+      expect(r.idNumberHash).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    }
+    for (const [table] of COLUMNS) expect(await tableText(table)).not.toContain(idA);
+    expect((await getHousehold(current, householdId, COUNTY)).members[0].idNumber).toBe(idA);
+    const found = await expectOk(await current.http().get('/households').query({ q: idA }).set('Authorization', await auth(COUNTY)));
+    expect(found.items.map((x: any) => x.id)).toEqual([householdId]);
   });
 
   it('PII: key rotation: only a global admin may start it (village 403, county admin 403)', async () => {
