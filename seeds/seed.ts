@@ -1,5 +1,6 @@
 import { DataSource, type EntityManager } from 'typeorm';
 import { hashPassword } from '../src/common/auth/password';
+import { piiHash } from '../src/common/crypto/pii';
 import { parentOf } from '../src/common/domain/area';
 import {
   AreaEntity,
@@ -61,7 +62,7 @@ export async function seed(ds: DataSource, transaction: Transaction = (work) => 
     let seq = 100;
     for (const h of HOUSEHOLDS) {
       const members = h.members.map((m) => ({ ...m, idNumber: demoIdNumber(m.birthDate, seq++, m.gender) }));
-      if (await em.existsBy(HouseholdMemberEntity, { idNumber: members[0].idNumber })) continue;
+      if (await em.existsBy(HouseholdMemberEntity, { idNumberHash: piiHash(members[0].idNumber) })) continue;
       const household = await em.save(
         em.create(HouseholdEntity, {
           areaCode: h.areaCode,
@@ -80,6 +81,7 @@ export async function seed(ds: DataSource, transaction: Transaction = (work) => 
             position,
             name: m.name,
             idNumber: m.idNumber,
+            idNumberHash: piiHash(m.idNumber),
             relation: m.relation,
             gender: m.gender,
             birthDate: m.birthDate,

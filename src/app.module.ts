@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AppConfig, loadConfig } from './common/config/app-config';
+import { installPii } from './common/crypto/pii';
 import { AppConfigModule } from './common/config/config.module';
 import { AllExceptionsFilter } from './common/errors/http-exception.filter';
 import { DatabaseModule } from './database/database.module';
@@ -43,6 +44,8 @@ function withUser(req: IncomingMessage, val: object): object {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig = loadConfig()): DynamicModule {
+    // before the data source starts (its migrations and the entity transformers use it)
+    installPii(config.pii);
     return {
       module: AppModule,
       imports: [

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { json, timestamp } from './column-types';
+import { encrypted } from '../common/crypto/pii';
 import { WELFARE_POST_ENTITIES } from '../modules/welfare-posts/welfare-posts.entities';
 import { PROJECT_ENTITIES } from '../modules/project-intake/project.entity';
 import { IMPLEMENTATION_ENTITIES } from '../modules/project-implementation/implementation.entities';
@@ -58,8 +59,8 @@ export class HouseholdEntity extends WithId {
   @Column({ type: 'boolean', default: false }) isFormerlyPoor: boolean;
   /** 户编号 of the national registry export, when the household came from one (issue 13) */
   @Index('UQ_households_code', { unique: true }) @Column({ type: 'varchar', length: 30, nullable: true }) householdCode: string | null;
-  /** 联系电话 of the household */
-  @Column({ type: 'varchar', length: 20, nullable: true }) phone: string | null;
+  /** 联系电话 of the household: encrypted at rest (issue 11) */
+  @Column({ type: 'varchar', length: 200, nullable: true, transformer: encrypted }) phone: string | null;
   /** issue 13: raised by every change, equal to the length of its history chain (0: none recorded yet) */
   @Column({ type: 'integer', default: 0 }) version: number;
   @Column({ type: 'varchar', length: 36, nullable: true }) createdById: string | null;
@@ -72,14 +73,17 @@ export class HouseholdMemberEntity extends WithId {
   @Index() @Column({ type: 'varchar', length: 36 }) householdId: string;
   @Column({ type: 'integer' }) position: number;
   @Column({ type: 'varchar', length: 50 }) name: string;
-  @Index({ unique: true }) @Column({ type: 'varchar', length: 18 }) idNumber: string;
+  /** encrypted at rest (issue 11): never in a WHERE, look up by {@link idNumberHash} */
+  @Column({ type: 'varchar', length: 200, transformer: encrypted }) idNumber: string;
+  /** HMAC-SHA-256 of the ID number (`piiHash`): lookups, the one-person-one-row unique index, upserts */
+  @Index('UQ_household_members_idNumberHash', { unique: true }) @Column({ type: 'varchar', length: 64 }) idNumberHash: string;
   @Column({ type: 'varchar', length: 20 }) relation: string;
   @Column({ type: 'varchar', length: 10 }) gender: string;
   @Column({ type: 'varchar', length: 10 }) birthDate: string;
   @Column({ type: 'varchar', length: 10 }) laborAbility: string;
   @Column(json({ nullable: true })) disability: { category: string; level: number } | null;
   @Column({ type: 'varchar', length: 10 }) employment: string;
-  @Column({ type: 'varchar', length: 20, nullable: true }) phone: string | null;
+  @Column({ type: 'varchar', length: 200, nullable: true, transformer: encrypted }) phone: string | null;
 }
 
 @Entity('monitoring_objects')

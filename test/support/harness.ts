@@ -20,6 +20,14 @@ import { DEMO_PASSWORD } from '../../seeds/demo-data';
 
 export const target = process.env.DATABASE_URL ? 'postgres' : 'sqlite';
 
+/**
+ * One set of personal-data keys for every app of a test process: the entity transformers use the
+ * cipher the last app installed, and some specs keep two apps open at once. (Without these the
+ * service generates keys into each data dir, which the config spec covers.)
+ */
+export const TEST_PII_KEYS = 'k1:' + Buffer.alloc(32, 1).toString('base64');
+export const TEST_PII_HMAC_KEY = Buffer.alloc(32, 2).toString('base64');
+
 export interface TestEnv {
   app: INestApplication;
   config: AppConfig;
@@ -28,8 +36,8 @@ export interface TestEnv {
   token(username: string, password?: string): Promise<string>;
   /** stops the app but keeps its database, for restart tests */
   stop(): Promise<void>;
-  /** a second app on the same database and queue: a restart, or another instance */
-  restart(): Promise<TestEnv>;
+  /** a second app on the same database and queue: a restart, or another instance (optionally with changed settings) */
+  restart(patch?: Partial<AppConfig>): Promise<TestEnv>;
   close(): Promise<void>;
 }
 
@@ -57,6 +65,8 @@ export async function startApp(opts: StartOptions = {}): Promise<TestEnv> {
     DATA_DIR: dataDir,
     // the specs' webhook receivers listen on 127.0.0.1; the SSRF guard itself is tested with it off
     WEBHOOK_ALLOW_PRIVATE: 'true',
+    PII_KEYS: TEST_PII_KEYS,
+    PII_HMAC_KEY: TEST_PII_HMAC_KEY,
     ...opts.env,
   };
   let dbName: string | null = null;
@@ -98,7 +108,7 @@ async function boot(config: AppConfig, meta: { dataDir: string; dbName: string |
       if (!stopped) await app.close();
       stopped = true;
     },
-    restart: () => boot(config, { ...meta, seedDemo: false }),
+    restart: (patch?: Partial<AppConfig>) => boot({ ...config, ...patch }, { ...meta, seedDemo: false }),
     async close() {
       await self.stop();
       if (meta.dbName) {

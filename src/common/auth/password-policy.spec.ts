@@ -24,7 +24,9 @@ describe('password policy (issue 11)', () => {
   });
 
   it('NODE_ENV=production refuses a default or weak bootstrap admin password', () => {
-    const base = { NODE_ENV: 'production', DATA_DIR: mkdtempSync(join(tmpdir(), 'cfg-')), JWT_SECRET: 'x'.repeat(40), BOOTSTRAP_ADMIN_USERNAME: 'root_admin' };
+    const base = { NODE_ENV: 'production', DATA_DIR: mkdtempSync(join(tmpdir(), 'cfg-')), JWT_SECRET: 'x'.repeat(40), BOOTSTRAP_ADMIN_USERNAME: 'root_admin',
+      // required in production since issue 11 (personal data at rest)
+      PII_KEYS: 'k1:' + Buffer.alloc(32, 1).toString('base64'), PII_HMAC_KEY: Buffer.alloc(32, 2).toString('base64') };
     expect(() => loadConfig({ ...base, BOOTSTRAP_ADMIN_PASSWORD: 'Admin@2026' })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, BOOTSTRAP_ADMIN_PASSWORD: 'password123' })).toThrow(/BOOTSTRAP_ADMIN_PASSWORD/);
     expect(loadConfig({ ...base, BOOTSTRAP_ADMIN_PASSWORD: 'Xuchang#Jianan-2026' }).bootstrapAdmin).toMatchObject({ username: 'root_admin' });

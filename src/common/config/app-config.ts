@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { passwordProblem } from '../auth/password-policy';
+import { newPiiKey, parseHmacKey, parsePiiKeys, PiiError, type PiiKeys } from '../crypto/pii';
 
 /**
  * The only place that reads `process.env`. Everything else receives an {@link AppConfig}.
@@ -22,6 +23,8 @@ export interface AppConfig {
   };
   redis: { url: string; prefix: string } | null;
   jwt: { secret: string; expiresIn: string };
+  /** ID numbers and phones at rest (issue 11): AES-256-GCM data keys (first writes) and the lookup-hash key */
+  pii: PiiKeys;
   evidence: { dir: string; maxBytes: number };
   bootstrapAdmin: { username: string; password: string } | null;
   timers: { reconcileIntervalMs: number; lockMs: number };
@@ -53,6 +56,31 @@ function embeddedSecret(dataDir: string): string {
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+/**
+ * Embedded default for the personal-data keys: generated once into `$DATA_DIR/pii-keys` (mode 600),
+ * like the JWT secret. Losing this file loses the ID numbers and phones: back it up with the data.
+ */
+function embeddedPiiKeys(dataDir: string): { keys: string; hmacKey: string } {
+  const file = join(dataDir, 'pii-keys');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as { keys: string; hmacKey: string };
+  const made = { keys: `k1:${newPiiKey()}`, hmacKey: newPiiKey() };
+  writeFileSync(file, JSON.stringify(made), { mode: 0o600 });
+  return made;
+}
+
+function piiKeys(env: NodeJS.ProcessEnv, production: boolean, dataDir: string): PiiKeys {
+  if (production && (!env.PII_KEYS || !env.PII_HMAC_KEY)) {
+    throw new ConfigError('PII_KEYS and PII_HMAC_KEY are required when NODE_ENV=production (the keys that encrypt ID numbers and phones)');
+  }
+  const embedded = !env.PII_KEYS || !env.PII_HMAC_KEY ? embeddedPiiKeys(dataDir) : null;
+  try {
+    return { keys: parsePiiKeys(env.PII_KEYS || embedded!.keys), hmacKey: parseHmacKey(env.PII_HMAC_KEY || embedded!.hmacKey) };
+  } catch (e) {
+    if (e instanceof PiiError) throw new ConfigError(e.message);
+    throw e;
+  }
 }
 
 function timeOfDay(name: string, raw: string | undefined, fallback: string): { hour: number; minute: number } {
@@ -120,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     database,
     redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX ?? 'approvals' } : null,
     jwt: { secret, expiresIn: env.JWT_EXPIRES_IN ?? '12h' },
+    pii: piiKeys(env, production, dataDir),
     evidence: {
       dir: resolve(env.EVIDENCE_DIR ?? join(dataDir, 'evidence')),
       maxBytes: int('EVIDENCE_MAX_BYTES', env.EVIDENCE_MAX_BYTES, 20 * 1024 * 1024),

@@ -1,4 +1,6 @@
-import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error';
+import { PiiRotation } from './pii-rotation.service';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/auth/decorators';
@@ -17,7 +19,21 @@ export class AdminController {
     private readonly areas: AreasService,
     private readonly users: UsersService,
     private readonly uow: UnitOfWork,
+    private readonly rotation: PiiRotation,
   ) {}
+
+  /**
+   * Key rotation (issue 11): re-encrypts every ID number and phone written under an older key id
+   * with the current key (the first of PII_KEYS), in chunks; reads keep working meanwhile.
+   * Global admins only: the keys are the whole service's.
+   */
+  @Roles('admin')
+  @Post('admin/pii/rotate')
+  @HttpCode(200)
+  rotatePii(@CurrentUser() actor: AuthUser) {
+    if (actor.areaCode !== null) throw AppError.forbidden('只有全局系统管理员可以轮换个人信息加密密钥');
+    return this.rotation.rotate();
+  }
 
   /** An admin adds areas below its own (a global admin anywhere). */
   @Roles('admin')

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { piiHash } from '../../common/crypto/pii';
 import { In, Repository } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea, narrowArea } from '../../common/auth/scope';
@@ -85,7 +86,7 @@ export class HouseholdsService {
       if (!(await em.existsBy(AreaEntity, { code: dto.areaCode }))) {
         throw AppError.validation({ areaCode: `村 ${dto.areaCode} 尚未登记` });
       }
-      const taken = await em.findBy(HouseholdMemberEntity, { idNumber: In([...seen]) });
+      const taken = await em.findBy(HouseholdMemberEntity, { idNumberHash: In([...seen].map(piiHash)) });
       if (taken.length) {
         throw new AppError(ErrorCode.ALREADY_EXISTS, '有成员已登记在其他农户中，一人只能属于一户', {
           fields: Object.fromEntries(taken.map((t) => [`members.${dto.members.findIndex((m) => m.idNumber === t.idNumber)}.idNumber`, '已登记'])),
@@ -113,6 +114,7 @@ export class HouseholdsService {
             position,
             name: m.name,
             idNumber: m.idNumber,
+            idNumberHash: piiHash(m.idNumber),
             relation: m.relation,
             gender: m.gender,
             birthDate: m.birthDate,
@@ -166,9 +168,10 @@ export class HouseholdsService {
       // a name fragment, or a full ID number; wildcards typed by the user match nothing by themselves
       qb.andWhere(
         name
-          ? '(h.householderName LIKE :name OR h.id IN (SELECT m."householdId" FROM household_members m WHERE m."idNumber" = :id))'
-          : 'h.id IN (SELECT m."householdId" FROM household_members m WHERE m."idNumber" = :id)',
-        { name: `%${name}%`, id: q.q },
+          ? '(h.householderName LIKE :name OR h.id IN (SELECT m."householdId" FROM household_members m WHERE m."idNumberHash" = :id))'
+          : 'h.id IN (SELECT m."householdId" FROM household_members m WHERE m."idNumberHash" = :id)',
+        // ID numbers are stored encrypted: a full one is found through its keyed hash
+        { name: `%${name}%`, id: piiHash(q.q.trim().toUpperCase()) },
       );
     }
     const [rows, total] = await qb.orderBy('h.createdAt', 'DESC').addOrderBy('h.id').skip((q.page - 1) * q.pageSize).take(q.pageSize).getManyAndCount();

@@ -21,6 +21,7 @@ import {
   type RowOutcome,
 } from './imports.entities';
 import { type CheckedRow, checkRowsYielding } from './row-check';
+import { piiHash } from '../../common/crypto/pii';
 
 /** Another worker moved the import on meanwhile: this chunk is rolled back and not redone. */
 class ImportMovedOn extends Error {}
@@ -184,15 +185,17 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
       .execute();
     if (!claimed.affected) throw new ImportMovedOn();
     const valid = rows.filter((r) => !r.errors.length && r.duplicateOf === null);
-    const ids = valid.map((r) => r.idNumber);
-    const members = ids.length ? await em.find(HouseholdMemberEntity, { where: { idNumber: In(ids) }, select: { idNumber: true, householdId: true } }) : [];
+    // by the keyed hash of the ID number (the column itself is encrypted): nothing is decrypted
+    const hashOf = new Map(valid.map((r) => [r.idNumber, piiHash(r.idNumber)]));
+    const ids = [...new Set(hashOf.values())];
+    const members = ids.length ? await em.find(HouseholdMemberEntity, { where: { idNumberHash: In(ids) }, select: { idNumberHash: true, householdId: true } }) : [];
     const householdIds = [...new Set(members.map((m) => m.householdId))];
     const households = householdIds.length
       ? await em.find(HouseholdEntity, { where: { id: In(householdIds) }, select: { id: true, areaCode: true } })
       : [];
     // a household outside the uploader's area is as good as unknown to them
     const areaOf = new Map(households.filter((h) => isWithin(h.areaCode, imp.areaCode)).map((h) => [h.id, h.areaCode]));
-    const householdOf = new Map(members.filter((m) => areaOf.has(m.householdId)).map((m) => [m.idNumber, m.householdId]));
+    const householdOf = new Map(members.filter((m) => areaOf.has(m.householdId)).map((m) => [m.idNumberHash, m.householdId]));
 
     const added = { ...args.counts };
     const timers: TimerEntity[] = [];
@@ -203,7 +206,7 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
       let caseId: string | null = null;
       if (r.errors.length) outcome = 'invalid';
       else if (r.duplicateOf !== null) outcome = 'duplicate';
-      else if (!(householdId = householdOf.get(r.idNumber) ?? null)) outcome = 'unmatched';
+      else if (!(householdId = householdOf.get(hashOf.get(r.idNumber)!) ?? null)) outcome = 'unmatched';
       else {
         // the engine judges the procedure's creation rules (already monitored, an open case …)
         const opened = await this.open(em, { imp, actor, row: r, householdId, now });

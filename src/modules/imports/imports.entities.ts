@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { binary, json, timestamp } from '../../database/column-types';
+import { encrypted } from '../../common/crypto/pii';
 import { WithId } from '../../database/with-id';
 
 export type ImportStatus = 'queued' | 'running' | 'completed' | 'failed';
@@ -62,7 +63,8 @@ export class AlertImportRowEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 }) importId: string;
   /** 1-based data row (the header is row 0) */
   @PrimaryColumn({ type: 'integer' }) rowNumber: number;
-  @Column({ type: 'varchar', length: 40 }) idNumber: string;
+  /** as read from the file, encrypted at rest (issue 11) */
+  @Column({ type: 'varchar', length: 200, transformer: encrypted }) idNumber: string;
   @Column({ type: 'varchar', length: 50 }) name: string;
   @Column({ type: 'varchar', length: 20 }) areaCode: string;
   @Column({ type: 'varchar', length: 30 }) source: string;

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { binary, json, timestamp } from '../../database/column-types';
+import { encrypted } from '../../common/crypto/pii';
 import { WithId } from '../../database/with-id';
 
 export type HouseholdImportStatus = 'queued' | 'running' | 'completed' | 'failed';
@@ -73,7 +74,8 @@ export class HouseholdImportRowEntity {
   /** 1-based data row (the header is row 0) */
   @PrimaryColumn({ type: 'integer' }) rowNumber: number;
   @Column({ type: 'varchar', length: 40 }) householdCode: string;
-  @Column({ type: 'varchar', length: 40 }) idNumber: string;
+  /** as read from the file, encrypted at rest (issue 11) */
+  @Column({ type: 'varchar', length: 200, transformer: encrypted }) idNumber: string;
   @Column({ type: 'varchar', length: 50 }) name: string;
   @Column({ type: 'varchar', length: 12, nullable: true }) villageCode: string | null;
   @Column({ type: 'varchar', length: 12 }) outcome: HouseholdRowOutcome;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { piiHash } from '../../common/crypto/pii';
 import { randomUUID } from 'node:crypto';
 import { type EntityManager, In } from 'typeorm';
 import { verifyLinks, ledgerHash } from '../../common/audit/audit-hash';
@@ -224,7 +225,7 @@ export class RegistryService {
       const { household, members } = await this.claim(em, id, dto.version, user);
       await this.reasonProblem(household.areaCode, dto.reason, true);
       await this.dateProblem(household.areaCode, dto.date, { date: m.birthDate, label: '出生日期' });
-      const taken = await em.findOneBy(HouseholdMemberEntity, { idNumber: m.idNumber });
+      const taken = await em.findOneBy(HouseholdMemberEntity, { idNumberHash: piiHash(m.idNumber) });
       if (taken) {
         throw new AppError(ErrorCode.ALREADY_EXISTS, '该身份证号已登记在农户中，一人只能属于一户；他户成员转入请先在原户登记迁出', {
           fields: { 'member.idNumber': '已登记' },
@@ -238,6 +239,7 @@ export class RegistryService {
         position: members.reduce((p, x) => Math.max(p, x.position), -1) + 1,
         name: m.name,
         idNumber: m.idNumber,
+        idNumberHash: piiHash(m.idNumber),
         relation: m.relation,
         gender: m.gender,
         birthDate: m.birthDate,
