@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import { maskIdNumber } from '../src/common/domain/id-number';
 import { startApp, type TestEnv, target } from './support/harness';
 import { secondsFloor, widenPolicyBounds } from './support/policy-bounds';
 import { COUNTY, expectOk, getCase, HUOZHUANG, inclusionCase, send, shortNotice, TOWNSHIP, uploadAll, VILLAGE, OTHER_VILLAGE } from './support/flows';
@@ -110,10 +111,12 @@ describe(`household registry: bulk load, changes, history, rules that follow the
     const histA = await history(env, hA.id);
     expect(histA.verification).toMatchObject({ valid: true, entries: 3, problems: [] });
     expect(histA.entries.map((e: any) => e.change)).toEqual(['imported', 'imported', 'member_moved_out']);
-    expect(histA.entries[1].before.members[0]).toMatchObject({ idNumber: a1, employment: 'local' });
-    expect(histA.entries[1].after.updated[0]).toMatchObject({ idNumber: a1, employment: 'outside' });
+    // the append-only history keeps an ID number as its keyed hash and a masked form, never in clear (issue 11)
+    expect(histA.entries[1].before.members[0]).toMatchObject({ idNumberMasked: maskIdNumber(a1), idNumberHash: expect.any(String), employment: 'local' });
+    expect(histA.entries[1].before.members[0].idNumber).toBeUndefined();
+    expect(histA.entries[1].after.updated[0]).toMatchObject({ idNumberMasked: maskIdNumber(a1), employment: 'outside' });
     expect(histA.entries[2].after).toEqual({ toHouseholdId: hB.id });
-    expect((await history(env, hB.id)).entries[1].after.movedIn[0]).toMatchObject({ fromHouseholdId: hA.id, member: { idNumber: a2, relation: '儿媳' } });
+    expect((await history(env, hB.id)).entries[1].after.movedIn[0]).toMatchObject({ fromHouseholdId: hA.id, member: { idNumberMasked: maskIdNumber(a2), relation: '儿媳' } });
 
     // the same file again: nothing changes, no new version anywhere
     const up3 = await expectOk(await uploadRegistry(env, file2), 202);
@@ -193,9 +196,10 @@ describe(`household registry: bulk load, changes, history, rules that follow the
     expect((await patch(VILLAGE, { version: 2, phone: '12345' })).status).toBe(400);
     const hist = await history(env, h.id, TOWNSHIP);
     expect(hist.entries.map((e: any) => [e.version, e.change])).toEqual([[1, 'registered'], [2, 'household_edited']]);
-    expect(hist.entries[1]).toMatchObject({ before: { phone: null }, after: { phone: '13811112222' }, actor: { username: VILLAGE, role: 'village' } });
-    // below township the phone in the history is masked
-    expect((await history(env, h.id, VILLAGE)).entries[1].after.phone).toBe('138****2222');
+    expect(hist.entries[1]).toMatchObject({ before: { phone: null }, after: { phoneMasked: '138****2222', phoneHash: expect.any(String) }, actor: { username: VILLAGE, role: 'village' } });
+    expect(JSON.stringify(hist.entries[1])).not.toContain('13811112222');
+    // the history holds the phone masked for everyone (issue 11: the ledger cannot be encrypted in place)
+    expect((await history(env, h.id, VILLAGE)).entries[1].after.phoneMasked).toBe('138****2222');
   });
 
   it('each kind of member change with its evidence, its history entry and a chain that verifies; forbidden paths refused', async () => {
@@ -260,7 +264,7 @@ describe(`household registry: bulk load, changes, history, rules that follow the
     expect(hist.entries[7].reason).toMatch(/^死亡：/);
     // village users see the history with ID numbers masked
     const masked = await history(env, h.id, VILLAGE);
-    expect(masked.entries[7].before.member.idNumber).toMatch(/^\d{4}\*+\w{4}$/);
+    expect(masked.entries[7].before.member.idNumberMasked).toMatch(/^\d{4}\*+\w{4}$/);
 
     // a row changed behind the service: the history no longer verifies
     await env.ds.query(`UPDATE household_members SET employment = 'local' WHERE "householdId" = '${h.id}' AND name = '将外出'`);

@@ -83,6 +83,21 @@ describe(`personal data at rest (issue 11, ${target})`, () => {
     ]);
   });
 
+  it('PII: no table holds a clear ID number or phone — the append-only household history keeps keyed hashes and masked forms', async () => {
+    // the registration above wrote the household's first history entry (issue 13) in the record ledger
+    const tables = (await raw(target === 'postgres'
+      ? `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`
+      : `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)).map((t: any) => t.name as string);
+    expect(tables).toContain('record_ledger');
+    for (const table of tables) {
+      const text = await tableText(table);
+      for (const clear of [idA, idB, '13912345678']) expect({ table, clear: text.includes(clear) }).toEqual({ table, clear: false });
+    }
+    const history = await expectOk(await current.http().get(`/households/${householdId}/history`).set('Authorization', await auth(COUNTY)));
+    expect(JSON.stringify(history)).toContain(maskIdNumber(idA));
+    expect(history.verification ?? history.items?.verification ?? { valid: true }).toMatchObject({ valid: true });
+  });
+
   it('PII: the household phone is ciphertext in the database and reads back through the API', async () => {
     const h = await getHousehold(current, householdId, COUNTY);
     await expectOk(await current.http().patch(`/households/${householdId}`).set('Authorization', await auth(VILLAGE)).send({ version: h.version, phone: '13700001111' }));

@@ -2,6 +2,8 @@ import type { EntityManager } from 'typeorm';
 import { canonicalHash } from '../../common/audit/audit-hash';
 import type { AuthUser } from '../../common/auth/auth-user';
 import type { HouseholdEntity, HouseholdMemberEntity } from '../../database/entities';
+import { piiHash } from '../../common/crypto/pii';
+import { maskIdNumber, maskPhone } from '../../common/domain/id-number';
 import { appendLedger, type LedgerAppend } from '../audit/record-ledger';
 
 /** What a household history entry records as having happened (issue 13). */
@@ -81,6 +83,28 @@ export interface HouseholdChange {
   source: string;
 }
 
+/**
+ * What a history entry keeps of personal data (issue 11): the ledger is append-only and
+ * hash-chained, so it can be neither encrypted in place nor re-keyed. An ID number is kept as its
+ * keyed hash (the one lookups use) and a masked form, a phone as a masked form and its keyed hash;
+ * the clear values live only in the encrypted columns. The state hash still covers the full state.
+ */
+export function withoutClearPersonalData(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutClearPersonalData);
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (k === 'idNumber' && typeof v === 'string') {
+      out.idNumberHash = piiHash(v);
+      out.idNumberMasked = maskIdNumber(v);
+    } else if (k === 'phone' && typeof v === 'string') {
+      out.phoneHash = piiHash(v);
+      out.phoneMasked = maskPhone(v);
+    } else out[k] = withoutClearPersonalData(v);
+  }
+  return out;
+}
+
 /** The ledger entry of one change: the household's new version is the chain's new seq. */
 export function historyEntry(
   h: HouseholdEntity,
@@ -102,8 +126,8 @@ export function historyEntry(
       date: c.date,
       reason: c.reason,
       memberId: c.memberId,
-      before: c.before,
-      after: c.after,
+      before: withoutClearPersonalData(c.before),
+      after: withoutClearPersonalData(c.after),
       evidence: c.evidence,
       source: c.source,
       actor: { id: actor.id, username: actor.username, role: actor.role },
