@@ -1,17 +1,66 @@
 /**
- * 家庭年人均纯收入, computed from income by category, never typed in (SF-05). Shared by the
- * verification steps of inclusion and elimination and by monitoring visits.
+ * 家庭年人均纯收入, computed from income recorded per member and category, never typed in (SF-05).
+ * Shared by the verification steps of inclusion and elimination and by monitoring visits.
+ *
+ * Each line of the survey names its category (工资性 / 生产经营性 / 赡养费 / 其他转移性 / 财产性)
+ * and, for wages, the member who earned them (a registry member id of the household) and the
+ * employer or place of work. The household's member count is the registry's (the household as
+ * it stands), not a typed number. A wage line the registry contradicts — a member recorded as
+ * not employed, retired or without labour ability — or one whose "employer" is a member of the
+ * family or names family support, is refused with a named rule: support from family (赡养费) is a
+ * transfer of its own (seed 000: 20,000 yuan from a daughter entered as wages).
  */
-import { round2 } from './procedure';
+import { round2, type RuleDef } from './procedure';
+
+export const INCOME_CATEGORIES = ['wage', 'business_net', 'family_support', 'transfer', 'property'] as const;
+export type IncomeCategory = (typeof INCOME_CATEGORIES)[number];
+export const INCOME_CATEGORY_LABELS: Record<IncomeCategory, string> = {
+  wage: '工资性收入',
+  business_net: '生产经营性净收入',
+  family_support: '赡养费（赡养收入，转移性）',
+  transfer: '其他转移性收入',
+  property: '财产性收入',
+};
+
+export interface IncomeLine {
+  category: IncomeCategory;
+  amount: number;
+  /** the registry member the line belongs to (required for wages) */
+  memberId?: string;
+  /** wages: 工作单位 / 雇主 */
+  employer?: string;
+  /** wages: 务工地点 */
+  workplace?: string;
+  /** family support: who pays it (e.g. 女儿) */
+  payer?: string;
+  note?: string;
+}
 
 export interface IncomeInput {
-  members: number;
-  income: { periodStart: string; periodEnd: string; wage: number; businessNet: number; transfer: number; property: number };
+  income: { periodStart: string; periodEnd: string; lines: IncomeLine[] };
   rigidExpenditure: { medical: number; education: number; other?: number };
   guarantees: { education: boolean; medical: boolean; housing: boolean; water: boolean };
 }
 
+/** A member of the household as the registry has it when the survey is recorded. */
+export interface RegistryMember {
+  id: string;
+  name: string;
+  relation: string;
+  laborAbility: string;
+  employment: string;
+}
+
+/** What the income rules read: the household's registry members, loaded by the caller (facts). */
+export interface IncomeFacts {
+  registry?: { householdId: string; version: number | null; members: RegistryMember[] };
+}
+
 export interface IncomeFigures {
+  /** 家庭人口数: the registry's count when recorded */
+  members: number;
+  byCategory: Record<IncomeCategory, number>;
+  byMember: Array<{ memberId: string; name: string; total: number; wage: number }>;
   totalIncome: number;
   perCapitaNetIncome: number;
   totalRigidExpenditure: number;
@@ -19,14 +68,32 @@ export interface IncomeFigures {
   signals: { incomeBelowLine: boolean; rigidExpenditureHigh: boolean; guaranteeInsecure: boolean };
 }
 
-export function computeIncome(input: IncomeInput, policy: { incomeLine: number; rigidExpenditureRatio: number }): IncomeFigures {
-  const i = input.income;
+export function computeIncome(
+  input: IncomeInput,
+  members: RegistryMember[],
+  policy: { incomeLine: number; rigidExpenditureRatio: number },
+): IncomeFigures {
   const r = input.rigidExpenditure;
   const g = input.guarantees;
-  const totalIncome = round2(i.wage + i.businessNet + i.transfer + i.property);
-  const perCapitaNetIncome = round2(totalIncome / input.members);
+  const byCategory = Object.fromEntries(INCOME_CATEGORIES.map((c) => [c, 0])) as Record<IncomeCategory, number>;
+  const perMember = new Map<string, { total: number; wage: number }>();
+  for (const l of input.income.lines) {
+    byCategory[l.category] = round2(byCategory[l.category] + l.amount);
+    if (l.memberId) {
+      const m = perMember.get(l.memberId) ?? { total: 0, wage: 0 };
+      m.total = round2(m.total + l.amount);
+      if (l.category === 'wage') m.wage = round2(m.wage + l.amount);
+      perMember.set(l.memberId, m);
+    }
+  }
+  const totalIncome = round2(INCOME_CATEGORIES.reduce((s, c) => s + byCategory[c], 0));
+  const count = members.length;
+  const perCapitaNetIncome = count > 0 ? round2(totalIncome / count) : 0;
   const totalRigidExpenditure = round2(r.medical + r.education + (r.other ?? 0));
   return {
+    members: count,
+    byCategory,
+    byMember: members.map((m) => ({ memberId: m.id, name: m.name, total: perMember.get(m.id)?.total ?? 0, wage: perMember.get(m.id)?.wage ?? 0 })),
     totalIncome,
     perCapitaNetIncome,
     totalRigidExpenditure,
@@ -39,23 +106,151 @@ export function computeIncome(input: IncomeInput, policy: { incomeLine: number; 
   };
 }
 
+// ---------------------------------------------------------------- rules (SF-05)
+
+/** registry employment values under which a member has no wage to record (不务工 / 退休（老年）) */
+export const NO_WAGE_EMPLOYMENT = ['none', 'retired'];
+/** words in a wage line's employer or workplace that name the family or family support, not an employer */
+export const FAMILY_WORDS = ['赡养', '女儿', '儿子', '子女', '女婿', '儿媳', '父母', '父亲', '母亲', '亲属', '家属', '家人', '孙子', '孙女', '兄弟', '姐妹', '姐姐', '妹妹', '哥哥', '弟弟', '小女', '长女', '次女', '长子', '次子', '本人', '自家'];
+
+export const INCOME_RULE_NAMES = [
+  'income_household_registered',
+  'income_member_of_household',
+  'income_wage_names_member_and_employer',
+  'income_wage_member_employed',
+  'income_wage_not_family_support',
+] as const;
+export type IncomeRuleName = (typeof INCOME_RULE_NAMES)[number];
+
+export interface IncomeProblem {
+  rule: IncomeRuleName;
+  /** index into income.lines; -1 for the household as a whole */
+  line: number;
+  memberId?: string;
+  detail: string;
+}
+
+const text = (s: string | undefined) => (s ?? '').replace(/\s+/g, '');
+
+/** Every SF-05 problem of a survey against the household as the registry has it. Pure. */
+export function incomeProblems(input: Pick<IncomeInput, 'income'> | undefined, members: RegistryMember[] | undefined): IncomeProblem[] {
+  const lines = input?.income?.lines;
+  if (!Array.isArray(lines)) return [];
+  if (!members || members.length === 0) return [{ rule: 'income_household_registered', line: -1, detail: '户籍登记中该户没有家庭成员' }];
+  const byId = new Map(members.map((m) => [m.id, m]));
+  const out: IncomeProblem[] = [];
+  lines.forEach((l, i) => {
+    const m = l.memberId ? byId.get(l.memberId) : undefined;
+    if (l.memberId && !m) {
+      out.push({ rule: 'income_member_of_household', line: i, memberId: l.memberId, detail: `第${i + 1}行的成员不是该户现有家庭成员` });
+      return;
+    }
+    if (l.category !== 'wage') return;
+    if (!m || (!text(l.employer) && !text(l.workplace))) {
+      out.push({ rule: 'income_wage_names_member_and_employer', line: i, memberId: l.memberId, detail: `第${i + 1}行工资性收入须注明务工成员及工作单位或务工地点` });
+      return;
+    }
+    if (NO_WAGE_EMPLOYMENT.includes(m.employment) || m.laborAbility === 'none') {
+      const why = m.laborAbility === 'none' ? '无劳动能力' : m.employment === 'retired' ? '退休（老年）' : '未务工';
+      out.push({ rule: 'income_wage_member_employed', line: i, memberId: m.id, detail: `第${i + 1}行：户籍登记中${m.name}为“${why}”，不能录入工资性收入` });
+    }
+    const where = `${text(l.employer)}|${text(l.workplace)}`;
+    const family = members.find((x) => x.name && where.includes(text(x.name)));
+    const word = FAMILY_WORDS.find((w) => where.includes(w));
+    if (family || word) {
+      out.push({
+        rule: 'income_wage_not_family_support',
+        line: i,
+        memberId: m.id,
+        detail: `第${i + 1}行：工资性收入的工作单位为${family ? `家庭成员${family.name}` : `“${word}”`}，家庭成员或子女给付的赡养费应录入“赡养费”类别`,
+      });
+    }
+  });
+  return out;
+}
+
+const RULE_TEXT: Record<IncomeRuleName, { message: string; messageEn: string }> = {
+  income_household_registered: {
+    message: '户籍登记中该户没有家庭成员，不能核算人均纯收入（SF-05）',
+    messageEn: 'The household has no registered members: per-capita income cannot be computed (SF-05)',
+  },
+  income_member_of_household: {
+    message: '收入明细中的成员必须是该户户籍登记的现有家庭成员（SF-05）',
+    messageEn: "Every income line's member must be a current registry member of the household (SF-05)",
+  },
+  income_wage_names_member_and_employer: {
+    message: '工资性收入须逐人录入，注明务工成员及工作单位或务工地点（SF-05）',
+    messageEn: 'Wages are recorded per member, with an employer or place of work (SF-05)',
+  },
+  income_wage_member_employed: {
+    message: '户籍登记为未务工、退休或无劳动能力的成员不能录入工资性收入；如情况已变化，请先登记成员务工状况变更（SF-05）',
+    messageEn: 'No wages for a member the registry records as not employed, retired or without labour ability; record the change in the registry first (SF-05)',
+  },
+  income_wage_not_family_support: {
+    message: '家庭成员或子女给付的赡养费不是工资性收入，应录入“赡养费”类别（SF-05）',
+    messageEn: 'Support from family is not a wage: record it as family support (SF-05)',
+  },
+};
+
+export const incomeRuleText = (rule: IncomeRuleName): string => RULE_TEXT[rule].message;
+
+/** The SF-05 rules as machine rules; they read `event.env.facts.registry` (see IncomeFacts). */
+export function incomeRules<TContext>(): Record<IncomeRuleName, RuleDef<TContext>> {
+  const problemsOf = (event: { data: Record<string, any>; env: { facts: Record<string, unknown> } }, rule: IncomeRuleName) =>
+    incomeProblems(event.data as IncomeInput, (event.env.facts as IncomeFacts).registry?.members).filter((p) => p.rule === rule);
+  return Object.fromEntries(
+    INCOME_RULE_NAMES.map((rule) => [
+      rule,
+      {
+        ...RULE_TEXT[rule],
+        usesEventData: true,
+        check: ({ event }) => problemsOf(event, rule).length === 0,
+        explain: ({ event }) => {
+          const found = problemsOf(event, rule);
+          if (!found.length) return null;
+          return {
+            message: `${RULE_TEXT[rule].message}：${found.map((p) => p.detail).join('；')}`,
+            details: { lines: found.map((p) => ({ line: p.line, memberId: p.memberId ?? null, detail: p.detail })) },
+          };
+        },
+      } satisfies RuleDef<TContext>,
+    ]),
+  ) as Record<IncomeRuleName, RuleDef<TContext>>;
+}
+
 const money = { type: 'number', minimum: 0, maximum: 1e9, multipleOf: 0.01 } as const;
 const date = { type: 'string', format: 'date' } as const;
+const uuid = { type: 'string', format: 'uuid' } as const;
+
+/** JSON Schema of one income line. */
+export const incomeLineSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['category', 'amount'],
+  properties: {
+    category: { enum: [...INCOME_CATEGORIES], description: 'wage 工资性 / business_net 生产经营性净收入 / family_support 赡养费 / transfer 其他转移性 / property 财产性' },
+    amount: { type: 'number', minimum: -1e9, maximum: 1e9, multipleOf: 0.01, description: '金额（元）；仅生产经营性净收入可为负数' },
+    memberId: { ...uuid, description: '家庭成员（户籍成员 id；工资性收入必填）' },
+    employer: { type: 'string', maxLength: 100, description: '工作单位或雇主（工资性收入：与务工地点至少填一项）' },
+    workplace: { type: 'string', maxLength: 100, description: '务工地点' },
+    payer: { type: 'string', maxLength: 100, description: '赡养费给付人' },
+    note: { type: 'string', maxLength: 500 },
+  },
+  // only 生产经营性净收入 may be negative (a loss)
+  if: { properties: { category: { not: { const: 'business_net' } } } },
+  then: { properties: { amount: { minimum: 0 } } },
+} as const;
 
 /** JSON Schema parts of an income survey, shared by every step that records one. */
 export const incomeSchema = {
-  members: { type: 'integer', minimum: 1, maximum: 30, description: '家庭人口数' },
   income: {
     type: 'object',
     additionalProperties: false,
-    required: ['periodStart', 'periodEnd', 'wage', 'businessNet', 'transfer', 'property'],
+    required: ['periodStart', 'periodEnd', 'lines'],
     properties: {
       periodStart: date,
       periodEnd: date,
-      wage: { ...money, description: '工资性收入' },
-      businessNet: { type: 'number', minimum: -1e9, maximum: 1e9, multipleOf: 0.01, description: '生产经营性净收入' },
-      transfer: { ...money, description: '转移性收入（含赡养费）' },
-      property: { ...money, description: '财产性收入' },
+      lines: { type: 'array', maxItems: 200, items: incomeLineSchema, description: '收入明细：逐人逐类录入；合计与人均由系统计算' },
     },
   },
   rigidExpenditure: {
