@@ -281,6 +281,12 @@ const incomeView = (r: IncomeRecordEntity) => ({
   incomeLine: r.incomeLine,
   aboveLine: r.perCapitaNetIncome > r.incomeLine,
   guaranteesSecure: r.guaranteesSecure,
+  // SF-05: the sums the service computed, by category and member, and the registry count and version they used
+  members: (r.record?.members as number | undefined) ?? null,
+  totalIncome: (r.record?.totalIncome as number | undefined) ?? null,
+  byCategory: r.record?.byCategory ?? null,
+  byMember: r.record?.byMember ?? null,
+  registryVersion: (r.record?.registryVersion as number | undefined) ?? null,
   source: (r.record?.source as string | undefined) ?? null,
   visitDate: r.visitDate,
   recordedBy: r.recordedById,
