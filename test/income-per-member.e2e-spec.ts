@@ -6,7 +6,8 @@
 import { startApp, type TestEnv, target } from './support/harness';
 import { COUNTY, expectOk, getCase, HUOZHUANG, OTHER_VILLAGE, send, shortNotice, uploadAll, VILLAGE } from './support/flows';
 import { regId } from './support/registry';
-import { addMeasure, auth, monitoringObject, propose, SECURE, submitBatch, verifyCase } from './support/elimination';
+import { addMeasure, auth, monitoringObject, propose, SECURE, setPolicy, submitBatch, verifyCase } from './support/elimination';
+import { secondsFloor, widenPolicyBounds } from './support/policy-bounds';
 
 type Res = { status: number; body: any };
 function expectRefused(res: Res, status: number, code: string, rule?: string) {
@@ -24,6 +25,9 @@ describe(`SF-05: income per member and category (issue 13, ${target})`, () => {
   beforeAll(async () => {
     env = await startApp();
     await shortNotice(env);
+    // a monitoring object may be proposed for elimination at once (the verification, not the period, is under test)
+    await widenPolicyBounds(env, secondsFloor('elimination.minMonitoringPeriod'), '测试环境：监测期缩短到秒级，以便在测试中提出风险消除');
+    await setPolicy(env, { 'elimination.minMonitoringPeriod': 'PT1S' });
   });
   afterAll(() => env?.close());
 
