@@ -35,7 +35,10 @@ describe(`monitoring inclusion, from lead to monitoring object (${target})`, () 
       role: ['village', 'township'],
       evidence: { allOf: ['household_survey'], anyOf: [['income_calculation', 'commitment_letter']] },
     });
-    expect(verify.fields.required).toEqual(['conclusion', 'members', 'income', 'rigidExpenditure', 'guarantees']);
+    // SF-05: the member count is the registry's, not a field; income is sent as lines per member and category
+    expect(verify.fields.required).toEqual(['conclusion', 'income', 'rigidExpenditure', 'guarantees']);
+    expect(verify.fields.properties.members).toBeUndefined();
+    expect(verify.fields.properties.income.required).toEqual(['periodStart', 'periodEnd', 'lines']);
     const diagram = await env.http().get('/procedures/monitoring-inclusion/diagram').set('Authorization', `Bearer ${token}`);
     expect(diagram.status).toBe(200);
     expect(diagram.headers['content-type']).toMatch(/text\/plain/);
