@@ -2,7 +2,7 @@ import { initialTransition, transition } from 'xstate';
 import { defaultPolicyValues } from '../common/policy/policy-keys';
 import { branchesFor } from '../modules/engine/introspection';
 import { checkData, checkRules } from '../modules/engine/requirements';
-import { computeIncome, type IncomeInput, incomeProblems, type RegistryMember } from './income';
+import { type AggregatedIncome, computeIncome, type IncomeInput, incomeProblems, incomeShapeProblems, type LinesIncome, type RegistryMember } from './income';
 import { type InclusionContext, monitoringInclusion, monitoringInclusionMachine } from './monitoring-inclusion.machine';
 import type { ProcedureEvent } from './procedure';
 import { type EliminationContext, riskElimination, riskEliminationMachine } from './risk-elimination.machine';
@@ -19,12 +19,12 @@ const gu: RegistryMember[] = [
   { id: 'g5', name: '顾小宝', relation: '孙子', laborAbility: 'none', employment: 'student' },
 ];
 const period = { periodStart: '2022-01-01', periodEnd: '2022-12-31' };
-const survey = (lines: IncomeInput['income']['lines']): IncomeInput => ({
+const survey = (lines: LinesIncome['lines']): IncomeInput => ({
   income: { ...period, lines },
   rigidExpenditure: { medical: 0, education: 0 },
   guarantees: { education: true, medical: true, housing: true, water: true },
 });
-const rulesOf = (lines: IncomeInput['income']['lines'], members: RegistryMember[] | undefined = gu) => incomeProblems(survey(lines), members).map((p) => p.rule);
+const rulesOf = (lines: LinesIncome['lines'], members: RegistryMember[] | undefined = gu) => incomeProblems(survey(lines), members).map((p) => p.rule);
 const correct = [
   { category: 'wage' as const, memberId: 'g3', amount: 1300, employer: '禹州市某建筑工地' },
   { category: 'family_support' as const, memberId: 'g1', amount: 20000, payer: '小女儿顾红朵' },
@@ -87,6 +87,84 @@ describe('SF-05: income per member and category (pure rules)', () => {
   });
 });
 
+// ---------------------------------------------------------------- the contract's aggregated shape
+
+/** seed 000 at household level: an aged householder and his wife, nobody working */
+const aged: RegistryMember[] = [
+  { id: 'a1', name: '顾同仁', relation: '户主', laborAbility: 'weak', employment: 'retired' },
+  { id: 'a2', name: '王秀梅', relation: '配偶', laborAbility: 'none', employment: 'none' },
+];
+const agedRegistry = { householdId: 'h1', version: 3, members: aged };
+const asWages: AggregatedIncome = { ...period, wage: 20000, businessNet: 0, transfer: 2400, property: 0 };
+const transferred: AggregatedIncome = { ...period, wage: 0, businessNet: 0, transfer: 22400, property: 0 };
+const aggregatedSurvey = (income: AggregatedIncome, members = 2) => ({
+  members,
+  income,
+  rigidExpenditure: { medical: 0, education: 0 },
+  guarantees: { education: true, medical: true, housing: true, water: true },
+});
+const aggregatedInclusion = (income: AggregatedIncome, members = 2) => ({ conclusion: 'include', ...aggregatedSurvey(income, members), riskTypes: ['illness'] });
+const aggRules = (income: AggregatedIncome, members: RegistryMember[], typed = members.length) => incomeProblems(aggregatedSurvey(income, typed), members).map((p) => p.rule);
+const person = (employment: string, laborAbility = 'full'): RegistryMember => ({ id: `p-${employment}-${laborAbility}`, name: '成员', relation: '子', laborAbility, employment });
+
+describe("SF-05: the contract's aggregated shape, judged at household level (pure rules)", () => {
+  it('bypass: seed 000 — 20,000 of 赡养费 typed as wages for an aged household with no working member is refused (SF-05, issue 12)', () => {
+    const found = incomeProblems(aggregatedSurvey(asWages), aged);
+    expect(found.map((p) => p.rule)).toEqual(['income_wage_member_employed']);
+    expect(found[0].detail).toContain('顾同仁（退休（老年））');
+    expect(found[0].detail).toContain('王秀梅（无劳动能力）');
+  });
+
+  it('SF-05: entered as transfer income it passes; the per-capita figure is on the registry count', () => {
+    expect(aggRules(transferred, aged)).toEqual([]);
+    const f = computeIncome(aggregatedSurvey(transferred), aged, { incomeLine: 6900, rigidExpenditureRatio: 0.5 });
+    expect(f).toMatchObject({ incomeShape: 'aggregated', members: 2, totalIncome: 22400, perCapitaNetIncome: 11200, byMember: [] });
+    expect(f.byCategory).toEqual({ wage: 0, business_net: 0, family_support: 0, transfer: 22400, property: 0 });
+  });
+
+  it.each([
+    ['local work, full labour', person('local'), []],
+    ['outside work, weak labour', person('outside', 'weak'), []],
+    ['outside work, semi labour', person('outside', 'semi'), []],
+    ['outside work but no labour ability', person('outside', 'none'), ['income_wage_member_employed']],
+    ['a student', person('student'), ['income_wage_member_employed']],
+    ['retired', person('retired'), ['income_wage_member_employed']],
+    ['not working', person('none'), ['income_wage_member_employed']],
+  ])('SF-05 edge: wages with a registry member who is %s', (_what, member, rules) => {
+    expect(aggRules({ ...transferred, wage: 0.01 }, [...aged, member])).toEqual(rules);
+  });
+
+  it('SF-05 edge: zero wages need no working member; a loss in business is allowed', () => {
+    expect(aggRules({ ...transferred, wage: 0, businessNet: -500 }, aged)).toEqual([]);
+    expect(aggRules({ ...transferred, wage: 0.01 }, aged)).toEqual(['income_wage_member_employed']);
+  });
+
+  it('bypass: a typed member count other than the registry count is refused, naming both numbers (SF-05, issue 12)', () => {
+    expect(aggRules(transferred, aged, 2)).toEqual([]);
+    for (const typed of [1, 3]) {
+      const found = incomeProblems(aggregatedSurvey(transferred, typed), aged);
+      expect(found.map((p) => p.rule)).toEqual(['members_match_registry']);
+      expect(found[0].detail).toContain(`${typed}人`);
+      expect(found[0].detail).toContain('户籍登记为2人');
+    }
+    // both problems at once are both reported
+    expect(aggRules(asWages, aged, 5)).toEqual(['members_match_registry', 'income_wage_member_employed']);
+    // no registry members: nothing to judge against
+    expect(aggRules(transferred, [], 2)).toEqual(['income_household_registered']);
+  });
+
+  it('SF-05: the shape check — exactly one of the aggregated sums and lines; members with the aggregated one only', () => {
+    expect(incomeShapeProblems(aggregatedSurvey(transferred))).toEqual([]);
+    expect(incomeShapeProblems(survey(correct))).toEqual([]);
+    expect(incomeShapeProblems({ income: { ...period, lines: [] }, members: 5 }).map((p) => p.path.join('.'))).toEqual(['members']);
+    expect(incomeShapeProblems({ members: 2, income: { ...transferred, lines: [] } }).map((p) => p.path.join('.'))).toEqual(['income.wage', 'income.businessNet', 'income.transfer', 'income.property', 'income.lines']);
+    expect(incomeShapeProblems({ income: { ...period } }).map((p) => p.path.join('.'))).toEqual(['income.wage', 'income.businessNet', 'income.transfer', 'income.property', 'income.lines', 'members']);
+    expect(incomeShapeProblems({ income: { ...period, wage: 1 } }).map((p) => p.path.join('.'))).toEqual(['income.businessNet', 'income.transfer', 'income.property', 'members']);
+    // not the shape check's business: no income at all is the schema's `required`
+    expect(incomeShapeProblems({})).toEqual([]);
+  });
+});
+
 // ---------------------------------------------------------------- the machines enforce them
 
 const registry = { householdId: 'h1', version: 7, members: gu };
@@ -113,14 +191,45 @@ describe('SF-05: the verification steps refuse with the named rule', () => {
     expect((ok.context as InclusionContext).verification).toMatchObject({ members: 5, registryVersion: 7, perCapitaNetIncome: 4260 });
   });
 
-  it('bypass: a typed member count or aggregated income is refused by the form (SF-05, issue 12)', () => {
+  it('bypass: a typed member count with lines, both shapes at once, or neither, is refused by the form naming the fields (SF-05, issue 12)', () => {
     const branch = branchesFor(monitoringInclusionMachine, 'lead', 'RECORD_VERIFICATION')[0];
     const typed = checkData(branch.meta, { ...inclusionData(correct), members: 2 });
     expect(typed?.details?.fields).toHaveProperty(['data.members']);
-    const old = checkData(branch.meta, { ...inclusionData([]), income: { ...period, wage: 20000, businessNet: 0, transfer: 0, property: 0 } });
-    expect(old).not.toBeNull();
+    const both = checkData(branch.meta, { ...inclusionData(correct), income: { ...period, lines: correct, wage: 20000, businessNet: 0, transfer: 0, property: 0 } });
+    expect(Object.keys(both?.details?.fields as object)).toEqual(expect.arrayContaining(['data.income.wage', 'data.income.lines']));
+    expect(both!.message).toMatch(/[\u4e00-\u9fa5]/);
+    expect(Object.values(both?.details?.fields as object).join()).toContain('二者选一');
+    const neither = checkData(branch.meta, { ...inclusionData([]), members: 5, income: period });
+    expect(Object.keys(neither?.details?.fields as object).sort()).toEqual(['data.income.businessNet', 'data.income.lines', 'data.income.property', 'data.income.transfer', 'data.income.wage']);
     const negativeWage = checkData(branch.meta, inclusionData([{ category: 'wage', memberId: 'g3', amount: -1, employer: '某厂' }]));
     expect(negativeWage).not.toBeNull();
+  });
+
+  it('SF-05: the contract\'s aggregated shape passes the form on both verification steps; members is required with it (SF-05)', () => {
+    const inc = branchesFor(monitoringInclusionMachine, 'lead', 'RECORD_VERIFICATION')[0];
+    const eli = branchesFor(riskEliminationMachine, 'household_verification', 'RECORD_VERIFICATION')[0];
+    expect(checkData(inc.meta, aggregatedInclusion(transferred))).toBeNull();
+    expect(checkData(eli.meta, { ...aggregatedSurvey(transferred), risks: [{ riskType: 'illness', resolved: true, measureId: '00000000-0000-4000-8000-000000000001' }] })).toBeNull();
+    const { members: _m, ...noMembers } = aggregatedInclusion(transferred);
+    expect(checkData(inc.meta, noMembers)?.details?.fields).toHaveProperty(['data.members']);
+    const partial = checkData(inc.meta, { ...aggregatedInclusion(transferred), income: { ...period, wage: 0, businessNet: 0 } });
+    expect(Object.keys(partial?.details?.fields as object).sort()).toEqual(['data.income.property', 'data.income.transfer']);
+  });
+
+  it('bypass: inclusion verification in the contract\'s aggregated shape with seed 000\'s 赡养费 as wages is refused; as transfer income it passes (SF-05, issue 12)', () => {
+    const s = inclusionStart();
+    const branch = branchesFor(monitoringInclusionMachine, 'lead', 'RECORD_VERIFICATION').find((b) => b.params.when?.conclusion === 'include')!;
+    const bad = ev('RECORD_VERIFICATION', aggregatedInclusion(asWages), 'village', { registry: agedRegistry });
+    expect(checkRules(monitoringInclusion.rules, branch, { context: s.context, event: bad })?.details).toMatchObject({ rule: 'income_wage_member_employed' });
+    expect(transition(monitoringInclusionMachine, s, bad as never)[0].value).toBe('lead');
+    const ok = transition(monitoringInclusionMachine, s, ev('RECORD_VERIFICATION', aggregatedInclusion(transferred), 'village', { registry: agedRegistry }) as never)[0];
+    expect(ok.value).toBe('village_appraisal');
+    expect((ok.context as InclusionContext).verification).toMatchObject({ incomeShape: 'aggregated', members: 2, registryVersion: 3, totalIncome: 22400, perCapitaNetIncome: 11200, byMember: [] });
+    const wrongCount = ev('RECORD_VERIFICATION', { ...aggregatedInclusion(transferred), members: 3 }, 'village', { registry: agedRegistry });
+    const err = checkRules(monitoringInclusion.rules, branch, { context: s.context, event: wrongCount });
+    expect(err?.details).toMatchObject({ rule: 'members_match_registry' });
+    expect(err!.message).toContain('3人');
+    expect(err!.message).toContain('2人');
   });
 
   it('bypass: elimination verification with wages paid by the family is refused, judged on the registry facts (SF-05, issue 12)', () => {

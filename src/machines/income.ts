@@ -9,6 +9,12 @@
  * not employed, retired or without labour ability — or one whose "employer" is a member of the
  * family or names family support, is refused with a named rule: support from family (赡养费) is a
  * transfer of its own (seed 000: 20,000 yuan from a daughter entered as wages).
+ *
+ * Two shapes are accepted, exactly one per survey: the HTTP contract's aggregated one
+ * (`members` + `income: { periodStart, periodEnd, wage, businessNet, transfer, property }`) and
+ * the per-member `income.lines` extension. The aggregated shape is judged at household level:
+ * wages need at least one registry member who can earn them, and the typed member count must be
+ * the registry's (the per-capita figure is always divided by the registry's count).
  */
 import { round2, type RuleDef } from './procedure';
 
@@ -36,8 +42,27 @@ export interface IncomeLine {
   note?: string;
 }
 
+/** The contract's aggregated income (api-contract.md, RECORD_VERIFICATION). */
+export interface AggregatedIncome {
+  periodStart: string;
+  periodEnd: string;
+  wage: number;
+  businessNet: number;
+  transfer: number;
+  property: number;
+}
+export interface LinesIncome {
+  periodStart: string;
+  periodEnd: string;
+  lines: IncomeLine[];
+}
+export const AGGREGATED_FIELDS = ['wage', 'businessNet', 'transfer', 'property'] as const;
+export const isLinesIncome = (i: unknown): i is LinesIncome => !!i && typeof i === 'object' && Array.isArray((i as LinesIncome).lines);
+
 export interface IncomeInput {
-  income: { periodStart: string; periodEnd: string; lines: IncomeLine[] };
+  /** the contract's aggregated shape: the typed member count (must be the registry's) */
+  members?: number;
+  income: AggregatedIncome | LinesIncome;
   rigidExpenditure: { medical: number; education: number; other?: number };
   guarantees: { education: boolean; medical: boolean; housing: boolean; water: boolean };
 }
@@ -57,9 +82,12 @@ export interface IncomeFacts {
 }
 
 export interface IncomeFigures {
+  /** which of the two accepted shapes the survey was sent in */
+  incomeShape: 'aggregated' | 'lines';
   /** 家庭人口数: the registry's count when recorded */
   members: number;
   byCategory: Record<IncomeCategory, number>;
+  /** per member (lines shape); empty for the aggregated shape, which is household level */
   byMember: Array<{ memberId: string; name: string; total: number; wage: number }>;
   totalIncome: number;
   perCapitaNetIncome: number;
@@ -77,7 +105,15 @@ export function computeIncome(
   const g = input.guarantees;
   const byCategory = Object.fromEntries(INCOME_CATEGORIES.map((c) => [c, 0])) as Record<IncomeCategory, number>;
   const perMember = new Map<string, { total: number; wage: number }>();
-  for (const l of input.income.lines) {
+  const lines = isLinesIncome(input.income) ? input.income.lines : null;
+  if (!lines) {
+    const a = input.income as AggregatedIncome;
+    byCategory.wage = round2(a.wage);
+    byCategory.business_net = round2(a.businessNet);
+    byCategory.transfer = round2(a.transfer);
+    byCategory.property = round2(a.property);
+  }
+  for (const l of lines ?? []) {
     byCategory[l.category] = round2(byCategory[l.category] + l.amount);
     if (l.memberId) {
       const m = perMember.get(l.memberId) ?? { total: 0, wage: 0 };
@@ -91,9 +127,10 @@ export function computeIncome(
   const perCapitaNetIncome = count > 0 ? round2(totalIncome / count) : 0;
   const totalRigidExpenditure = round2(r.medical + r.education + (r.other ?? 0));
   return {
+    incomeShape: lines ? 'lines' : 'aggregated',
     members: count,
     byCategory,
-    byMember: members.map((m) => ({ memberId: m.id, name: m.name, total: perMember.get(m.id)?.total ?? 0, wage: perMember.get(m.id)?.wage ?? 0 })),
+    byMember: !lines ? [] : members.map((m) => ({ memberId: m.id, name: m.name, total: perMember.get(m.id)?.total ?? 0, wage: perMember.get(m.id)?.wage ?? 0 })),
     totalIncome,
     perCapitaNetIncome,
     totalRigidExpenditure,
@@ -110,6 +147,10 @@ export function computeIncome(
 
 /** registry employment values under which a member has no wage to record (不务工 / 退休（老年）) */
 export const NO_WAGE_EMPLOYMENT = ['none', 'retired'];
+/** aggregated shape: registry employment values under which a member earns wages (本地务工 / 外出务工) */
+export const WAGE_EMPLOYMENT = ['local', 'outside'];
+/** aggregated shape: a registry member who can earn the household's wages */
+export const canEarnWages = (m: RegistryMember) => WAGE_EMPLOYMENT.includes(m.employment) && m.laborAbility !== 'none';
 /** words in a wage line's employer or workplace that name the family or family support, not an employer */
 export const FAMILY_WORDS = ['赡养', '女儿', '儿子', '子女', '女婿', '儿媳', '父母', '父亲', '母亲', '亲属', '家属', '家人', '孙子', '孙女', '兄弟', '姐妹', '姐姐', '妹妹', '哥哥', '弟弟', '小女', '长女', '次女', '长子', '次子', '本人', '自家'];
 
@@ -119,12 +160,13 @@ export const INCOME_RULE_NAMES = [
   'income_wage_names_member_and_employer',
   'income_wage_member_employed',
   'income_wage_not_family_support',
+  'members_match_registry',
 ] as const;
 export type IncomeRuleName = (typeof INCOME_RULE_NAMES)[number];
 
 export interface IncomeProblem {
   rule: IncomeRuleName;
-  /** index into income.lines; -1 for the household as a whole */
+  /** index into income.lines; -1 for the household as a whole (always, for the aggregated shape) */
   line: number;
   memberId?: string;
   detail: string;
@@ -133,10 +175,14 @@ export interface IncomeProblem {
 const text = (s: string | undefined) => (s ?? '').replace(/\s+/g, '');
 
 /** Every SF-05 problem of a survey against the household as the registry has it. Pure. */
-export function incomeProblems(input: Pick<IncomeInput, 'income'> | undefined, members: RegistryMember[] | undefined): IncomeProblem[] {
-  const lines = input?.income?.lines;
-  if (!Array.isArray(lines)) return [];
+export function incomeProblems(input: Partial<Pick<IncomeInput, 'income' | 'members'>> | undefined, members: RegistryMember[] | undefined): IncomeProblem[] {
+  const income = input?.income as Partial<AggregatedIncome & LinesIncome> | undefined;
+  if (!income || typeof income !== 'object') return [];
+  const lines = income.lines;
+  const aggregated = !Array.isArray(lines) && AGGREGATED_FIELDS.some((f) => typeof income[f] === 'number');
+  if (!Array.isArray(lines) && !aggregated) return [];
   if (!members || members.length === 0) return [{ rule: 'income_household_registered', line: -1, detail: '户籍登记中该户没有家庭成员' }];
+  if (!Array.isArray(lines)) return aggregatedProblems(input!.members, income as AggregatedIncome, members);
   const byId = new Map(members.map((m) => [m.id, m]));
   const out: IncomeProblem[] = [];
   lines.forEach((l, i) => {
@@ -169,6 +215,36 @@ export function incomeProblems(input: Pick<IncomeInput, 'income'> | undefined, m
   return out;
 }
 
+const EMPLOYMENT_TITLES: Record<string, string> = { local: '本地务工', outside: '外出务工', none: '未务工', student: '在校生', retired: '退休（老年）' };
+
+/**
+ * The contract's aggregated shape, judged at household level (SF-05): the typed member count must
+ * be the registry's, and wages need a registry member who can earn them (务工 local/outside, with
+ * labour ability) — seed 000's 20,000 yuan of 赡养费 typed as wages for an aged householder whose
+ * household has no working member is refused; as transfer income it passes.
+ */
+function aggregatedProblems(typed: number | undefined, income: AggregatedIncome, members: RegistryMember[]): IncomeProblem[] {
+  const out: IncomeProblem[] = [];
+  if (typeof typed === 'number' && typed !== members.length) {
+    out.push({
+      rule: 'members_match_registry',
+      line: -1,
+      detail: `填写的家庭人口数为${typed}人，户籍登记为${members.length}人；家庭成员有变化的，请先登记家庭成员变更`,
+    });
+  }
+  if ((income.wage ?? 0) > 0 && !members.some(canEarnWages)) {
+    const who = members
+      .map((m) => `${m.name}（${m.laborAbility === 'none' ? '无劳动能力' : (EMPLOYMENT_TITLES[m.employment] ?? m.employment)}）`)
+      .join('、');
+    out.push({
+      rule: 'income_wage_member_employed',
+      line: -1,
+      detail: `工资性收入${income.wage}元，但户籍登记中该户没有务工且有劳动能力的成员（${who}）；子女给付的赡养费应录入转移性收入`,
+    });
+  }
+  return out;
+}
+
 const RULE_TEXT: Record<IncomeRuleName, { message: string; messageEn: string }> = {
   income_household_registered: {
     message: '户籍登记中该户没有家庭成员，不能核算人均纯收入（SF-05）',
@@ -183,12 +259,16 @@ const RULE_TEXT: Record<IncomeRuleName, { message: string; messageEn: string }> 
     messageEn: 'Wages are recorded per member, with an employer or place of work (SF-05)',
   },
   income_wage_member_employed: {
-    message: '户籍登记为未务工、退休或无劳动能力的成员不能录入工资性收入；如情况已变化，请先登记成员务工状况变更（SF-05）',
+    message: '工资性收入须由户籍登记为务工且有劳动能力的成员取得，户籍登记为未务工、退休或无劳动能力的成员不能录入工资性收入；如情况已变化，请先登记成员务工状况变更（SF-05）',
     messageEn: 'No wages for a member the registry records as not employed, retired or without labour ability; record the change in the registry first (SF-05)',
   },
   income_wage_not_family_support: {
     message: '家庭成员或子女给付的赡养费不是工资性收入，应录入“赡养费”类别（SF-05）',
     messageEn: 'Support from family is not a wage: record it as family support (SF-05)',
+  },
+  members_match_registry: {
+    message: '填写的家庭人口数与户籍登记人数不一致，人均纯收入按户籍登记人数核算（SF-05）',
+    messageEn: 'The typed member count differs from the registry: per-capita income uses the registry count; record the household change first (SF-05)',
   },
 };
 
@@ -197,7 +277,7 @@ export const incomeRuleText = (rule: IncomeRuleName): string => RULE_TEXT[rule].
 /** The SF-05 rules as machine rules; they read `event.env.facts.registry` (see IncomeFacts). */
 export function incomeRules<TContext>(): Record<IncomeRuleName, RuleDef<TContext>> {
   const problemsOf = (event: { data: Record<string, any>; env: { facts: Record<string, unknown> } }, rule: IncomeRuleName) =>
-    incomeProblems(event.data as IncomeInput, (event.env.facts as IncomeFacts).registry?.members).filter((p) => p.rule === rule);
+    incomeProblems(event.data as Partial<IncomeInput>, (event.env.facts as IncomeFacts).registry?.members).filter((p) => p.rule === rule);
   return Object.fromEntries(
     INCOME_RULE_NAMES.map((rule) => [
       rule,
@@ -241,15 +321,51 @@ export const incomeLineSchema = {
   then: { properties: { amount: { minimum: 0 } } },
 } as const;
 
-/** JSON Schema parts of an income survey, shared by every step that records one. */
+/**
+ * Exactly one income shape per survey (checked by the `incomeShape` schema keyword, see
+ * src/modules/engine/requirements.ts): the contract's aggregated shape (`members` and the four
+ * sums) or the `lines` extension (no `members`: the registry's count). Paths are relative to the
+ * survey object; an empty list means the shape is sound (types are the schema's business).
+ */
+export function incomeShapeProblems(body: unknown): Array<{ path: string[]; message: string }> {
+  if (!body || typeof body !== 'object') return [];
+  const b = body as Record<string, unknown>;
+  const income = b.income as Record<string, unknown> | undefined;
+  if (!income || typeof income !== 'object' || Array.isArray(income)) return [];
+  const sums = AGGREGATED_FIELDS.filter((f) => f in income);
+  const hasLines = 'lines' in income;
+  const out: Array<{ path: string[]; message: string }> = [];
+  const EITHER = '收入须按汇总（wage、businessNet、transfer、property 四项）或按明细（lines）录入，二者选一';
+  if (hasLines && sums.length) {
+    for (const f of [...sums, 'lines']) out.push({ path: ['income', f], message: `${EITHER}，不能同时填写` });
+  } else if (!hasLines && !sums.length) {
+    for (const f of [...AGGREGATED_FIELDS, 'lines']) out.push({ path: ['income', f], message: `必填：${EITHER}` });
+  } else if (!hasLines) {
+    for (const f of AGGREGATED_FIELDS.filter((x) => !sums.includes(x))) out.push({ path: ['income', f], message: '必填（按汇总录入时四项收入均须填写）' });
+  }
+  if (!hasLines && !('members' in b)) out.push({ path: ['members'], message: '必填（按汇总录入时须填写家庭人口数，须与户籍登记人数一致）' });
+  if (hasLines && !sums.length && 'members' in b) out.push({ path: ['members'], message: '按明细（lines）录入时家庭人口数取自户籍登记，不能填写' });
+  return out;
+}
+
+/**
+ * JSON Schema parts of an income survey, shared by every step that records one. The object
+ * they are spread into carries `incomeShape: true` (see incomeShapeProblems).
+ */
 export const incomeSchema = {
+  members: { type: 'integer', minimum: 1, maximum: 30, description: '家庭人口数（按汇总录入时必填，须与户籍登记人数一致；按明细录入时不填，取户籍登记人数）' },
   income: {
     type: 'object',
     additionalProperties: false,
-    required: ['periodStart', 'periodEnd', 'lines'],
+    required: ['periodStart', 'periodEnd'],
+    description: '收入：按汇总（wage、businessNet、transfer、property，接口约定的格式）或按明细（lines，逐人逐类）录入，二者选一；合计与人均由系统计算',
     properties: {
       periodStart: date,
       periodEnd: date,
+      wage: { ...money, description: '工资性收入（汇总）' },
+      businessNet: { type: 'number', minimum: -1e9, maximum: 1e9, multipleOf: 0.01, description: '生产经营性净收入（汇总）' },
+      transfer: { ...money, description: '转移性收入（汇总，含赡养费）' },
+      property: { ...money, description: '财产性收入（汇总）' },
       lines: { type: 'array', maxItems: 200, items: incomeLineSchema, description: '收入明细：逐人逐类录入；合计与人均由系统计算' },
     },
   },

@@ -131,6 +131,8 @@ const verificationFields = {
   type: 'object',
   additionalProperties: false,
   required: ['conclusion', 'income', 'rigidExpenditure', 'guarantees'],
+  // SF-05: exactly one income shape — the contract's aggregated one (with members) or lines (see incomeShapeProblems)
+  incomeShape: true,
   properties: {
     conclusion: { enum: ['include', 'exclude'], description: '核实结论：include 建议纳入 / exclude 建议不纳入' },
     ...incomeSchema,

@@ -226,6 +226,8 @@ const verificationFields = {
   type: 'object',
   additionalProperties: false,
   required: ['income', 'rigidExpenditure', 'guarantees', 'risks'],
+  // SF-05: exactly one income shape — the contract's aggregated one (with members) or lines (see incomeShapeProblems)
+  incomeShape: true,
   properties: {
     ...incomeSchema,
     risks: {

@@ -62,6 +62,8 @@ export const incomeRecordSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['income', 'rigidExpenditure', 'guarantees'],
+  // SF-05: exactly one income shape — the contract's aggregated one (with members) or lines (see incomeShapeProblems)
+  incomeShape: true,
   properties: {
     ...incomeSchema,
     /** the day of the visit; today if not given. Bounded like a measure's date (records.maxBackdate) */
