@@ -593,8 +593,8 @@ describe(`monitoring inclusion: forbidden paths (${target})`, () => {
       // no data at all names every required field
       const empty = await send(env, VILLAGE, id, { type: 'RECORD_VERIFICATION', evidenceIds: ev });
       expect(Object.keys(expectError(empty, 400, 'VALIDATION_FAILED').details.fields)).toEqual(
-        // SF-05: the member count is the registry's, no longer a field of the form
-        expect.arrayContaining(['data.conclusion', 'data.guarantees', 'data.income', 'data.rigidExpenditure']),
+        // the contract's form (SF-05: members is required with the aggregated shape, the default)
+        expect.arrayContaining(['data.conclusion', 'data.guarantees', 'data.income', 'data.members', 'data.rigidExpenditure']),
       );
       expect(await snapshot(id)).toEqual(before);
     });

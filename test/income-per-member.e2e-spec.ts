@@ -4,9 +4,9 @@
  * the service's. Seed document 000: 20,000 yuan of support from the daughter 顾红朵 entered as wages.
  */
 import { startApp, type TestEnv, target } from './support/harness';
-import { COUNTY, expectOk, getCase, HUOZHUANG, OTHER_VILLAGE, send, shortNotice, uploadAll, VILLAGE } from './support/flows';
+import { approvalData, COUNTY, expectOk, getCase, household, HUOZHUANG, inclusionCase, OTHER_VILLAGE, send, shortNotice, TOWNSHIP, uploadAll, VILLAGE, verificationData, waitForState } from './support/flows';
 import { regId } from './support/registry';
-import { addMeasure, auth, monitoringObject, propose, SECURE, setPolicy, submitBatch, verifyCase } from './support/elimination';
+import { addMeasure, auth, createHousehold, monitoringObject, propose, SECURE, setPolicy, submitBatch, verifyCase } from './support/elimination';
 import { secondsFloor, widenPolicyBounds } from './support/policy-bounds';
 
 type Res = { status: number; body: any };
@@ -85,10 +85,13 @@ describe(`SF-05: income per member and category (issue 13, ${target})`, () => {
     // wages with no member or no employer/place
     expectRefused(await attempt(inclusion([{ category: 'wage', amount: 20000, employer: '禹州市某厂' }])), 422, 'RULE_VIOLATED', 'income_wage_names_member_and_employer');
     expectRefused(await attempt(inclusion([{ category: 'wage', memberId: g.son, amount: 20000 }])), 422, 'RULE_VIOLATED', 'income_wage_names_member_and_employer');
-    // the old aggregated form, a typed member count or typed totals: refused by the form
-    const old = await attempt({ conclusion: 'include', members: 5, income: { ...period, wage: 20000, businessNet: 0, transfer: 0, property: 0 }, rigidExpenditure: rigid, guarantees, riskTypes: ['illness'] });
-    expectRefused(old, 400, 'VALIDATION_FAILED');
-    expect(old.body.details.fields).toHaveProperty(['data.members']);
+    // a typed member count with lines, lines and the contract's aggregated sums at once, typed totals: refused by the form
+    const typed = await attempt(inclusion([], { members: 5 }));
+    expectRefused(typed, 400, 'VALIDATION_FAILED');
+    expect(typed.body.details.fields).toHaveProperty(['data.members']);
+    const both = await attempt({ conclusion: 'include', members: 5, income: { ...period, wage: 20000, businessNet: 0, transfer: 0, property: 0, lines: [] }, rigidExpenditure: rigid, guarantees, riskTypes: ['illness'] });
+    expectRefused(both, 400, 'VALIDATION_FAILED');
+    expect(Object.keys(both.body.details.fields)).toEqual(expect.arrayContaining(['data.income.wage', 'data.income.lines']));
     expectRefused(await attempt(inclusion([], { totalIncome: 21300 })), 400, 'VALIDATION_FAILED');
 
     // nothing of the refusals reached the case or its history
@@ -172,5 +175,113 @@ describe(`SF-05: income per member and category (issue 13, ${target})`, () => {
     const ok = await expectOk(await verifyCase(env, caseId, data([{ category: 'wage', memberId, amount: 9000, employer: '许昌市某食品厂', workplace: '许昌市' }, { category: 'property', amount: 600, note: '土地流转租金' }])));
     expect(ok.state).toBe('village_appraisal');
     expect(ok.data.verification).toMatchObject({ members: 1, totalIncome: 9600, perCapitaNetIncome: 9600, byCategory: { wage: 9000, property: 600 } });
+  });
+
+  /** seed 000 at household level: the aged householder and his wife, nobody working (registry: retired; no labour ability). */
+  async function agedHousehold() {
+    const m = (name: string, relation: string, birthDate: string, gender: 'male' | 'female', laborAbility: string, employment: string) => ({
+      name, idNumber: regId(birthDate, gender), relation, gender, birthDate, laborAbility, employment, disability: null,
+    });
+    const body = {
+      areaCode: HUOZHUANG,
+      householderName: '顾同仁',
+      address: '许昌市建安区灵井镇霍庄村九组',
+      isFormerlyPoor: true,
+      members: [m('顾同仁', '户主', '1948-02-03', 'male', 'weak', 'retired'), m('王秀梅', '配偶', '1950-05-06', 'female', 'none', 'none')],
+    };
+    return (await expectOk(await env.http().post('/households').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send(body), 201)).id as string;
+  }
+
+  it("SF-05: the contract's aggregated income shape still works, and 赡养费 typed as wages for a household with no working member is refused", async () => {
+    const householdId = await agedHousehold();
+    const caseId = await lead(householdId);
+    const ev = await uploadAll(env, VILLAGE, caseId, ['household_survey', 'income_calculation']);
+    const before = await expectOk(await getCase(env, VILLAGE, caseId));
+    const attempt = (data: Record<string, unknown>) => send(env, VILLAGE, caseId, { type: 'RECORD_VERIFICATION', evidenceIds: ev, data });
+    // api-contract.md, RECORD_VERIFICATION: { conclusion, members, income: { periodStart, periodEnd, wage, businessNet, transfer, property }, ... }
+    const contract = (income: Record<string, number>, members = 2) => ({
+      conclusion: 'include', members, income: { ...period, wage: 0, businessNet: 0, transfer: 0, property: 0, ...income }, rigidExpenditure: rigid, guarantees, riskTypes: ['illness'], monitoringType: 'unstable_formerly_poor',
+    });
+
+    // seed 000: the daughter's 20,000 yuan of 赡养费 typed as wages; nobody in the household works
+    const wages = await attempt(contract({ wage: 20000, transfer: 2400 }));
+    expectRefused(wages, 422, 'RULE_VIOLATED', 'income_wage_member_employed');
+    expect(wages.body.message).toContain('顾同仁');
+    expect(wages.body.message).toContain('转移性收入');
+    // a member count other than the registry's (the household changed: record the change first)
+    const count = await attempt(contract({ transfer: 22400 }, 3));
+    expectRefused(count, 422, 'RULE_VIOLATED', 'members_match_registry');
+    expect(count.body.message).toContain('3人');
+    expect(count.body.message).toContain('户籍登记为2人');
+    // exactly one shape: both, neither, or the aggregated shape without members — 400 naming the fields
+    const both = await attempt({ ...contract({ transfer: 22400 }), income: { ...contract({ transfer: 22400 }).income, lines: [] } });
+    expectRefused(both, 400, 'VALIDATION_FAILED');
+    expect(Object.keys(both.body.details.fields)).toEqual(expect.arrayContaining(['data.income.wage', 'data.income.businessNet', 'data.income.transfer', 'data.income.property', 'data.income.lines']));
+    const neither = await attempt({ ...contract({}), income: period });
+    expectRefused(neither, 400, 'VALIDATION_FAILED');
+    expect(Object.keys(neither.body.details.fields).sort()).toEqual(['data.income.businessNet', 'data.income.lines', 'data.income.property', 'data.income.transfer', 'data.income.wage']);
+    expect(neither.body.details.fields['data.income.lines']).toMatch(/二者选一/);
+    const { members: _members, ...noMembers } = contract({ transfer: 22400 });
+    const missing = await attempt(noMembers);
+    expectRefused(missing, 400, 'VALIDATION_FAILED');
+    expect(Object.keys(missing.body.details.fields)).toEqual(['data.members']);
+    const still = await expectOk(await getCase(env, VILLAGE, caseId));
+    expect({ state: still.state, version: still.version }).toEqual({ state: 'lead', version: before.version });
+
+    // the same 20,000 entered as transfer income: accepted; the service computes on the registry's count
+    const ok = await expectOk(await attempt(contract({ transfer: 22400 })));
+    expect(ok.state).toBe('village_appraisal');
+    expect(ok.data.verification).toMatchObject({ incomeShape: 'aggregated', members: 2, registryVersion: 1, totalIncome: 22400, perCapitaNetIncome: 11200, income: { wage: 0, transfer: 22400 } });
+    expect(ok.data.verification.byCategory).toMatchObject({ wage: 0, transfer: 22400 });
+
+    // to a monitoring object, then the monitoring-visit door takes the contract's shape too
+    const ap = await uploadAll(env, VILLAGE, caseId, ['meeting_minutes', 'sign_in_sheet']);
+    await expectOk(await send(env, VILLAGE, caseId, { type: 'RECORD_APPRAISAL', evidenceIds: ap, data: { result: 'passed' } }));
+    const np = await uploadAll(env, VILLAGE, caseId, ['notice_photo']);
+    await expectOk(await send(env, VILLAGE, caseId, { type: 'PUBLISH_NOTICE', evidenceIds: np, data: { text: '霍庄村拟纳入防止返贫监测对象名单公示：顾同仁户' } }));
+    await waitForState(env, VILLAGE, caseId, 'township_review');
+    await expectOk(await send(env, TOWNSHIP, caseId, { type: 'APPROVE', data: { opinion: '经审核情况属实，同意上报' } }));
+    await expectOk(await send(env, COUNTY, caseId, { type: 'APPROVE', data: approvalData }));
+    const list = await expectOk(await env.http().get(`/monitoring-objects?areaCode=${HUOZHUANG}&pageSize=200`).set('Authorization', await auth(env, COUNTY)));
+    const mo = list.items.find((o: any) => o.householdId === householdId);
+    const visit = async (body: Record<string, unknown>) => env.http().post(`/monitoring-objects/${mo.id}/income-records`).set('Authorization', await auth(env, VILLAGE)).send(body);
+    const visitBody = (income: Record<string, number>, members = 2) => ({ members, income: { periodStart: '2026-01-01', periodEnd: '2026-06-30', wage: 0, businessNet: 0, transfer: 0, property: 0, ...income }, rigidExpenditure: rigid, guarantees: SECURE });
+    expectRefused(await visit(visitBody({ wage: 10000 })), 422, 'RULE_VIOLATED', 'income_wage_member_employed');
+    expectRefused(await visit(visitBody({ transfer: 10000 }, 1)), 422, 'RULE_VIOLATED', 'members_match_registry');
+    const visitBoth = await visit({ ...visitBody({ transfer: 10000 }), income: { ...visitBody({ transfer: 10000 }).income, lines: [] } });
+    expectRefused(visitBoth, 400, 'VALIDATION_FAILED');
+    expect(Object.keys(visitBoth.body.details.fields)).toEqual(expect.arrayContaining(['income.wage', 'income.lines']));
+    const saved = await expectOk(await visit(visitBody({ transfer: 10000, property: 300 })), 201);
+    expect(saved).toMatchObject({ members: 2, totalIncome: 10300, perCapitaNetIncome: 5150, registryVersion: 1, source: 'monitoring_visit' });
+
+    // and the elimination verification door
+    const measure = await addMeasure(env, mo.id);
+    const { batchId, caseOf } = await propose(env, [mo.id]);
+    await submitBatch(env, batchId);
+    const eliminationCase = caseOf(mo.id);
+    const eliminationData = (income: Record<string, number>, members = 2) => ({
+      members, income: { periodStart: '2025-11-01', periodEnd: '2026-10-31', wage: 0, businessNet: 0, transfer: 0, property: 0, ...income }, rigidExpenditure: { medical: 0, education: 0 }, guarantees: SECURE, risks: [{ riskType: 'illness', resolved: true, measureId: measure.id }],
+    });
+    expectRefused(await verifyCase(env, eliminationCase, eliminationData({ wage: 20000, transfer: 2400 })), 422, 'RULE_VIOLATED', 'income_wage_member_employed');
+    expectRefused(await verifyCase(env, eliminationCase, eliminationData({ transfer: 22400 }, 4)), 422, 'RULE_VIOLATED', 'members_match_registry');
+    const eliminated = await expectOk(await verifyCase(env, eliminationCase, eliminationData({ transfer: 22400 })));
+    expect(eliminated.state).toBe('village_appraisal');
+    expect(eliminated.data.verification).toMatchObject({ incomeShape: 'aggregated', members: 2, totalIncome: 22400, perCapitaNetIncome: 11200 });
+  });
+
+  it("SF-05: the test helpers' default verification still passes, and so does the contract payload they used to send for 王建国's seeded household", async () => {
+    // the helpers' default (lines, household-level categories), on a fresh one-person household
+    const fresh = await inclusionCase(env, 'village_appraisal', { householdId: await createHousehold(env) });
+    const helped = await expectOk(await getCase(env, VILLAGE, fresh.id));
+    expect(helped.state).toBe('village_appraisal');
+    expect(helped.data.verification).toMatchObject({ incomeShape: 'lines', members: 1, totalIncome: 12000, perCapitaNetIncome: 12000 });
+    // the contract's shape as the helpers sent it before: 王建国 (registry: works locally) and his family of three
+    const caseId = await lead(await household(env));
+    const ev = await uploadAll(env, VILLAGE, caseId, ['household_survey', 'income_calculation']);
+    const { income: _lines, ...rest } = verificationData();
+    const contract = { ...rest, members: 3, income: { periodStart: '2025-10-01', periodEnd: '2026-09-30', wage: 6000, businessNet: 2000, transfer: 4000, property: 0 } };
+    const ok = await expectOk(await send(env, VILLAGE, caseId, { type: 'RECORD_VERIFICATION', evidenceIds: ev, data: contract }));
+    expect(ok.state).toBe('village_appraisal');
+    expect(ok.data.verification).toMatchObject({ incomeShape: 'aggregated', members: 3, totalIncome: 12000, perCapitaNetIncome: 4000, signals: { incomeBelowLine: true } });
   });
 });

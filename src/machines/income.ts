@@ -331,6 +331,9 @@ export function incomeShapeProblems(body: unknown): Array<{ path: string[]; mess
   if (!body || typeof body !== 'object') return [];
   const b = body as Record<string, unknown>;
   const income = b.income as Record<string, unknown> | undefined;
+  const MEMBERS = '必填（按汇总录入时须填写家庭人口数，须与户籍登记人数一致）';
+  // no income at all (the schema's `required` names it): the contract's form asks for members too
+  if (income === undefined) return 'members' in b ? [] : [{ path: ['members'], message: MEMBERS }];
   if (!income || typeof income !== 'object' || Array.isArray(income)) return [];
   const sums = AGGREGATED_FIELDS.filter((f) => f in income);
   const hasLines = 'lines' in income;
@@ -343,7 +346,7 @@ export function incomeShapeProblems(body: unknown): Array<{ path: string[]; mess
   } else if (!hasLines) {
     for (const f of AGGREGATED_FIELDS.filter((x) => !sums.includes(x))) out.push({ path: ['income', f], message: '必填（按汇总录入时四项收入均须填写）' });
   }
-  if (!hasLines && !('members' in b)) out.push({ path: ['members'], message: '必填（按汇总录入时须填写家庭人口数，须与户籍登记人数一致）' });
+  if (!hasLines && !('members' in b)) out.push({ path: ['members'], message: MEMBERS });
   if (hasLines && !sums.length && 'members' in b) out.push({ path: ['members'], message: '按明细（lines）录入时家庭人口数取自户籍登记，不能填写' });
   return out;
 }
