@@ -332,8 +332,7 @@ export function incomeShapeProblems(body: unknown): Array<{ path: string[]; mess
   const b = body as Record<string, unknown>;
   const income = b.income as Record<string, unknown> | undefined;
   const MEMBERS = '必填（按汇总录入时须填写家庭人口数，须与户籍登记人数一致）';
-  // no income at all (the schema's `required` names it): the contract's form asks for members too
-  if (income === undefined) return 'members' in b ? [] : [{ path: ['members'], message: MEMBERS }];
+  // no income at all: the schema's `required` names income alone (the shape, and so whether members is needed, is not known yet)
   if (!income || typeof income !== 'object' || Array.isArray(income)) return [];
   const sums = AGGREGATED_FIELDS.filter((f) => f in income);
   const hasLines = 'lines' in income;
