@@ -65,10 +65,9 @@ export const ELIMINATION_POLICY = {
 const NOTICE_MS = 1000;
 
 const SECURE = { education: true, medical: true, housing: true, water: true };
-/** two members, 10 000 yuan per head and year: above the 7 500 line */
+/** 20 000 yuan a year of household income (SF-05: by category; the member count is the registry's): above the 7 500 line for two members */
 const incomeSurvey = {
-  members: 2,
-  income: { periodStart: '2025-11-01', periodEnd: '2026-10-31', wage: 20000, businessNet: 0, transfer: 0, property: 0 },
+  income: { periodStart: '2025-11-01', periodEnd: '2026-10-31', lines: [{ category: 'business_net', amount: 20000 }] },
   rigidExpenditure: { medical: 0, education: 0 },
   guarantees: SECURE,
 };

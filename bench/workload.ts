@@ -77,8 +77,8 @@ export function householdBody(i: number) {
 
 export const verificationData = {
   conclusion: 'include',
-  members: 2,
-  income: { periodStart: '2025-10-01', periodEnd: '2026-09-30', wage: 6000, businessNet: 2000, transfer: 4000, property: 0 },
+  // SF-05: income by category (household-level lines: wages would name a member and employer); the member count is the registry's
+  income: { periodStart: '2025-10-01', periodEnd: '2026-09-30', lines: [{ category: 'business_net', amount: 8000 }, { category: 'transfer', amount: 4000 }] },
   rigidExpenditure: { medical: 38000, education: 2000 },
   guarantees: { education: true, medical: false, housing: true, water: true },
   riskTypes: ['illness'],

@@ -280,7 +280,9 @@ describe(`household registry: bulk load, changes, history, rules that follow the
     const changed = await expectOk(await memberChange(env, VILLAGE, h.id, h.members[1].id, { version: 1, kind: 'employment', employment: 'outside', date: today(), reason: '经入户核实已外出务工', evidenceIds: [] }), 201);
     expect(changed.household.version).toBe(2);
     const ev = await uploadAll(env, VILLAGE, created.id, ['household_survey', 'income_calculation']);
-    await expectOk(await send(env, VILLAGE, created.id, { type: 'RECORD_VERIFICATION', evidenceIds: ev, data: { conclusion: 'include', members: 2, income: { periodStart: '2025-01-01', periodEnd: '2025-12-31', wage: 6000, businessNet: 0, transfer: 0, property: 0 }, rigidExpenditure: { medical: 0, education: 0 }, guarantees: { education: true, medical: true, housing: true, water: true }, riskTypes: ['illness'] } }));
+    // SF-05: the wage of the member now recorded working away is accepted; count and rules are the version in force
+    const verified = await expectOk(await send(env, VILLAGE, created.id, { type: 'RECORD_VERIFICATION', evidenceIds: ev, data: { conclusion: 'include', income: { periodStart: '2025-01-01', periodEnd: '2025-12-31', lines: [{ category: 'wage', memberId: h.members[1].id, amount: 6000, workplace: '江苏苏州' }] }, rigidExpenditure: { medical: 0, education: 0 }, guarantees: { education: true, medical: true, housing: true, water: true }, riskTypes: ['illness'] } }));
+    expect(verified.data.verification).toMatchObject({ members: 2, registryVersion: 2, totalIncome: 6000, perCapitaNetIncome: 3000 });
     const entries = await expectOk(await env.http().get(`/cases/${created.id}/history`).set('Authorization', `Bearer ${await env.token(COUNTY)}`));
     expect(entries.map((e: any) => [e.event, e.householdVersion])).toEqual([['CREATE', 1], ['RECORD_VERIFICATION', 2]]);
     // the version is inside the hash: the chain still verifies

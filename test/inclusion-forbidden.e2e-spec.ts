@@ -593,7 +593,8 @@ describe(`monitoring inclusion: forbidden paths (${target})`, () => {
       // no data at all names every required field
       const empty = await send(env, VILLAGE, id, { type: 'RECORD_VERIFICATION', evidenceIds: ev });
       expect(Object.keys(expectError(empty, 400, 'VALIDATION_FAILED').details.fields)).toEqual(
-        expect.arrayContaining(['data.conclusion', 'data.guarantees', 'data.income', 'data.members', 'data.rigidExpenditure']),
+        // SF-05: members is required with the contract's aggregated income shape only (the lines extension takes the registry's count)
+        expect.arrayContaining(['data.conclusion', 'data.guarantees', 'data.income', 'data.rigidExpenditure']),
       );
       expect(await snapshot(id)).toEqual(before);
     });

@@ -35,7 +35,13 @@ describe(`monitoring inclusion, from lead to monitoring object (${target})`, () 
       role: ['village', 'township'],
       evidence: { allOf: ['household_survey'], anyOf: [['income_calculation', 'commitment_letter']] },
     });
-    expect(verify.fields.required).toEqual(['conclusion', 'members', 'income', 'rigidExpenditure', 'guarantees']);
+    // SF-05: the contract's fields stay (members and the four sums, required with the aggregated shape);
+    // income.lines is the per-member extension; exactly one of the two shapes (incomeShape)
+    expect(verify.fields.required).toEqual(['conclusion', 'income', 'rigidExpenditure', 'guarantees']);
+    expect(verify.fields.incomeShape).toBe(true);
+    expect(verify.fields.properties.members).toMatchObject({ type: 'integer' });
+    expect(Object.keys(verify.fields.properties.income.properties)).toEqual(['periodStart', 'periodEnd', 'wage', 'businessNet', 'transfer', 'property', 'lines']);
+    expect(verify.fields.properties.income.required).toEqual(['periodStart', 'periodEnd']);
     const diagram = await env.http().get('/procedures/monitoring-inclusion/diagram').set('Authorization', `Bearer ${token}`);
     expect(diagram.status).toBe(200);
     expect(diagram.headers['content-type']).toMatch(/text\/plain/);

@@ -15,6 +15,17 @@ function start(input: Partial<InclusionInput> = {}): Snap {
   return initialTransition(machine, { householdId: 'h1', channel: 'self_report', riskDescription: '突发大病', urgent: false, ...input })[0];
 }
 
+/** the household as the registry has it (SF-05: the member count and what wage lines are judged on) */
+const registry = {
+  householdId: 'h1',
+  version: 4,
+  members: [
+    { id: 'm1', name: '王建国', relation: '户主', laborAbility: 'full', employment: 'local' },
+    { id: 'm2', name: '李秀兰', relation: '配偶', laborAbility: 'semi', employment: 'none' },
+    { id: 'm3', name: '王磊', relation: '子', laborAbility: 'none', employment: 'student' },
+  ],
+};
+
 function ev(type: string, data: Record<string, unknown> = {}, opts: { now?: Date; role?: string; reason?: string; actor?: string } = {}): ProcedureEvent {
   return {
     type,
@@ -22,7 +33,7 @@ function ev(type: string, data: Record<string, unknown> = {}, opts: { now?: Date
     reason: opts.reason ?? null,
     evidence: [],
     actor: { id: opts.actor ?? 'u1', role: (opts.role ?? 'village') as never },
-    env: { now: (opts.now ?? T0).toISOString(), policy, facts: {} },
+    env: { now: (opts.now ?? T0).toISOString(), policy, facts: { registry } },
   };
 }
 
@@ -32,8 +43,15 @@ function send(s: Snap, e: ProcedureEvent): Snap {
 
 const verification = (conclusion: 'include' | 'exclude' = 'include') => ({
   conclusion,
-  members: 3,
-  income: { periodStart: '2025-03-01', periodEnd: '2026-02-28', wage: 9000, businessNet: 1200, transfer: 20000, property: 0 },
+  income: {
+    periodStart: '2025-03-01',
+    periodEnd: '2026-02-28',
+    lines: [
+      { category: 'wage', memberId: 'm1', amount: 9000, employer: '许昌市建安区某建筑公司', workplace: '许昌市' },
+      { category: 'business_net', amount: 1200 },
+      { category: 'family_support', memberId: 'm2', amount: 20000, payer: '出嫁女儿' },
+    ],
+  },
   rigidExpenditure: { medical: 40000, education: 3000 },
   guarantees: { education: true, medical: false, housing: true, water: true },
   riskTypes: ['illness'],
@@ -82,6 +100,14 @@ describe('monitoring inclusion machine: allowed paths', () => {
     const s = send(start({ urgent: true }), ev('RECORD_VERIFICATION', verification()));
     const v = (s.context as InclusionContext).verification!;
     expect(v.totalIncome).toBe(30200);
+    expect(v.members).toBe(3); // the registry's count, not typed
+    expect(v.registryVersion).toBe(4);
+    expect(v.byCategory).toEqual({ wage: 9000, business_net: 1200, family_support: 20000, transfer: 0, property: 0 });
+    expect(v.byMember).toEqual([
+      { memberId: 'm1', name: '王建国', total: 9000, wage: 9000 },
+      { memberId: 'm2', name: '李秀兰', total: 20000, wage: 0 },
+      { memberId: 'm3', name: '王磊', total: 0, wage: 0 },
+    ]);
     expect(v.perCapitaNetIncome).toBe(10066.67);
     expect(v.totalRigidExpenditure).toBe(43000);
     expect(v.incomeLine).toBe(7500);

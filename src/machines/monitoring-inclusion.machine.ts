@@ -17,7 +17,7 @@ import {
   type RuleSet,
   type TransitionMeta,
 } from './procedure';
-import { computeIncome, type IncomeInput, incomeSchema } from './income';
+import { computeIncome, type IncomeFacts, type IncomeFigures, type IncomeInput, incomeRules, INCOME_RULE_NAMES, incomeSchema } from './income';
 import { type Notice, noticeMetas, noticeRules, publishNotice } from './notice';
 import { allowed, APPRAISAL, noTimers, opinionFields, optionalOpinionFields, rejectMeta, returnBranches, returnMeta, state, TOWNSHIP_APPROVE } from './steps';
 
@@ -39,20 +39,16 @@ export interface InclusionInput {
   registryChange?: { householdId: string; event: string } | null;
 }
 
-export interface VerificationRecord {
+export interface VerificationRecord extends Omit<IncomeFigures, 'signals'> {
   conclusion: 'include' | 'exclude';
-  members: number;
-  income: { periodStart: string; periodEnd: string; wage: number; businessNet: number; transfer: number; property: number };
-  rigidExpenditure: { medical: number; education: number; other?: number };
-  guarantees: { education: boolean; medical: boolean; housing: boolean; water: boolean };
+  income: IncomeInput['income'];
+  rigidExpenditure: IncomeInput['rigidExpenditure'];
+  guarantees: IncomeInput['guarantees'];
   riskTypes: string[];
   monitoringType?: string;
   note?: string;
-  /** computed by the service, never typed in (SF-05) */
-  totalIncome: number;
-  perCapitaNetIncome: number;
-  totalRigidExpenditure: number;
-  incomeLine: number;
+  /** the registry household version the member count and the SF-05 rules were judged on */
+  registryVersion: number | null;
   signals: {
     incomeBelowLine: boolean;
     rigidExpenditureHigh: boolean;
@@ -83,6 +79,7 @@ export interface InclusionContext extends BaseContext, InclusionInput {
 // ---------------------------------------------------------------- business rules
 
 export const inclusionRules: RuleSet<InclusionContext> = {
+  ...incomeRules<InclusionContext>(),
   ...noticeRules<InclusionContext>('inclusion.noticePeriod'),
   lead_verified_before_closing: {
     message: '部门预警和干部排查的线索须经入户核实后方可关闭（SF-01）',
@@ -133,7 +130,9 @@ const date = { type: 'string', format: 'date' } as const;
 const verificationFields = {
   type: 'object',
   additionalProperties: false,
-  required: ['conclusion', 'members', 'income', 'rigidExpenditure', 'guarantees'],
+  required: ['conclusion', 'income', 'rigidExpenditure', 'guarantees'],
+  // SF-05: exactly one income shape — the contract's aggregated one (with members) or lines (see incomeShapeProblems)
+  incomeShape: true,
   properties: {
     conclusion: { enum: ['include', 'exclude'], description: '核实结论：include 建议纳入 / exclude 建议不纳入' },
     ...incomeSchema,
@@ -216,13 +215,14 @@ const COUNTY_RETURN = returnMeta(['county'], COUNTY_RETURN_TARGETS);
 
 function verify(context: InclusionContext, event: ProcedureEvent): VerificationRecord {
   const d = event.data;
-  const figures = computeIncome(d as IncomeInput, {
+  const registry = (event.env.facts as IncomeFacts).registry;
+  const figures = computeIncome(d as IncomeInput, registry?.members ?? [], {
     incomeLine: event.env.policy['monitoring.incomeLine'],
     rigidExpenditureRatio: event.env.policy['monitoring.rigidExpenditureRatio'],
   });
   return {
     conclusion: d.conclusion,
-    members: d.members,
+    registryVersion: registry?.version ?? null,
     income: d.income,
     rigidExpenditure: d.rigidExpenditure,
     guarantees: d.guarantees,
@@ -241,13 +241,13 @@ function verify(context: InclusionContext, event: ProcedureEvent): VerificationR
 const verificationStep = {
   RECORD_VERIFICATION: [
     {
-      guard: allowed({ when: { conclusion: 'exclude' }, rules: ['income_period_valid'] }),
+      guard: allowed({ when: { conclusion: 'exclude' }, rules: ['income_period_valid', ...INCOME_RULE_NAMES] }),
       target: 'township_review',
       actions: 'recordVerification',
       meta: VERIFY_EXCLUDE,
     },
     {
-      guard: allowed({ when: { conclusion: 'include' }, rules: ['income_period_valid'] }),
+      guard: allowed({ when: { conclusion: 'include' }, rules: ['income_period_valid', ...INCOME_RULE_NAMES] }),
       target: 'village_appraisal',
       actions: 'recordVerification',
       meta: VERIFY,

@@ -35,6 +35,15 @@ const goodFacts = (over: Partial<EliminationFacts> = {}): EliminationFacts => ({
     village: { code: '411003100201', eliminated: 0, total: 10 },
     township: { code: '411003100000', eliminated: 0, total: 40 },
   },
+  registry: {
+    householdId: 'h1',
+    version: 2,
+    members: [
+      { id: 'm1', name: '张三', relation: '户主', laborAbility: 'full', employment: 'outside' },
+      { id: 'm2', name: '李四', relation: '配偶', laborAbility: 'weak', employment: 'local' },
+      { id: 'm3', name: '张小', relation: '子', laborAbility: 'none', employment: 'student' },
+    ],
+  },
   ...over,
 });
 
@@ -55,8 +64,16 @@ const start = (): Snap =>
   initialTransition(machine, { monitoringObjectId: 'mo1', householdId: 'h1', eliminationType: 'assisted', riskTypes: ['illness'] })[0];
 
 const verification = (over: Record<string, unknown> = {}) => ({
-  members: 3,
-  income: { periodStart: '2025-06-01', periodEnd: '2026-05-31', wage: 24000, businessNet: 3000, transfer: 1800, property: 0 },
+  income: {
+    periodStart: '2025-06-01',
+    periodEnd: '2026-05-31',
+    lines: [
+      { category: 'wage', memberId: 'm1', amount: 20000, employer: '苏州某电子厂', workplace: '江苏苏州' },
+      { category: 'wage', memberId: 'm2', amount: 4000, workplace: '灵井镇' },
+      { category: 'business_net', amount: 3000 },
+      { category: 'transfer', amount: 1800, note: '养老金' },
+    ],
+  },
   rigidExpenditure: { medical: 2000, education: 1000 },
   guarantees: { education: true, medical: true, housing: true, water: true },
   risks: [{ riskType: 'illness', resolved: true, measureId: 'm1' }],

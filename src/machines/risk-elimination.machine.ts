@@ -12,7 +12,7 @@ import { assign, setup } from 'xstate';
 import { addDuration, subtractDuration } from '../common/domain/duration';
 import { ids, RISK_TYPES } from '../common/domain/enums';
 import { textProblemOf } from '../common/domain/reason';
-import { computeIncome, type IncomeFigures, type IncomeInput, incomeSchema } from './income';
+import { computeIncome, type IncomeFacts, type IncomeFigures, type IncomeInput, incomeRules, INCOME_RULE_NAMES, incomeSchema } from './income';
 import { type Notice, noticeMetas, noticeRules, publishNotice } from './notice';
 import { beijingDate, maxBackdateOf, RECORD_DATE_RULE_IDS, recordDateRules } from './record-date';
 import { allowed, APPRAISAL, noTimers, opinionFields, optionalOpinionFields, rejectMeta, returnBranches, returnMeta, state, TOWNSHIP_APPROVE } from './steps';
@@ -49,7 +49,8 @@ export interface RiskResolution {
 }
 
 export interface EliminationVerification extends IncomeFigures {
-  members: number;
+  /** the registry household version the member count and the SF-05 rules were judged on */
+  registryVersion: number | null;
   income: IncomeInput['income'];
   rigidExpenditure: IncomeInput['rigidExpenditure'];
   guarantees: IncomeInput['guarantees'];
@@ -73,7 +74,7 @@ export interface EliminationContext extends BaseContext, EliminationInput {
 }
 
 /** What the adapter loads for the rules (I/O the machine cannot do). */
-export interface EliminationFacts {
+export interface EliminationFacts extends IncomeFacts {
   measureIds: string[];
   /** every recorded measure is 兜底 (social security) */
   onlySocialSecurity: boolean;
@@ -128,6 +129,7 @@ export function incomeStableSince(history: EliminationFacts['incomeHistory'], li
 // ---------------------------------------------------------------- business rules
 
 export const eliminationRules: RuleSet<EliminationContext> = {
+  ...incomeRules<EliminationContext>(),
   ...noticeRules<EliminationContext>('elimination.noticePeriod'),
   every_risk_listed: {
     message: '入户核实须逐项列明该户已登记的每一项风险及其消除情况',
@@ -223,7 +225,9 @@ export const eliminationRules: RuleSet<EliminationContext> = {
 const verificationFields = {
   type: 'object',
   additionalProperties: false,
-  required: ['members', 'income', 'rigidExpenditure', 'guarantees', 'risks'],
+  required: ['income', 'rigidExpenditure', 'guarantees', 'risks'],
+  // SF-05: exactly one income shape — the contract's aggregated one (with members) or lines (see incomeShapeProblems)
+  incomeShape: true,
   properties: {
     ...incomeSchema,
     risks: {
@@ -375,13 +379,14 @@ export const riskEliminationMachine = setup({
     submit: assign(({ event }) => ({ proposedAt: event.env.now })),
     recordVerification: assign(({ event }) => {
       const d = event.data;
-      const figures = computeIncome(d as IncomeInput, {
+      const registry = (event.env.facts as IncomeFacts).registry;
+      const figures = computeIncome(d as IncomeInput, registry?.members ?? [], {
         incomeLine: event.env.policy['monitoring.incomeLine'],
         rigidExpenditureRatio: event.env.policy['monitoring.rigidExpenditureRatio'],
       });
       const verification: EliminationVerification = {
         ...figures,
-        members: d.members,
+        registryVersion: registry?.version ?? null,
         income: d.income,
         rigidExpenditure: d.rigidExpenditure,
         guarantees: d.guarantees,
@@ -451,7 +456,7 @@ export const riskEliminationMachine = setup({
       ...state('镇村入户核实', 'Household verification'),
       on: {
         RECORD_VERIFICATION: {
-          guard: allowed({ rules: ['every_risk_listed', 'measures_exist'] }),
+          guard: allowed({ rules: ['every_risk_listed', 'measures_exist', ...INCOME_RULE_NAMES] }),
           target: 'village_appraisal',
           actions: 'recordVerification',
           meta: VERIFY,

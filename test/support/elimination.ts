@@ -79,11 +79,15 @@ export async function addMeasure(env: TestEnv, moId: string, opts: { type?: stri
 type Guarantees = { education: boolean; medical: boolean; housing: boolean; water: boolean };
 export const SECURE: Guarantees = { education: true, medical: true, housing: true, water: true };
 
-/** An income survey of a two-person household with the given per-capita net income. */
-export function incomeSurvey(perCapita = 10000, guarantees: Guarantees = SECURE) {
+/**
+ * An income survey giving the given per-capita net income to a household of `members` registry
+ * members (createHousehold's are one-person households). SF-05: the count is the registry's,
+ * never sent; the income is one household-level line of 生产经营性净收入 (a wage line would have
+ * to name a registry member able to work and an employer; see test/income-per-member.e2e-spec.ts).
+ */
+export function incomeSurvey(perCapita = 10000, guarantees: Guarantees = SECURE, members = 1) {
   return {
-    members: 2,
-    income: { periodStart: '2025-11-01', periodEnd: '2026-10-31', wage: perCapita * 2, businessNet: 0, transfer: 0, property: 0 },
+    income: { periodStart: '2025-11-01', periodEnd: '2026-10-31', lines: [{ category: 'business_net', amount: perCapita * members, note: '种植、养殖' }] },
     rigidExpenditure: { medical: 0, education: 0 },
     guarantees,
   };

@@ -75,10 +75,28 @@ export async function household(env: TestEnv, householderName = '王建国'): Pr
   return found.id;
 }
 
-export const verificationData = (conclusion: 'include' | 'exclude' = 'include') => ({
+/**
+ * A verification of 12,000 yuan of household income (4,000 per person in the three-member seeded
+ * household of 王建国). SF-05: the member count is the registry's, never sent; income is sent as
+ * lines by category. These generic flows do not know the household's member ids, so they send
+ * only household-level categories (生产经营性净收入 and other transfers: wages must name a
+ * registry member and an employer, see test/income-per-member.e2e-spec.ts); pass `wage` to add a
+ * wage line for a member.
+ */
+export const verificationData = (
+  conclusion: 'include' | 'exclude' = 'include',
+  wage?: { memberId: string; amount: number; employer?: string; workplace?: string },
+) => ({
   conclusion,
-  members: 3,
-  income: { periodStart: '2025-10-01', periodEnd: '2026-09-30', wage: 6000, businessNet: 2000, transfer: 4000, property: 0 },
+  income: {
+    periodStart: '2025-10-01',
+    periodEnd: '2026-09-30',
+    lines: [
+      ...(wage ? [{ category: 'wage', ...wage }] : []),
+      { category: 'business_net', amount: wage ? 8000 - wage.amount : 8000, note: '种植小麦、玉米' },
+      { category: 'transfer', amount: 4000, note: '养老金、低保' },
+    ],
+  },
   rigidExpenditure: { medical: 38000, education: 2000 },
   guarantees: { education: true, medical: false, housing: true, water: true },
   riskTypes: ['illness'],

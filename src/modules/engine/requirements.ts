@@ -22,9 +22,30 @@ import {
   whenMatches,
 } from '../../machines/procedure';
 import type { Branch } from './introspection';
+import { incomeShapeProblems } from '../../machines/income';
 
 const ajv = new Ajv({ allErrors: true, strict: false, multipleOfPrecision: 8 });
 addFormats(ajv);
+/**
+ * `incomeShape: true` on a survey object: exactly one income shape (SF-05), the contract's
+ * aggregated one or the lines extension; each problem is reported on the field it concerns.
+ */
+const incomeShapeKeyword = Object.assign(
+  function incomeShape(this: unknown, schema: boolean, data: unknown, _parent?: unknown, cxt?: { instancePath: string }): boolean {
+    if (!schema) return true;
+    const problems = incomeShapeProblems(data);
+    incomeShapeKeyword.errors = problems.map((p) => ({
+      keyword: 'incomeShape',
+      instancePath: (cxt?.instancePath ?? '') + p.path.slice(0, -1).map((x) => `/${x}`).join(''),
+      schemaPath: '#/incomeShape',
+      params: { missingProperty: p.path[p.path.length - 1] },
+      message: p.message,
+    }));
+    return problems.length === 0;
+  },
+  { errors: [] as Partial<ErrorObject>[] },
+);
+ajv.addKeyword({ keyword: 'incomeShape', type: 'object', schemaType: 'boolean', errors: true, validate: incomeShapeKeyword as never });
 const compiled = new WeakMap<JsonSchema, ValidateFunction>();
 
 function validatorFor(schema: JsonSchema): ValidateFunction {
@@ -48,6 +69,8 @@ function messageOf(e: ErrorObject): string {
   switch (e.keyword) {
     case 'required':
       return '必填';
+    case 'incomeShape':
+      return e.message ?? '不符合要求';
     case 'additionalProperties':
       return '不允许的字段';
     case 'enum':

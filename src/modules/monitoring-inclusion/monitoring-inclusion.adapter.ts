@@ -17,7 +17,7 @@ import {
 import { RISK_ELIMINATION } from '../../machines/risk-elimination.machine';
 import { type CaseOrigin, type PreparedCase, type ProcedureAdapter, ProcedureRegistry, type TransitionEffect } from '../engine/procedure-adapter';
 import { CreateInclusionDto } from './monitoring-inclusion.dto';
-import { recordIncome } from '../monitoring-objects/income-records';
+import { recordIncome, registryFacts } from '../monitoring-objects/income-records';
 
 /** The origin a registry change gives the leads it opens (issue 13): `caseId` is the household, `event` the change. */
 export const HOUSEHOLD_REGISTRY = 'household-registry';
@@ -76,6 +76,12 @@ export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleIni
       ...(fromRegistry ? { registryChange: { householdId: origin.caseId, event: origin.event } } : {}),
     };
     return { areaCode: household.areaCode, subjectId: household.id, input: { ...input }, auditData: { ...input }, facts: { ...facts } };
+  }
+
+  /** SF-05: a verification's income is judged on, and divided by, the household's registry members as they stand */
+  async facts({ caseRow, em }: { caseRow: CaseEntity; type: string; em: EntityManager }): Promise<Record<string, unknown>> {
+    if (caseRow.state !== 'lead' && caseRow.state !== 'household_verification') return {};
+    return registryFacts(em, (caseRow.snapshot.context as InclusionContext).householdId);
   }
 
   async afterTransition({ em, caseRow, toState, context, event }: TransitionEffect): Promise<void> {

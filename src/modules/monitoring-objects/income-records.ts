@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import { HouseholdEntity, IncomeRecordEntity } from '../../database/entities';
+import { HouseholdEntity, HouseholdMemberEntity, IncomeRecordEntity } from '../../database/entities';
 import { appendLedger, ledgerRecord } from '../audit/record-ledger';
-import type { IncomeFigures, IncomeInput } from '../../machines/income';
+import type { IncomeFacts, IncomeFigures, IncomeInput } from '../../machines/income';
 import { beijingDate } from '../../machines/record-date';
 
 /** One entry of a household's income history (SF-05, SF-09), written in the caller's transaction. */
@@ -45,4 +45,24 @@ export async function recordIncome(
     at: args.recordedAt,
   });
   return row;
+}
+
+/**
+ * SF-05: the household as the registry has it now — its members (the count per-capita income is
+ * divided by, and what the income rules judge wage lines against) and its version.
+ */
+export async function registryFacts(em: EntityManager, householdId: string): Promise<Required<IncomeFacts>> {
+  const household = await em.findOne(HouseholdEntity, { where: { id: householdId }, select: { id: true, version: true } });
+  const members = await em.find(HouseholdMemberEntity, {
+    where: { householdId },
+    order: { position: 'ASC' },
+    select: { id: true, name: true, relation: true, laborAbility: true, employment: true },
+  });
+  return {
+    registry: {
+      householdId,
+      version: household?.version ?? null,
+      members: members.map((m) => ({ id: m.id, name: m.name, relation: m.relation, laborAbility: m.laborAbility, employment: m.employment })),
+    },
+  };
 }

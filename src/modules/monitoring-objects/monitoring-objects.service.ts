@@ -17,14 +17,14 @@ import {
   IncomeRecordEntity,
   MonitoringObjectEntity,
 } from '../../database/entities';
-import { computeIncome, type IncomeInput, incomeSchema } from '../../machines/income';
+import { computeIncome, type IncomeInput, incomeProblems, incomeRuleText, incomeSchema } from '../../machines/income';
 import { beijingDate, maxBackdateOf, recordDateProblem, type RecordDateInput } from '../../machines/record-date';
 import { validateSchema } from '../engine/requirements';
 import { PageQuery } from '../engine/cases.dto';
 import { seesPersonalData } from '../households/households.service';
 import { PoliciesService } from '../policies/policies.service';
 import { MEASURE_TYPE_IDS, MEASURE_TYPES } from './measures';
-import { recordIncome } from './income-records';
+import { recordIncome, registryFacts } from './income-records';
 import { appendLedger, ledgerRecord } from '../audit/record-ledger';
 
 export class MonitoringObjectQuery extends PageQuery {
@@ -61,7 +61,9 @@ export class MeasureDto {
 export const incomeRecordSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['members', 'income', 'rigidExpenditure', 'guarantees'],
+  required: ['income', 'rigidExpenditure', 'guarantees'],
+  // SF-05: exactly one income shape — the contract's aggregated one (with members) or lines (see incomeShapeProblems)
+  incomeShape: true,
   properties: {
     ...incomeSchema,
     /** the day of the visit; today if not given. Bounded like a measure's date (records.maxBackdate) */
@@ -217,21 +219,34 @@ export class MonitoringObjectsService {
     const visitDate = body.visitDate ?? beijingDate(now);
     await this.assertRecordDate(mo, { field: 'visitDate', label: '走访日期', date: visitDate, now });
     const policy = await this.policies.effective(mo.areaCode);
-    const figures = computeIncome(body, {
-      incomeLine: policy.values['monitoring.incomeLine'],
-      rigidExpenditureRatio: policy.values['monitoring.rigidExpenditureRatio'],
-    });
-    const row = await this.uow.transaction((em) =>
-      recordIncome(em, {
+    const row = await this.uow.transaction(async (em) => {
+      // SF-05: the same rules and the same registry count as a verification, read in the record's transaction
+      const { registry } = await registryFacts(em, mo.householdId);
+      const problems = incomeProblems(body, registry.members);
+      if (problems.length) {
+        const rule = problems[0].rule;
+        const found = problems.filter((p) => p.rule === rule);
+        const text = incomeRuleText(rule);
+        throw new AppError(ErrorCode.RULE_VIOLATED, `${text}：${found.map((p) => p.detail).join('；')}`, {
+          rule,
+          rules: [...new Set(problems.map((p) => p.rule))],
+          lines: problems.map((p) => ({ rule: p.rule, line: p.line, memberId: p.memberId ?? null, detail: p.detail })),
+        });
+      }
+      const figures = computeIncome(body, registry.members, {
+        incomeLine: policy.values['monitoring.incomeLine'],
+        rigidExpenditureRatio: policy.values['monitoring.rigidExpenditureRatio'],
+      });
+      return recordIncome(em, {
         householdId: mo.householdId,
         caseId: null,
-        survey: { ...body, ...figures } as never,
+        survey: { ...body, ...figures, registryVersion: registry.version } as never,
         source: 'monitoring_visit',
         visitDate,
         recordedById: user.id,
         recordedAt: now,
-      }),
-    );
+      });
+    });
     return incomeView(row);
   }
 
@@ -268,6 +283,12 @@ const incomeView = (r: IncomeRecordEntity) => ({
   incomeLine: r.incomeLine,
   aboveLine: r.perCapitaNetIncome > r.incomeLine,
   guaranteesSecure: r.guaranteesSecure,
+  // SF-05: the sums the service computed, by category and member, and the registry count and version they used
+  members: (r.record?.members as number | undefined) ?? null,
+  totalIncome: (r.record?.totalIncome as number | undefined) ?? null,
+  byCategory: r.record?.byCategory ?? null,
+  byMember: r.record?.byMember ?? null,
+  registryVersion: (r.record?.registryVersion as number | undefined) ?? null,
   source: (r.record?.source as string | undefined) ?? null,
   visitDate: r.visitDate,
   recordedBy: r.recordedById,

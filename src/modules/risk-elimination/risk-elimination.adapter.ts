@@ -28,7 +28,7 @@ import { inclusionCreationRules, MONITORING_INCLUSION } from '../../machines/mon
 import { creationRefusal } from '../engine/requirements';
 import { type PreparedCase, type ProcedureAdapter, ProcedureRegistry, type TransitionEffect } from '../engine/procedure-adapter';
 import { PoliciesService } from '../policies/policies.service';
-import { recordIncome } from '../monitoring-objects/income-records';
+import { recordIncome, registryFacts } from '../monitoring-objects/income-records';
 import { EliminationCaseDto } from './risk-elimination.dto';
 
 export interface Ineligibility {
@@ -103,6 +103,8 @@ export class RiskEliminationAdapter implements ProcedureAdapter, OnModuleInit {
     const facts: EliminationFacts = {
       ...onRecord,
       concentration: caseRow.state === 'county_approval' ? await this.concentration(em, caseRow) : null,
+      // SF-05: the verification's income is judged on, and divided by, the registry members as they stand
+      ...(caseRow.state === 'household_verification' ? await registryFacts(em, c.householdId) : {}),
     };
     return facts as unknown as Record<string, unknown>;
   }
