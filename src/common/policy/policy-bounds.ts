@@ -73,8 +73,9 @@ export const boundKindOf = (key: PolicyKey): BoundKind => KIND_OF[POLICY_KEYS[ke
 
 /** The national default bounds (domain/parameters.md); written as bounds version 1 on a fresh database. */
 export const DEFAULT_POLICY_BOUNDS = {
-  // a province may raise its line (Yunnan 8,700; 2 × 低保 = 19,560 in Fujian), not go below the national one
-  'monitoring.incomeLine': { min: 7500, max: 25000 },
+  // a province may raise its line (Yunnan 8,700; 2 × 低保 = 19,560 in Fujian); the floor is the lowest
+  // line in force in the documents (Henan 2022: 6,900, seed 001), so a year's history can be entered
+  'monitoring.incomeLine': { min: 6900, max: 25000 },
   'monitoring.rigidExpenditureRatio': { min: 0.1, max: 0.8 },
   // "一般不超过15天"; some localities 20 working days
   'inclusion.deadline': { min: 'P5D', max: 'P30D' },
