@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { randomUUID } from 'node:crypto';
-import { type EntityManager, In } from 'typeorm';
+import { In } from 'typeorm';
 import { verifyChain } from '../../common/audit/audit-hash';
 import { type ChainHead, checkpointRoot } from '../../common/audit/merkle';
 import type { AuthUser } from '../../common/auth/auth-user';
@@ -12,7 +12,7 @@ import { isUniqueViolation } from '../../common/errors/db-errors';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { AuditEntryEntity, CaseEntity } from '../../database/entities';
 import { JobQueue } from '../jobs/job-queue';
-import { every } from '../jobs/periodic';
+import { dueToday, scheduleDaily } from '../jobs/daily-job';
 import { CHECKPOINT_QUEUE, type CheckpointJob } from '../jobs/queue-names';
 import { JobRunEntity } from '../notifications/notifications.entities';
 import { type Outgoing, OutboxService } from '../notifications/outbox.service';
@@ -64,11 +64,16 @@ export class CheckpointsService implements OnApplicationBootstrap, OnModuleDestr
   ) {}
 
   onApplicationBootstrap(): void {
-    this.queue.process<CheckpointJob>(CHECKPOINT_QUEUE, 1, () => this.daily());
-    this.tick = every(this.config.timers.reconcileIntervalMs, async () => {
-      // after a Redis flush the repeatable job is gone: registering again is idempotent
-      await this.queue.daily<CheckpointJob>(CHECKPOINT_QUEUE, { kind: JOB }, this.config.checkpoints);
-      await this.catchUp().catch((err: Error) => this.logger.warn({ err: err.message }, 'audit checkpoint catch-up failed; will retry'));
+    this.tick = scheduleDaily<CheckpointJob>({
+      queue: this.queue,
+      name: CHECKPOINT_QUEUE,
+      data: { kind: JOB },
+      at: this.config.checkpoints,
+      everyMs: this.config.timers.reconcileIntervalMs,
+      run: () => this.daily(),
+      catchUp: () => this.catchUp(),
+      logger: this.logger,
+      what: 'audit checkpoint',
     });
   }
 
@@ -82,10 +87,7 @@ export class CheckpointsService implements OnApplicationBootstrap, OnModuleDestr
 
   /** Today's checkpoint if its time has passed and none was taken (no instance ran at that moment). */
   async catchUp(now = new Date()): Promise<boolean> {
-    const { hour, minute, timeZone } = this.config.checkpoints;
-    const local = DateTime.fromJSDate(now).setZone(timeZone);
-    if (local < local.set({ hour, minute, second: 0, millisecond: 0 })) return false;
-    if (await this.uow.manager.existsBy(JobRunEntity, { name: JOB, period: this.periodOf(now) })) return false;
+    if (!(await dueToday(this.uow.manager, JOB, this.config.checkpoints, now))) return false;
     return (await this.daily(now)) !== null;
   }
 

@@ -126,23 +126,16 @@ export const chainKey = (kind: string, subjectId: string) => `${kind}:${subjectI
  * Appends one entry to its subject's chain, in the caller's transaction (the one writing the
  * record): both are stored or neither. The chain's head row is locked first (PostgreSQL), so
  * concurrent appends to one chain queue instead of forking it; SQLite runs one transaction at
- * a time anyway.
+ * a time anyway. (appendLedgerMany with one entry: the same four statements.)
  */
 export async function appendLedger(em: EntityManager, input: LedgerAppend): Promise<RecordLedgerEntity> {
-  const chain = chainKey(input.kind, input.subjectId);
-  const at = input.at ?? new Date();
-  await em
-    .createQueryBuilder()
-    .insert()
-    .into(RecordLedgerHeadEntity)
-    .values({ chain, kind: input.kind, subjectId: input.subjectId, areaCode: input.areaCode, seq: 0, hash: GENESIS_HASH, updatedAt: at })
-    .orIgnore()
-    .execute();
-  const qb = em.createQueryBuilder(RecordLedgerHeadEntity, 'h').where('h.chain = :chain', { chain });
-  if (em.connection.options.type === 'postgres') qb.setLock('pessimistic_write');
-  const head = await qb.getOneOrFail();
+  return (await appendLedgerMany(em, [input]))[0];
+}
+
+/** The entry that follows `head` in its chain (and the head moved on to it). */
+function nextEntry(head: RecordLedgerHeadEntity, input: LedgerAppend, at: Date): RecordLedgerEntity {
   const fields = {
-    chain,
+    chain: head.chain,
     seq: head.seq + 1,
     prevHash: head.hash,
     kind: input.kind,
@@ -157,8 +150,7 @@ export async function appendLedger(em: EntityManager, input: LedgerAppend): Prom
     at: at.toISOString(),
   };
   const entry: RecordLedgerEntity = Object.assign(new RecordLedgerEntity(), { ...fields, at, hash: ledgerHash(fields) });
-  await em.insert(RecordLedgerEntity, entry);
-  await em.update(RecordLedgerHeadEntity, { chain }, { seq: entry.seq, hash: entry.hash, areaCode: input.areaCode, updatedAt: at });
+  Object.assign(head, { seq: entry.seq, hash: entry.hash, areaCode: input.areaCode, updatedAt: at });
   return entry;
 }
 
@@ -189,28 +181,7 @@ export async function appendLedgerMany(em: EntityManager, inputs: LedgerAppend[]
     for (const h of await qb.getMany()) heads.set(h.chain, h);
   }
   const entries: RecordLedgerEntity[] = [];
-  for (const input of inputs) {
-    const chain = chainKey(input.kind, input.subjectId);
-    const head = heads.get(chain)!;
-    const at = input.at ?? now;
-    const fields = {
-      chain,
-      seq: head.seq + 1,
-      prevHash: head.hash,
-      kind: input.kind,
-      subjectId: input.subjectId,
-      areaCode: input.areaCode,
-      recordType: RECORD_TYPES[input.kind],
-      recordId: input.recordId,
-      op: input.op,
-      record: JSON.parse(JSON.stringify(input.record)) as Record<string, unknown>,
-      actorId: input.actorId,
-      at: at.toISOString(),
-    };
-    const entry: RecordLedgerEntity = Object.assign(new RecordLedgerEntity(), { ...fields, at, hash: ledgerHash(fields) });
-    entries.push(entry);
-    Object.assign(head, { seq: entry.seq, hash: entry.hash, areaCode: input.areaCode, updatedAt: at });
-  }
+  for (const input of inputs) entries.push(nextEntry(heads.get(chainKey(input.kind, input.subjectId))!, input, input.at ?? now));
   for (let k = 0; k < entries.length; k += 400) await em.insert(RecordLedgerEntity, entries.slice(k, k + 400));
   const moved = chains.map((c) => heads.get(c)!);
   for (let k = 0; k < moved.length; k += 500) {

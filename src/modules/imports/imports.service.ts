@@ -6,6 +6,7 @@ import { areaLike, assertInArea, narrowArea } from '../../common/auth/scope';
 import { areaPrefix, lineageOf } from '../../common/domain/area';
 import { ALERT_SOURCES, alertSourceOf, titleOf } from '../../common/domain/enums';
 import { maskIdNumber, maskName } from '../../common/domain/id-number';
+import { importJobView } from './import-job-view';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { UnitOfWork } from '../../database/database.module';
 import { AreaEntity, CaseEntity, HouseholdEntity, MonitoringObjectEntity } from '../../database/entities';
@@ -105,26 +106,8 @@ export class ImportsService {
   }
 
   view(imp: AlertImportEntity) {
-    return {
-      id: imp.id,
-      status: imp.status,
-      source: imp.source,
-      sourceTitle: titleOf(ALERT_SOURCES, imp.source),
-      fileName: imp.fileName,
-      format: imp.format,
-      sha256: imp.sha256,
-      size: imp.size,
-      areaCode: imp.areaCode,
-      progress: { rowsDone: imp.rowsDone, rowsTotal: imp.rowsTotal },
-      counts: imp.counts,
-      error: imp.error,
-      sameFileAs: imp.sameFileAs,
-      uploadedBy: { id: imp.uploadedById, username: imp.uploadedByUsername, role: imp.uploadedByRole },
-      createdAt: imp.createdAt.toISOString(),
-      startedAt: imp.startedAt?.toISOString() ?? null,
-      finishedAt: imp.finishedAt?.toISOString() ?? null,
-      reportUrl: imp.status === 'completed' ? `/imports/${imp.id}/report` : null,
-    };
+    const { id, status, ...rest } = importJobView(imp, `/imports/${imp.id}/report`);
+    return { id, status, source: imp.source, sourceTitle: titleOf(ALERT_SOURCES, imp.source), ...rest };
   }
 
   async get(user: AuthUser, id: string) {

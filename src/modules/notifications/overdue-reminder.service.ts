@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import { isUniqueViolation } from '../../common/errors/db-errors';
 import { UnitOfWork } from '../../database/database.module';
 import { CaseEntity } from '../../database/entities';
-import { every } from '../jobs/periodic';
+import { dueToday, scheduleDaily } from '../jobs/daily-job';
 import { JobQueue } from '../jobs/job-queue';
 import { REMINDER_QUEUE, type ReminderJob } from '../jobs/queue-names';
 import { JobRunEntity } from './notifications.entities';
@@ -32,11 +32,16 @@ export class OverdueReminderService implements OnApplicationBootstrap, OnModuleD
   ) {}
 
   onApplicationBootstrap(): void {
-    this.queue.process<ReminderJob>(REMINDER_QUEUE, 1, () => this.run());
-    this.tick = every(this.config.timers.reconcileIntervalMs, async () => {
-      // after a Redis flush the repeatable job is gone: registering again is idempotent
-      await this.queue.daily<ReminderJob>(REMINDER_QUEUE, { kind: JOB }, this.config.reminders);
-      await this.catchUp().catch((err: Error) => this.logger.warn({ err: err.message }, 'overdue reminder catch-up failed; will retry'));
+    this.tick = scheduleDaily<ReminderJob>({
+      queue: this.queue,
+      name: REMINDER_QUEUE,
+      data: { kind: JOB },
+      at: this.config.reminders,
+      everyMs: this.config.timers.reconcileIntervalMs,
+      run: () => this.run(),
+      catchUp: () => this.catchUp(),
+      logger: this.logger,
+      what: 'overdue reminder',
     });
   }
 
@@ -49,11 +54,8 @@ export class OverdueReminderService implements OnApplicationBootstrap, OnModuleD
    * moment, the database refused, or no instance was running. The `job_runs` key keeps it once.
    */
   async catchUp(now = new Date()): Promise<boolean> {
-    const { hour, minute, timeZone } = this.config.reminders;
-    const local = DateTime.fromJSDate(now).setZone(timeZone);
-    if (local < local.set({ hour, minute, second: 0, millisecond: 0 })) return false;
-    const ran = await this.uow.manager.existsBy(JobRunEntity, { name: JOB, period: local.toISODate()! });
-    return ran ? false : (await this.run(now)).ran;
+    const due = await dueToday(this.uow.manager, JOB, this.config.reminders, now);
+    return due ? (await this.run(now)).ran : false;
   }
 
   /** The reminder of the day `now` falls on (in the configured time zone). */

@@ -11,6 +11,7 @@ import { maskIdNumber, maskName } from '../../common/domain/id-number';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { AreaEntity, HouseholdEntity, HouseholdMemberEntity, TimerEntity, UserEntity } from '../../database/entities';
+import { importJobView } from '../imports/import-job-view';
 import { appendLedgerMany, type LedgerAppend } from '../audit/record-ledger';
 import { EngineService } from '../engine/engine.service';
 import type { PageQuery } from '../engine/cases.dto';
@@ -177,25 +178,8 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   view(imp: HouseholdImportEntity) {
-    return {
-      id: imp.id,
-      kind: 'households',
-      status: imp.status,
-      fileName: imp.fileName,
-      format: imp.format,
-      sha256: imp.sha256,
-      size: imp.size,
-      areaCode: imp.areaCode,
-      progress: { rowsDone: imp.rowsDone, rowsTotal: imp.rowsTotal },
-      counts: imp.counts,
-      error: imp.error,
-      sameFileAs: imp.sameFileAs,
-      uploadedBy: { id: imp.uploadedById, username: imp.uploadedByUsername, role: imp.uploadedByRole },
-      createdAt: imp.createdAt.toISOString(),
-      startedAt: imp.startedAt?.toISOString() ?? null,
-      finishedAt: imp.finishedAt?.toISOString() ?? null,
-      reportUrl: imp.status === 'completed' ? `/imports/households/${imp.id}/report` : null,
-    };
+    const { id, ...rest } = importJobView(imp, `/imports/households/${imp.id}/report`);
+    return { id, kind: 'households', ...rest };
   }
 
   async get(user: AuthUser, id: string) {
