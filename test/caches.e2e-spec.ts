@@ -2,7 +2,8 @@
  * Issue 10: users, the audience of notifications and webhooks are kept in each instance's
  * memory on PostgreSQL (ChangeFeed: LISTEN/NOTIFY from triggers on the tables). Two instances
  * on one database: a change made through one, or by SQL behind the service's back, is seen by
- * the other at once — a disabled user is refused, a moved user gets the other area's work.
+ * the other at once — a disabled user is refused, a moved user gets the other area's work, a
+ * new policy version is in force.
  */
 import { ChangeFeed } from '../src/database/change-feed';
 import { startApp, target, type TestEnv } from './support/harness';
@@ -68,6 +69,36 @@ describe(`caches and their invalidation across instances (${target})`, () => {
     }
     const back = await until(() => b.http().get('/tasks').set('Authorization', `Bearer ${token}`), (r) => r.status === 200, 1_000);
     expect(back.status).toBe(200);
+  });
+
+  it('a policy version written through A is in force on B at once, and one changed by SQL behind the service too (the policy cache)', async () => {
+    const area = '411003100201';
+    const noticePeriod = async (env: TestEnv) =>
+      (await expectOk(await env.http().get(`/policies/${area}`).set('Authorization', `Bearer ${await env.token(VILLAGE)}`))).values['inclusion.noticePeriod'];
+    const before = await noticePeriod(b);
+    expect(await noticePeriod(b)).toBe(before); // B has the area's lineage in memory now
+    const next = before === 'P6D' ? 'P5D' : 'P6D';
+    const admin = await a.token('admin');
+    const put = await expectOk(
+      await a.http().put(`/policies/${area}`).set('Authorization', `Bearer ${admin}`)
+        .send({ effectiveFrom: new Date(Date.now() - 1_000).toISOString(), values: { 'inclusion.noticePeriod': next }, reason: '缓存验证：霍庄村公示期调整' }),
+      201,
+    );
+    // the writer serves it from its next request on; the other instance as soon as the feed tells it
+    expect(await noticePeriod(a)).toBe(next);
+    expect(await until(() => noticePeriod(b), (v) => v === next, 1_000)).toBe(next);
+
+    // a DBA rewrites the version's values: every instance drops its copy
+    const q = (sql: string) => (target === 'postgres' ? sql : sql.replace(/\$\d/g, '?'));
+    const [row] = await a.ds.query(q('SELECT id, "values" FROM policy_versions WHERE "areaCode" = $1 AND version = $2'), [area, put.version]);
+    const forged = { ...(typeof row.values === 'string' ? JSON.parse(row.values) : row.values), 'inclusion.noticePeriod': before };
+    await a.ds.query(q('UPDATE policy_versions SET "values" = $1 WHERE id = $2'), [JSON.stringify(forged), row.id]);
+    try {
+      expect(await until(() => noticePeriod(b), (v) => v === before, 1_000)).toBe(before);
+      expect(await until(() => noticePeriod(a), (v) => v === before, 1_000)).toBe(before);
+    } finally {
+      await a.ds.query(q('UPDATE policy_versions SET "values" = $1 WHERE id = $2'), [typeof row.values === 'string' ? row.values : JSON.stringify(row.values), row.id]);
+    }
   });
 
   it('a township user added through A is told of new work that instance B creates (the audience cache is dropped)', async () => {

@@ -23,10 +23,21 @@ export interface ExpressionUpdate {
   params: Record<string, unknown>;
 }
 
+/** An UPDATE of rows found by a key column, each row to its own values. */
+export interface KeyedUpdate {
+  target: EntityTarget<ObjectLiteral>;
+  /** the property rows are found by */
+  key: string;
+  /** the properties written */
+  set: string[];
+  rows: ObjectLiteral[];
+}
+
 export interface WriteBatch {
   guarded?: GuardedUpdate;
   updates?: ExpressionUpdate[];
   inserts?: InsertOp[];
+  keyed?: KeyedUpdate[];
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -75,6 +86,24 @@ export async function writeBatch(em: EntityManager, batch: WriteBatch): Promise<
     const tuples = op.rows.map((row) => `(${cols.map((c) => p(driver.preparePersistentValue(c.getEntityValue(row, true), c))).join(', ')})`);
     ctes.push(`w${n++} AS (INSERT INTO ${quote(meta.tableName)} (${cols.map((c) => quote(c.databaseName)).join(', ')}) VALUES ${tuples.join(', ')} RETURNING 1)`);
   }
+  for (const k of batch.keyed ?? []) {
+    if (!k.rows.length) continue;
+    const meta = em.connection.getMetadata(k.target);
+    const cols = [k.key, ...k.set].map((prop) => {
+      const col = meta.findColumnWithPropertyName(prop);
+      if (!col) throw new Error(`${meta.name} has no column ${prop}`);
+      return col;
+    });
+    // the first row's values carry the types; VALUES would otherwise guess them as text
+    const tuples = k.rows.map((row, i) =>
+      `(${cols.map((c) => p(driver.preparePersistentValue(c.getEntityValue(row, true), c)) + (i === 0 ? `::${driver.normalizeType(c)}` : '')).join(', ')})`,
+    );
+    const names = cols.map((c) => quote(c.databaseName));
+    ctes.push(
+      `w${n++} AS (UPDATE ${quote(meta.tableName)} AS t SET ${names.slice(1).map((c) => `${c} = v.${c}`).join(', ')} ` +
+        `FROM (VALUES ${tuples.join(', ')}) AS v(${names.join(', ')}) WHERE t.${names[0]} = v.${names[0]} RETURNING 1)`,
+    );
+  }
   if (!ctes.length) return 0;
   const result = batch.guarded ? 'SELECT count(*)::int AS n FROM w0' : 'SELECT 0 AS n';
   const rows: Array<{ n: number }> = await em.query(`WITH ${ctes.join(', ')} ${result}`, params);
@@ -96,6 +125,9 @@ async function sequential(em: EntityManager, batch: WriteBatch): Promise<number>
   }
   for (const op of batch.inserts ?? []) {
     for (let i = 0; i < op.rows.length; i += 200) await em.insert(op.target, op.rows.slice(i, i + 200));
+  }
+  for (const k of batch.keyed ?? []) {
+    for (const row of k.rows) await em.update(k.target, { [k.key]: row[k.key] }, Object.fromEntries(k.set.map((prop) => [prop, row[prop]])));
   }
   return affected;
 }

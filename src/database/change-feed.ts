@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../common/config/app-config';
 export const CHANGE_CHANNEL = 'approvals_changes';
 
 /** Tables whose rows are cached in memory; a trigger announces every committed change. */
-export type ChangeTopic = 'users' | 'webhooks';
+export type ChangeTopic = 'users' | 'webhooks' | 'policy_versions';
 
 /**
  * Cross-instance cache invalidation on PostgreSQL: a dedicated connection (outside the pool)

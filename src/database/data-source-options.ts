@@ -1,6 +1,7 @@
 import { type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../common/config/app-config';
 import { ENTITIES } from './entities';
+import { StatementLogger } from './statement-log';
 import { POSTGRES_MIGRATIONS } from './migrations/postgres';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite';
 
@@ -14,6 +15,7 @@ export function dataSourceOptions(db: AppConfig['database']): DataSourceOptions 
       type: 'postgres',
       url: db.url,
       entities: ENTITIES,
+      logger: new StatementLogger(),
       migrations: POSTGRES_MIGRATIONS,
       migrationsRun: true,
       migrationsTransactionMode: 'each',
@@ -31,6 +33,7 @@ export function dataSourceOptions(db: AppConfig['database']): DataSourceOptions 
     type: 'better-sqlite3',
     database: db.file,
     entities: ENTITIES,
+    logger: new StatementLogger(),
     migrations: SQLITE_MIGRATIONS,
     migrationsRun: true,
     migrationsTransactionMode: 'each',

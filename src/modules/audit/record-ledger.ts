@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { type InsertOp, writeBatch } from '../../database/batch-write';
 import { GENESIS_HASH, ledgerHash, sha256Hex } from '../../common/audit/audit-hash';
 import type { AssistanceMeasureEntity, EvidenceEntity, IncomeRecordEntity, UserEntity } from '../../database/entities';
 import type { WelfarePostAttendanceEntity } from '../welfare-posts/welfare-posts.entities';
@@ -126,10 +127,10 @@ export const chainKey = (kind: string, subjectId: string) => `${kind}:${subjectI
  * Appends one entry to its subject's chain, in the caller's transaction (the one writing the
  * record): both are stored or neither. The chain's head row is locked first (PostgreSQL), so
  * concurrent appends to one chain queue instead of forking it; SQLite runs one transaction at
- * a time anyway. (appendLedgerMany with one entry: the same four statements.)
+ * a time anyway. `opts.with`: the record's own rows, written in the same statement as the entry.
  */
-export async function appendLedger(em: EntityManager, input: LedgerAppend): Promise<RecordLedgerEntity> {
-  return (await appendLedgerMany(em, [input]))[0];
+export async function appendLedger(em: EntityManager, input: LedgerAppend, opts: { with?: InsertOp[] } = {}): Promise<RecordLedgerEntity> {
+  return (await appendLedgerMany(em, [input], opts))[0];
 }
 
 /** The entry that follows `head` in its chain (and the head moved on to it). */
@@ -154,44 +155,70 @@ function nextEntry(head: RecordLedgerHeadEntity, input: LedgerAppend, at: Date):
   return entry;
 }
 
+/** Chains locked per statement; entries and heads written per statement. */
+const CHAINS_PER_STATEMENT = 500;
+const ENTRIES_PER_STATEMENT = 400;
+
 /**
- * Issue 13: many entries at once (a household import's chunk), in the caller's transaction:
- * the chains' heads are created if new and locked (PostgreSQL) in two statements, the entries
- * inserted and the heads moved on in multi-row statements. Entries of one chain are chained in
- * the order given.
+ * Many entries at once (a household import's chunk, issue 13), in the caller's transaction.
+ * On PostgreSQL, when every chain exists: one statement locks and reads the heads
+ * (`FOR UPDATE`), one writes the entries, moves the heads on and inserts `opts.with` (the
+ * records themselves); a new chain costs one statement more. Entries of one chain are chained
+ * in the order given.
  */
-export async function appendLedgerMany(em: EntityManager, inputs: LedgerAppend[]): Promise<RecordLedgerEntity[]> {
-  if (!inputs.length) return [];
+export async function appendLedgerMany(em: EntityManager, inputs: LedgerAppend[], opts: { with?: InsertOp[] } = {}): Promise<RecordLedgerEntity[]> {
+  if (!inputs.length) {
+    if (opts.with?.length) await writeBatch(em, { inserts: opts.with });
+    return [];
+  }
   const now = new Date();
   const chains = [...new Set(inputs.map((i) => chainKey(i.kind, i.subjectId)))];
   const first = new Map<string, LedgerAppend>();
   for (const i of inputs) if (!first.has(chainKey(i.kind, i.subjectId))) first.set(chainKey(i.kind, i.subjectId), i);
   const heads = new Map<string, RecordLedgerHeadEntity>();
-  for (let k = 0; k < chains.length; k += 500) {
-    const part = chains.slice(k, k + 500);
-    await em
-      .createQueryBuilder()
-      .insert()
-      .into(RecordLedgerHeadEntity)
-      .values(part.map((chain) => ({ chain, kind: first.get(chain)!.kind, subjectId: first.get(chain)!.subjectId, areaCode: first.get(chain)!.areaCode, seq: 0, hash: GENESIS_HASH, updatedAt: now })))
-      .orIgnore()
-      .execute();
-    const qb = em.createQueryBuilder(RecordLedgerHeadEntity, 'h').where('h.chain IN (:...chains)', { chains: part }).orderBy('h.chain', 'ASC');
-    if (em.connection.options.type === 'postgres') qb.setLock('pessimistic_write');
-    for (const h of await qb.getMany()) heads.set(h.chain, h);
+  for (let k = 0; k < chains.length; k += CHAINS_PER_STATEMENT) {
+    const part = chains.slice(k, k + CHAINS_PER_STATEMENT);
+    for (const h of await lockHeads(em, part.map((chain) => ({ chain, kind: first.get(chain)!.kind, subjectId: first.get(chain)!.subjectId, areaCode: first.get(chain)!.areaCode, seq: 0, hash: GENESIS_HASH, updatedAt: now })))) {
+      heads.set(h.chain, h);
+    }
   }
   const entries: RecordLedgerEntity[] = [];
   for (const input of inputs) entries.push(nextEntry(heads.get(chainKey(input.kind, input.subjectId))!, input, input.at ?? now));
-  for (let k = 0; k < entries.length; k += 400) await em.insert(RecordLedgerEntity, entries.slice(k, k + 400));
   const moved = chains.map((c) => heads.get(c)!);
-  for (let k = 0; k < moved.length; k += 500) {
-    await em
-      .createQueryBuilder()
-      .insert()
-      .into(RecordLedgerHeadEntity)
-      .values(moved.slice(k, k + 500))
-      .orUpdate(['seq', 'hash', 'areaCode', 'updatedAt'], ['chain'])
-      .execute();
+  const parts = Math.max(Math.ceil(entries.length / ENTRIES_PER_STATEMENT), Math.ceil(moved.length / CHAINS_PER_STATEMENT));
+  for (let k = 0; k < parts; k++) {
+    await writeBatch(em, {
+      inserts: [
+        ...(k === 0 ? (opts.with ?? []) : []),
+        { target: RecordLedgerEntity, rows: entries.slice(k * ENTRIES_PER_STATEMENT, (k + 1) * ENTRIES_PER_STATEMENT) },
+      ],
+      keyed: [{ target: RecordLedgerHeadEntity, key: 'chain', set: ['seq', 'hash', 'areaCode', 'updatedAt'], rows: moved.slice(k * CHAINS_PER_STATEMENT, (k + 1) * CHAINS_PER_STATEMENT) }],
+    });
   }
   return entries;
+}
+
+/**
+ * The heads of these chains, created when new, locked for the rest of the transaction. On
+ * PostgreSQL one statement: an upsert whose no-op update takes the row lock and returns the
+ * head as it stands (a new chain's head is the genesis row inserted). SQLite, which runs one
+ * transaction at a time, inserts the missing ones and reads them.
+ */
+async function lockHeads(em: EntityManager, fresh: RecordLedgerHeadEntity[]): Promise<RecordLedgerHeadEntity[]> {
+  if (em.connection.options.type === 'postgres') {
+    // sorted by chain: two appends to the same chains take their locks in the same order
+    const sorted = [...fresh].sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
+    const cols = ['chain', 'kind', 'subjectId', 'areaCode', 'seq', 'hash', 'updatedAt'] as const;
+    const params: unknown[] = [];
+    const tuples = sorted.map((h) => `(${cols.map((c) => `$${params.push(h[c])}`).join(', ')})`);
+    const names = cols.map((c) => `"${c}"`).join(', ');
+    const rows: RecordLedgerHeadEntity[] = await em.query(
+      `INSERT INTO "record_ledger_heads" (${names}) VALUES ${tuples.join(', ')} ` +
+        `ON CONFLICT ("chain") DO UPDATE SET "seq" = "record_ledger_heads"."seq" RETURNING ${names}`,
+      params,
+    );
+    return rows.map((r) => Object.assign(new RecordLedgerHeadEntity(), r, { seq: Number(r.seq) }));
+  }
+  await em.createQueryBuilder().insert().into(RecordLedgerHeadEntity).values(fresh).orIgnore().execute();
+  return em.createQueryBuilder(RecordLedgerHeadEntity, 'h').where('h.chain IN (:...chains)', { chains: fresh.map((h) => h.chain) }).getMany();
 }

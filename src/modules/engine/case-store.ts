@@ -6,7 +6,7 @@ import { auditHash } from '../../common/audit/audit-hash';
 import { subtractDuration } from '../../common/domain/duration';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { isUniqueViolation } from '../../common/errors/db-errors';
-import { writeBatch } from '../../database/batch-write';
+import { type InsertOp, writeBatch } from '../../database/batch-write';
 import { AuditEntryEntity, CaseEntity, EvidenceEntity, TimerEntity } from '../../database/entities';
 import type { TimerRequest } from '../../machines/procedure';
 
@@ -86,10 +86,19 @@ export class CaseStore {
     });
   }
 
-  /** A new case with its CREATE entry. */
-  async insert(em: EntityManager, row: CaseEntity, entry: AuditEntryEntity): Promise<void> {
-    await em.insert(CaseEntity, row);
-    await em.insert(AuditEntryEntity, entry);
+  /**
+   * A new case with its CREATE entry, its timers and `with` (its notifications): one
+   * statement on PostgreSQL (writeBatch).
+   */
+  async insert(em: EntityManager, row: CaseEntity, entry: AuditEntryEntity, timers: TimerEntity[], withRows: InsertOp[] = []): Promise<void> {
+    await writeBatch(em, {
+      inserts: [
+        { target: CaseEntity, rows: [row] },
+        { target: AuditEntryEntity, rows: [entry] },
+        { target: TimerEntity, rows: timers },
+        ...withRows,
+      ],
+    });
   }
 
   /**
@@ -161,17 +170,15 @@ export class CaseStore {
     return wanted.filter((w) => !before.some((b) => same(b, w))).map((w) => timerRow(caseRow, w, now));
   }
 
-  /** A new case's timers: what its machine asks for, and the deadline reminders (SF-04). */
-  async initialTimers(em: EntityManager, row: CaseEntity, wanted: TimerRequest[], deadline: { nearBefore: string } | null, now: Date): Promise<TimerEntity[]> {
+  /** A new case's timers: what its machine asks for, and the deadline reminders (SF-04). Written by {@link insert}. */
+  initialTimers(row: CaseEntity, wanted: TimerRequest[], deadline: { nearBefore: string } | null, now: Date): TimerEntity[] {
     const requests = [...wanted];
     if (row.deadlineAt && deadline) {
       const near = subtractDuration(row.deadlineAt, deadline.nearBefore);
       if (near > now) requests.push({ key: DEADLINE_NEAR, event: DEADLINE_NEAR, dueAt: near.toISOString() });
       requests.push({ key: DEADLINE_PASSED, event: DEADLINE_PASSED, dueAt: row.deadlineAt.toISOString() });
     }
-    const rows = requests.map((w) => timerRow(row, w, now));
-    if (rows.length) await em.insert(TimerEntity, rows);
-    return rows;
+    return requests.map((w) => timerRow(row, w, now));
   }
 }
 

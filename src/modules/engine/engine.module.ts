@@ -4,6 +4,7 @@ import { BullTimerScheduler } from '../timers/bull-timer-scheduler';
 import { InProcessTimerScheduler } from '../timers/in-process-timer-scheduler';
 import { TimerRunner } from '../timers/timer-runner.service';
 import { TimerScheduler } from '../timers/timer-scheduler';
+import { CaseOpener } from './case-opener';
 import { CaseStore } from './case-store';
 import { CaseViewService } from './case-view.service';
 import { CheckPipeline } from './check-pipeline';
@@ -13,6 +14,7 @@ import { CasesService } from './cases.service';
 import { EngineService } from './engine.service';
 import { ProcedureRegistry } from './procedure-adapter';
 import { ProceduresController } from './procedures.controller';
+import { StepRunner } from './step-runner';
 
 /** The shared engine every procedure module plugs into, with its timers. */
 @Global()
@@ -23,6 +25,8 @@ import { ProceduresController } from './procedures.controller';
     EngineService,
     CheckPipeline,
     CaseStore,
+    CaseOpener,
+    StepRunner,
     IdempotencyStore,
     CaseViewService,
     CasesService,

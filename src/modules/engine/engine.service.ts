@@ -1,42 +1,25 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { EntityManager } from 'typeorm';
-import { initialTransition, transition } from 'xstate';
+import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { areaLike, assertInArea } from '../../common/auth/scope';
-import { GENESIS_HASH } from '../../common/audit/audit-hash';
-import { addDuration } from '../../common/domain/duration';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { isUniqueViolation } from '../../common/errors/db-errors';
-import { POLICY_KEYS } from '../../common/policy/policy-keys';
 import { UnitOfWork } from '../../database/unit-of-work';
-import { writeBatch } from '../../database/batch-write';
-import { CaseEntity, HouseholdEntity, IdempotencyRecordEntity, TimerEntity } from '../../database/entities';
-import { NotificationEntity, WebhookDeliveryEntity } from '../notifications/notifications.entities';
-import type { ActorRef, ProcedureDefinition, TimerRequest } from '../../machines/procedure';
-import { PoliciesService } from '../policies/policies.service';
+import { CaseEntity, IdempotencyRecordEntity, TimerEntity } from '../../database/entities';
 import { TimerScheduler } from '../timers/timer-scheduler';
 import { Announcer } from '../notifications/announcer';
-import { NO_NOTICE, type Outgoing, OutboxService, type PreparedNotice } from '../notifications/outbox.service';
-import { CaseStore, DEADLINE_NEAR, DEADLINE_PASSED } from './case-store';
-import { type CaseFacts, CheckPipeline, type Judged } from './check-pipeline';
+import { type Outgoing, OutboxService } from '../notifications/outbox.service';
+import { CaseOpener } from './case-opener';
+import { DEADLINE_NEAR, DEADLINE_PASSED } from './case-store';
 import { IdempotencyStore } from './idempotency';
-import { isFinal } from './introspection';
-import { type CaseOrigin, type ProcedureAdapter, ProcedureRegistry } from './procedure-adapter';
-import { checkRole, creationRefusal } from './requirements';
+import { type CaseOrigin, ProcedureRegistry } from './procedure-adapter';
+import { checkRole } from './requirements';
 import { type CaseView, CaseViewService } from './case-view.service';
-import { afterUse, checkEvidenceUse, type EvidenceRow, loadEvidence } from './evidence-use';
+import { type EventRequest, type Planned, StepRunner } from './step-runner';
 
 export { DEADLINE_NEAR, DEADLINE_PASSED } from './case-store';
 
-export interface EventRequest {
-  caseId: string;
-  type: string;
-  version: number;
-  evidenceIds: string[];
-  data: Record<string, unknown>;
-  reason?: string | null;
-}
+export type { EventRequest } from './step-runner';
 
 export interface BatchResult {
   caseId: string;
@@ -60,51 +43,14 @@ export const SYSTEM_ACTOR: AuthUser = {
 
 const UUID = /^[0-9a-f-]{36}$/i;
 
-/** The household a case is about: its subject, or the household its context names (issue 13). */
-export function householdIdOf(subjectType: string, subjectId: string, context: Record<string, unknown>): string | null {
-  if (subjectType === 'household') return subjectId;
-  const id = context.householdId;
-  return typeof id === 'string' && UUID.test(id) ? id : null;
-}
-
 /**
- * The household's version now; on PostgreSQL the row is share-locked for the rest of the
- * transaction, so no registry change commits between this read and the step's commit.
- */
-export async function householdVersionOf(em: EntityManager, householdId: string | null): Promise<number | null> {
-  if (!householdId) return null;
-  const qb = em.createQueryBuilder(HouseholdEntity, 'h').select(['h.id', 'h.version']).where('h.id = :id', { id: householdId });
-  if (em.connection.options.type === 'postgres' && em.queryRunner?.isTransactionActive) qb.setLock('pessimistic_read');
-  const h = await qb.getOne();
-  return h ? h.version : null;
-}
-
-/** A step that passed every check, before anything is written. */
-interface Planned {
-  facts: CaseFacts;
-  /** issue 13: the version of the case's household in force when the step was judged */
-  householdVersion: number | null;
-  judged: Judged & { evidence: EvidenceRow[] };
-  caseEvidence: EvidenceRow[];
-  toState: string;
-  next: { value: unknown; context: Record<string, any> };
-}
-
-/** A step that passed every check and is stored: what the response and after-commit work need. */
-interface Stepped {
-  stored: CaseEntity;
-  facts: CaseFacts;
-  caseEvidence: EvidenceRow[];
-  timers: TimerEntity[];
-  notice: PreparedNotice;
-}
-
-/**
- * The one path every transition of every procedure takes: the check pipeline
- * (check-pipeline.ts) judges, the pure machine computes the next snapshot, the case store
- * (case-store.ts) writes snapshot, audit entry, evidence links and timers in one transaction
- * guarded by the case version, the announcer tells whoever has work now; timers and webhook
- * deliveries go to the queue after commit. Idempotency-Keys are kept by idempotency.ts.
+ * The one door every case goes through, for every procedure: creation (case-opener.ts) and
+ * every event — a user's, a batch's, a timer's — as one transaction each. A step is judged and
+ * written by step-runner.ts (check-pipeline.ts judges, the pure machine computes the next
+ * snapshot, case-store.ts writes it guarded by the case version, the announcer prepares the
+ * notifications); this class adds the case's loading and area check, Idempotency-Keys
+ * (idempotency.ts), the response (case-view.service.ts) and, after commit, the timers and
+ * webhook deliveries to the queue.
  */
 @Injectable()
 export class EngineService {
@@ -113,9 +59,8 @@ export class EngineService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly registry: ProcedureRegistry,
-    private readonly policies: PoliciesService,
-    private readonly checks: CheckPipeline,
-    private readonly store: CaseStore,
+    private readonly opener: CaseOpener,
+    private readonly steps: StepRunner,
     private readonly idempotency: IdempotencyStore,
     private readonly views: CaseViewService,
     private readonly scheduler: TimerScheduler,
@@ -143,8 +88,7 @@ export class EngineService {
     const created = await this.uow.transaction(async (em) => {
       const out: Array<{ view: CaseView; timers: TimerEntity[]; outgoing: Outgoing }> = [];
       for (const body of bodies) {
-        const { caseRow, timers } = await this.createIn(em, { def, adapter, body, actor, now, batchId: opts.batchId });
-        const outgoing = await this.announcer.announce(em, { def, caseRow, state: caseRow.state, actor, now });
+        const { caseRow, timers, outgoing } = await this.opener.open(em, { def, adapter, body, actor, now, batchId: opts.batchId, announce: true });
         // a new case has no evidence yet; its view is built on this transaction's connection
         out.push({ view: await this.views.view(caseRow, actor, em, { evidence: [] }), timers, outgoing });
       }
@@ -165,71 +109,12 @@ export class EngineService {
     args: { procedure: string; body: unknown; actor: AuthUser; now: Date; origin?: CaseOrigin },
   ): Promise<{ caseRow: CaseEntity; timers: TimerEntity[] }> {
     const adapter = this.registry.adapter(args.procedure);
-    return this.createIn(em, { def: this.registry.current(args.procedure), adapter, body: args.body, actor: args.actor, now: args.now, origin: args.origin });
+    return this.opener.open(em, { def: this.registry.current(args.procedure), adapter, body: args.body, actor: args.actor, now: args.now, origin: args.origin });
   }
 
   /** Hands timers created in a committed transaction to the scheduler. */
   scheduleTimers(timers: TimerEntity[]): void {
     this.scheduler.scheduleAfterCommit(timers);
-  }
-
-  private async createIn(
-    em: EntityManager,
-    args: { def: ProcedureDefinition; adapter: ProcedureAdapter; body: unknown; actor: AuthUser; now: Date; batchId?: string; origin?: CaseOrigin },
-  ): Promise<{ caseRow: CaseEntity; timers: TimerEntity[] }> {
-    const { def, adapter, actor, now } = args;
-    const prepared = await adapter.prepareCreate({ body: args.body, actor, em, batchId: args.batchId, origin: args.origin });
-    assertInArea(actor, prepared.areaCode, '行政区划');
-    const householdVersion = await householdVersionOf(em, householdIdOf(args.def.subjectType, prepared.subjectId, prepared.input));
-    const policy = await this.policies.effective(prepared.areaCode, now);
-    const refusal = creationRefusal(def, { input: prepared.input, facts: prepared.facts ?? {}, policy: policy.values, now: now.toISOString() });
-    if (refusal) throw refusal;
-    const [snapshot] = initialTransition(def.machine, prepared.input);
-    const state = String(snapshot.value);
-    const context = snapshot.context as Record<string, any>;
-    const id = randomUUID();
-    const entry = this.store.auditEntry(id, {
-      seq: 1,
-      prevHash: GENESIS_HASH,
-      event: 'CREATE',
-      fromState: null,
-      toState: state,
-      actor,
-      at: now,
-      reason: null,
-      data: prepared.auditData,
-      evidence: [],
-      policyVersion: policy.version,
-      householdVersion,
-    });
-    const row = Object.assign(new CaseEntity(), {
-      id,
-      procedure: def.id,
-      machineId: def.machine.id,
-      machineVersion: def.version,
-      version: 1,
-      state,
-      snapshot: { value: snapshot.value, context },
-      areaCode: prepared.areaCode,
-      subjectType: def.subjectType,
-      subjectId: prepared.subjectId,
-      batchId: prepared.batchId ?? null,
-      policyVersionIds: policy.ids,
-      policyVersion: policy.version,
-      auditHead: entry.hash,
-      createdById: actor.id,
-      createdAt: now,
-      updatedAt: now,
-      closedAt: null,
-      deadlineAt: prepared.deadlineAt ?? (adapter.deadlineKey ? addDuration(now, policy.values[adapter.deadlineKey] as string) : null),
-      noticeStartsAt: null,
-      noticeEndsAt: null,
-    });
-    await this.store.insert(em, row, entry);
-    await adapter.afterCreate?.({ em, caseRow: row, context });
-    const nearBefore = (policy.values['notifications.deadlineNearBefore'] ?? POLICY_KEYS['notifications.deadlineNearBefore'].default) as string;
-    const timers = await this.store.initialTimers(em, row, context.timers ?? [], { nearBefore }, now);
-    return { caseRow: row, timers };
   }
 
   // ------------------------------------------------------------------ events
@@ -292,10 +177,10 @@ export class EngineService {
     }
     try {
       const { view, timers, outgoing } = await this.uow.transaction(async (em) => {
-        const step = await this.step(em, caseRow, req, actor);
+        const step = await this.steps.step(em, caseRow, req, actor);
         const view = await this.views.view(step.stored, actor, em, { evidence: step.caseEvidence, facts: step.facts });
         const record = this.idempotency.record({ userId: actor.id, key: idempotencyKey, requestHash, caseId: caseRow.id, response: view });
-        return { view, timers: step.timers, outgoing: await this.flush(em, step, record) };
+        return { view, timers: step.timers, outgoing: await this.steps.flush(em, step, record) };
       });
       this.scheduler.scheduleAfterCommit(timers);
       this.outbox.send(outgoing);
@@ -338,15 +223,15 @@ export class EngineService {
           const req = { caseId: caseRow.id, type: timer.event, version: caseRow.version, evidenceIds: [], data: {}, reason: null };
           let plan: Planned;
           try {
-            plan = await this.plan(em, caseRow, req, SYSTEM_ACTOR);
+            plan = await this.steps.plan(em, caseRow, req, SYSTEM_ACTOR);
           } catch (err) {
             if (!(err instanceof AppError)) throw err;
             await em.update(TimerEntity, { id: timer.id }, { status: 'failed', note: `${err.code}: ${err.message}` });
             this.logger.warn({ timerId, caseId: caseRow.id, code: err.code }, 'timer event refused');
             return none('refused');
           }
-          const step = await this.write(em, caseRow, plan, SYSTEM_ACTOR, { firedTimerKey: timer.key });
-          return { outcome: 'fired' as const, timers: step.timers, outgoing: await this.flush(em, step) };
+          const step = await this.steps.write(em, caseRow, plan, SYSTEM_ACTOR, { firedTimerKey: timer.key });
+          return { outcome: 'fired' as const, timers: step.timers, outgoing: await this.steps.flush(em, step) };
         });
         this.scheduler.scheduleAfterCommit(timers);
         this.outbox.send(outgoing);
@@ -379,156 +264,4 @@ export class EngineService {
 
   // ------------------------------------------------------------------ one step
 
-  /** Judge, compute, store, announce — inside the caller's transaction. */
-  private async step(em: EntityManager, caseRow: CaseEntity, req: EventRequest, actor: AuthUser, opts: { firedTimerKey?: string } = {}): Promise<Stepped> {
-    return this.write(em, caseRow, await this.plan(em, caseRow, req, actor), actor, opts);
-  }
-
-  /** Every check, then the machine's next snapshot. Writes nothing: a refusal throws here. */
-  private async plan(em: EntityManager, caseRow: CaseEntity, req: EventRequest, actor: AuthUser): Promise<Planned> {
-    // the household first, shared-locked on PostgreSQL: a registry change waits for this step,
-    // so the version recorded is the one the facts below were read from
-    const householdVersion = await householdVersionOf(em, householdIdOf(caseRow.subjectType, caseRow.subjectId, caseRow.snapshot.context));
-    const facts = await this.checks.load(em, caseRow, actor);
-    let caseEvidence: EvidenceRow[] = [];
-    const judged = await this.checks.judge(facts, req, async () => {
-      const found = await this.resolveEvidence(em, caseRow, req, actor);
-      caseEvidence = found.caseEvidence;
-      return found.referenced;
-    });
-    const { def } = facts;
-    const snapshot = def.machine.resolveState({ value: caseRow.snapshot.value as never, context: caseRow.snapshot.context });
-    const [next] = transition(def.machine, snapshot, judged.event as never);
-    if (next === snapshot) {
-      // the machine's own guard refused: the pipeline and the guard disagree
-      throw new AppError(ErrorCode.INVALID_TRANSITION, '该操作当前不可执行', { state: caseRow.state, event: req.type });
-    }
-    return { facts, householdVersion, judged, caseEvidence, toState: String(next.value), next: { value: next.value, context: next.context as Record<string, any> } };
-  }
-
-  /** Stores a planned step: case row (version-guarded), audit entry, evidence, timers, effects, notifications. */
-  private async write(em: EntityManager, caseRow: CaseEntity, plan: Planned, actor: AuthUser, opts: { firedTimerKey?: string }): Promise<Stepped> {
-    const { facts, judged, toState, next } = plan;
-    const { def } = facts;
-    const now = new Date(judged.event.env.now);
-    const seq = caseRow.version + 1;
-    const final = isFinal(def.machine, toState);
-    const notice = next.context.notice as { startsAt: string; endsAt: string } | null | undefined;
-    const entry = this.store.auditEntry(caseRow.id, {
-      seq,
-      prevHash: caseRow.auditHead,
-      event: judged.event.type,
-      fromState: caseRow.state,
-      toState,
-      actor,
-      at: now,
-      reason: judged.event.reason ?? null,
-      data: judged.event.data,
-      evidence: judged.evidence.map((e) => ({ id: e.id, type: e.type, sha256: e.sha256 })),
-      policyVersion: facts.policy.version,
-      householdVersion: plan.householdVersion,
-    });
-    const before: TimerRequest[] = (caseRow.snapshot.context.timers ?? []).filter((t: TimerRequest) => t.key !== opts.firedTimerKey);
-    // cases the step's effects open: their timers and notifications go out with the step's
-    const opened: Array<{ timers: TimerEntity[]; notice: PreparedNotice | null }> = [];
-    const { stored, newTimers } = await this.store.advance(em, caseRow, {
-      patch: {
-        version: seq,
-        state: toState,
-        snapshot: next,
-        auditHead: entry.hash,
-        updatedAt: now,
-        closedAt: final ? now : null,
-        noticeStartsAt: notice ? new Date(notice.startsAt) : null,
-        noticeEndsAt: notice ? new Date(notice.endsAt) : null,
-      },
-      entry,
-      evidence: judged.evidence,
-      timersBefore: before,
-      timersAfter: next.context.timers ?? [],
-      closing: final,
-    });
-    await this.registry.adapter(caseRow.procedure).afterTransition?.({
-      em,
-      caseRow: stored,
-      fromState: caseRow.state,
-      toState,
-      context: next.context,
-      event: judged.event,
-      actor: judged.event.actor as ActorRef,
-      open: async ({ procedure, body, origin }) => {
-        const adapter = this.registry.adapter(procedure);
-        const openDef = this.registry.current(procedure);
-        if (!adapter.creatorRoles.includes(actor.role)) {
-          throw checkRole({ title: `发起“${openDef.title}”`, titleEn: '', roles: adapter.creatorRoles }, actor.role)!;
-        }
-        const created = await this.createIn(em, { def: openDef, adapter, body, actor, now, origin });
-        const notice = await this.announcer.prepare(em, { def: openDef, caseRow: created.caseRow, state: created.caseRow.state, actor, now });
-        opened.push({ timers: created.timers, notice });
-        return created.caseRow;
-      },
-    });
-    // whoever has work now: written with the step's last statement (see flush)
-    const announced = toState === caseRow.state ? null : await this.announcer.prepare(em, { def, caseRow: stored, state: toState, actor, now });
-    const notices = [announced, ...opened.map((o) => o.notice)].filter((n): n is PreparedNotice => n !== null);
-    return {
-      stored,
-      facts: await this.checks.after(em, facts, stored, entry),
-      caseEvidence: afterUse(plan.caseEvidence, judged.evidence).filter(
-        (e) => e.caseId === stored.id || (e.batchId !== null && e.batchId === stored.batchId && e.caseId === null),
-      ),
-      timers: [...newTimers, ...opened.flatMap((o) => o.timers)],
-      notice: notices.length <= 1
-        ? (notices[0] ?? NO_NOTICE)
-        : {
-            notifications: notices.flatMap((n) => n.notifications),
-            deliveries: notices.flatMap((n) => n.deliveries),
-            outgoing: notices.flatMap((n) => n.outgoing),
-          },
-    };
-  }
-
-  /** The step's last writes, one statement on PostgreSQL: its notifications, deliveries and idempotency record. */
-  private async flush(em: EntityManager, step: Stepped, idempotency?: IdempotencyRecordEntity): Promise<Outgoing> {
-    await writeBatch(em, {
-      inserts: [
-        { target: NotificationEntity, rows: step.notice.notifications },
-        { target: WebhookDeliveryEntity, rows: step.notice.deliveries },
-        { target: IdempotencyRecordEntity, rows: idempotency ? [idempotency] : [] },
-      ],
-    });
-    return step.notice.outgoing;
-  }
-
-  /**
-   * In one query: the evidence the event names and every file of the case (for the response).
-   * A named file must be attached to this case or its batch, or be a loose upload of the
-   * caller's own (which this event then attaches); it is never moved from another case. And it
-   * must be free to serve this step (evidence-use.ts: one file, one step).
-   */
-  private async resolveEvidence(
-    em: EntityManager,
-    caseRow: CaseEntity,
-    req: { type: string; evidenceIds: string[] },
-    actor: AuthUser,
-  ): Promise<{ referenced: EvidenceRow[]; caseEvidence: EvidenceRow[] }> {
-    const unique = [...new Set(req.evidenceIds)];
-    const bad = unique.filter((id) => !UUID.test(id));
-    const rows = await loadEvidence(em, caseRow, bad.length ? [] : unique);
-    const usable = rows.filter(
-      (e) =>
-        e.caseId === caseRow.id ||
-        (e.batchId !== null && e.batchId === caseRow.batchId && e.caseId === null) ||
-        (e.caseId === null && e.batchId === null && e.uploadedById === actor.id),
-    );
-    const invalid = unique.filter((id) => !usable.some((e) => e.id === id));
-    if (invalid.length) {
-      throw new AppError(ErrorCode.EVIDENCE_INVALID, '引用的证明材料不存在或不属于本案件', { invalidEvidenceIds: invalid });
-    }
-    // in the order the caller gave them, so the audit entry reads as the request did
-    const referenced = unique.map((id) => usable.find((e) => e.id === id)!);
-    const misuse = checkEvidenceUse(referenced, caseRow, this.registry.definition(caseRow.procedure, caseRow.machineVersion), req.type);
-    if (misuse) throw misuse;
-    return { referenced, caseEvidence: usable };
-  }
 }

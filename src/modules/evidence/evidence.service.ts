@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { Inject, Injectable } from '@nestjs/common';
 import { Repository } from 'typeorm';
@@ -65,6 +66,7 @@ export class EvidenceService {
     const sha256 = sha256Hex(file!.buffer);
     await this.store.put(sha256, file!.buffer);
     const row = this.evidence.create({
+        id: randomUUID(),
         type: input.type!,
         sha256,
         size: file!.size,
@@ -80,9 +82,12 @@ export class EvidenceService {
     });
     // issue 12: the row and its ledger entry (the chain of the upload's area), together or not at all
     await this.uow.transaction(async (em) => {
-      await em.insert(EvidenceEntity, row);
       const area = row.areaCode ?? 'global';
-      await appendLedger(em, { kind: 'evidence', subjectId: area, areaCode: row.areaCode, recordId: row.id, op: 'create', record: ledgerRecord.evidence(row), actorId: user.id, at: row.uploadedAt });
+      await appendLedger(
+        em,
+        { kind: 'evidence', subjectId: area, areaCode: row.areaCode, recordId: row.id, op: 'create', record: ledgerRecord.evidence(row), actorId: user.id, at: row.uploadedAt },
+        { with: [{ target: EvidenceEntity, rows: [row] }] },
+      );
     });
     return evidenceView(row);
   }

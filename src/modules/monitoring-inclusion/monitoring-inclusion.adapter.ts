@@ -90,6 +90,7 @@ export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleIni
     if (event.type === 'RECORD_VERIFICATION' && c.verification) {
       // the income history that elimination later judges stability on (SF-09)
       await recordIncome(em, {
+        areaCode: caseRow.areaCode,
         householdId: c.householdId,
         caseId: caseRow.id,
         survey: c.verification as never,

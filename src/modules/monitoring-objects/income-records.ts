@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { HouseholdEntity, HouseholdMemberEntity, IncomeRecordEntity } from '../../database/entities';
 import { appendLedger, ledgerRecord } from '../audit/record-ledger';
@@ -16,34 +17,31 @@ export async function recordIncome(
     visitDate?: string;
     recordedById: string;
     recordedAt: Date;
+    /** the household's area, when the caller knows it (else it is read) */
+    areaCode?: string | null;
   },
 ): Promise<IncomeRecordEntity> {
   const g = args.survey.guarantees;
-  const row = await em.save(
-    em.create(IncomeRecordEntity, {
-      householdId: args.householdId,
-      caseId: args.caseId,
-      record: { ...args.survey, source: args.source },
-      perCapitaNetIncome: args.survey.perCapitaNetIncome,
-      incomeLine: args.survey.incomeLine,
-      guaranteesSecure: g.education && g.medical && g.housing && g.water,
-      visitDate: args.visitDate ?? beijingDate(args.recordedAt),
-      recordedById: args.recordedById,
-      recordedAt: args.recordedAt,
-    }),
-  );
-  // issue 12: the income record and its ledger entry (the household's chain), in one transaction
-  const household = await em.findOne(HouseholdEntity, { where: { id: args.householdId }, select: { id: true, areaCode: true } });
-  await appendLedger(em, {
-    kind: 'income',
-    subjectId: args.householdId,
-    areaCode: household?.areaCode ?? null,
-    recordId: row.id,
-    op: 'create',
-    record: ledgerRecord.income(row),
-    actorId: args.recordedById,
-    at: args.recordedAt,
+  const row = em.create(IncomeRecordEntity, {
+    id: randomUUID(),
+    householdId: args.householdId,
+    caseId: args.caseId,
+    record: { ...args.survey, source: args.source },
+    perCapitaNetIncome: args.survey.perCapitaNetIncome,
+    incomeLine: args.survey.incomeLine,
+    guaranteesSecure: g.education && g.medical && g.housing && g.water,
+    visitDate: args.visitDate ?? beijingDate(args.recordedAt),
+    recordedById: args.recordedById,
+    recordedAt: args.recordedAt,
   });
+  // issue 12: the income record and its ledger entry (the household's chain), in one transaction (one statement on PostgreSQL)
+  const areaCode =
+    args.areaCode !== undefined ? args.areaCode : ((await em.findOne(HouseholdEntity, { where: { id: args.householdId }, select: { id: true, areaCode: true } }))?.areaCode ?? null);
+  await appendLedger(
+    em,
+    { kind: 'income', subjectId: args.householdId, areaCode, recordId: row.id, op: 'create', record: ledgerRecord.income(row), actorId: args.recordedById, at: args.recordedAt },
+    { with: [{ target: IncomeRecordEntity, rows: [row] }] },
+  );
   return row;
 }
 
@@ -52,17 +50,26 @@ export async function recordIncome(
  * divided by, and what the income rules judge wage lines against) and its version.
  */
 export async function registryFacts(em: EntityManager, householdId: string): Promise<Required<IncomeFacts>> {
-  const household = await em.findOne(HouseholdEntity, { where: { id: householdId }, select: { id: true, version: true } });
-  const members = await em.find(HouseholdMemberEntity, {
-    where: { householdId },
-    order: { position: 'ASC' },
-    select: { id: true, name: true, relation: true, laborAbility: true, employment: true },
-  });
+  // one query: the household's version and its members, in order
+  const rows: Array<{ version: number; id: string | null; name: string; relation: string; laborAbility: string; employment: string }> = await em
+    .createQueryBuilder()
+    .select('h.version', 'version')
+    .addSelect('m.id', 'id')
+    .addSelect('m.name', 'name')
+    .addSelect('m.relation', 'relation')
+    .addSelect('m.laborAbility', 'laborAbility')
+    .addSelect('m.employment', 'employment')
+    .from(HouseholdEntity, 'h')
+    .leftJoin(HouseholdMemberEntity, 'm', 'm.householdId = h.id')
+    .where('h.id = :id', { id: householdId })
+    .orderBy('m.position', 'ASC')
+    .getRawMany();
+  const members = rows.filter((m) => m.id !== null);
   return {
     registry: {
       householdId,
-      version: household?.version ?? null,
-      members: members.map((m) => ({ id: m.id, name: m.name, relation: m.relation, laborAbility: m.laborAbility, employment: m.employment })),
+      version: rows.length ? Number(rows[0].version) : null,
+      members: members.map((m) => ({ id: m.id!, name: m.name, relation: m.relation, laborAbility: m.laborAbility, employment: m.employment })),
     },
   };
 }

@@ -1,3 +1,4 @@
+import { ChangeFeed, InvalidatedCache } from '../../database/change-feed';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { In, LessThanOrEqual, Repository, type EntityManager } from 'typeorm';
@@ -89,8 +90,19 @@ export class PoliciesService implements OnApplicationBootstrap {
   private readonly logger = new Logger(PoliciesService.name);
   /** policy versions are immutable, so caching rows by id is safe across instances */
   private readonly byId = new Map<string, PolicyVersionEntity>();
+  /**
+   * Every version of the areas of a lineage (national first), whatever their dates: what
+   * `effective` chooses from. Emptied on every change to policy_versions, by any instance or
+   * by hand (PostgreSQL's change feed), and at once on this instance after its own writes.
+   */
+  private readonly lineages: InvalidatedCache<PolicyVersionEntity[]>;
 
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    feed: ChangeFeed,
+  ) {
+    this.lineages = new InvalidatedCache(feed, 'policy_versions', 5_000);
+  }
 
   /** through the current transaction when there is one (UnitOfWork.manager) */
   private get versions(): Repository<PolicyVersionEntity> {
@@ -189,10 +201,8 @@ export class PoliciesService implements OnApplicationBootstrap {
 
   async effective(areaCode: string, at: Date = new Date()): Promise<EffectivePolicy> {
     const chain = areaCode === NATIONAL ? [NATIONAL] : [NATIONAL, ...lineageOf(areaCode)];
-    const rows = await this.versions.find({
-      where: { areaCode: In(chain), effectiveFrom: LessThanOrEqual(at) },
-      order: { version: 'DESC' },
-    });
+    const all = await this.lineages.get(chain.join(','), () => this.versions.find({ where: { areaCode: In(chain) }, order: { version: 'DESC' } }));
+    const rows = all.filter((r) => r.effectiveFrom <= at);
     const latest = chain
       .map((code) => rows.find((r) => r.areaCode === code))
       .filter((r): r is PolicyVersionEntity => !!r);
@@ -232,7 +242,7 @@ export class PoliciesService implements OnApplicationBootstrap {
     if (areaCode !== NATIONAL && !(await this.versions.manager.existsBy(AreaEntity, { code: areaCode }))) {
       throw AppError.validation({ areaCode: `行政区划 ${areaCode} 尚未登记` });
     }
-    return this.uow.transaction(async (em) => {
+    const written = await this.uow.transaction(async (em) => {
       await lockPolicyWrites(em);
       const last = await em.findOne(PolicyVersionEntity, { where: { areaCode }, order: { version: 'DESC' } });
       // a new version carries this area's earlier values forward, changed by the ones given
@@ -250,6 +260,9 @@ export class PoliciesService implements OnApplicationBootstrap {
       await this.recordVersion(em, row, last, actor, input.reason?.trim() ?? null);
       return { areaCode, version: row.version, effectiveFrom: row.effectiveFrom.toISOString(), values: row.values };
     });
+    // this instance serves the new version from the next request on; others when the feed tells them
+    this.lineages.clear();
+    return written;
   }
 
   /** The national bounds in force (the last `bounds` entry of the ledger). */

@@ -172,6 +172,7 @@ export class RiskEliminationAdapter implements ProcedureAdapter, OnModuleInit {
     const now = new Date(event.env.now);
     if (event.type === 'RECORD_VERIFICATION' && c.verification) {
       await recordIncome(em, {
+        areaCode: caseRow.areaCode,
         householdId: c.householdId,
         caseId: caseRow.id,
         survey: c.verification as never,

@@ -1,0 +1,23 @@
+import type { EntityManager } from 'typeorm';
+import { HouseholdEntity } from '../../database/entities';
+
+const UUID = /^[0-9a-f-]{36}$/i;
+
+/** The household a case is about: its subject, or the household its context names (issue 13). */
+export function householdIdOf(subjectType: string, subjectId: string, context: Record<string, unknown>): string | null {
+  if (subjectType === 'household') return subjectId;
+  const id = context.householdId;
+  return typeof id === 'string' && UUID.test(id) ? id : null;
+}
+
+/**
+ * The household's version now; on PostgreSQL the row is share-locked for the rest of the
+ * transaction, so no registry change commits between this read and the step's commit.
+ */
+export async function householdVersionOf(em: EntityManager, householdId: string | null): Promise<number | null> {
+  if (!householdId) return null;
+  const qb = em.createQueryBuilder(HouseholdEntity, 'h').select(['h.id', 'h.version']).where('h.id = :id', { id: householdId });
+  if (em.connection.options.type === 'postgres' && em.queryRunner?.isTransactionActive) qb.setLock('pessimistic_read');
+  const h = await qb.getOne();
+  return h ? h.version : null;
+}
