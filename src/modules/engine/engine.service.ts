@@ -187,8 +187,10 @@ export class EngineService {
       return view;
     } catch (err) {
       // a concurrent duplicate of the same request lost the race: answer as its twin did (or
-      // refuse the key, when the twin was another request under the same key)
-      if ((err instanceof AppError && err.code === ErrorCode.VERSION_CONFLICT) || isUniqueViolation(err)) {
+      // refuse the key, when the twin was another request under the same key). Whatever the
+      // loser ran into — the version moved on, or the twin's step already used the files
+      // (EVIDENCE_REUSED) — a refusal is answered from the twin's record when there is one.
+      if ((err instanceof AppError && err.status < 500) || isUniqueViolation(err)) {
         const twin = await this.idempotency.replay(actor.id, idempotencyKey, requestHash);
         if (twin) return twin;
       }
