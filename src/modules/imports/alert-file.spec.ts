@@ -2,7 +2,10 @@ import ExcelJS from 'exceljs';
 // iconv-lite is only a transitive dependency (via express); the parser itself decodes
 // GB18030 with TextDecoder, which has no encoder, so the test borrows iconv-lite to build bytes.
 import iconv from 'iconv-lite';
-import { AlertFileError, detectFormat, parseAlertFile } from './alert-file';
+// jszip is ExcelJS's own dependency: the tests build a workbook laid out as Excel writes it.
+import JSZip from 'jszip';
+import { PassThrough } from 'node:stream';
+import { AlertFileError, alertRows, detectFormat, parseAlertFile, readSheet, readSheetRows } from './alert-file';
 
 const ID = '11010519491231002X';
 const AREA = '411003100201';
@@ -10,6 +13,47 @@ const AREA = '411003100201';
 function csv(text: string): Buffer {
   return Buffer.from(text, 'utf8');
 }
+
+const MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+const RELS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+
+/**
+ * An XLSX written as Excel writes one: xl/workbook.xml first, the worksheets before the styles
+ * and the shared strings. `sheets` in tab order; sheet k is stored as sheet{files[k]}.xml.
+ */
+async function excelStyle(sheets: Array<{ name: string; file: number; rows: string }>, sharedStrings: string[]): Promise<Buffer> {
+  const zip = new JSZip();
+  const xml = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
+  const files = [...sheets].sort((a, b) => a.file - b.file);
+  zip.file(
+    '[Content_Types].xml',
+    `${xml}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
+      files.map((s) => `<Override PartName="/xl/worksheets/sheet${s.file}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`).join('') +
+      `<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>`,
+  );
+  zip.file('_rels/.rels', `${xml}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>`);
+  zip.file(
+    'xl/workbook.xml',
+    `${xml}<workbook xmlns="${MAIN}" xmlns:r="${RELS}"><sheets>${sheets.map((s) => `<sheet name="${s.name}" sheetId="${s.file}" r:id="rId${s.file}"/>`).join('')}</sheets></workbook>`,
+  );
+  zip.file(
+    'xl/_rels/workbook.xml.rels',
+    `${xml}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+      files.map((s) => `<Relationship Id="rId${s.file}" Type="${RELS}/worksheet" Target="worksheets/sheet${s.file}.xml"/>`).join('') +
+      `<Relationship Id="rIdS" Type="${RELS}/styles" Target="styles.xml"/><Relationship Id="rIdT" Type="${RELS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
+  );
+  for (const s of files) zip.file(`xl/worksheets/sheet${s.file}.xml`, `${xml}<worksheet xmlns="${MAIN}" xmlns:r="${RELS}"><sheetData>${s.rows}</sheetData></worksheet>`);
+  // cell style 1: 14, the built-in short date; style 2: 49, text
+  zip.file(
+    'xl/styles.xml',
+    `${xml}<styleSheet xmlns="${MAIN}"><fonts count="1"><font><sz val="11"/><name val="等线"/></font></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs></styleSheet>`,
+  );
+  zip.file('xl/sharedStrings.xml', `${xml}<sst xmlns="${MAIN}" count="${sharedStrings.length}" uniqueCount="${sharedStrings.length}">${sharedStrings.join('')}</sst>`);
+  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+}
+
+const c = (ref: string, inner: string, attrs = '') => `<c r="${ref}"${attrs}>${inner}</c>`;
+const s = (ref: string, index: number) => c(ref, `<v>${index}</v>`, ' t="s"');
 
 /** A one-sheet workbook; `null` leaves that spreadsheet row blank. */
 async function xlsx(rows: Array<ExcelJS.CellValue[] | null>, sheetName = '预警名单'): Promise<Buffer> {
@@ -274,6 +318,109 @@ describe('department alert file parser', () => {
 
       const empty = await alertError(parseAlertFile(await xlsx([]), 'e.xlsx'));
       expect(empty.code).toBe('FILE_EMPTY');
+    });
+
+    it('reads a workbook as Excel lays it out: the first tab, shared and inline strings, dates, cached formula results', async () => {
+      const strings = ['身份证号', '区划代码', '姓名', '出生日期', '预警说明', '第一行_x000D_第二行', '说明', '备注'].map((t) => `<si><t>${t}</t></si>`);
+      strings.push('<si><r><t>110105</t></r><r><rPr><b/><sz val="11"/></rPr><t>19491231002x</t></r></si>'); // 8: rich text
+      const file = await excelStyle(
+        [
+          {
+            name: '预警名单', // the first tab, stored as sheet2.xml (the tabs were reordered)
+            file: 2,
+            rows:
+              `<row r="1">${s('A1', 0)}${s('B1', 1)}${s('C1', 2)}${s('D1', 3)}${s('E1', 4)}</row>` +
+              `<row r="2">${s('A2', 8)}${c('B2', '<v>411003100201</v>')}${c('C2', '<is><t>张三</t></is>', ' t="inlineStr"')}${c('D2', '<v>32875</v>', ' s="1"')}${s('E2', 5)}</row>` +
+              `<row r="3" s="2" customFormat="1">${c('A3', '', ' s="2"')}</row>` + // formatted, no value: blank
+              `<row r="5">${c('A5', '<v>11010519491231002X</v>', ' t="str"')}${c('B5', '<f>411003100200+1</f><v>411003100201</v>')}` +
+              `${c('C5', '<f>NA()</f><v>#N/A</v>', ' t="e"')}${c('D5', '<f>DATE(1990,1,2)</f><v>32875</v>', ' s="1"')}${c('E5', '<v>1.5</v>')}</row>`,
+          },
+          { name: '说明', file: 1, rows: `<row r="1">${s('A1', 6)}${s('B1', 7)}</row><row r="2">${c('A2', '<v>1</v>')}</row>` },
+        ],
+        strings,
+      );
+      // what ExcelJS's whole-workbook reader gave for the same file, row for row
+      expect((await readSheetRows(file, 'excel.xlsx')).rows).toEqual([
+        ['身份证号', '区划代码', '姓名', '出生日期', '预警说明'],
+        ['11010519491231002x', '411003100201', '张三', '1990-01-02T00:00:00.000Z', '第一行\r第二行'],
+        undefined,
+        undefined,
+        ['11010519491231002X', '411003100201', '', '1990-01-02T00:00:00.000Z', '1.5'],
+      ]);
+      const { rows } = await parseAlertFile(file, 'excel.xlsx');
+      expect(rows).toEqual([
+        { rowNumber: 1, idNumber: ID, name: '张三', areaCode: AREA, source: null, description: '第一行\r第二行' },
+        { rowNumber: 4, idNumber: ID, name: '', areaCode: AREA, source: null, description: '1.5' },
+      ]);
+    });
+
+    it('reads date cells and dated formula results as ISO timestamps, and ignores a second sheet', async () => {
+      const workbook = new ExcelJS.Workbook();
+      const sheet = workbook.addWorksheet('名单');
+      sheet.addRow(['身份证号', '区划代码', '预警说明']);
+      sheet.addRow([ID, AREA, new Date(Date.UTC(2024, 4, 6))]);
+      sheet.addRow([ID, AREA, { formula: 'DATE(1990,1,2)', result: new Date(Date.UTC(1990, 0, 2)) }]);
+      sheet.addRow([ID, AREA, { formula: 'TRUE()', result: 'x_x000D_y' }]);
+      const other = workbook.addWorksheet('说明');
+      other.addRow(['身份证号', '区划代码']);
+      other.addRow(['110105194912310038', '411003100299']);
+      const file = Buffer.from((await workbook.xlsx.writeBuffer()) as ArrayBuffer);
+      const { rows } = await parseAlertFile(file, 'dates.xlsx');
+      expect(rows.map((r) => [r.rowNumber, r.areaCode, r.description])).toEqual([
+        [1, AREA, '2024-05-06T00:00:00.000Z'],
+        [2, AREA, '1990-01-02T00:00:00.000Z'],
+        [3, AREA, 'x_x000D_y'], // a formula's string result is not an escaped shared string
+      ]);
+      expect(await readSheet(file, 'dates.xlsx')).toHaveLength(4);
+    });
+
+    it('keeps a blank row in the middle as a hole and numbers the rows after it by their position', async () => {
+      const file = await xlsx([['身份证号', '区划代码'], [ID, AREA], null, null, [ID, 411003100202]]);
+      const { rows: sheet } = await readSheetRows(file, 'hole.xlsx');
+      expect(sheet).toHaveLength(5);
+      expect(2 in sheet).toBe(false);
+      expect(3 in sheet).toBe(false);
+      expect(sheet[4]).toEqual([ID, '411003100202']);
+      const { rows } = await parseAlertFile(file, 'hole.xlsx');
+      expect(rows.map((r) => [r.rowNumber, r.areaCode])).toEqual([
+        [1, AREA],
+        [4, '411003100202'],
+      ]);
+    });
+
+    it('reads 200,000 rows without holding the workbook, serving the event loop meanwhile', async () => {
+      const out = new PassThrough();
+      const chunks: Buffer[] = [];
+      out.on('data', (d: Buffer) => chunks.push(d));
+      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: true });
+      const sheet = workbook.addWorksheet('名单');
+      sheet.addRow(['身份证号', '姓名', '区划代码']).commit();
+      for (let i = 0; i < 200_000; i++) sheet.addRow([`110105194912${String(i).padStart(5, '0')}x`, `姓名${i}`, 411003100201]).commit();
+      sheet.commit();
+      await workbook.commit();
+      const file = Buffer.concat(chunks);
+      let turns = 0;
+      const timer = setInterval(() => turns++, 1);
+      try {
+        let n = 0;
+        let last;
+        for await (const row of alertRows(file, 'big.xlsx')) {
+          n++;
+          last = row;
+        }
+        expect(n).toBe(200_000);
+        expect(last).toEqual({ rowNumber: 200_000, idNumber: '110105194912199999X', name: '姓名199999', areaCode: AREA, source: null, description: null });
+      } finally {
+        clearInterval(timer);
+      }
+      expect(turns).toBeGreaterThan(20); // timers ran while the file was read
+    });
+
+    it('refuses a zip without a workbook in it as FILE_UNREADABLE', async () => {
+      const zip = new JSZip();
+      zip.file('readme.txt', '身份证号,区划代码');
+      const err = await alertError(parseAlertFile(await zip.generateAsync({ type: 'nodebuffer' }), 'notes.xlsx'));
+      expect(err.code).toBe('FILE_UNREADABLE');
     });
 
     it('refuses a corrupt workbook as FILE_UNREADABLE', async () => {

@@ -13,14 +13,14 @@ import { every } from '../jobs/periodic';
 import { JobQueue } from '../jobs/job-queue';
 import { IMPORT_QUEUE, type ImportJob } from '../jobs/queue-names';
 import { type Outgoing, OutboxService } from '../notifications/outbox.service';
-import { AlertFileError, parseAlertFile } from './alert-file';
+import { AlertFileError, alertRows } from './alert-file';
 import {
   AlertImportEntity,
   AlertImportRowEntity,
   type ImportCounts,
   type RowOutcome,
 } from './imports.entities';
-import { type CheckedRow, checkRowsYielding } from './row-check';
+import { type CheckedRow, rowChecker } from './row-check';
 import { piiHash } from '../../common/crypto/pii';
 
 /** Another worker moved the import on meanwhile: this chunk is rolled back and not redone. */
@@ -129,17 +129,21 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
     if (imp.status === 'queued') {
       await this.write((em) => em.update(AlertImportEntity, { id: imp.id, status: 'queued' }, { status: 'running', startedAt: new Date(), updatedAt: new Date() }));
     }
-    let rows: CheckedRow[];
+    // the file's bytes as the driver returned them (a Buffer: no copy), held by this run only
+    const content = imp.content;
+    imp.content = undefined as unknown as Buffer;
+    // The file is read twice and never held as rows: once to check it whole (a refused file
+    // imports nothing) and count its rows, then again row by row as the chunks are written.
+    let total = 0;
     try {
-      const parsed = await parseAlertFile(Buffer.from(imp.content), imp.fileName);
-      rows = await checkRowsYielding(parsed.rows, { fileSource: imp.source as AlertSource, uploaderArea: imp.areaCode });
+      for await (const _ of alertRows(content, imp.fileName)) total++;
     } catch (err) {
       if (!(err instanceof AlertFileError)) throw err;
       await this.write((em) => em.update(AlertImportEntity, { id: imp.id }, { status: 'failed', error: err.message, finishedAt: new Date(), updatedAt: new Date() }));
       this.logger.warn({ importId, code: err.code }, 'import file refused');
       return 'failed';
     }
-    if (imp.rowsTotal === null) await this.write((em) => em.update(AlertImportEntity, { id: imp.id }, { rowsTotal: rows.length }));
+    if (imp.rowsTotal === null) await this.write((em) => em.update(AlertImportEntity, { id: imp.id }, { rowsTotal: total }));
     const uploader = await this.uow.manager.findOneByOrFail(UserEntity, { id: imp.uploadedById });
     const actor: AuthUser = {
       id: uploader.id,
@@ -152,20 +156,34 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
     let counts = { ...imp.counts };
     let done = imp.rowsDone;
     const chunk = this.config.imports.chunkRows;
-    while (done < rows.length) {
-      const next = Math.min(rows.length, done + chunk);
+    // every row is checked, those of the chunks already committed too: a duplicate is one of an earlier row
+    const check = rowChecker({ fileSource: imp.source as AlertSource, uploaderArea: imp.areaCode });
+    let read = 0;
+    let rows: CheckedRow[] = [];
+    const commit = async (): Promise<boolean> => {
+      const next = done + rows.length;
       try {
-        const { timers, added } = await this.uow.transaction((em) => this.chunk(em, { imp, actor, rows: rows.slice(done, next), from: done, to: next, counts }));
+        const { timers, added } = await this.uow.transaction((em) => this.chunk(em, { imp, actor, rows, from: done, to: next, counts }));
         this.engine.scheduleTimers(timers);
         counts = added;
         done = next;
+        rows = [];
+        return true;
       } catch (err) {
-        if (err instanceof ImportMovedOn) return 'skipped';
+        if (err instanceof ImportMovedOn) return false;
         throw err;
       }
+    };
+    const resumeAt = done;
+    for await (const row of alertRows(content, imp.fileName)) {
+      const checked = check(row);
+      if (++read <= resumeAt) continue;
+      rows.push(checked);
+      if (rows.length === chunk && !(await commit())) return 'skipped';
     }
+    if (rows.length && !(await commit())) return 'skipped';
     const finished = await this.finish(imp, counts);
-    if (finished) this.logger.log({ importId, rows: rows.length, ms: Date.now() - started, ...counts }, 'import completed');
+    if (finished) this.logger.log({ importId, rows: total, ms: Date.now() - started, ...counts }, 'import completed');
     return 'completed';
   }
 

@@ -1,4 +1,3 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isWithin, levelOf } from '../../common/domain/area';
 import { type AlertSource, alertSourceOf } from '../../common/domain/enums';
 import { idNumberProblem } from '../../common/domain/id-number';
@@ -28,20 +27,11 @@ export function checkRows(rows: AlertFileRow[], args: { fileSource: AlertSource;
   return rows.map(rowChecker(args));
 }
 
-/** As checkRows, serving the event loop every CHECK_SLICE rows (a long list stalls nobody). */
-export async function checkRowsYielding(rows: AlertFileRow[], args: { fileSource: AlertSource; uploaderArea: string }): Promise<CheckedRow[]> {
-  const check = rowChecker(args);
-  const out: CheckedRow[] = [];
-  for (let i = 0; i < rows.length; i += CHECK_SLICE) {
-    for (const r of rows.slice(i, i + CHECK_SLICE)) out.push(check(r));
-    await yieldToEventLoop();
-  }
-  return out;
-}
-
-const CHECK_SLICE = 5_000;
-
-function rowChecker(args: { fileSource: AlertSource; uploaderArea: string }): (r: AlertFileRow) => CheckedRow {
+/**
+ * The check of checkRows one row at a time, for rows read as a file is parsed: the rows must be
+ * given in the file's order, every one of them (the first row of an ID number wins).
+ */
+export function rowChecker(args: { fileSource: AlertSource; uploaderArea: string }): (r: AlertFileRow) => CheckedRow {
   const first = new Map<string, number>();
   return (r) => {
     const errors: RowError[] = [];

@@ -6,7 +6,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isWithin, levelOf } from '../../common/domain/area';
 import { birthDateOf, checkCharacter } from '../../common/domain/id-number';
-import { AlertFileError, readSheetRows, type SheetRows } from '../imports/alert-file';
+import { AlertFileError, detectFormat, drain, sheetRows, unreadableSheet } from '../imports/alert-file';
 
 export type HouseholdField =
   | 'householdCode'
@@ -151,35 +151,163 @@ export interface VillageIndex {
   byName: Map<string, string[]>;
 }
 
-export async function readHouseholdFile(buf: Buffer, fileName: string, maxRows = 400_000): Promise<{ format: string; rows: HouseholdRow[]; columns: HouseholdField[] }> {
-  const { format, rows: sheet } = await readSheetRows(buf, fileName);
-  return { format, ...(await toRows(sheet, maxRows)) };
+/** What a household import checks a file against: the uploader's area and the registered villages. */
+export interface HouseholdCheckArgs {
+  uploaderArea: string | null;
+  villages: VillageIndex;
 }
 
-async function toRows(sheet: SheetRows, maxRows: number): Promise<{ rows: HouseholdRow[]; columns: HouseholdField[] }> {
-  const headerIndex = sheet.findIndex((c) => c !== undefined && c.some((x) => x.trim() !== ''));
-  if (headerIndex === -1) throw new AlertFileError('FILE_EMPTY', '文件中没有数据行，请填写后重新上传');
+/**
+ * What the first reading of a file learns (nothing of it but this is kept): its data rows, its
+ * households in the order they first appear with their number of rows, and for every person of a
+ * valid row whether the file lists them in one household or in several.
+ */
+export interface HouseholdFileScan {
+  format: string;
+  columns: HouseholdField[];
+  /** data rows (blank rows not counted) */
+  rows: number;
+  /** household key (户编号, or `#row<n>` for a row without one) → its rows in the file */
+  households: Map<string, { rows: number; index: number; village?: string }>;
+  /** ID number → the index of its household, MANY when the file lists it in two households */
+  persons: Map<string, number>;
+}
+
+const MANY = -1;
+/** a person's first valid row has been met by the second reading */
+const SEEN = -2;
+
+const householdKey = (r: HouseholdRow) => r.householdCode || `#row${r.rowNumber}`;
+
+/**
+ * The first of the two readings of a household file: checks the whole file before anything is
+ * imported (FILE_UNREADABLE, COLUMNS_MISSING, TOO_MANY_ROWS and FILE_EMPTY as AlertFileError)
+ * and learns what the checks across rows need, without keeping the rows.
+ */
+export async function scanHouseholdFile(buf: Buffer, fileName: string, args: HouseholdCheckArgs, maxRows = 400_000): Promise<HouseholdFileScan> {
+  const format = detectFormat(buf, fileName);
+  const scan: HouseholdFileScan = { format, columns: [], rows: 0, households: new Map(), persons: new Map() };
+  for await (const r of householdRows(buf, fileName, maxRows, scan.columns)) {
+    scan.rows++;
+    checkVillage(r, args);
+    const key = householdKey(r);
+    let household = scan.households.get(key);
+    if (!household) scan.households.set(key, (household = { rows: 0, index: scan.households.size }));
+    household.rows++;
+    // one household per person, among the rows valid so far (a village mismatch within the household counts: checkHouseholdRows did so)
+    if (!r.errors.length) {
+      const seen = scan.persons.get(r.idNumber);
+      if (seen === undefined) scan.persons.set(r.idNumber, household.index);
+      else if (seen !== household.index) scan.persons.set(r.idNumber, MANY);
+    }
+  }
+  return scan;
+}
+
+/**
+ * The second reading: every row checked (its own values, its village, and across rows: one
+ * village per household — the first valid row's —, each person in one household of the file and
+ * once in it), the rows of each household together, the households in the order they first
+ * appear, each as soon as its last row is read. Rows are read as the households are taken, so
+ * only the households not yet complete are held (the rows of one household are usually adjacent).
+ * `scan` is the first reading's; its persons are marked as they are met.
+ */
+export async function* householdGroups(buf: Buffer, fileName: string, scan: HouseholdFileScan, args: HouseholdCheckArgs): AsyncGenerator<HouseholdRow[]> {
+  const open = new Map<string, HouseholdRow[]>();
+  for await (const r of householdRows(buf, fileName, Infinity, [])) {
+    checkVillage(r, args);
+    if (!r.errors.length) {
+      const household = scan.households.get(r.householdCode)!;
+      if (household.village === undefined) household.village = r.villageCode!;
+      else if (household.village !== r.villageCode) r.errors.push('household_inconsistent');
+    }
+    if (!r.errors.length) {
+      const person = scan.persons.get(r.idNumber);
+      if (person === MANY) r.errors.push('person_in_two_households');
+      else {
+        if (person === SEEN) r.errors.push('duplicate_in_household');
+        scan.persons.set(r.idNumber, SEEN);
+      }
+    }
+    const key = householdKey(r);
+    const rows = open.get(key);
+    if (rows) rows.push(r);
+    else open.set(key, [r]);
+    // the complete households at the front, in order
+    for (const [k, group] of open) {
+      if (group.length < scan.households.get(k)!.rows) break;
+      open.delete(k);
+      yield group;
+    }
+  }
+  for (const group of open.values()) yield group; // none: the same file was read twice
+}
+
+/**
+ * Households taken `households` at a time (whole households, so a chunk's rows vary), after
+ * skipping the households that make up the first `skipRows` rows (the chunks an earlier run
+ * committed: a run resumes at a chunk boundary).
+ */
+export async function* householdChunks(groups: AsyncIterable<HouseholdRow[]>, opts: { skipRows: number; households: number }): AsyncGenerator<{ groups: HouseholdRow[][]; rows: number }> {
+  let skipped = 0;
+  let chunk: HouseholdRow[][] = [];
+  let rows = 0;
+  for await (const group of groups) {
+    if (skipped < opts.skipRows) {
+      skipped += group.length;
+      continue;
+    }
+    chunk.push(group);
+    rows += group.length;
+    if (chunk.length === opts.households) {
+      yield { groups: chunk, rows };
+      chunk = [];
+      rows = 0;
+    }
+  }
+  if (chunk.length) yield { groups: chunk, rows };
+}
+
+/**
+ * The data rows of a household file one at a time, read as they are asked for; `columns` receives
+ * the columns found. A file is read to its end before COLUMNS_MISSING or TOO_MANY_ROWS is thrown,
+ * so that an unreadable file is reported as such first.
+ */
+async function* householdRows(buf: Buffer, fileName: string, maxRows: number, found: HouseholdField[]): AsyncGenerator<HouseholdRow> {
+  const format = detectFormat(buf, fileName);
+  const sheet = sheetRows(buf, format, (reason) => unreadableSheet(format, fileName, reason));
+  let headerIndex = -1;
   const columns = new Map<HouseholdField, number>();
-  sheet[headerIndex]!.forEach((cell, i) => {
-    const f = LOOKUP.get(cell.replace(/^\uFEFF/, '').trim().toLowerCase());
-    if (f && !columns.has(f)) columns.set(f, i);
-  });
-  const missing = REQUIRED.filter(([f]) => !columns.has(f)).map(([, label]) => label);
-  if (missing.length) throw new AlertFileError('COLUMNS_MISSING', `文件缺少必需的列：${missing.join('、')}，请使用防返贫监测信息系统导出的表头`, { missingColumns: missing });
   const at = (cells: string[], f: HouseholdField) => {
     const i = columns.get(f);
     return i === undefined ? '' : (cells[i] ?? '').trim();
   };
-  const rows: HouseholdRow[] = [];
-  for (let k = headerIndex + 1; k < sheet.length; k++) {
-    const cells = sheet[k];
-    if (!cells || cells.every((c) => c.trim() === '')) continue;
-    if (rows.length === maxRows) throw new AlertFileError('TOO_MANY_ROWS', `文件数据行超过上限 ${maxRows} 行，请拆分后分批上传`, { maxRows });
-    if (rows.length % 20_000 === 0) await yieldToEventLoop();
-    rows.push(rowOf(k - headerIndex, (f) => at(cells, f), columns));
+  let count = 0;
+  for await (const { index, cells } of sheet) {
+    if (cells.every((c) => c.trim() === '')) continue;
+    if (headerIndex === -1) {
+      headerIndex = index;
+      cells.forEach((cell, i) => {
+        const f = LOOKUP.get(cell.replace(/^\uFEFF/, '').trim().toLowerCase());
+        if (f && !columns.has(f)) columns.set(f, i);
+      });
+      const missing = REQUIRED.filter(([f]) => !columns.has(f)).map(([, label]) => label);
+      if (missing.length) {
+        await drain(sheet);
+        throw new AlertFileError('COLUMNS_MISSING', `文件缺少必需的列：${missing.join('、')}，请使用防返贫监测信息系统导出的表头`, { missingColumns: missing });
+      }
+      found.push(...columns.keys());
+      continue;
+    }
+    if (count === maxRows) {
+      await drain(sheet);
+      throw new AlertFileError('TOO_MANY_ROWS', `文件数据行超过上限 ${maxRows} 行，请拆分后分批上传`, { maxRows });
+    }
+    if (count % 20_000 === 0) await yieldToEventLoop();
+    count++;
+    yield rowOf(index - headerIndex, (f) => at(cells, f), columns);
   }
-  if (!rows.length) throw new AlertFileError('FILE_EMPTY', '文件中没有数据行，请填写后重新上传');
-  return { rows, columns: [...columns.keys()] };
+  if (!count) throw new AlertFileError('FILE_EMPTY', '文件中没有数据行，请填写后重新上传');
 }
 
 function rowOf(rowNumber: number, at: (f: HouseholdField) => string, columns: Map<HouseholdField, number>): HouseholdRow {
@@ -242,44 +370,18 @@ function rowOf(rowNumber: number, at: (f: HouseholdField) => string, columns: Ma
   };
 }
 
-/**
- * The checks across rows, in the file's order: the village (by code or unique name, inside the
- * uploader's area), one village per household, and each person in one household of the file.
- */
-export async function checkHouseholdRows(rows: HouseholdRow[], args: { uploaderArea: string | null; villages: VillageIndex }): Promise<void> {
-  for (let i = 0; i < rows.length; i++) {
-    if (i % 20_000 === 0) await yieldToEventLoop();
-    const r = rows[i];
-    const raw = r.villageCode ?? '';
-    let code: string | null = null;
-    if (/^\d{12}$/.test(raw)) code = levelOf(raw) === 'village' && args.villages.codes.has(raw) ? raw : null;
-    else {
-      const named = (args.villages.byName.get(raw) ?? []).filter((c) => isWithin(c, args.uploaderArea));
-      code = named.length === 1 ? named[0] : null;
-    }
-    if (!code) r.errors.push('village_unknown');
-    else if (!isWithin(code, args.uploaderArea)) r.errors.push('village_outside');
-    r.villageCode = code;
+/** The village of a row (by code or unique name, inside the uploader's area): its code, or an error. */
+function checkVillage(r: HouseholdRow, args: HouseholdCheckArgs): void {
+  const raw = r.villageCode ?? '';
+  let code: string | null = null;
+  if (/^\d{12}$/.test(raw)) code = levelOf(raw) === 'village' && args.villages.codes.has(raw) ? raw : null;
+  else {
+    const named = (args.villages.byName.get(raw) ?? []).filter((c) => isWithin(c, args.uploaderArea));
+    code = named.length === 1 ? named[0] : null;
   }
-  // one village per household (the first valid row's); one household per person
-  const villageOf = new Map<string, string>();
-  const householdsOf = new Map<string, Set<string>>();
-  for (const r of rows) {
-    if (r.errors.length) continue;
-    const v = villageOf.get(r.householdCode);
-    if (v === undefined) villageOf.set(r.householdCode, r.villageCode!);
-    else if (v !== r.villageCode) r.errors.push('household_inconsistent');
-    const set = householdsOf.get(r.idNumber) ?? new Set<string>();
-    set.add(r.householdCode);
-    householdsOf.set(r.idNumber, set);
-  }
-  const seen = new Set<string>();
-  for (const r of rows) {
-    if (r.errors.length) continue;
-    if ((householdsOf.get(r.idNumber)?.size ?? 0) > 1) r.errors.push('person_in_two_households');
-    else if (seen.has(r.idNumber)) r.errors.push('duplicate_in_household');
-    seen.add(r.idNumber);
-  }
+  if (!code) r.errors.push('village_unknown');
+  else if (!isWithin(code, args.uploaderArea)) r.errors.push('village_outside');
+  r.villageCode = code;
 }
 
 export const isConflict = (e: HouseholdRowError[]) => e.some((x) => x === 'person_in_two_households' || x === 'duplicate_in_household' || x === 'household_outside' || x === 'member_outside');

@@ -22,7 +22,7 @@ import { JobQueue } from '../jobs/job-queue';
 import { HOUSEHOLD_IMPORT_QUEUE, type ImportJob } from '../jobs/queue-names';
 import { type Outgoing, OutboxService } from '../notifications/outbox.service';
 import { historyEntry, type MemberState, memberState } from './history';
-import { checkHouseholdRows, HOUSEHOLD_ROW_ERRORS, type HouseholdRow, type HouseholdRowError, isConflict, readHouseholdFile, type VillageIndex } from './household-file';
+import { HOUSEHOLD_ROW_ERRORS, householdChunks, householdGroups, type HouseholdFileScan, type HouseholdRow, type HouseholdRowError, isConflict, scanHouseholdFile, type VillageIndex } from './household-file';
 import {
   EMPTY_HOUSEHOLD_COUNTS,
   type HouseholdImportCounts,
@@ -247,50 +247,40 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
   async run(importId: string): Promise<'completed' | 'failed' | 'skipped'> {
     const imp = await this.uow.manager.createQueryBuilder(HouseholdImportEntity, 'i').addSelect('i.content').where('i.id = :id', { id: importId }).getOne();
     if (!imp || imp.status === 'completed' || imp.status === 'failed') return 'skipped';
+    // the file's bytes as the driver returned them (a Buffer: no copy), held by this run only
+    const content = imp.content;
+    imp.content = undefined as unknown as Buffer;
     const started = Date.now();
     if (imp.status === 'queued') {
       await this.uow.transaction((em) => em.update(HouseholdImportEntity, { id: imp.id, status: 'queued' }, { status: 'running', startedAt: new Date(), updatedAt: new Date() }));
     }
-    let rows: HouseholdRow[];
+    // The file is read twice and never held as rows: once to check it whole and learn what the
+    // checks across rows need (households and their sizes, who is in two households), then again
+    // household by household as the chunks are written.
+    const check = { uploaderArea: imp.areaCode, villages: await this.villages() };
+    let scan: HouseholdFileScan;
     try {
-      rows = (await readHouseholdFile(Buffer.from(imp.content), imp.fileName)).rows;
-      await checkHouseholdRows(rows, { uploaderArea: imp.areaCode, villages: await this.villages() });
+      scan = await scanHouseholdFile(content, imp.fileName, check);
     } catch (err) {
       if (!(err instanceof AlertFileError)) throw err;
       await this.uow.transaction((em) => em.update(HouseholdImportEntity, { id: imp.id }, { status: 'failed', error: err.message, finishedAt: new Date(), updatedAt: new Date() }));
       return 'failed';
     }
-    // the households in the order they first appear; a chunk is whole households, counted in rows
-    const groups = new Map<string, HouseholdRow[]>();
-    for (const r of rows) {
-      const key = r.householdCode || `#row${r.rowNumber}`;
-      const g = groups.get(key);
-      if (g) g.push(r);
-      else groups.set(key, [r]);
-    }
-    const ordered = [...groups.values()];
-    if (imp.rowsTotal === null) await this.uow.transaction((em) => em.update(HouseholdImportEntity, { id: imp.id }, { rowsTotal: rows.length }));
+    const total = scan.rows;
+    if (imp.rowsTotal === null) await this.uow.transaction((em) => em.update(HouseholdImportEntity, { id: imp.id }, { rowsTotal: total }));
     const uploader = await this.uow.manager.findOneByOrFail(UserEntity, { id: imp.uploadedById });
     const actor: AuthUser = { id: uploader.id, username: uploader.username, displayName: uploader.displayName, role: imp.uploadedByRole as UserRole, areaCode: imp.areaCode, sector: uploader.sector };
     let counts = { ...imp.counts };
     let done = imp.rowsDone;
-    // skip the households of the chunks already committed
-    let gi = 0;
-    for (let skipped = 0; gi < ordered.length && skipped < done; gi++) skipped += ordered[gi].length;
-    while (gi < ordered.length) {
-      const chunk: HouseholdRow[][] = [];
-      let n = 0;
-      while (gi < ordered.length && chunk.length < CHUNK_HOUSEHOLDS) {
-        chunk.push(ordered[gi]);
-        n += ordered[gi].length;
-        gi++;
-      }
+    // the households in the order they first appear; a chunk is whole households, counted in rows;
+    // the households of the chunks already committed are skipped
+    for await (const { groups, rows } of householdChunks(householdGroups(content, imp.fileName, scan, check), { skipRows: done, households: CHUNK_HOUSEHOLDS })) {
       try {
-        const r = await this.uow.transaction((em) => this.chunk(em, { imp, actor, groups: chunk, from: done, to: done + n, counts }));
+        const r = await this.uow.transaction((em) => this.chunk(em, { imp, actor, groups, from: done, to: done + rows, counts }));
         this.engine.scheduleTimers(r.timers);
         this.outbox.send(r.outgoing);
         counts = r.counts;
-        done += n;
+        done += rows;
       } catch (err) {
         if (err instanceof ImportMovedOn) return 'skipped';
         throw err;
@@ -306,7 +296,7 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
         {
           kind: 'import_done',
           title: `农户信息导入完成：${imp.fileName}`.slice(0, 200),
-          message: `共 ${rows.length} 行：新增农户 ${counts.householdsCreated} 户、变更农户 ${counts.householdsChanged} 户；新增成员 ${counts.created}，更新 ${counts.updated}，转户 ${counts.moved}，无变化 ${counts.unchanged}，无效 ${counts.invalid}，冲突 ${counts.conflict}。`,
+          message: `共 ${total} 行：新增农户 ${counts.householdsCreated} 户、变更农户 ${counts.householdsChanged} 户；新增成员 ${counts.created}，更新 ${counts.updated}，转户 ${counts.moved}，无变化 ${counts.unchanged}，无效 ${counts.invalid}，冲突 ${counts.conflict}。`,
           areaCode: imp.areaCode ?? '000000000000',
           data: { importId: imp.id, counts, kind: 'households' },
         },
@@ -316,7 +306,7 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
       return true;
     });
     this.outbox.send(outgoing);
-    if (finished) this.logger.log({ importId, rows: rows.length, ms: Date.now() - started, ...counts }, 'household import completed');
+    if (finished) this.logger.log({ importId, rows: total, ms: Date.now() - started, ...counts }, 'household import completed');
     return 'completed';
   }
 
