@@ -59,7 +59,7 @@ describe(`record ledger, evidence and checkpoints (${target}, issue 12)`, () => 
   });
 
   it('every measure, income record, evidence upload and user change enters its subject\'s chain with the record', async () => {
-    const { moId, householdId } = await monitoringObject(env);
+    const { moId, householdId, inclusionCaseId } = await monitoringObject(env);
     const measure = await addMeasure(env, moId);
     await addIncome(env, moId);
     const evidence = await upload(env, VILLAGE, 'household_survey');
@@ -73,7 +73,12 @@ describe(`record ledger, evidence and checkpoints (${target}, issue 12)`, () => 
     const ledger = env.ds.getRepository(RecordLedgerEntity);
     expect(await ledger.findOneByOrFail({ recordType: 'assistance_measure', recordId: measure.id })).toMatchObject({ chain: `measures:${moId}`, seq: 1, prevHash: GENESIS_HASH, actorId: expect.any(String) });
     expect(await ledger.countBy({ chain: `income:${householdId}` })).toBeGreaterThanOrEqual(2); // the inclusion's verification and the visit
+    // a loose upload enters its area's chain; a file uploaded to a case, the case's (issue 10:
+    // uploads to different cases never queue on one head row)
     expect(await ledger.findOneByOrFail({ recordType: 'evidence', recordId: evidence.id })).toMatchObject({ chain: 'evidence:411003100201' });
+    const caseFiles = await ledger.find({ where: { chain: `evidence:${inclusionCaseId}` }, order: { seq: 'ASC' } });
+    expect(caseFiles.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]); // survey, income, minutes, sign-in sheet, notice photo
+    expect(caseFiles.every((e) => e.areaCode === '411003100201')).toBe(true);
     const userChain = await ledger.find({ where: { chain: `users:${created.id}` }, order: { seq: 'ASC' } });
     expect(userChain.map((e) => [e.seq, e.op, e.record.disabled])).toEqual([[1, 'create', false], [2, 'update', true]]);
     expect(JSON.stringify(userChain)).not.toContain('scrypt'); // a digest of the password hash, never the hash

@@ -14,7 +14,7 @@ import { RecordLedgerEntity, RecordLedgerHeadEntity } from './audit.entities';
  * | measures   | monitoring object    | assistance_measures           |
  * | income     | household            | income_records                |
  * | attendance | hiring case          | welfare_post_attendance       |
- * | evidence   | area of the upload   | evidence (content fields; the link to a case is in the case's audit entry) |
+ * | evidence   | case or batch uploaded to (a loose upload: its area) | evidence (content fields; the link to a case is in the case's audit entry) |
  * | users      | user                 | users (password as a digest of its hash) |
  * | households | household            | one registry change (issue 13): what, before/after, the household's state hash |
  * | projects   | project              | a library entry written without an intake case: the demo seed's library projects (seeds/projects.ts) |

@@ -17,10 +17,16 @@ export class EvidenceStore {
   async put(sha256: string, bytes: Buffer): Promise<void> {
     const target = this.pathOf(sha256);
     if (await stat(target).then(() => true, () => false)) return;
-    await mkdir(join(this.dir, sha256.slice(0, 2), sha256.slice(2, 4)), { recursive: true });
-    // write then rename: a crash never leaves a half-written file under the final name
+    // write then rename: a crash never leaves a half-written file under the final name; the
+    // folder is made only when it is missing (one system call less per upload once it exists)
     const tmp = `${target}.${randomUUID()}.tmp`;
-    await writeFile(tmp, bytes, { flag: 'wx' });
+    try {
+      await writeFile(tmp, bytes, { flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(join(this.dir, sha256.slice(0, 2), sha256.slice(2, 4)), { recursive: true });
+      await writeFile(tmp, bytes, { flag: 'wx' });
+    }
     await rename(tmp, target);
   }
 

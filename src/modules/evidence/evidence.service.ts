@@ -82,10 +82,12 @@ export class EvidenceService {
     });
     // issue 12: the row and its ledger entry (the chain of the upload's area), together or not at all
     await this.uow.transaction(async (em) => {
-      const area = row.areaCode ?? 'global';
+      // the chain of the case (or batch) the file is uploaded to, so uploads to different cases
+      // never queue on one head row; a loose upload enters its area's chain
+      const subjectId = row.caseId ?? row.batchId ?? row.areaCode ?? 'global';
       await appendLedger(
         em,
-        { kind: 'evidence', subjectId: area, areaCode: row.areaCode, recordId: row.id, op: 'create', record: ledgerRecord.evidence(row), actorId: user.id, at: row.uploadedAt },
+        { kind: 'evidence', subjectId, areaCode: row.areaCode, recordId: row.id, op: 'create', record: ledgerRecord.evidence(row), actorId: user.id, at: row.uploadedAt },
         { with: [{ target: EvidenceEntity, rows: [row] }] },
       );
     });
