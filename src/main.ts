@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
-import { createApp } from './bootstrap';
 import { type AppConfig, ConfigError, loadConfig } from './common/config/app-config';
 
 /**
  * `npm start`. On PostgreSQL, a Node cluster of `WEB_CONCURRENCY` workers (default: the
- * machine's cores) sharing the port: the first worker starts alone (it runs the migrations),
- * the others once it listens; a worker that dies is replaced. The embedded SQLite default is
- * one process (one connection, in-process timers).
+ * machine's cores; one is a cluster too) sharing the port: the first worker starts alone (it
+ * runs the migrations), the others once it listens; a worker that dies is replaced; each worker's
+ * old space is limited to `WORKER_HEAP_MB`, so V8 collects its garbage instead of growing the
+ * heap under load. The primary only supervises (it never loads the application). The embedded
+ * SQLite default is one process (one connection, in-process timers).
  */
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -20,14 +21,18 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const workers = config.database.kind === 'postgres' ? config.webConcurrency : 1;
-  if (workers > 1 && cluster.isPrimary) return supervise(workers);
+  if (config.database.kind === 'postgres' && cluster.isPrimary) return supervise(config.webConcurrency, config.workerHeapMb);
+  // loaded here, not at the top: the cluster's primary never needs the application
+  const { createApp } = await import('./bootstrap');
   const app = await createApp(config);
   await app.listen(config.port);
 }
 
-function supervise(workers: number): void {
+function supervise(workers: number, heapMb: number): void {
   let stopping = false;
+  // a limit given on the command line (node --max-old-space-size=…) wins
+  const given = process.execArgv.some((a) => a.startsWith('--max-old-space-size'));
+  cluster.setupPrimary({ execArgv: given ? process.execArgv : [...process.execArgv, `--max-old-space-size=${heapMb}`] });
   const log = (msg: string) => process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, msg })}\n`);
   const fork = () => cluster.fork();
   const first = fork();

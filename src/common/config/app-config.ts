@@ -14,6 +14,8 @@ export interface AppConfig {
   port: number;
   /** cluster workers of `npm start` on PostgreSQL (the SQLite default is one process) */
   webConcurrency: number;
+  /** V8 old-space limit (MB) of each cluster worker: the heap is collected instead of grown */
+  workerHeapMb: number;
   dataDir: string;
   database: ({ kind: 'postgres'; url: string; poolSize: number } | { kind: 'sqlite'; file: string }) & {
     /** longest wait for a connection (PostgreSQL pool) or the write lock (SQLite): then 503 */
@@ -144,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     production,
     port: int('PORT', env.PORT, 3000),
     webConcurrency: int('WEB_CONCURRENCY', env.WEB_CONCURRENCY, availableParallelism()),
+    workerHeapMb: int('WORKER_HEAP_MB', env.WORKER_HEAP_MB, 192),
     dataDir,
     database,
     redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX ?? 'approvals' } : null,
