@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 /**
  * Top costs of a V8 .cpuprofile (node --cpu-prof): self time by function and by package.
- * usage: node scripts/cpu-profile-top.js FILE.cpuprofile [N]
+ * usage: node scripts/cpu-profile-top.js FILE.cpuprofile [N] [--window LENGTH_S [SKIP_TAIL_S]]
+ * --window keeps only the LENGTH_S seconds of samples that end SKIP_TAIL_S (default 1.3) before
+ * the profile does: a bench phase, without the setup before it and the shutdown after it (the
+ * service writes the profile when it stops, about a second after the last phase).
  */
 const fs = require('node:fs');
-const [file, nArg] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const w = args.indexOf('--window');
+const windowArgs = w >= 0 ? args.splice(w, 3).slice(1).filter((a) => /^[\d.]+$/.test(a)).map(Number) : null;
+const [file, nArg] = args;
 if (!file) {
-  console.error('usage: node scripts/cpu-profile-top.js FILE.cpuprofile [N]');
+  console.error('usage: node scripts/cpu-profile-top.js FILE.cpuprofile [N] [--window LENGTH_S [SKIP_TAIL_S]]');
   process.exit(2);
 }
 const n = Number(nArg ?? 25);
@@ -14,7 +20,15 @@ const prof = JSON.parse(fs.readFileSync(file, 'utf8'));
 const byId = new Map(prof.nodes.map((node) => [node.id, node]));
 const self = new Map();
 const dt = prof.timeDeltas;
-for (let i = 0; i < prof.samples.length; i++) self.set(prof.samples[i], (self.get(prof.samples[i]) ?? 0) + (dt[i] ?? 0));
+// sample i is taken at startTime + Σ timeDeltas[0..i]; it stands for the time until the next one
+let at = prof.startTime;
+const hi = windowArgs ? prof.endTime - (windowArgs[1] ?? 1.3) * 1e6 : Infinity;
+const lo = windowArgs ? hi - windowArgs[0] * 1e6 : -Infinity;
+for (let i = 0; i < prof.samples.length; i++) {
+  at += dt[i] ?? 0;
+  if (at < lo || at > hi) continue;
+  self.set(prof.samples[i], (self.get(prof.samples[i]) ?? 0) + (dt[i + 1] ?? 0));
+}
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 const pkgOf = (url) => {
   if (!url) return '(native/vm)';
