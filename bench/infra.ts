@@ -49,8 +49,8 @@ export async function redisPing(url: string): Promise<void> {
 
 /** Deletes every key under `${prefix}:` (Bull's keys); returns how many. */
 export async function deleteRedisPrefix(url: string, prefix: string): Promise<number> {
-  // only the throw-away prefixes of the bench and of the crash spec
-  if (!/^(bench-[0-9a-f]{12}|crash-[0-9a-f]{8})$/.test(prefix)) throw new Error(`refusing to delete keys of prefix ${prefix}`);
+  // only the throw-away prefixes of the bench and of the crash and cluster specs
+  if (!/^(bench-[0-9a-f]{12}|(crash|cluster)-[0-9a-f]{8})$/.test(prefix)) throw new Error(`refusing to delete keys of prefix ${prefix}`);
   const r = redisClient(url);
   let deleted = 0;
   try {
