@@ -8,6 +8,9 @@ import { createHash, randomUUID } from 'node:crypto';
  * makes a stored file impossible to replace under the same name; identical uploads share bytes.
  */
 export class EvidenceStore {
+  /** folders known to exist (at most 65,536: two levels of two hex digits) */
+  private readonly folders = new Set<string>();
+
   constructor(private readonly dir: string) {}
 
   private pathOf(sha256: string): string {
@@ -17,14 +20,20 @@ export class EvidenceStore {
   async put(sha256: string, bytes: Buffer): Promise<void> {
     const target = this.pathOf(sha256);
     if (await stat(target).then(() => true, () => false)) return;
-    // write then rename: a crash never leaves a half-written file under the final name; the
-    // folder is made only when it is missing (one system call less per upload once it exists)
+    // the folder is made once per process (the service never removes one)
+    const folder = join(this.dir, sha256.slice(0, 2), sha256.slice(2, 4));
+    if (!this.folders.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      this.folders.add(folder);
+    }
+    // write then rename: a crash never leaves a half-written file under the final name
     const tmp = `${target}.${randomUUID()}.tmp`;
     try {
       await writeFile(tmp, bytes, { flag: 'wx' });
     } catch (err) {
+      // the folder was removed behind the service: made again
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      await mkdir(join(this.dir, sha256.slice(0, 2), sha256.slice(2, 4)), { recursive: true });
+      await mkdir(folder, { recursive: true });
       await writeFile(tmp, bytes, { flag: 'wx' });
     }
     await rename(tmp, target);
