@@ -60,9 +60,14 @@ describe(`webhook targets must be public (${target})`, () => {
     );
     const rows = await env.ds.getRepository(WebhookDeliveryEntity).findBy({ webhookId: hook.id });
     expect(rows.length).toBeGreaterThan(0);
-    // one attempt, run here rather than waiting for the queue's back-off
+    // one attempt, run here rather than waiting for the queue's back-off; the queue's own first
+    // attempt may hold the delivery's lease at this moment, so its outcome is awaited
     await env.app.get(WebhookDispatcher).deliver(rows[0].id).catch(() => undefined);
-    const after = await env.ds.getRepository(WebhookDeliveryEntity).findOneByOrFail({ id: rows[0].id });
+    let after = await env.ds.getRepository(WebhookDeliveryEntity).findOneByOrFail({ id: rows[0].id });
+    for (const until = Date.now() + 5_000; after.lastError === null && Date.now() < until; ) {
+      await new Promise((r) => setTimeout(r, 50));
+      after = await env.ds.getRepository(WebhookDeliveryEntity).findOneByOrFail({ id: rows[0].id });
+    }
     expect(after.status).not.toBe('delivered');
     expect(after.lastError).toMatch(/not a public address/);
     expect(receiver.received.length).toBe(0);

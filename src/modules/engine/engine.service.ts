@@ -163,28 +163,26 @@ export class EngineService {
     const requestHash =
       givenHash ??
       IdempotencyStore.hash({ caseId: req.caseId, type: req.type, version: req.version, evidenceIds: req.evidenceIds, data: req.data, reason: req.reason ?? null });
-    const { caseRow: found, stored } = await this.loadWithReplay(req.caseId, actor.id, idempotencyKey);
-    const replay = stored || !found ? await this.idempotency.replay(actor.id, idempotencyKey, requestHash, stored ?? undefined) : null;
-    if (replay) return replay;
-    if (!found) throw AppError.notFound('案件');
-    assertInArea(actor, found.areaCode, '案件');
-    const caseRow = found;
-    if (req.version !== caseRow.version) {
-      throw new AppError(ErrorCode.VERSION_CONFLICT, '案件已被他人更新，请刷新后重试', {
-        expectedVersion: caseRow.version,
-        givenVersion: req.version,
-      });
-    }
     try {
-      const { view, timers, outgoing } = await this.uow.transaction(async (em) => {
-        const step = await this.steps.step(em, caseRow, req, actor);
+      const done = await this.uow.transaction(async (em) => {
+        // the transaction's first statement: the case, the answer stored under the key, the household's version (share-locked)
+        const { caseRow: found, stored, householdVersion } = await this.loadForStep(em, req.caseId, actor.id, idempotencyKey);
+        const replay = stored || !found ? await this.idempotency.replay(actor.id, idempotencyKey, requestHash, stored ?? undefined) : null;
+        if (replay) return { replay, view: null, timers: [] as TimerEntity[], outgoing: [] as Outgoing };
+        if (!found) throw AppError.notFound('案件');
+        assertInArea(actor, found.areaCode, '案件');
+        if (req.version !== found.version) {
+          throw new AppError(ErrorCode.VERSION_CONFLICT, '案件已被他人更新，请刷新后重试', { expectedVersion: found.version, givenVersion: req.version });
+        }
+        const step = await this.steps.step(em, found, req, actor, { householdVersion });
         const view = await this.views.view(step.stored, actor, em, { evidence: step.caseEvidence, facts: step.facts });
-        const record = this.idempotency.record({ userId: actor.id, key: idempotencyKey, requestHash, caseId: caseRow.id, response: view });
-        return { view, timers: step.timers, outgoing: await this.steps.flush(em, step, record) };
+        const record = this.idempotency.record({ userId: actor.id, key: idempotencyKey, requestHash, caseId: found.id, response: view });
+        return { replay: null, view, timers: step.timers, outgoing: await this.steps.flush(em, step, record) };
       });
-      this.scheduler.scheduleAfterCommit(timers);
-      this.outbox.send(outgoing);
-      return view;
+      if (done.replay) return done.replay;
+      this.scheduler.scheduleAfterCommit(done.timers);
+      this.outbox.send(done.outgoing);
+      return done.view!;
     } catch (err) {
       // a concurrent duplicate of the same request lost the race: answer as its twin did (or
       // refuse the key, when the twin was another request under the same key). Whatever the
@@ -246,15 +244,30 @@ export class EngineService {
     return 'stale';
   }
 
-  /** The case and the response stored under this user's key, if any, in one query. */
-  private async loadWithReplay(caseId: string, userId: string, key: string): Promise<{ caseRow: CaseEntity | null; stored: IdempotencyRecordEntity | null }> {
-    if (!UUID.test(caseId)) return { caseRow: null, stored: null };
-    const row = (await this.uow.manager
+  /**
+   * In one query: the case, the response stored under this user's key (if any) and the version
+   * of the case's household (householdIdOf, in SQL), share-locked on PostgreSQL so that no
+   * registry change commits before the step does (issue 13).
+   */
+  private async loadForStep(
+    em: EntityManager,
+    caseId: string,
+    userId: string,
+    key: string,
+  ): Promise<{ caseRow: CaseEntity | null; stored: IdempotencyRecordEntity | null; householdVersion: number | null }> {
+    if (!UUID.test(caseId)) return { caseRow: null, stored: null, householdVersion: null };
+    const pg = em.connection.options.type === 'postgres';
+    const fromContext = pg ? `c."snapshot"::json #>> '{context,householdId}'` : `json_extract(c."snapshot", '$.context.householdId')`;
+    const household = `CASE WHEN c."subjectType" = 'household' THEN c."subjectId" ELSE ${fromContext} END`;
+    const { entities, raw } = await em
       .createQueryBuilder(CaseEntity, 'c')
       .leftJoinAndMapOne('c.replay', IdempotencyRecordEntity, 'i', 'i.userId = :uid AND i.key = :key', { uid: userId, key })
+      .addSelect(`(SELECT h."version" FROM "households" h WHERE h."id" = ${household}${pg ? ' FOR SHARE' : ''})`, 'householdVersion')
       .where('c.id = :id', { id: caseId })
-      .getOne()) as (CaseEntity & { replay?: IdempotencyRecordEntity | null }) | null;
-    return { caseRow: row, stored: row?.replay ?? null };
+      .getRawAndEntities();
+    const row = (entities[0] ?? null) as (CaseEntity & { replay?: IdempotencyRecordEntity | null }) | null;
+    const version = raw[0]?.householdVersion;
+    return { caseRow: row, stored: row?.replay ?? null, householdVersion: version === null || version === undefined ? null : Number(version) };
   }
 
   async loadVisible(caseId: string, actor: AuthUser, em?: EntityManager): Promise<CaseEntity> {

@@ -68,15 +68,23 @@ export class StepRunner {
   ) {}
 
   /** Judge, compute, store, announce — inside the caller's transaction. */
-  async step(em: EntityManager, caseRow: CaseEntity, req: EventRequest, actor: AuthUser, opts: { firedTimerKey?: string } = {}): Promise<Stepped> {
-    return this.write(em, caseRow, await this.plan(em, caseRow, req, actor), actor, opts);
+  async step(
+    em: EntityManager,
+    caseRow: CaseEntity,
+    req: EventRequest,
+    actor: AuthUser,
+    opts: { firedTimerKey?: string; householdVersion?: number | null } = {},
+  ): Promise<Stepped> {
+    return this.write(em, caseRow, await this.plan(em, caseRow, req, actor, opts), actor, opts);
   }
 
   /** Every check, then the machine's next snapshot. Writes nothing: a refusal throws here. */
-  async plan(em: EntityManager, caseRow: CaseEntity, req: EventRequest, actor: AuthUser): Promise<Planned> {
+  async plan(em: EntityManager, caseRow: CaseEntity, req: EventRequest, actor: AuthUser, known: { householdVersion?: number | null } = {}): Promise<Planned> {
     // the household first, shared-locked on PostgreSQL: a registry change waits for this step,
-    // so the version recorded is the one the facts below were read from
-    const householdVersion = await householdVersionOf(em, householdIdOf(caseRow.subjectType, caseRow.subjectId, caseRow.snapshot.context));
+    // so the version recorded is the one the facts below were read from (given when the caller
+    // read it with the case, in this transaction)
+    const householdVersion =
+      known.householdVersion !== undefined ? known.householdVersion : await householdVersionOf(em, householdIdOf(caseRow.subjectType, caseRow.subjectId, caseRow.snapshot.context));
     const facts = await this.checks.load(em, caseRow, actor);
     let caseEvidence: EvidenceRow[] = [];
     const judged = await this.checks.judge(facts, req, async () => {
