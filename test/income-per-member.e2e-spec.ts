@@ -31,25 +31,25 @@ describe(`SF-05: income per member and category (issue 13, ${target})`, () => {
   });
   afterAll(() => env?.close());
 
+  const member = (name: string, relation: string, birthDate: string, gender: 'male' | 'female', laborAbility: string, employment: string) => ({
+    name, idNumber: regId(birthDate, gender), relation, gender, birthDate, laborAbility, employment, disability: null,
+  });
+
+  /** 顾同仁's household of seed 000 registered with these members. */
+  async function registerGu(members: Array<ReturnType<typeof member>>) {
+    const body = { areaCode: HUOZHUANG, householderName: '顾同仁', address: '许昌市建安区灵井镇霍庄村九组', isFormerlyPoor: true, members };
+    return expectOk(await env.http().post('/households').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send(body), 201);
+  }
+
   /** 顾同仁's household of seed 000: five people, only the son 顾占旗 works (half a month, 1,300 yuan). */
   async function guHousehold() {
-    const m = (name: string, relation: string, birthDate: string, gender: 'male' | 'female', laborAbility: string, employment: string) => ({
-      name, idNumber: regId(birthDate, gender), relation, gender, birthDate, laborAbility, employment, disability: null,
-    });
-    const body = {
-      areaCode: HUOZHUANG,
-      householderName: '顾同仁',
-      address: '许昌市建安区灵井镇霍庄村九组',
-      isFormerlyPoor: true,
-      members: [
-        m('顾同仁', '户主', '1948-02-03', 'male', 'weak', 'retired'),
-        m('王秀梅', '配偶', '1950-05-06', 'female', 'none', 'none'),
-        m('顾占旗', '子', '1978-07-08', 'male', 'full', 'outside'),
-        m('李娟', '儿媳', '1980-09-10', 'female', 'full', 'none'),
-        m('顾小宝', '孙子', '2012-11-12', 'male', 'none', 'student'),
-      ],
-    };
-    const h = await expectOk(await env.http().post('/households').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send(body), 201);
+    const h = await registerGu([
+      member('顾同仁', '户主', '1948-02-03', 'male', 'weak', 'retired'),
+      member('王秀梅', '配偶', '1950-05-06', 'female', 'none', 'none'),
+      member('顾占旗', '子', '1978-07-08', 'male', 'full', 'outside'),
+      member('李娟', '儿媳', '1980-09-10', 'female', 'full', 'none'),
+      member('顾小宝', '孙子', '2012-11-12', 'male', 'none', 'student'),
+    ]);
     const id = (name: string) => h.members.find((x: any) => x.name === name).id as string;
     return { id: h.id as string, householder: id('顾同仁'), son: id('顾占旗'), daughterInLaw: id('李娟'), grandson: id('顾小宝') };
   }
@@ -179,17 +179,8 @@ describe(`SF-05: income per member and category (issue 13, ${target})`, () => {
 
   /** seed 000 at household level: the aged householder and his wife, nobody working (registry: retired; no labour ability). */
   async function agedHousehold() {
-    const m = (name: string, relation: string, birthDate: string, gender: 'male' | 'female', laborAbility: string, employment: string) => ({
-      name, idNumber: regId(birthDate, gender), relation, gender, birthDate, laborAbility, employment, disability: null,
-    });
-    const body = {
-      areaCode: HUOZHUANG,
-      householderName: '顾同仁',
-      address: '许昌市建安区灵井镇霍庄村九组',
-      isFormerlyPoor: true,
-      members: [m('顾同仁', '户主', '1948-02-03', 'male', 'weak', 'retired'), m('王秀梅', '配偶', '1950-05-06', 'female', 'none', 'none')],
-    };
-    return (await expectOk(await env.http().post('/households').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send(body), 201)).id as string;
+    const h = await registerGu([member('顾同仁', '户主', '1948-02-03', 'male', 'weak', 'retired'), member('王秀梅', '配偶', '1950-05-06', 'female', 'none', 'none')]);
+    return h.id as string;
   }
 
   it("SF-05: the contract's aggregated income shape still works, and 赡养费 typed as wages for a household with no working member is refused", async () => {

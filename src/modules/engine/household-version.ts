@@ -3,7 +3,10 @@ import { HouseholdEntity } from '../../database/entities';
 
 const UUID = /^[0-9a-f-]{36}$/i;
 
-/** The household a case is about: its subject, or the household its context names (issue 13). */
+/**
+ * The household a case is about: its subject, or the household its context names (issue 13).
+ * EngineService.loadForStep states the same rule in SQL (the step's first query): change both.
+ */
 export function householdIdOf(subjectType: string, subjectId: string, context: Record<string, unknown>): string | null {
   if (subjectType === 'household') return subjectId;
   const id = context.householdId;

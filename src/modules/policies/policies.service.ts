@@ -1,7 +1,7 @@
 import { ChangeFeed, InvalidatedCache } from '../../database/change-feed';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { In, LessThanOrEqual, Repository, type EntityManager } from 'typeorm';
+import { In, Repository, type EntityManager } from 'typeorm';
 import stringify from 'json-stable-stringify';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { isAreaCode, lineageOf } from '../../common/domain/area';
