@@ -1,9 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
-import pino from 'pino';
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AppConfig, loadConfig } from './common/config/app-config';
 import { installPii } from './common/crypto/pii';
 import { AppConfigModule } from './common/config/config.module';
@@ -31,17 +27,6 @@ import { RegistryModule } from './modules/registry/registry.module';
 import { RiskEliminationModule } from './modules/risk-elimination/risk-elimination.module';
 import { WelfarePostsModule } from './modules/welfare-posts/welfare-posts.module';
 
-type Req = IncomingMessage & { id?: string; user?: { id: string; username: string; role: string }; route?: { path?: string } };
-
-function withUser(req: IncomingMessage, val: object): object {
-  const r = req as Req;
-  return {
-    ...val,
-    user: r.user ? { id: r.user.id, username: r.user.username, role: r.user.role } : null,
-    route: r.route?.path ?? null,
-  };
-}
-
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig = loadConfig()): DynamicModule {
@@ -51,26 +36,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: [
-            {
-              level: config.logLevel,
-              // one JSON line per request: request id, user, route, status, duration
-              // the id is set by the request-id middleware that runs before the body parser
-              genReqId: (req: IncomingMessage) => (req as Req).id ?? randomUUID(),
-              customSuccessObject: (req: IncomingMessage, _res: ServerResponse, val: object) => withUser(req, val),
-              customErrorObject: (req: IncomingMessage, _res: ServerResponse, _err: Error, val: object) => withUser(req, val),
-              serializers: {
-                req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-                res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-              },
-              redact: ['req.headers.authorization'],
-            },
-            // issue 10: lines are gathered and written 4 KB (or 200 ms) at a time, not one
-            // synchronous write per request; flushed on exit (a SIGKILL loses at most that much)
-            pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 200 }),
-          ],
-        }),
         DatabaseModule,
         JobsModule,
         NotificationsModule,

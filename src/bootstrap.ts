@@ -4,11 +4,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { type AppConfig } from './common/config/app-config';
 import { jsonShapeGuard } from './common/http/json-shape';
+import { createLogger, PinoNestLogger, requestLogger } from './common/http/request-log';
 import { validationPipe } from './common/http/validation';
 
 /** Every request gets an id before anything can fail, so every error body can name it. */
@@ -22,8 +22,10 @@ function requestId(req: IncomingMessage & { id?: string }, res: ServerResponse, 
 /** Builds the application as `main.ts` runs it; e2e tests build it the same way. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, bodyParser: false });
-  app.useLogger(app.get(Logger));
+  const logger = createLogger(config.logLevel);
+  app.useLogger(new PinoNestLogger(logger));
   app.use(requestId);
+  app.use(requestLogger(logger));
   // security headers (helmet's defaults, which also drop X-Powered-By); the API answers JSON and
   // files, so its CSP forbids everything but the Swagger UI's own assets under /docs
   app.use(
