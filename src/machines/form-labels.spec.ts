@@ -3,6 +3,8 @@
  * every procedure has a short Chinese title on every field and a complete `oneOf` on every
  * enum; the labels change nothing of what the engine accepts or how it refuses.
  */
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeProcedure, eventsOf, stateIds } from '../modules/engine/introspection';
@@ -135,6 +137,25 @@ describe('trust: issue 20 — the definitions carry what a form needs', () => {
     });
     expect(inclusion.roles).toContainEqual({ id: 'village', title: '村级经办', titleEn: 'Village' });
     expect(inclusion.evidenceTypes).toContainEqual({ id: 'household_survey', title: '入户核查表', titleEn: 'Household survey' });
+  });
+
+  it('trust: every published event schema compiles in a strict JSON Schema validator (a console may validate with it); only the declared incomeShape keyword is not standard', () => {
+    // strictTypes off: `then` narrows a field declared with its type (riskTypes minItems) without repeating it
+    const ajv = new Ajv({ strict: true, strictTypes: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addKeyword('incomeShape');
+    for (const d of defs) {
+      for (const e of describeProcedure(d).events) {
+        expect({ at: `${d.id} ${String(e.type)} (${(e.from as string[]).join(',')})`, compiles: (() => {
+          try {
+            ajv.compile(e.fields as JsonSchema);
+            return true;
+          } catch (err) {
+            return (err as Error).message;
+          }
+        })() }).toEqual({ at: `${d.id} ${String(e.type)} (${(e.from as string[]).join(',')})`, compiles: true });
+      }
+    }
   });
 
   it('trust: the labels change no validation — every enum field of every event refuses a value outside it with the same message and accepts each of its values', () => {
