@@ -59,7 +59,7 @@ function publishedFields(schema: JsonSchema, machine: AnyStateMachine): JsonSche
     if (Array.isArray(s)) return s.map(walk);
     if (!s || typeof s !== 'object') return s;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(s)) if (k !== STATE_CHOICE) out[k] = walk(v);
+    for (const [k, v] of Object.entries(s)) if (!(k === STATE_CHOICE && v === true)) out[k] = walk(v);
     const o = s as Record<string, unknown>;
     if (o[STATE_CHOICE] === true && Array.isArray(o.enum)) {
       out.oneOf = o.enum.map((id) => ({ const: id, title: stateMeta(machine, String(id)).title }));
