@@ -16,7 +16,7 @@
  * wages need at least one registry member who can earn them, and the typed member count must be
  * the registry's (the per-capita figure is always divided by the registry's count).
  */
-import { round2, type RuleDef } from './procedure';
+import { choice, round2, type RuleDef } from './procedure';
 
 export const INCOME_CATEGORIES = ['wage', 'business_net', 'family_support', 'transfer', 'property'] as const;
 export type IncomeCategory = (typeof INCOME_CATEGORIES)[number];
@@ -308,13 +308,17 @@ export const incomeLineSchema = {
   additionalProperties: false,
   required: ['category', 'amount'],
   properties: {
-    category: { enum: [...INCOME_CATEGORIES], description: 'wage 工资性 / business_net 生产经营性净收入 / family_support 赡养费 / transfer 其他转移性 / property 财产性' },
-    amount: { type: 'number', minimum: -1e9, maximum: 1e9, multipleOf: 0.01, description: '金额（元）；仅生产经营性净收入可为负数' },
-    memberId: { ...uuid, description: '家庭成员（户籍成员 id；工资性收入必填）' },
-    employer: { type: 'string', maxLength: 100, description: '工作单位或雇主（工资性收入：与务工地点至少填一项）' },
-    workplace: { type: 'string', maxLength: 100, description: '务工地点' },
-    payer: { type: 'string', maxLength: 100, description: '赡养费给付人' },
-    note: { type: 'string', maxLength: 500 },
+    category: {
+      ...choice(INCOME_CATEGORY_LABELS),
+      title: '收入类别',
+      description: 'wage 工资性 / business_net 生产经营性净收入 / family_support 赡养费 / transfer 其他转移性 / property 财产性',
+    },
+    amount: { type: 'number', minimum: -1e9, maximum: 1e9, multipleOf: 0.01, title: '金额（元）', description: '金额（元）；仅生产经营性净收入可为负数' },
+    memberId: { ...uuid, title: '家庭成员', description: '家庭成员（户籍成员 id；工资性收入必填）' },
+    employer: { type: 'string', maxLength: 100, title: '工作单位', description: '工作单位或雇主（工资性收入：与务工地点至少填一项）' },
+    workplace: { type: 'string', maxLength: 100, title: '务工地点', description: '务工地点' },
+    payer: { type: 'string', maxLength: 100, title: '赡养费给付人', description: '赡养费给付人' },
+    note: { type: 'string', maxLength: 500, title: '备注' },
   },
   // only 生产经营性净收入 may be negative (a loss)
   if: { properties: { category: { not: { const: 'business_net' } } } },
@@ -355,41 +359,44 @@ export function incomeShapeProblems(body: unknown): Array<{ path: string[]; mess
  * they are spread into carries `incomeShape: true` (see incomeShapeProblems).
  */
 export const incomeSchema = {
-  members: { type: 'integer', minimum: 1, maximum: 30, description: '家庭人口数（按汇总录入时必填，须与户籍登记人数一致；按明细录入时不填，取户籍登记人数）' },
+  members: { type: 'integer', minimum: 1, maximum: 30, title: '家庭人口数', description: '家庭人口数（按汇总录入时必填，须与户籍登记人数一致；按明细录入时不填，取户籍登记人数）' },
   income: {
     type: 'object',
     additionalProperties: false,
     required: ['periodStart', 'periodEnd'],
+    title: '家庭收入',
     description: '收入：按汇总（wage、businessNet、transfer、property，接口约定的格式）或按明细（lines，逐人逐类）录入，二者选一；合计与人均由系统计算',
     properties: {
-      periodStart: date,
-      periodEnd: date,
-      wage: { ...money, description: '工资性收入（汇总）' },
-      businessNet: { type: 'number', minimum: -1e9, maximum: 1e9, multipleOf: 0.01, description: '生产经营性净收入（汇总）' },
-      transfer: { ...money, description: '转移性收入（汇总，含赡养费）' },
-      property: { ...money, description: '财产性收入（汇总）' },
-      lines: { type: 'array', maxItems: 200, items: incomeLineSchema, description: '收入明细：逐人逐类录入；合计与人均由系统计算' },
+      periodStart: { ...date, title: '核算期间起' },
+      periodEnd: { ...date, title: '核算期间止' },
+      wage: { ...money, title: '工资性收入', description: '工资性收入（汇总）' },
+      businessNet: { type: 'number', minimum: -1e9, maximum: 1e9, multipleOf: 0.01, title: '生产经营性净收入', description: '生产经营性净收入（汇总）' },
+      transfer: { ...money, title: '转移性收入', description: '转移性收入（汇总，含赡养费）' },
+      property: { ...money, title: '财产性收入', description: '财产性收入（汇总）' },
+      lines: { type: 'array', maxItems: 200, items: incomeLineSchema, title: '收入明细', description: '收入明细：逐人逐类录入；合计与人均由系统计算' },
     },
   },
   rigidExpenditure: {
     type: 'object',
     additionalProperties: false,
     required: ['medical', 'education'],
+    title: '刚性支出',
     properties: {
-      medical: { ...money, description: '医疗自付' },
-      education: { ...money, description: '教育支出' },
-      other: { ...money, description: '其他刚性支出' },
+      medical: { ...money, title: '医疗自付', description: '医疗自付' },
+      education: { ...money, title: '教育支出', description: '教育支出' },
+      other: { ...money, title: '其他刚性支出', description: '其他刚性支出' },
     },
   },
   guarantees: {
     type: 'object',
     additionalProperties: false,
     required: ['education', 'medical', 'housing', 'water'],
+    title: '三保障和饮水安全',
     properties: {
-      education: { type: 'boolean', description: '义务教育有保障' },
-      medical: { type: 'boolean', description: '基本医疗有保障' },
-      housing: { type: 'boolean', description: '住房安全有保障' },
-      water: { type: 'boolean', description: '饮水安全有保障' },
+      education: { type: 'boolean', title: '义务教育有保障', description: '义务教育有保障' },
+      medical: { type: 'boolean', title: '基本医疗有保障', description: '基本医疗有保障' },
+      housing: { type: 'boolean', title: '住房安全有保障', description: '住房安全有保障' },
+      water: { type: 'boolean', title: '饮水安全有保障', description: '饮水安全有保障' },
     },
   },
 } as const;

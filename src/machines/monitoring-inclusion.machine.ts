@@ -6,10 +6,11 @@
  * exclusion proposal that the township must confirm (SF-02) or send back.
  */
 import { assign, setup } from 'xstate';
-import { ids, MONITORING_TYPES, RISK_TYPES } from '../common/domain/enums';
+import { MONITORING_TYPES, RISK_TYPES } from '../common/domain/enums';
 import {
   allowedGuard,
   type BaseContext,
+  choice,
   type CreationRuleDef,
   opinion,
   type ProcedureDefinition,
@@ -123,8 +124,8 @@ export const inclusionRules: RuleSet<InclusionContext> = {
 
 // ---------------------------------------------------------------- event data schemas
 
-const riskTypes = { type: 'array', items: { enum: ids(RISK_TYPES) }, uniqueItems: true, maxItems: 11 } as const;
-const monitoringType = { enum: ids(MONITORING_TYPES) } as const;
+const riskTypes = { type: 'array', items: choice(RISK_TYPES), uniqueItems: true, maxItems: 11, title: '风险类型' } as const;
+const monitoringType = { ...choice(MONITORING_TYPES), title: '监测对象类型' } as const;
 const date = { type: 'string', format: 'date' } as const;
 
 const verificationFields = {
@@ -134,11 +135,11 @@ const verificationFields = {
   // SF-05: exactly one income shape — the contract's aggregated one (with members) or lines (see incomeShapeProblems)
   incomeShape: true,
   properties: {
-    conclusion: { enum: ['include', 'exclude'], description: '核实结论：include 建议纳入 / exclude 建议不纳入' },
+    conclusion: { ...choice({ include: '建议纳入', exclude: '建议不纳入' }), title: '核实结论', description: '核实结论：include 建议纳入 / exclude 建议不纳入' },
     ...incomeSchema,
     riskTypes,
     monitoringType,
-    note: { type: 'string', maxLength: 2000 },
+    note: { type: 'string', maxLength: 2000, title: '备注' },
   },
   if: { properties: { conclusion: { const: 'include' } } },
   then: { required: ['riskTypes'], properties: { riskTypes: { minItems: 1 } } },
@@ -154,15 +155,16 @@ const approvalFields = {
   properties: {
     monitoringType,
     riskTypes: { ...riskTypes, minItems: 1 },
-    startDate: date,
+    startDate: { ...date, title: '纳入监测日期' },
     assistanceContact: {
       type: 'object',
       additionalProperties: false,
       properties: {
-        name: { type: 'string', maxLength: 50 },
-        unit: { type: 'string', maxLength: 100 },
-        phone: { type: 'string', pattern: '^(1\\d{10}|0\\d{2,3}-?\\d{7,8})$' },
+        name: { type: 'string', maxLength: 50, title: '姓名' },
+        unit: { type: 'string', maxLength: 100, title: '工作单位' },
+        phone: { type: 'string', pattern: '^(1\\d{10}|0\\d{2,3}-?\\d{7,8})$', title: '联系电话' },
       },
+      title: '帮扶责任人',
       description: '帮扶责任人（SF-03）',
     },
     opinion,

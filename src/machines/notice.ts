@@ -64,8 +64,8 @@ export const noticeFields = {
   additionalProperties: false,
   required: ['text'],
   properties: {
-    text: { type: 'string', minLength: 10, maxLength: 5000, description: '公示内容' },
-    endsAt: { type: 'string', format: 'date-time', description: '公示结束时间，默认按最短公示期计算' },
+    text: { type: 'string', minLength: 10, maxLength: 5000, title: '公示内容', description: '公示内容' },
+    endsAt: { type: 'string', format: 'date-time', title: '公示结束时间', description: '公示结束时间，默认按最短公示期计算' },
   },
 } as const;
 

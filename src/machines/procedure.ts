@@ -179,4 +179,16 @@ export interface ProcedureDefinition<TContext extends BaseContext = any, TInput 
 export const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 export const money = { type: 'number', minimum: 0, maximum: 1e9, multipleOf: 0.01 } as const;
-export const opinion = { type: 'string', minLength: 2, maxLength: 2000, description: '意见' } as const;
+export const opinion = { type: 'string', minLength: 2, maxLength: 2000, title: '意见', description: '意见' } as const;
+
+/**
+ * A choice field (issue 20): `enum` validates, `oneOf` labels each value for a form
+ * (`{ const, title }`, in the same order). From a label table (`{ id: title }`) or a list of
+ * labelled ids (src/common/domain/enums.ts), so a value and its Chinese name are written once.
+ */
+export function choice<T extends string>(labels: Readonly<Record<T, string>> | ReadonlyArray<{ id: T; title: string }>) {
+  const rows: Array<[T, string]> = Array.isArray(labels)
+    ? (labels as ReadonlyArray<{ id: T; title: string }>).map((l) => [l.id, l.title])
+    : (Object.entries(labels) as Array<[T, string]>);
+  return { enum: rows.map(([id]) => id), oneOf: rows.map(([id, title]) => ({ const: id, title })) };
+}

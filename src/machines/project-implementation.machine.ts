@@ -19,7 +19,7 @@ import { assign, setup } from 'xstate';
 import { textProblemOf } from '../common/domain/reason';
 import type { PolicyValues } from '../common/policy/policy-keys';
 import { type Notice, noticeMetas, noticeRules, publishNotice } from './notice';
-import { allowedGuard, type BaseContext, type CreationRuleDef, opinion, type ProcedureDefinition, type ProcedureEvent, type RuleSet, type TransitionMeta } from './procedure';
+import { allowedGuard, type BaseContext, choice, type CreationRuleDef, opinion, type ProcedureDefinition, type ProcedureEvent, type RuleSet, type TransitionMeta } from './procedure';
 import { toFen } from './project-funds';
 import { beijingDate } from './record-date';
 import { allowed, noTimers, state } from './steps';
@@ -82,6 +82,7 @@ export interface FailedAcceptance {
 }
 
 export const OWNER_TYPES = ['village_collective', 'unit'] as const;
+export const OWNER_TYPE_LABELS: Record<(typeof OWNER_TYPES)[number], string> = { village_collective: '村集体', unit: '单位' };
 
 export interface Asset {
   name: string;
@@ -236,12 +237,12 @@ const contractFields = {
   additionalProperties: false,
   required: ['contractNo', 'contractor', 'contractAmount', 'signedOn', 'startedOn', 'plannedEnd'],
   properties: {
-    contractNo: { ...text(60, 2), description: '合同编号' },
-    contractor: { ...text(100, 2), description: '施工（供货）单位' },
-    contractAmount: { ...yuan, description: '合同金额（元）' },
-    signedOn: { ...date, description: '合同签订日期' },
-    startedOn: { ...date, description: '开工日期' },
-    plannedEnd: { ...date, description: '计划完工日期' },
+    contractNo: { ...text(60, 2), title: '合同编号', description: '合同编号' },
+    contractor: { ...text(100, 2), title: '施工（供货）单位', description: '施工（供货）单位' },
+    contractAmount: { ...yuan, title: '合同金额（元）', description: '合同金额（元）' },
+    signedOn: { ...date, title: '合同签订日期', description: '合同签订日期' },
+    startedOn: { ...date, title: '开工日期', description: '开工日期' },
+    plannedEnd: { ...date, title: '计划完工日期', description: '计划完工日期' },
   },
 } as const;
 
@@ -250,9 +251,9 @@ const progressFields = {
   additionalProperties: false,
   required: ['percent', 'date'],
   properties: {
-    percent: { type: 'integer', minimum: 0, maximum: 100, description: '工程完成比例（%）' },
-    date: { ...date, description: '现场核实日期' },
-    note: { ...text(2000), description: '进度说明' },
+    percent: { type: 'integer', minimum: 0, maximum: 100, title: '完成比例（%）', description: '工程完成比例（%）' },
+    date: { ...date, title: '现场核实日期', description: '现场核实日期' },
+    note: { ...text(2000), title: '进度说明', description: '进度说明' },
   },
 } as const;
 
@@ -261,8 +262,8 @@ const completionFields = {
   additionalProperties: false,
   required: ['completedOn'],
   properties: {
-    completedOn: { ...date, description: '竣工日期' },
-    rectification: { ...text(5000), description: '验收未通过后的整改情况' },
+    completedOn: { ...date, title: '竣工日期', description: '竣工日期' },
+    rectification: { ...text(5000), title: '整改情况', description: '验收未通过后的整改情况' },
   },
 } as const;
 
@@ -272,7 +273,7 @@ const failFields = {
   additionalProperties: false,
   required: ['defects'],
   properties: {
-    defects: { type: 'array', minItems: 1, maxItems: 50, items: text(500, 4), description: '验收发现的问题（逐项）' },
+    defects: { type: 'array', minItems: 1, maxItems: 50, items: text(500, 4), title: '验收发现的问题', description: '验收发现的问题（逐项）' },
     opinion,
   },
 } as const;
@@ -282,9 +283,10 @@ const assetFields = {
   additionalProperties: false,
   required: ['handoverDate', 'assets'],
   properties: {
-    handoverDate: { ...date, description: '移交日期' },
+    handoverDate: { ...date, title: '移交日期', description: '移交日期' },
     assets: {
       type: 'array',
+      title: '移交资产',
       minItems: 1,
       maxItems: 200,
       items: {
@@ -292,19 +294,20 @@ const assetFields = {
         additionalProperties: false,
         required: ['name', 'quantity', 'unit', 'value', 'owner'],
         properties: {
-          name: { ...text(100, 2), description: '资产名称' },
-          kind: { ...text(50), description: '资产类别（经营性、公益性等）' },
-          quantity: { type: 'number', exclusiveMinimum: 0, maximum: 1e9, description: '数量' },
-          unit: text(20),
-          value: { ...yuan, description: '资产价值（元）' },
+          name: { ...text(100, 2), title: '资产名称', description: '资产名称' },
+          kind: { ...text(50), title: '资产类别', description: '资产类别（经营性、公益性等）' },
+          quantity: { type: 'number', exclusiveMinimum: 0, maximum: 1e9, title: '数量', description: '数量' },
+          unit: { ...text(20), title: '计量单位' },
+          value: { ...yuan, title: '资产价值（元）', description: '资产价值（元）' },
           owner: {
             type: 'object',
+            title: '确权移交对象',
             additionalProperties: false,
             required: ['type', 'name'],
             properties: {
-              type: { enum: [...OWNER_TYPES], description: 'village_collective 村集体 / unit 单位' },
-              name: { ...text(100, 2), description: '确权移交对象（村集体经济组织或单位名称）' },
-              areaCode: { type: 'string', pattern: '^\\d{12}$', description: '村集体所在村（12位区划代码）' },
+              type: { ...choice(OWNER_TYPE_LABELS), title: '移交对象类型', description: 'village_collective 村集体 / unit 单位' },
+              name: { ...text(100, 2), title: '移交对象名称', description: '确权移交对象（村集体经济组织或单位名称）' },
+              areaCode: { type: 'string', pattern: '^\\d{12}$', title: '所在村', description: '村集体所在村（12位区划代码）' },
             },
           },
         },

@@ -20,6 +20,7 @@ import type { PolicyValues } from '../common/policy/policy-keys';
 import {
   allowedGuard,
   type BaseContext,
+  choice,
   type CreationRuleDef,
   failingRules,
   money,
@@ -57,6 +58,7 @@ export const PROJECT_CATEGORIES: Labelled[] = [
 
 export const INDUSTRY_CATEGORY = 'industry';
 export const TARGET_KINDS = ['output', 'benefit', 'satisfaction'] as const;
+export const TARGET_KIND_LABELS: Record<(typeof TARGET_KINDS)[number], string> = { output: '产出指标', benefit: '效益指标', satisfaction: '满意度指标' };
 
 export interface PerformanceTarget {
   kind: (typeof TARGET_KINDS)[number];
@@ -273,28 +275,30 @@ export const projectContentSchema = {
   additionalProperties: false,
   required: ['name', 'category', 'year', 'budget', 'fundSource', 'period', 'content', 'performanceTargets', 'beneficiaries'],
   properties: {
-    name: { ...text(100, 2), description: '项目名称' },
-    category: { type: 'string', pattern: '^[a-z][a-z0-9_]{1,39}$', description: '项目类别（政策中的类别编号，如 industry）' },
-    subCategory: { ...text(50), description: '项目子类' },
-    year: { type: 'integer', minimum: 2020, maximum: 2100, description: '入库年度' },
+    name: { ...text(100, 2), title: '项目名称', description: '项目名称' },
+    category: { type: 'string', pattern: '^[a-z][a-z0-9_]{1,39}$', title: '项目类别', description: '项目类别（政策中的类别编号，如 industry）' },
+    subCategory: { ...text(50), title: '项目子类', description: '项目子类' },
+    year: { type: 'integer', minimum: 2020, maximum: 2100, title: '入库年度', description: '入库年度' },
     budget: {
       type: 'object',
       additionalProperties: false,
       required: ['total', 'linkageFunds', 'otherFunds'],
+      title: '项目投资',
       properties: {
-        total: { ...money, description: '总投资（元）' },
-        linkageFunds: { ...money, description: '衔接资金（元）' },
-        otherFunds: { ...money, description: '其他资金（元）' },
+        total: { ...money, title: '总投资（元）', description: '总投资（元）' },
+        linkageFunds: { ...money, title: '衔接资金（元）', description: '衔接资金（元）' },
+        otherFunds: { ...money, title: '其他资金（元）', description: '其他资金（元）' },
       },
     },
-    fundSource: { ...text(200, 2), description: '资金来源' },
+    fundSource: { ...text(200, 2), title: '资金来源', description: '资金来源' },
     period: {
       type: 'object',
       additionalProperties: false,
       required: ['start', 'end'],
-      properties: { start: date, end: date },
+      title: '建设期限',
+      properties: { start: { ...date, title: '计划开工日期' }, end: { ...date, title: '计划完工日期' } },
     },
-    content: { ...text(5000, 10), description: '建设内容' },
+    content: { ...text(5000, 10), title: '建设内容', description: '建设内容' },
     performanceTargets: {
       type: 'array',
       maxItems: 50,
@@ -303,25 +307,27 @@ export const projectContentSchema = {
         additionalProperties: false,
         required: ['kind', 'indicator', 'value', 'unit'],
         properties: {
-          kind: { enum: [...TARGET_KINDS], description: 'output 产出 / benefit 效益 / satisfaction 满意度' },
-          indicator: text(200),
-          value: text(50),
-          unit: text(20),
+          kind: { ...choice(TARGET_KIND_LABELS), title: '指标类型', description: 'output 产出 / benefit 效益 / satisfaction 满意度' },
+          indicator: { ...text(200), title: '指标名称' },
+          value: { ...text(50), title: '指标值' },
+          unit: { ...text(20), title: '计量单位' },
         },
       },
+      title: '绩效目标',
       description: '绩效目标',
     },
     beneficiaries: {
       type: 'object',
       additionalProperties: false,
       required: ['households', 'formerlyPoorHouseholds', 'monitoredHouseholds'],
+      title: '受益对象',
       properties: {
-        households: { type: 'integer', minimum: 0, maximum: 1_000_000, description: '受益户数' },
-        formerlyPoorHouseholds: { type: 'integer', minimum: 0, maximum: 1_000_000, description: '其中脱贫户' },
-        monitoredHouseholds: { type: 'integer', minimum: 0, maximum: 1_000_000, description: '其中监测户' },
+        households: { type: 'integer', minimum: 0, maximum: 1_000_000, title: '受益户数', description: '受益户数' },
+        formerlyPoorHouseholds: { type: 'integer', minimum: 0, maximum: 1_000_000, title: '其中脱贫户', description: '其中脱贫户' },
+        monitoredHouseholds: { type: 'integer', minimum: 0, maximum: 1_000_000, title: '其中监测户', description: '其中监测户' },
       },
     },
-    linkageMechanism: { ...text(2000), description: '联农带农机制（产业项目必填）' },
+    linkageMechanism: { ...text(2000), title: '联农带农机制', description: '联农带农机制（产业项目必填）' },
   },
 } as const;
 
@@ -329,7 +335,7 @@ const submitFields = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    project: { ...projectContentSchema, description: '修改后的项目内容（退回后重新申报时可填，整体替换）' },
+    project: { ...projectContentSchema, title: '修改后的项目内容', description: '修改后的项目内容（退回后重新申报时可填，整体替换）' },
     opinion,
   },
 } as const;
@@ -341,7 +347,7 @@ const countyApprovalFields = {
   required: ['opinion', 'performanceTargetsApproved'],
   properties: {
     opinion,
-    performanceTargetsApproved: { type: 'boolean', description: '审定绩效目标（须为 true，SF-20）' },
+    performanceTargetsApproved: { type: 'boolean', title: '审定绩效目标', description: '审定绩效目标（须为 true，SF-20）' },
   },
 } as const;
 

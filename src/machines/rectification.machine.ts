@@ -188,13 +188,13 @@ export const rectificationRules: RuleSet<Ctx> = {
 
 // ---------------------------------------------------------------- event data schemas
 
-const text = (max: number, min = 2, description?: string) => ({ type: 'string', minLength: min, maxLength: max, description }) as const;
+const text = (max: number, min: number, title: string, description?: string) => ({ type: 'string', minLength: min, maxLength: max, title, description }) as const;
 
 const progressFields = {
   type: 'object',
   additionalProperties: false,
   required: ['progress'],
-  properties: { progress: text(2000, 2, '整改进展（做了什么）') },
+  properties: { progress: text(2000, 2, '整改进展', '整改进展（做了什么）') },
 } as const;
 
 const closureFields = {
@@ -202,17 +202,18 @@ const closureFields = {
   additionalProperties: false,
   required: ['summary', 'similarChecks'],
   properties: {
-    summary: text(2000, 2, '整改完成情况'),
+    summary: text(2000, 2, '整改完成情况', '整改完成情况'),
     similarChecks: {
       type: 'array',
       minItems: 1,
       maxItems: 200,
+      title: '举一反三排查',
       description: '举一反三：同类问题还排查了哪些区域或对象，结果如何',
       items: {
         type: 'object',
         additionalProperties: false,
         required: ['target', 'result'],
-        properties: { target: text(200, 2, '排查的区域或对象'), result: text(500, 2, '排查结果') },
+        properties: { target: text(200, 2, '排查对象', '排查的区域或对象'), result: text(500, 2, '排查结果', '排查结果') },
       },
     },
   },

@@ -10,7 +10,7 @@
  */
 import { assign, setup } from 'xstate';
 import { addDuration, subtractDuration } from '../common/domain/duration';
-import { ids, RISK_TYPES } from '../common/domain/enums';
+import { RISK_TYPES } from '../common/domain/enums';
 import { textProblemOf } from '../common/domain/reason';
 import { computeIncome, type IncomeFacts, type IncomeFigures, type IncomeInput, incomeRules, INCOME_RULE_NAMES, incomeSchema } from './income';
 import { type Notice, noticeMetas, noticeRules, publishNotice } from './notice';
@@ -20,6 +20,7 @@ import {
   allowedGuard,
   failingRules,
   type BaseContext,
+  choice,
   type CreationRuleDef,
   opinion,
   type ProcedureDefinition,
@@ -234,20 +235,21 @@ const verificationFields = {
       type: 'array',
       minItems: 1,
       maxItems: 11,
+      title: '风险消除情况',
       description: '逐项风险消除情况',
       items: {
         type: 'object',
         additionalProperties: false,
         required: ['riskType', 'resolved'],
         properties: {
-          riskType: { enum: ids(RISK_TYPES) },
-          resolved: { type: 'boolean' },
-          measureId: { type: 'string', format: 'uuid', description: '消除该风险的帮扶措施' },
-          note: { type: 'string', maxLength: 1000 },
+          riskType: { ...choice(RISK_TYPES), title: '风险类型' },
+          resolved: { type: 'boolean', title: '风险已消除' },
+          measureId: { type: 'string', format: 'uuid', title: '帮扶措施', description: '消除该风险的帮扶措施' },
+          note: { type: 'string', maxLength: 1000, title: '备注' },
         },
       },
     },
-    note: { type: 'string', maxLength: 2000 },
+    note: { type: 'string', maxLength: 2000, title: '备注' },
   },
 } as const;
 
@@ -257,7 +259,7 @@ const approvalFields = {
   additionalProperties: false,
   properties: {
     opinion,
-    concentrationJustification: { type: 'string', maxLength: 4000, description: '集中消除情况说明（SF-08）' },
+    concentrationJustification: { type: 'string', maxLength: 4000, title: '集中消除说明', description: '集中消除情况说明（SF-08）' },
   },
 } as const;
 
@@ -266,9 +268,9 @@ const followUpFields = {
   additionalProperties: false,
   required: ['findings', 'riskReturned'],
   properties: {
-    findings: { type: 'string', minLength: 4, maxLength: 4000, description: '回头看情况' },
-    riskReturned: { type: 'boolean', description: '是否发现返贫致贫风险（是：自动生成识别纳入线索，SF-10）' },
-    visitDate: { type: 'string', format: 'date', description: '走访日期（不填为当天）' },
+    findings: { type: 'string', minLength: 4, maxLength: 4000, title: '回头看情况', description: '回头看情况' },
+    riskReturned: { type: 'boolean', title: '发现返贫风险', description: '是否发现返贫致贫风险（是：自动生成识别纳入线索，SF-10）' },
+    visitDate: { type: 'string', format: 'date', title: '走访日期', description: '走访日期（不填为当天）' },
   },
 } as const;
 

@@ -4,7 +4,7 @@
  * offers. One definition, so a change of wording or rule reaches every procedure.
  */
 import type { AllowedParams, StateMeta, TimerRequest, TransitionMeta } from './procedure';
-import { opinion } from './procedure';
+import { choice, opinion } from './procedure';
 
 export const state = (title: string, titleEn: string): { meta: StateMeta } => ({ meta: { title, titleEn } });
 export const allowed = (params: AllowedParams) => ({ type: 'allowed' as const, params });
@@ -13,12 +13,19 @@ export const noTimers: TimerRequest[] = [];
 export const opinionFields = { type: 'object', additionalProperties: false, required: ['opinion'], properties: { opinion } } as const;
 export const optionalOpinionFields = { type: 'object', additionalProperties: false, properties: { opinion } } as const;
 
+/**
+ * Marks a choice among the procedure's states (`enum` of state ids): `GET /procedures/{id}` adds
+ * its `oneOf` labels from the machine's state titles (see describeProcedure), so a state's name
+ * is written once, in the machine.
+ */
+export const STATE_CHOICE = 'stateChoice';
+
 export const returnFields = (targets: string[]) =>
   ({
     type: 'object',
     additionalProperties: false,
     required: ['toState'],
-    properties: { toState: { enum: targets, description: '退回到的环节' }, opinion },
+    properties: { toState: { enum: targets, [STATE_CHOICE]: true, title: '退回到', description: '退回到的环节' }, opinion },
   }) as const;
 
 /** 退回: to a named earlier step, with reason; a review step, so segregation of duties applies. */
@@ -48,7 +55,7 @@ const appraisalFields = {
   type: 'object',
   additionalProperties: false,
   required: ['result'],
-  properties: { result: { enum: ['passed', 'failed'], description: '评议结果' }, opinion },
+  properties: { result: { ...choice({ passed: '评议通过', failed: '评议未通过' }), title: '评议结果', description: '评议结果' }, opinion },
 } as const;
 
 /** 村级民主评议: minutes and sign-in sheet; a failed appraisal needs a reason. */

@@ -15,6 +15,7 @@ import { allowed, noTimers, optionalOpinionFields, rejectMeta, returnBranches, r
 import {
   allowedGuard,
   type BaseContext,
+  choice,
   type CreationRuleDef,
   opinion,
   type ProcedureDefinition,
@@ -97,6 +98,13 @@ export interface AttendanceEntry {
 
 export type ExitKind = 'terminated' | 'resigned' | 'expired';
 export const EXIT_REASONS = ['working_away', 'not_performing', 'found_ineligible', 'health', 'other'] as const;
+export const EXIT_REASON_LABELS: Record<(typeof EXIT_REASONS)[number], string> = {
+  working_away: '外出务工（人岗分离）',
+  not_performing: '不履职',
+  found_ineligible: '不符合条件',
+  health: '身体原因',
+  other: '其他',
+};
 
 export interface HiringContext extends BaseContext, HiringInput {
   recommendation: { result: 'recommended' | 'not_recommended'; opinion: string | null; recordedAt: string } | null;
@@ -313,20 +321,23 @@ export const ELIGIBILITY_RULES = [
 // ---------------------------------------------------------------- event data schemas
 
 const date = { type: 'string', format: 'date' } as const;
-const month = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: '月份 YYYY-MM' } as const;
+const month = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$', title: '考勤月份', description: '月份 YYYY-MM' } as const;
 const recommendationFields = {
   type: 'object',
   additionalProperties: false,
   required: ['result'],
-  properties: { result: { enum: ['recommended', 'not_recommended'], description: '村级评议结果' }, opinion },
+  properties: {
+    result: { ...choice({ recommended: '推荐', not_recommended: '不推荐' }), title: '评议结果', description: '村级评议结果' },
+    opinion,
+  },
 } as const;
 const agreementFields = {
   type: 'object',
   additionalProperties: false,
   required: ['startDate', 'termMonths'],
   properties: {
-    startDate: { ...date, description: '协议起始日期' },
-    termMonths: { type: 'integer', minimum: 1, maximum: 60, description: '协议期限（月），不超过政策上限' },
+    startDate: { ...date, title: '协议起始日期', description: '协议起始日期' },
+    termMonths: { type: 'integer', minimum: 1, maximum: 60, title: '协议期限（月）', description: '协议期限（月），不超过政策上限' },
   },
 } as const;
 const attendanceFields = {
@@ -335,8 +346,8 @@ const attendanceFields = {
   required: ['month', 'daysWorked'],
   properties: {
     month,
-    daysWorked: { type: 'integer', minimum: 0, maximum: 31, description: '出勤天数' },
-    note: { type: 'string', maxLength: 500 },
+    daysWorked: { type: 'integer', minimum: 0, maximum: 31, title: '出勤天数', description: '出勤天数' },
+    note: { type: 'string', maxLength: 500, title: '备注' },
   },
 } as const;
 const exitFields = {
@@ -345,7 +356,8 @@ const exitFields = {
   required: ['exitReason'],
   properties: {
     exitReason: {
-      enum: [...EXIT_REASONS],
+      ...choice(EXIT_REASON_LABELS),
+      title: '退岗原因',
       description: 'working_away 外出务工（人岗分离）/ not_performing 不履职 / found_ineligible 不符合条件 / health 身体原因 / other',
     },
     opinion,

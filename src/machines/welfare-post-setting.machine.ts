@@ -127,6 +127,7 @@ const approvalFields = {
     capJustification: {
       type: 'string',
       maxLength: 2000,
+      title: '超设理由',
       description: '超出设岗上限时的超设理由（SF-12），审定超上限的申请时必填',
     },
   },

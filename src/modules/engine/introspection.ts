@@ -3,7 +3,9 @@
  * meta and guard params. Used by enforcement, availableActions and the published definition.
  */
 import type { AnyStateMachine, AnyStateNode, AnyTransitionDefinition } from 'xstate';
-import type { AllowedParams, ProcedureDefinition, StateMeta, TransitionMeta } from '../../machines/procedure';
+import { EVIDENCE_TYPES, ROLE_LABELS } from '../../common/domain/enums';
+import type { AllowedParams, JsonSchema, ProcedureDefinition, StateMeta, TransitionMeta } from '../../machines/procedure';
+import { STATE_CHOICE } from '../../machines/steps';
 
 export interface Branch {
   meta: TransitionMeta;
@@ -47,13 +49,37 @@ export function stateIds(machine: AnyStateMachine): string[] {
   return Object.keys(machine.root.states);
 }
 
+/**
+ * A field schema as published: a choice among the procedure's states (a return's `toState`,
+ * marked STATE_CHOICE) gets its `oneOf` labels from the machine's state titles, so a state is
+ * named in one place. Everything else is the schema the engine validates with.
+ */
+function publishedFields(schema: JsonSchema, machine: AnyStateMachine): JsonSchema {
+  const walk = (s: unknown): unknown => {
+    if (Array.isArray(s)) return s.map(walk);
+    if (!s || typeof s !== 'object') return s;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(s)) if (!(k === STATE_CHOICE && v === true)) out[k] = walk(v);
+    const o = s as Record<string, unknown>;
+    if (o[STATE_CHOICE] === true && Array.isArray(o.enum)) {
+      out.oneOf = o.enum.map((id) => ({ const: id, title: stateMeta(machine, String(id)).title }));
+    }
+    return out;
+  };
+  return walk(schema) as JsonSchema;
+}
+
 /** `GET /procedures/{id}`: the definition a front-end renders forms and buttons from. */
 export function describeProcedure(def: ProcedureDefinition) {
   const machine = def.machine;
   const events: Array<Record<string, unknown>> = [];
+  const roles = new Set<string>();
+  const evidenceTypes = new Set<string>();
   for (const from of stateIds(machine)) {
     for (const { type, branches } of eventsOf(machine, from)) {
       const meta = branches[0].meta;
+      for (const r of meta.roles) roles.add(r);
+      for (const t of [...(meta.evidence?.allOf ?? []), ...(meta.evidence?.anyOf ?? []).flat()]) evidenceTypes.add(t);
       const targets = [...new Set(branches.map((b) => b.target ?? from))];
       events.push({
         type,
@@ -76,7 +102,7 @@ export function describeProcedure(def: ProcedureDefinition) {
           message: def.rules[id].message,
           messageEn: def.rules[id].messageEn,
         })),
-        fields: meta.fields ?? { type: 'object' },
+        fields: publishedFields(meta.fields ?? { type: 'object' }, machine),
       });
     }
   }
@@ -88,6 +114,9 @@ export function describeProcedure(def: ProcedureDefinition) {
     initial: String(machine.root.initial?.target?.[0]?.key ?? ''),
     states: stateIds(machine).map((id) => ({ id, ...stateMeta(machine, id), final: isFinal(machine, id) })),
     events,
+    // the titles of the roles and evidence types the events name (issue 20: a form labels them from here)
+    roles: ROLE_LABELS.filter((r) => roles.has(r.id)),
+    evidenceTypes: EVIDENCE_TYPES.filter((t) => evidenceTypes.has(t.id)),
     // the rules for opening a case, judged by the engine on its one creation path (issue 12)
     creationRules: Object.entries(def.creationRules ?? {}).map(([id, r]) => ({ id, message: r.message, messageEn: r.messageEn })),
   };
