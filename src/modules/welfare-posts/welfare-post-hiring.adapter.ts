@@ -25,6 +25,7 @@ import { CreateHiringDto } from './welfare-posts.dto';
 import { WelfarePostAttendanceEntity, WelfarePostEntity, WelfarePostTenureEntity } from './welfare-posts.entities';
 import { appendLedger, ledgerRecord } from '../audit/record-ledger';
 import { lockKey } from '../../database/keyed-lock';
+import { householdVersionOf } from '../engine/household-version';
 
 const ACTIVE = ['contracted', 'on_duty'];
 
@@ -114,7 +115,10 @@ export class WelfarePostHiringAdapter implements ProcedureAdapter, OnModuleInit 
     if (!member || !household) throw AppError.notFound('家庭成员');
     assertInArea(actor, household.areaCode, '家庭成员');
 
-    // two openings for one person at the same instant: the second reads the first's case
+    // two openings for one person at the same instant: the second reads the first's case. The
+    // household is share-locked first (as a step's first query does), so every path takes the
+    // row lock before the keyed one and no two of them wait on each other in opposite orders
+    await householdVersionOf(em, household.id);
     await householdHiringLock(em, household.id);
     const open = await em
       .createQueryBuilder(CaseEntity, 'c')
