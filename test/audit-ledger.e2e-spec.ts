@@ -8,7 +8,8 @@
 import { writeFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditHash, GENESIS_HASH, ledgerHash } from '../src/common/audit/audit-hash';
-import { AssistanceMeasureEntity, AuditEntryEntity, CaseEntity, EvidenceEntity, UserEntity } from '../src/database/entities';
+import { randomUUID } from 'node:crypto';
+import { AssistanceMeasureEntity, AuditEntryEntity, CaseEntity, EvidenceEntity, IncomeRecordEntity, UserEntity } from '../src/database/entities';
 import { AuditCheckpointEntity, AuditCheckpointLeafEntity, RecordLedgerEntity, RecordLedgerHeadEntity } from '../src/modules/audit/audit.entities';
 import { auditEntryFields } from '../src/modules/audit/chain-fields';
 import { CheckpointsService } from '../src/modules/audit/checkpoints.service';
@@ -22,6 +23,7 @@ import { newHousehold } from './support/households';
 import { type Receiver, startReceiver } from './support/webhook-receiver';
 
 const SECRET = 'checkpoint-receiver-secret';
+const HUOZHUANG_CODE = '411003100201';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What a DBA does to write behind the triggers: PostgreSQL disables them for a while, SQLite drops them. */
@@ -284,5 +286,84 @@ describe(`record ledger, evidence and checkpoints (${target}, issue 12)`, () => 
     // … the root the webhook received is not
     const res = await get(env, 'admin', `/audit/checkpoints/${cp.id}/verify?root=${sent.body.data.root}`);
     expect(res).toMatchObject({ valid: false, expectedRoot: cp.root, matchesExpected: false, recomputedRoot: now.recomputedRoot });
+  });
+  /** issue 19: rows inserted straight into chained tables, with no ledger entry */
+  let forged: { moId: string; householdId: string; measureId: string; incomeId: string; userId: string } | null = null;
+
+  it('trust: SF-03 a measure, an income record and a user inserted directly into the database with no ledger entry are named unrecorded by the ledger verify, in the caller\'s area only (issue 19)', async () => {
+    const { moId, householdId } = await monitoringObject(env);
+    const recorded = await addMeasure(env, moId);
+    const scoped = `/audit/ledger/verify?kind=measures&subjectId=${moId}`;
+    expect(await get(env, COUNTY, scoped)).toMatchObject({ valid: true, problems: [], unrecorded: { measures: 0 } });
+
+    const now = new Date();
+    const measureId = randomUUID();
+    const incomeId = randomUUID();
+    const userId = randomUUID();
+    await env.ds.getRepository(AssistanceMeasureEntity).insert({
+      id: measureId, monitoringObjectId: moId, areaCode: HUOZHUANG_CODE, type: 'social_security', description: '事后补录的帮扶措施，未经系统录入',
+      date: '2026-01-01', riskTypes: ['illness'], recordedById: userId, recordedAt: now,
+    });
+    await env.ds.getRepository(IncomeRecordEntity).insert({
+      id: incomeId, householdId, caseId: null, record: {}, perCapitaNetIncome: 9000, incomeLine: 6000, guaranteesSecure: true,
+      visitDate: '2026-01-01', recordedById: userId, recordedAt: now,
+    });
+    await env.ds.getRepository(UserEntity).insert({
+      id: userId, username: `forged_${userId.slice(0, 8)}`, passwordHash: 'x', displayName: '直接写入的账号', role: 'county',
+      areaCode: HUOZHUANG_CODE, sector: null, disabled: false, createdAt: now, updatedAt: now,
+    });
+    forged = { moId, householdId, measureId, incomeId, userId };
+
+    // the chain itself still verifies; the row no chain knows of is named
+    const measures = await get(env, COUNTY, scoped);
+    expect(measures).toMatchObject({ valid: false, unrecorded: { measures: 1 } });
+    expect(measures.problems).toEqual([{ chain: `measures:${moId}`, kind: 'measures', subjectId: moId, problem: 'unrecorded', recordType: 'assistance_measure', recordId: measureId }]);
+    expect(measures.problems.some((p: any) => p.recordId === recorded.id)).toBe(false);
+
+    // the whole area: every kind counted, each forged row named once
+    const all = await get(env, SUPERVISOR, '/audit/ledger/verify');
+    expect(all.valid).toBe(false);
+    expect(all.unrecorded).toEqual({ measures: 1, income: 1, attendance: 0, evidence: 0, users: 1 });
+    expect(all.problems.filter((p: any) => p.problem === 'unrecorded')).toEqual(expect.arrayContaining([
+      expect.objectContaining({ recordType: 'assistance_measure', recordId: measureId }),
+      expect.objectContaining({ recordType: 'income_record', recordId: incomeId, chain: `income:${householdId}` }),
+      expect.objectContaining({ recordType: 'user', recordId: userId, chain: `users:${userId}` }),
+    ]));
+    expect(all.problems.filter((p: any) => p.problem === 'unrecorded')).toHaveLength(3);
+    expect((await get(env, COUNTY, '/audit/ledger/verify?kind=users')).unrecorded).toEqual({ users: 1 });
+
+    // another village's scope does not see (nor count) them
+    const elsewhere = await get(env, COUNTY, '/audit/ledger/verify?areaCode=411003101201');
+    expect(elsewhere.problems.filter((p: any) => p.problem === 'unrecorded')).toEqual([]);
+    expect(elsewhere.unrecorded).toEqual({ measures: 0, income: 0, attendance: 0, evidence: 0, users: 0 });
+  });
+
+  it('trust: SF-03 the daily checkpoint reports the rows of chained tables that no ledger entry records (issue 19)', async () => {
+    expect(forged).not.toBeNull();
+    const service = env.app.get(CheckpointsService);
+    // the day's run, for a day of its own (today's was taken above)
+    const cp = await service.take('daily', null, new Date(), '2099-12-31');
+    expect(cp.unrecorded).toEqual({ measures: 1, income: 1, attendance: 0, evidence: 0, users: 1 });
+    const run = await env.ds.getRepository(JobRunEntity).findOneByOrFail({ name: 'audit-checkpoint', period: '2099-12-31' });
+    expect(run.result).toMatchObject({ checkpointId: cp.id, unrecorded: { measures: 1, income: 1, users: 1 } });
+    // the copy sent out carries the counts (a webhook of the county, as an inspector's receiver would be)
+    await expectOk(
+      await env.http().post('/webhooks').set('Authorization', await auth(env, 'admin')).send({ url: receiver.url, secret: SECRET, areaCode: '411003000000', events: ['audit_checkpoint'] }),
+      201,
+    );
+    const second = await service.take('daily', null, new Date(), '2099-12-30');
+    for (let i = 0; i < 100 && !receiver.received.some((r) => r.body.data?.id === second.id); i++) await sleep(100);
+    const sent = receiver.received.find((r) => r.body.data?.id === second.id)!;
+    expect(sent.body.data.unrecorded).toEqual({ measures: 1, income: 1, attendance: 0, evidence: 0, users: 1 });
+    // an admin's checkpoint answers with the same counts
+    const manual = await expectOk(await env.http().post('/audit/checkpoints').set('Authorization', await auth(env, 'admin')), 201);
+    expect(manual.unrecorded).toEqual({ measures: 1, income: 1, attendance: 0, evidence: 0, users: 1 });
+
+    // once the rows are gone the count is back to nothing
+    await env.ds.getRepository(AssistanceMeasureEntity).delete({ id: forged!.measureId });
+    await env.ds.getRepository(IncomeRecordEntity).delete({ id: forged!.incomeId });
+    await env.ds.getRepository(UserEntity).delete({ id: forged!.userId });
+    const clean = await expectOk(await env.http().post('/audit/checkpoints').set('Authorization', await auth(env, 'admin')), 201);
+    expect(clean.unrecorded).toEqual({ measures: 0, income: 0, attendance: 0, evidence: 0, users: 0 });
   });
 });

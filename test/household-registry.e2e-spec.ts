@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -324,6 +325,98 @@ describe(`household registry: bulk load, changes, history, rules that follow the
     const listed = (await alerts(env, VILLAGE)).items.find((x: any) => x.id === a.alertId);
     // verificationData: 12,000 yuan for 3 members = 4,000 per person; now 4 members
     expect(listed.data).toMatchObject({ membersBefore: 3, membersAfter: 4, totalIncome: 12000, perCapitaBefore: 4000, perCapitaRecomputed: 3000 });
+  });
+
+  it('trust: a re-import declared the full export of a village records the members it omits as moved away (迁出), with history and the consequences of a member change; a household omitted whole is kept and reported (issue 19)', async () => {
+    const FULL_VILLAGE = '411003100299';
+    await env.ds.query(`INSERT INTO areas (code, name, level, "parentCode", "createdAt") VALUES ('${FULL_VILLAGE}', '全量村', 'village', '411003100000', ${target === 'postgres' ? 'now()' : "'2024-01-01 00:00:00'"})`);
+    const [p1, p2, p3, q1, q2, r1] = [
+      regId('1961-11-11', 'male'), regId('1963-12-12', 'female'), regId('1991-10-10', 'male'),
+      regId('1957-09-19', 'male'), regId('1986-08-18', 'female'), regId('1972-07-17', 'male'),
+    ];
+    const codeP = `P${randomUUID().slice(0, 8)}`;
+    const codeQ = `Q${randomUUID().slice(0, 8)}`;
+    const codeR = `R${randomUUID().slice(0, 8)}`;
+    const P: RegRow[] = [
+      { code: codeP, householder: '全一', name: '全一', idNumber: p1, relation: '户主', gender: '男', birthDate: '1961-11-11', village: FULL_VILLAGE },
+      { code: codeP, householder: '全一', name: '全二', idNumber: p2, relation: '妻子', gender: '女', birthDate: '1963-12-12', village: FULL_VILLAGE },
+      { code: codeP, householder: '全一', name: '全三', idNumber: p3, relation: '儿子', gender: '男', birthDate: '1991-10-10', village: FULL_VILLAGE },
+    ];
+    const Q: RegRow[] = [
+      { code: codeQ, householder: '整一', name: '整一', idNumber: q1, relation: '户主', gender: '男', birthDate: '1957-09-19', village: FULL_VILLAGE },
+      { code: codeQ, householder: '整一', name: '整二', idNumber: q2, relation: '女儿', gender: '女', birthDate: '1986-08-18', village: FULL_VILLAGE },
+    ];
+    const R: RegRow[] = [{ code: codeR, householder: '新一', name: '新一', idNumber: r1, relation: '户主', gender: '男', birthDate: '1972-07-17', village: FULL_VILLAGE }];
+    const first = await waitForRegistryImport(env, (await expectOk(await uploadRegistry(env, registryCsv([...P, ...Q])), 202)).id);
+    expect(first).toMatchObject({ status: 'completed', fullExport: false, counts: { householdsCreated: 2, created: 5 } });
+    const byId = async (id: string) => (await expectOk(await env.http().get(`/households?q=${id}`).set('Authorization', `Bearer ${await env.token(COUNTY)}`))).items[0];
+    const hP = await byId(p1);
+    const hQ = await byId(q1);
+    const fullUpload = async (file: Buffer, flag: string, user = COUNTY) =>
+      env.http().post('/imports/households').set('Authorization', `Bearer ${await env.token(user)}`).field('fullExport', flag).attach('file', file, 'full.csv');
+    const omitting = registryCsv([P[0], P[1], ...R]);
+
+    // a declaration that is neither yes nor no is refused, naming the field; a village cannot load files at all
+    const bad = await fullUpload(omitting, 'maybe');
+    expect({ status: bad.status, code: bad.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(bad.body.details.fields.fullExport).toMatch(/全量导出/);
+    expect((await fullUpload(omitting, 'true', VILLAGE)).status).toBe(403);
+
+    // not declared: a member the file omits is kept, as before
+    const plain = await waitForRegistryImport(env, (await expectOk(await env.http().post('/imports/households').set('Authorization', `Bearer ${await env.token(COUNTY)}`).attach('file', registryCsv([P[0], P[1], ...Q]), 'plain.csv'), 202)).id);
+    expect(plain.counts.left).toBeUndefined();
+    expect((await getHousehold(env, hP.id)).members).toHaveLength(3);
+
+    // declared, but a row of the file is refused: nothing is recorded as left (the refused row may be the member)
+    const withBadRow = registryCsv([P[0], P[1], { ...R[0], idNumber: badCheck(r1) }]);
+    const refused = await waitForRegistryImport(env, (await expectOk(await fullUpload(withBadRow, 'true'), 202)).id);
+    expect(refused).toMatchObject({ fullExport: true, counts: { invalid: 1, left: 0, householdsAbsent: 0, fullExportSkipped: expect.stringMatching(/未通过校验/) } });
+    expect((await getHousehold(env, hP.id)).members).toHaveLength(3);
+
+    // declared and accepted whole: 全三 has left (迁出); household Q, omitted whole, is kept and reported
+    // every instance's (the import's worker holds its own reference)
+    const judged = jest.spyOn(RegistryWatch.prototype, 'afterChange');
+    let full: any;
+    let calls: typeof judged.mock.calls = [];
+    try {
+      full = await waitForRegistryImport(env, (await expectOk(await fullUpload(omitting, 'true'), 202)).id);
+      calls = [...judged.mock.calls];
+    } finally {
+      judged.mockRestore();
+    }
+    expect(full).toMatchObject({ status: 'completed', fullExport: true, counts: { householdsCreated: 1, created: 1, unchanged: 2, left: 1, householdsAbsent: 1, fullExportSkipped: null } });
+    const after = await getHousehold(env, hP.id);
+    expect(after.members.map((m: any) => m.idNumber).sort()).toEqual([p1, p2].sort());
+    expect(after.version).toBe(2);
+    const hist = await history(env, hP.id);
+    expect(hist.verification).toMatchObject({ valid: true, entries: 2, problems: [] });
+    expect(hist.entries[1]).toMatchObject({
+      version: 2,
+      change: 'member_left',
+      date: today(),
+      reason: expect.stringMatching(/^迁出：全量导出《full\.csv》未列出该成员/),
+      before: { member: { idNumberMasked: maskIdNumber(p3), name: '全三' } },
+      after: { kind: 'moved_away', member: null },
+      evidence: [{ id: full.id, type: 'household_import', sha256: full.sha256 }],
+      source: `import:${full.id}`,
+    });
+    // the departure is judged by the same rules as a member change 迁出: one path for both doors
+    const leaving = calls.map((c) => c[1]).filter((a) => a.change.change === 'member_left');
+    expect(leaving).toHaveLength(1);
+    expect(leaving[0]).toMatchObject({ kind: 'moved_away', household: { id: hP.id, version: 2 } });
+    expect(leaving[0].before.map((m: any) => m.idNumber).sort()).toEqual([p1, p2, p3].sort());
+    expect(leaving[0].after.map((m: any) => m.idNumber).sort()).toEqual([p1, p2].sort());
+    const untouched = await getHousehold(env, hQ.id);
+    expect({ members: untouched.members.length, version: untouched.version }).toEqual({ members: 2, version: 1 });
+    const report = await registryReport(env, full.id);
+    const outcomes = report.slice(1).map((r) => [r[3], r[6], r[9]]);
+    expect(outcomes).toEqual(expect.arrayContaining([[p3, 'left', hP.id], [q1, 'absent', hQ.id], [q2, 'absent', hQ.id]]));
+    expect(report.slice(1).filter((r) => r[6] === 'left' || r[6] === 'absent')).toHaveLength(3);
+
+    // the same full export again: nobody else has left, nothing changes
+    const again = await waitForRegistryImport(env, (await expectOk(await fullUpload(omitting, 'true'), 202)).id);
+    expect(again.counts).toMatchObject({ left: 0, householdsAbsent: 1, unchanged: 3 });
+    expect((await getHousehold(env, hP.id)).version).toBe(2);
   });
 
   describe('SF-13, SF-15: a post holder whose household changes', () => {

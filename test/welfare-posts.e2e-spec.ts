@@ -539,6 +539,44 @@ describe(`public-welfare posts: setting, hiring, attendance, exit, ledger (${tar
     }
   });
 
+  it('trust: SF-14 two hiring applications for one person opened at the same instant: exactly one opens, the other names open_application_exists (issue 19)', async () => {
+    const other = await openPost(env, { places: 3, postType: 'facility_keeper' });
+    for (let round = 0; round < 3; round++) {
+      const h = await household(env, [{ name: `同开${round}` }]);
+      const person = h.members[0];
+      const answers = await Promise.all([main.postId, other.postId].map((postId) => post(env, '/procedures/welfare-post-hiring/cases', VILLAGE, hiringBody(postId, person))));
+      expect(answers.map((r) => r.status).sort()).toEqual([201, 422]);
+      const loser = answers.find((r) => r.status === 422)!;
+      const winner = answers.find((r) => r.status === 201)!;
+      expect(loser.body).toMatchObject({ code: 'RULE_VIOLATED', details: { rule: 'open_application_exists', caseId: winner.body.id } });
+      expect(loser.body.message).toMatch(/已有正在办理的公益性岗位聘任申请/);
+      const open = await env.ds.getRepository(CaseEntity).countBy({ procedure: 'welfare-post-hiring', subjectId: person });
+      expect(open).toBe(1);
+    }
+  });
+
+  it('trust: SF-14 two members of one household approved at the same instant cannot beat posts.maxPerHousehold: one wins, the other names posts_per_household (issue 19)', async () => {
+    const other = await openPost(env, { places: 3, postType: 'facility_keeper' });
+    for (let round = 0; round < 3; round++) {
+      const h = await household(env, [{ name: `同户甲${round}` }, { name: `同户乙${round}` }]);
+      // both reach county approval: at opening neither member's household held a post yet
+      const a = await hire(env, main.postId, h.members[0], 'county_approval');
+      const b = await hire(env, other.postId, h.members[1], 'county_approval');
+      const versions = await Promise.all([a, b].map(async (id) => (await getCase(env, COUNTY, id)).body.version as number));
+      const answers = await Promise.all(
+        [a, b].map((id, i) => send(env, i ? 'c_jianan2' : COUNTY, id, { type: 'APPROVE', version: versions[i], data: { opinion: '经审定同意聘用' } })),
+      );
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 422]);
+      const loser = answers.find((r) => r.status === 422)!;
+      expect(loser.body).toMatchObject({ code: 'RULE_VIOLATED', details: { rule: 'posts_per_household' } });
+      expect(loser.body.message).toMatch(/超过每户岗位数上限/);
+      const active = await env.ds.getRepository(WelfarePostTenureEntity).countBy({ householdId: h.id, status: 'contracted' });
+      expect(active).toBe(1);
+      const loserId = answers[0].status === 422 ? a : b;
+      expect((await expectOk(await getCase(env, COUNTY, loserId))).state).toBe('county_approval');
+    }
+  });
+
   it('SF-14: the OnePostPerPerson migration names people already on two posts and still creates the index (issue 12)', async () => {
     const repo = env.ds.getRepository(WelfarePostTenureEntity);
     const memberId = randomUUID();

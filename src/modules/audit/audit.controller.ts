@@ -37,7 +37,9 @@ export class AuditController {
   @Post('checkpoints')
   @HttpCode(201)
   async take(@CurrentUser() user: AuthUser) {
-    return checkpointView(await this.checkpoints.take('manual', user));
+    const cp = await this.checkpoints.take('manual', user);
+    // issue 19: the rows no ledger entry records, counted per kind when the checkpoint was taken
+    return { ...checkpointView(cp), unrecorded: cp.unrecorded };
   }
 
   @Roles('supervisor', 'county', 'admin')
@@ -52,7 +54,10 @@ export class AuditController {
     return this.checkpoints.verify(id, user, q.root);
   }
 
-  /** Every ledger chain of the caller's area (or of `areaCode`, `kind`, `subjectId`). */
+  /**
+   * Every ledger chain of the caller's area (or of `areaCode`, `kind`, `subjectId`), and every
+   * row of a chained table in that scope with no entry (`unrecorded`, issue 19).
+   */
   @Roles('supervisor', 'county', 'admin')
   @Get('ledger/verify')
   async verifyLedger(@Query() q: LedgerVerifyQuery, @CurrentUser() user: AuthUser) {
@@ -61,6 +66,7 @@ export class AuditController {
     if (like) qb.andWhere('h.areaCode LIKE :like', { like });
     if (q.kind) qb.andWhere('h.kind = :kind', { kind: q.kind });
     if (q.subjectId) qb.andWhere('h.subjectId = :subjectId', { subjectId: q.subjectId });
-    return this.ledger.verify(this.uow.manager, await qb.orderBy('h.chain', 'ASC').getMany());
+    // issue 19: and the rows of the chained tables in that scope that no entry records
+    return this.ledger.verify(this.uow.manager, await qb.orderBy('h.chain', 'ASC').getMany(), { like, kind: q.kind, subjectId: q.subjectId });
   }
 }

@@ -18,7 +18,10 @@ import { JobRunEntity } from '../notifications/notifications.entities';
 import { type Outgoing, OutboxService } from '../notifications/outbox.service';
 import { AuditCheckpointEntity, AuditCheckpointLeafEntity, RecordLedgerEntity, RecordLedgerHeadEntity } from './audit.entities';
 import { auditEntryFields } from './chain-fields';
-import { checkLedgerChain } from './ledger-verifier';
+import { checkLedgerChain, findUnrecorded } from './ledger-verifier';
+import type { LedgerKind } from './record-ledger';
+
+const KIND_TITLES: Record<string, string> = { measures: '帮扶措施', income: '收入记录', attendance: '岗位考勤', evidence: '证明材料', users: '用户账号' };
 
 const JOB = 'audit-checkpoint';
 const CASE = 'case:';
@@ -101,9 +104,17 @@ export class CheckpointsService implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
-  /** Reads every chain head, stores the root and its leaves, and queues it for the webhooks. */
-  async take(trigger: 'daily' | 'manual', actor: AuthUser | null, now = new Date(), period: string | null = null): Promise<AuditCheckpointEntity> {
+  /**
+   * Reads every chain head, stores the root and its leaves, and queues it for the webhooks.
+   * Issue 19: it also counts the rows of the chained tables that no ledger entry records (a row
+   * inserted behind the service is in no chain, so no root can cover it): the counts go with the
+   * checkpoint's message and webhook, the day's job record and the log.
+   */
+  async take(trigger: 'daily' | 'manual', actor: AuthUser | null, now = new Date(), period: string | null = null): Promise<AuditCheckpointEntity & { unrecorded: Partial<Record<LedgerKind, number>> }> {
     let outgoing: Outgoing = [];
+    // counted just before, outside the checkpoint's transaction: a full scan of each chained table
+    // (an anti-join on the ledger's index) should not hold the embedded default's one writer
+    const unrecorded: Partial<Record<LedgerKind, number>> = (await findUnrecorded(this.uow.manager, { like: null }, 0)).counts;
     const checkpoint = await this.uow.transaction(async (em) => {
       if (period) await em.insert(JobRunEntity, { name: JOB, period, ranAt: now, result: {} });
       const cases = await em.find(CaseEntity, { select: { id: true, version: true, auditHead: true } });
@@ -123,19 +134,23 @@ export class CheckpointsService implements OnApplicationBootstrap, OnModuleDestr
         ledgerChains: heads.length - cases.length,
       });
       await em.insert(AuditCheckpointEntity, row);
+      const unrecordedTotal = Object.values(unrecorded).reduce((a, b) => a + (b ?? 0), 0);
+      const unrecordedText = unrecordedTotal
+        ? `；另发现 ${unrecordedTotal} 条业务记录没有台账记录（未经系统直接写入数据库：${Object.entries(unrecorded).filter(([, n]) => n).map(([k, n]) => `${KIND_TITLES[k] ?? k} ${n} 条`).join('、')}），请用 GET /audit/ledger/verify 查看并核查`
+        : '';
       for (const part of chunks(heads, 500)) {
         await em.insert(AuditCheckpointLeafEntity, part.map((h) => ({ checkpointId: row.id, chain: h.chain, seq: h.seq, hash: h.hash })));
       }
-      if (period) await em.update(JobRunEntity, { name: JOB, period }, { result: { checkpointId: row.id, root: row.root } });
+      if (period) await em.update(JobRunEntity, { name: JOB, period }, { result: { checkpointId: row.id, root: row.root, unrecorded } });
       outgoing = await this.outbox.publish(
         em,
         {
           kind: 'audit_checkpoint',
           title: `审计检查点：${row.chains} 条哈希链`,
-          message: `${DateTime.fromJSDate(now).setZone(this.config.checkpoints.timeZone).toFormat('yyyy-MM-dd HH:mm')} 的审计检查点，覆盖 ${row.caseChains} 个案件审计链和 ${row.ledgerChains} 条业务记录链；请在系统之外保存根哈希，日后可用 GET /audit/checkpoints/${row.id}/verify 核对。`,
+          message: `${DateTime.fromJSDate(now).setZone(this.config.checkpoints.timeZone).toFormat('yyyy-MM-dd HH:mm')} 的审计检查点，覆盖 ${row.caseChains} 个案件审计链和 ${row.ledgerChains} 条业务记录链；请在系统之外保存根哈希，日后可用 GET /audit/checkpoints/${row.id}/verify 核对${unrecordedText}。`,
           areaCode: '000000000000',
           everyArea: true,
-          data: checkpointView(row),
+          data: { ...checkpointView(row), unrecorded },
         },
         { userIds: [] },
         now,
@@ -144,7 +159,8 @@ export class CheckpointsService implements OnApplicationBootstrap, OnModuleDestr
     });
     this.outbox.send(outgoing);
     this.logger.log({ id: checkpoint.id, root: checkpoint.root, chains: checkpoint.chains, trigger }, 'audit checkpoint taken');
-    return checkpoint;
+    if (Object.values(unrecorded).some((n) => n)) this.logger.warn({ id: checkpoint.id, unrecorded }, 'rows of chained tables with no record-ledger entry (inserted behind the service)');
+    return Object.assign(checkpoint, { unrecorded });
   }
 
   async list(page: number, pageSize: number) {

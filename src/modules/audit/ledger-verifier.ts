@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import stringify from 'json-stable-stringify';
 import { type EntityManager, type EntityTarget, In, type ObjectLiteral } from 'typeorm';
 import { type HashedLedgerFields, ledgerHash, verifyLinks } from '../../common/audit/audit-hash';
-import { AssistanceMeasureEntity, EvidenceEntity, IncomeRecordEntity, UserEntity } from '../../database/entities';
+import { AssistanceMeasureEntity, EvidenceEntity, HouseholdEntity, IncomeRecordEntity, UserEntity } from '../../database/entities';
 import { WelfarePostAttendanceEntity } from '../welfare-posts/welfare-posts.entities';
 import { RecordLedgerEntity, type RecordLedgerHeadEntity } from './audit.entities';
-import { type LedgerKind, ledgerRecord } from './record-ledger';
+import { chainKey, type LedgerKind, ledgerRecord, RECORD_TYPES } from './record-ledger';
 
 /** the tables whose rows must match their latest entry; household changes are checked by their state hash (registry/history.ts) */
 const ENTITY_OF: Partial<Record<LedgerKind, EntityTarget<ObjectLiteral>>> = {
@@ -46,21 +46,85 @@ export interface LedgerProblem {
   chain: string;
   kind: string;
   subjectId: string;
-  /** broken: the chain's links or hashes; truncated: it no longer ends at its head; changed/missing: a record no longer matches its latest entry */
-  problem: 'broken' | 'truncated' | 'changed' | 'missing';
+  /**
+   * broken: the chain's links or hashes; truncated: it no longer ends at its head; changed/missing:
+   * a record no longer matches its latest entry; unrecorded: a row of a chained table that has no
+   * ledger entry at all (inserted behind the service, issue 19)
+   */
+  problem: 'broken' | 'truncated' | 'changed' | 'missing' | 'unrecorded';
   brokenAt?: number;
   recordType?: string;
   recordId?: string;
 }
 
 /**
+ * Issue 19 (item 18): how each chained table names a row's subject (its chain would be
+ * `<kind>:<subject>`) and area, for the rows that have no ledger entry at all.
+ */
+const UNRECORDED_SOURCES: Array<{ kind: LedgerKind; entity: EntityTarget<ObjectLiteral>; subject: string; area: string; household?: true }> = [
+  { kind: 'measures', entity: AssistanceMeasureEntity, subject: 'r.monitoringObjectId', area: 'r.areaCode' },
+  { kind: 'income', entity: IncomeRecordEntity, subject: 'r.householdId', area: 'h.areaCode', household: true },
+  { kind: 'attendance', entity: WelfarePostAttendanceEntity, subject: 'r.caseId', area: 'r.areaCode' },
+  // the chain of the case or batch the file was uploaded to, else its area's (evidence.service)
+  { kind: 'evidence', entity: EvidenceEntity, subject: "COALESCE(r.caseId, r.batchId, r.areaCode, 'global')", area: 'r.areaCode' },
+  { kind: 'users', entity: UserEntity, subject: 'r.id', area: 'r.areaCode' },
+];
+
+/** rows without an entry named per kind in a verification (all are counted) */
+export const UNRECORDED_LISTED = 500;
+
+export interface UnrecordedScope {
+  /** `LIKE` pattern of the caller's (or the requested) area; null: every area, and rows of none */
+  like: string | null;
+  kind?: string;
+  subjectId?: string;
+}
+
+/**
+ * Issue 19 (item 18): the rows of every chained table with no record-ledger entry — a row
+ * inserted directly into the database. One set-based anti-join per table (`NOT EXISTS` on the
+ * ledger's (recordType, recordId) index), so it stays one statement per table at millions of
+ * rows; each kind counted, the first UNRECORDED_LISTED of each named.
+ */
+export async function findUnrecorded(em: EntityManager, scope: UnrecordedScope, listed = UNRECORDED_LISTED): Promise<{ counts: Partial<Record<LedgerKind, number>>; problems: LedgerProblem[] }> {
+  const counts: Partial<Record<LedgerKind, number>> = {};
+  const problems: LedgerProblem[] = [];
+  for (const src of UNRECORDED_SOURCES) {
+    if (scope.kind && scope.kind !== src.kind) continue;
+    const recordType = RECORD_TYPES[src.kind];
+    const base = () => {
+      const qb = em.createQueryBuilder().from(src.entity, 'r');
+      if (src.household) qb.leftJoin(HouseholdEntity, 'h', 'h.id = r.householdId');
+      qb.where('NOT EXISTS (SELECT 1 FROM "record_ledger" "l" WHERE "l"."recordType" = :recordType AND "l"."recordId" = r.id)', { recordType });
+      if (scope.like) qb.andWhere(`${src.area} LIKE :like`, { like: scope.like });
+      if (scope.subjectId) qb.andWhere(`${src.subject} = :subjectId`, { subjectId: scope.subjectId });
+      return qb;
+    };
+    const rows: Array<{ id: string; subjectId: string }> = listed > 0
+      ? await base().select('r.id', 'id').addSelect(src.subject, 'subjectId').orderBy('r.id', 'ASC').limit(listed).getRawMany()
+      : [];
+    const count = rows.length < listed ? rows.length : Number((await base().select('COUNT(*)', 'n').getRawOne<{ n: string | number }>())?.n ?? 0);
+    counts[src.kind] = count;
+    for (const r of rows) {
+      problems.push({ chain: chainKey(src.kind, r.subjectId), kind: src.kind, subjectId: r.subjectId, problem: 'unrecorded', recordType, recordId: r.id });
+    }
+  }
+  return { counts, problems };
+}
+
+/**
  * Verifies ledger chains: every entry's hash and link, each chain ending at its head, and each
  * record as stored now equal to what its latest entry recorded (a row rewritten or removed
- * behind the service is named).
+ * behind the service is named); with `unrecordedScope`, the rows of that scope no entry
+ * records (a row inserted behind the service, issue 19).
  */
 @Injectable()
 export class LedgerVerifier {
-  async verify(em: EntityManager, heads: RecordLedgerHeadEntity[]): Promise<{ valid: boolean; chains: number; entries: number; records: number; problems: LedgerProblem[] }> {
+  async verify(
+    em: EntityManager,
+    heads: RecordLedgerHeadEntity[],
+    unrecordedScope?: UnrecordedScope,
+  ): Promise<{ valid: boolean; chains: number; entries: number; records: number; unrecorded?: Partial<Record<LedgerKind, number>>; problems: LedgerProblem[] }> {
     const problems: LedgerProblem[] = [];
     let entries = 0;
     let records = 0;
@@ -104,6 +168,11 @@ export class LedgerVerifier {
         }
       }
     }
-    return { valid: problems.length === 0, chains: heads.length, entries, records, problems };
+    if (!unrecordedScope) return { valid: problems.length === 0, chains: heads.length, entries, records, problems };
+    // rows no chain knows of: inserted behind the service (issue 19)
+    const unrecorded = await findUnrecorded(em, unrecordedScope);
+    problems.push(...unrecorded.problems);
+    const total = Object.values(unrecorded.counts).reduce((a, b) => a + (b ?? 0), 0);
+    return { valid: problems.length === 0 && total === 0, chains: heads.length, entries, records, unrecorded: unrecorded.counts, problems };
   }
 }

@@ -31,8 +31,19 @@ import {
   type HouseholdRowOutcome,
 } from './registry.entities';
 import { RegistryWatch } from './registry-watch';
+import { recordMemberLeft } from './member-leaving';
+import { beijingDate } from '../../machines/record-date';
 
 class ImportMovedOn extends Error {}
+
+/** The multipart field `fullExport` (issue 19): true when the file is the full export of its villages. */
+function fullExportOf(v: unknown): boolean {
+  if (v === undefined || v === null || v === '') return false;
+  const s = String(v).trim().toLowerCase();
+  if (['true', '1', '是'].includes(s)) return true;
+  if (['false', '0', '否'].includes(s)) return false;
+  throw AppError.validation({ fullExport: 'fullExport 应为 true 或 false（文件是否为所涉各村的全量导出）' });
+}
 
 export const HOUSEHOLD_OUTCOME_TITLES: Record<HouseholdRowOutcome, string> = {
   created: '新增成员',
@@ -41,9 +52,12 @@ export const HOUSEHOLD_OUTCOME_TITLES: Record<HouseholdRowOutcome, string> = {
   unchanged: '无变化',
   invalid: '数据无效',
   conflict: '冲突未导入',
+  left: '全量导出未列出，已登记迁出',
+  absent: '全量导出未列出整户，未变更（销户请按程序办理）',
 };
 
-const COUNT_OF: Record<HouseholdRowOutcome, keyof HouseholdImportCounts> = {
+type RowOutcome = Exclude<HouseholdRowOutcome, 'left' | 'absent'>;
+const COUNT_OF: Record<RowOutcome, 'created' | 'updated' | 'moved' | 'unchanged' | 'invalid' | 'conflict'> = {
   created: 'created',
   updated: 'updated',
   moved: 'moved',
@@ -129,7 +143,8 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
 
   // ------------------------------------------------------------------ HTTP
 
-  async upload(user: AuthUser, file: Express.Multer.File | undefined) {
+  async upload(user: AuthUser, file: Express.Multer.File | undefined, fullExportField?: unknown) {
+    const fullExport = fullExportOf(fullExportField);
     if (!file?.buffer?.length) throw AppError.validation({ file: '请上传 CSV 或 XLSX 文件' });
     let format: string;
     try {
@@ -155,6 +170,7 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
       counts: { ...EMPTY_HOUSEHOLD_COUNTS },
       error: null,
       sameFileAs: earlier && earlier.areaCode === user.areaCode ? earlier.id : null,
+      fullExport,
       uploadedById: user.id,
       uploadedByUsername: user.username,
       uploadedByRole: user.role,
@@ -179,7 +195,7 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
 
   view(imp: HouseholdImportEntity) {
     const { id, ...rest } = importJobView(imp, `/imports/households/${imp.id}/report`);
-    return { id, kind: 'households', ...rest };
+    return { id, kind: 'households', fullExport: imp.fullExport, ...rest };
   }
 
   async get(user: AuthUser, id: string) {
@@ -286,6 +302,14 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
         throw err;
       }
     }
+    if (imp.fullExport) {
+      try {
+        counts = await this.recordDepartures(imp, actor, scan, counts, total);
+      } catch (err) {
+        if (err instanceof ImportMovedOn) return 'skipped';
+        throw err;
+      }
+    }
     let outgoing: Outgoing = [];
     const finished = await this.uow.transaction(async (em) => {
       const now = new Date();
@@ -296,7 +320,9 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
         {
           kind: 'import_done',
           title: `农户信息导入完成：${imp.fileName}`.slice(0, 200),
-          message: `共 ${total} 行：新增农户 ${counts.householdsCreated} 户、变更农户 ${counts.householdsChanged} 户；新增成员 ${counts.created}，更新 ${counts.updated}，转户 ${counts.moved}，无变化 ${counts.unchanged}，无效 ${counts.invalid}，冲突 ${counts.conflict}。`,
+          message: `共 ${total} 行：新增农户 ${counts.householdsCreated} 户、变更农户 ${counts.householdsChanged} 户；新增成员 ${counts.created}，更新 ${counts.updated}，转户 ${counts.moved}，无变化 ${counts.unchanged}，无效 ${counts.invalid}，冲突 ${counts.conflict}。${
+            imp.fullExport ? (counts.fullExportSkipped ? `全量导出：${counts.fullExportSkipped}。` : `全量导出：未列出的成员 ${counts.left ?? 0} 人已按迁出登记，整户未列出的 ${counts.householdsAbsent ?? 0} 户未变更，请乡镇核实。`) : ''
+          }`,
           areaCode: imp.areaCode ?? '000000000000',
           data: { importId: imp.id, counts, kind: 'households' },
         },
@@ -308,6 +334,105 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
     this.outbox.send(outgoing);
     if (finished) this.logger.log({ importId, rows: total, ms: Date.now() - started, ...counts }, 'household import completed');
     return 'completed';
+  }
+
+  /**
+   * Issue 19: a file declared the full export of its villages — every registered member of those
+   * villages it does not list has left the household. Each is recorded through the one departure
+   * path (member-leaving.ts, kind 迁出 moved_away): the member removed, a history entry naming the
+   * file, the household's next version, and the same consequences as a member change. A household
+   * the file omits whole is kept and reported (closing a household is the township's procedure),
+   * and nothing is recorded unless every row of the file was accepted: a refused row may be a
+   * member who is still there. Resumable: households already handled have nobody left to record.
+   */
+  private async recordDepartures(imp: HouseholdImportEntity, actor: AuthUser, scan: HouseholdFileScan, counts: HouseholdImportCounts, total: number): Promise<HouseholdImportCounts> {
+    const refused = counts.invalid + counts.conflict;
+    if (refused > 0) {
+      const skipped = { ...counts, left: 0, householdsAbsent: 0, fullExportSkipped: `文件中有 ${refused} 行未通过校验，全量导出须整份通过校验才能据以登记减员，本次未登记任何迁出` };
+      await this.uow.transaction((em) => em.update(HouseholdImportEntity, { id: imp.id }, { counts: skipped }));
+      return skipped;
+    }
+    const villages = [...new Set([...scan.households.values()].map((h) => h.village).filter((v): v is string => !!v && /^\d{12}$/.test(v)))];
+    const listed = new Set([...scan.persons.keys()].map(piiHash));
+    let result: HouseholdImportCounts = { ...counts, left: counts.left ?? 0, householdsAbsent: counts.householdsAbsent ?? 0, fullExportSkipped: null };
+    const date = beijingDate(new Date());
+    for (const village of villages) {
+      const ids = (await this.uow.manager.find(HouseholdEntity, { where: { areaCode: village }, select: { id: true }, order: { id: 'ASC' } })).map((h) => h.id);
+      for (const part of parts(ids, 500)) {
+        const members = await this.uow.manager.find(HouseholdMemberEntity, { where: { householdId: In(part) }, select: { id: true, householdId: true, idNumberHash: true } });
+        const touched = [...new Set(members.filter((m) => !listed.has(m.idNumberHash)).map((m) => m.householdId))];
+        for (const few of parts(touched, 100)) {
+          const done = await this.uow.transaction((em) => this.departures(em, { imp, actor, householdIds: few, listed, date, counts: result, total }));
+          this.engine.scheduleTimers(done.timers);
+          this.outbox.send(done.outgoing);
+          result = done.counts;
+        }
+      }
+    }
+    return result;
+  }
+
+  /** One transaction of departures: households locked (PostgreSQL), each missing member recorded as moved away. */
+  private async departures(
+    em: EntityManager,
+    args: { imp: HouseholdImportEntity; actor: AuthUser; householdIds: string[]; listed: Set<string>; date: string; counts: HouseholdImportCounts; total: number },
+  ): Promise<{ counts: HouseholdImportCounts; timers: TimerEntity[]; outgoing: Outgoing }> {
+    const { imp, actor } = args;
+    const running = await em.findOne(HouseholdImportEntity, { where: { id: imp.id }, select: { id: true, status: true } });
+    if (running?.status !== 'running') throw new ImportMovedOn();
+    const counts = { ...args.counts };
+    const now = new Date();
+    const timers: TimerEntity[] = [];
+    let outgoing: Outgoing = [];
+    const last = await em.createQueryBuilder(HouseholdImportRowEntity, 'r').select('MAX(r.rowNumber)', 'n').where('r.importId = :id', { id: imp.id }).getRawOne<{ n: number | string | null }>();
+    let rowNumber = Math.max(Number(last?.n ?? 0), args.total);
+    const rows: HouseholdImportRowEntity[] = [];
+    const line = (h: HouseholdEntity, m: HouseholdMemberEntity, outcome: 'left' | 'absent', errors: string[] | null) =>
+      rows.push(Object.assign(new HouseholdImportRowEntity(), {
+        importId: imp.id, rowNumber: ++rowNumber, householdCode: (h.householdCode ?? '').slice(0, 40), idNumber: m.idNumber, name: m.name.slice(0, 50),
+        villageCode: h.areaCode, outcome, errors, householdId: h.id, fromHouseholdId: null,
+      }));
+    for (const id of args.householdIds) {
+      const qb = em.createQueryBuilder(HouseholdEntity, 'h').where('h.id = :id', { id });
+      if (em.connection.options.type === 'postgres') qb.setLock('pessimistic_write');
+      const household = await qb.getOne();
+      if (!household) continue;
+      let members = await em.find(HouseholdMemberEntity, { where: { householdId: id }, order: { position: 'ASC' } });
+      const missing = members.filter((m) => !args.listed.has(m.idNumberHash));
+      if (!missing.length) continue;
+      if (missing.length === members.length) {
+        // the whole household is absent: kept as it is, reported once (a resumed run finds the line)
+        if (await em.existsBy(HouseholdImportRowEntity, { importId: imp.id, householdId: id, outcome: 'absent' })) continue;
+        for (const m of members) line(household, m, 'absent', ['household_absent']);
+        counts.householdsAbsent = (counts.householdsAbsent ?? 0) + 1;
+        continue;
+      }
+      for (const member of missing) {
+        household.version += 1;
+        household.updatedAt = now;
+        await em.update(HouseholdEntity, { id }, { version: household.version, updatedAt: now });
+        const left = await recordMemberLeft(em, this.watch, {
+          household,
+          members,
+          member,
+          kind: 'moved_away',
+          date: args.date,
+          reason: `全量导出《${imp.fileName}》未列出该成员，按迁出登记（导入任务 ${imp.id}）`,
+          evidence: [{ id: imp.id, type: 'household_import', sha256: imp.sha256 }],
+          source: `import:${imp.id}`,
+          actor,
+          now,
+        });
+        members = left.after;
+        timers.push(...left.timers);
+        outgoing = outgoing.concat(left.outgoing);
+        line(household, member, 'left', null);
+        counts.left = (counts.left ?? 0) + 1;
+      }
+    }
+    for (let k = 0; k < rows.length; k += 1000) await em.insert(HouseholdImportRowEntity, rows.slice(k, k + 1000));
+    await em.update(HouseholdImportEntity, { id: imp.id }, { counts });
+    return { counts, timers, outgoing };
   }
 
   private async chunk(
@@ -362,7 +487,7 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
     const memberWrites: HouseholdMemberEntity[] = [];
     const history: Array<{ h: HouseholdEntity; change: Parameters<typeof historyEntry>[3] }> = [];
     const movedOut = new Map<string, Array<{ member: MemberState; to: string }>>();
-    const report = (r: HouseholdRow, outcome: HouseholdRowOutcome, householdId: string | null, errors: string[] | null, from: string | null = null) => {
+    const report = (r: HouseholdRow, outcome: RowOutcome, householdId: string | null, errors: string[] | null, from: string | null = null) => {
       counts[COUNT_OF[outcome]]++;
       out.push(
         Object.assign(new HouseholdImportRowEntity(), {

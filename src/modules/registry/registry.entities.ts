@@ -23,6 +23,12 @@ export interface HouseholdImportCounts {
   invalid: number;
   /** refused: the same person in two households of the file, or twice in one */
   conflict: number;
+  /** a full export only (issue 19): registered members of its villages missing from it, recorded as moved away */
+  left?: number;
+  /** a full export only: registered households of its villages missing from it whole (kept: 销户 is the township's) */
+  householdsAbsent?: number;
+  /** a full export only: why no departures were recorded (a row of the file was refused) */
+  fullExportSkipped?: string | null;
 }
 
 export const EMPTY_HOUSEHOLD_COUNTS: HouseholdImportCounts = {
@@ -56,6 +62,8 @@ export class HouseholdImportEntity extends WithId {
   @Column(json()) counts: HouseholdImportCounts;
   @Column({ type: 'text', nullable: true }) error: string | null;
   @Column({ type: 'varchar', length: 36, nullable: true }) sameFileAs: string | null;
+  /** issue 19: the uploader declared the file the full export of its villages (members missing from it have left) */
+  @Column({ type: 'boolean', default: false }) fullExport: boolean;
   @Column({ type: 'varchar', length: 36 }) uploadedById: string;
   @Column({ type: 'varchar', length: 64 }) uploadedByUsername: string;
   @Column({ type: 'varchar', length: 20 }) uploadedByRole: string;
@@ -65,7 +73,8 @@ export class HouseholdImportEntity extends WithId {
   @Column(timestamp({ nullable: true })) finishedAt: Date | null;
 }
 
-export type HouseholdRowOutcome = 'created' | 'updated' | 'moved' | 'unchanged' | 'invalid' | 'conflict';
+/** left / absent: report lines of a full export for registered members it does not list (issue 19) */
+export type HouseholdRowOutcome = 'created' | 'updated' | 'moved' | 'unchanged' | 'invalid' | 'conflict' | 'left' | 'absent';
 
 /** One row of a household import: the per-row report. */
 @Entity('household_import_rows')

@@ -23,6 +23,7 @@ import { PoliciesService } from '../policies/policies.service';
 import { appendHistory, CHANGE_TITLES, type HouseholdChange, type HouseholdChangeKind, memberState, stateHash } from './history';
 import { type AddKind, type AddMemberDto, type ChangeKind, type EditHouseholdDto, LEAVING, type MemberChangeDto } from './registry.dto';
 import { type Consequence, RegistryWatch } from './registry-watch';
+import { type LeavingKind, recordMemberLeft } from './member-leaving';
 
 const UUID = /^[0-9a-f-]{36}$/i;
 const EDITORS = ['village', 'township', 'county'] as const;
@@ -296,31 +297,38 @@ export class RegistryService {
       if (unchanged) throw AppError.validation({ kind: '变更后的信息与现有登记相同' });
       const need = dto.kind === 'disability' && !dto.disability ? {} : CHANGE_EVIDENCE[dto.kind];
       const evidence = await this.evidence(em, dto.evidenceIds, need, user);
-      let after: HouseholdMemberEntity[];
-      let change: HouseholdChangeKind;
       if (leaving) {
-        await em.delete(HouseholdMemberEntity, { id: member.id });
-        after = members.filter((m) => m.id !== member.id);
-        change = 'member_left';
-        next = member;
-      } else {
-        next = Object.assign(new HouseholdMemberEntity(), next);
-        await em.update(HouseholdMemberEntity, { id: member.id }, { employment: next.employment, laborAbility: next.laborAbility, disability: next.disability });
-        after = members.map((m) => (m.id === member.id ? (next as HouseholdMemberEntity) : m));
-        change = 'member_changed';
+        // the one path of a departure (issue 19: a full export's re-import takes it too)
+        await this.markUsed(em, evidence, household.version);
+        const left = await recordMemberLeft(em, this.watch, {
+          household,
+          members,
+          member,
+          kind: dto.kind as LeavingKind,
+          date: dto.date,
+          reason: dto.reason,
+          evidence: evidence.map((e) => ({ id: e.id, type: e.type, sha256: e.sha256 })),
+          source: 'api',
+          actor: user,
+          now: new Date(),
+        });
+        return { household, members: left.after, entry: left.entry, consequences: left.consequences, outgoing: left.outgoing, timers: left.timers };
       }
+      next = Object.assign(new HouseholdMemberEntity(), next);
+      await em.update(HouseholdMemberEntity, { id: member.id }, { employment: next.employment, laborAbility: next.laborAbility, disability: next.disability });
+      const after = members.map((m) => (m.id === member.id ? (next as HouseholdMemberEntity) : m));
       const done = await this.commit(em, {
         user,
         household,
         before: members,
         after,
         change: {
-          change,
+          change: 'member_changed',
           date: dto.date,
           reason: `${KIND_TITLES[dto.kind]}：${dto.reason}`,
           memberId: member.id,
           before: { member: before },
-          after: leaving ? { kind: dto.kind, member: null } : { kind: dto.kind, member: memberState(next as HouseholdMemberEntity) },
+          after: { kind: dto.kind, member: memberState(next as HouseholdMemberEntity) },
           evidence: evidence.map((e) => ({ id: e.id, type: e.type, sha256: e.sha256 })),
           source: 'api',
         },

@@ -24,8 +24,17 @@ import { PoliciesService } from '../policies/policies.service';
 import { CreateHiringDto } from './welfare-posts.dto';
 import { WelfarePostAttendanceEntity, WelfarePostEntity, WelfarePostTenureEntity } from './welfare-posts.entities';
 import { appendLedger, ledgerRecord } from '../audit/record-ledger';
+import { lockKey } from '../../database/keyed-lock';
+import { householdVersionOf } from '../engine/household-version';
 
 const ACTIVE = ['contracted', 'on_duty'];
+
+/**
+ * Issue 19 (item 17): hiring work on one household queues behind this lock (PostgreSQL), so
+ * open_application_exists and posts_per_household count what a concurrent opening or approval
+ * committed instead of reading before it writes.
+ */
+const householdHiringLock = (em: EntityManager, householdId: string) => lockKey(em, `welfare-post-hiring:household:${householdId}`);
 
 /** What a unique violation names: the index (PostgreSQL) or the column (SQLite). */
 const violated = (err: unknown): string => {
@@ -106,6 +115,11 @@ export class WelfarePostHiringAdapter implements ProcedureAdapter, OnModuleInit 
     if (!member || !household) throw AppError.notFound('家庭成员');
     assertInArea(actor, household.areaCode, '家庭成员');
 
+    // two openings for one person at the same instant: the second reads the first's case. The
+    // household is share-locked first (as a step's first query does), so every path takes the
+    // row lock before the keyed one and no two of them wait on each other in opposite orders
+    await householdVersionOf(em, household.id);
+    await householdHiringLock(em, household.id);
     const open = await em
       .createQueryBuilder(CaseEntity, 'c')
       .select(['c.id'])
@@ -152,6 +166,9 @@ export class WelfarePostHiringAdapter implements ProcedureAdapter, OnModuleInit 
     const c = caseRow.snapshot.context as HiringContext;
     // eligibility facts matter only before a place is taken
     if (!['applied', 'public_notice', 'township_review', 'county_approval'].includes(caseRow.state)) return {};
+    // county approval takes a place: two members of one household approved at the same instant
+    // are judged one after the other, the second on a count that includes the first (SF-14)
+    if (caseRow.state === 'county_approval') await householdHiringLock(em, c.householdId);
     return { ...(await loadHiringFacts(em, { postId: c.postId, memberId: c.memberId, exceptCaseId: caseRow.id })) };
   }
 
