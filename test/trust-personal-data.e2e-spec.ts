@@ -10,6 +10,7 @@ import { COUNTY, expectOk, HUOZHUANG, inclusionCase, registerHousehold, shortNot
 import { alertCsv, DEPARTMENT, importReport, memberIds, uploadAlerts, waitForImport } from './support/imports';
 import { badCheck, regId, registryCsv, registryReport, uploadRegistry, waitForRegistryImport } from './support/registry';
 import { maskIdNumber } from '../src/common/domain/id-number';
+import { pii } from '../src/common/crypto/pii';
 import { CaseDataPhones1765500000000 as PgMigration } from '../src/database/migrations/postgres/1765500000000-CaseDataPhones';
 import { CaseDataPhones1765500000000 as SqliteMigration } from '../src/database/migrations/sqlite/1765500000000-CaseDataPhones';
 
@@ -143,5 +144,32 @@ describe(`trust: personal data in case data and import reports (issue 19, ${targ
     expect(rows.flat()).not.toContain(wrong);
     const logged = await reads(hid);
     expect(logged.map((r: any) => [r.username, r.purpose])).toEqual([[SUPERVISOR, 'GET /imports/households/{id}/report']]);
+  });
+
+  // last: it breaks the case's chain
+  it('trust: another phone sealed into an audit entry behind the service (trigger off) breaks the case chain: the hash covers the clear phone', async () => {
+    const [entry] = await raw('SELECT "seq", "data" FROM "audit_entries" WHERE "caseId" = $1 AND "data" LIKE $2', [caseId, '%assistanceContact%']);
+    const data = JSON.parse(entry.data);
+    expect(data.assistanceContact.phone).toMatch(/^v1:/);
+    // re-encrypted, the same phone: a new IV, the chain still verifies
+    data.assistanceContact.phone = pii().encrypt(PHONE);
+    const rewrite = async (json: string) => {
+      if (target === 'postgres') {
+        await raw('ALTER TABLE "audit_entries" DISABLE TRIGGER audit_entries_append_only');
+        await raw('UPDATE "audit_entries" SET "data" = $1 WHERE "caseId" = $2 AND "seq" = $3', [json, caseId, entry.seq]);
+        await raw('ALTER TABLE "audit_entries" ENABLE TRIGGER audit_entries_append_only');
+      } else {
+        await raw('DROP TRIGGER audit_entries_no_update');
+        await raw('UPDATE "audit_entries" SET "data" = $1 WHERE "caseId" = $2 AND "seq" = $3', [json, caseId, entry.seq]);
+        await raw(`CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END`);
+      }
+    };
+    await rewrite(JSON.stringify(data));
+    expect((await expectOk(await get(COUNTY, `/cases/${caseId}/verify`))).valid).toBe(true);
+    // another number, properly encrypted: the ciphertext is valid, the entry is not
+    data.assistanceContact.phone = pii().encrypt('13800000000');
+    await rewrite(JSON.stringify(data));
+    const broken = await expectOk(await get(COUNTY, `/cases/${caseId}/verify`));
+    expect(broken).toMatchObject({ valid: false, brokenAt: entry.seq });
   });
 });
