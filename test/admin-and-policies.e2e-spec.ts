@@ -286,8 +286,9 @@ describe(`administration, authentication and policies (${target})`, () => {
   });
 
   describe('policies', () => {
-    const getPolicy = async (code: string, at?: string) =>
-      env.http().get(`/policies/${code}${at ? `?at=${encodeURIComponent(at)}` : ''}`).set(await auth(VILLAGE));
+    // issue 19: a user reads the policy of their area, above and below it; the areas elsewhere are read by the global admin
+    const getPolicy = async (code: string, at?: string, user = VILLAGE) =>
+      env.http().get(`/policies/${code}${at ? `?at=${encodeURIComponent(at)}` : ''}`).set(await auth(user));
     const putPolicy = async (code: string, values: Record<string, unknown>, effectiveFrom = new Date(Date.now() - 1000).toISOString(), user = 'admin') =>
       env.http().put(`/policies/${code}`).set(await auth(user)).send({ effectiveFrom, values });
 
@@ -334,7 +335,7 @@ describe(`administration, authentication and policies (${target})`, () => {
       expect(put).toMatchObject({ areaCode: JIANAN, version: 1, values: { 'monitoring.incomeLine': 7800, 'inclusion.noticePeriod': 'P7D' } });
 
       for (const code of [JIANAN, LINGJING, HUOZHUANG, '411003102201']) {
-        const p = await expectOk(await getPolicy(code));
+        const p = await expectOk(await getPolicy(code, undefined, 'admin'));
         expect(p.values['monitoring.incomeLine']).toBe(7800);
         expect(p.values['inclusion.noticePeriod']).toBe('P7D');
         expect(p.version).toContain(`${JIANAN}#1`);
@@ -347,7 +348,7 @@ describe(`administration, authentication and policies (${target})`, () => {
       expect(before.version).not.toContain(JIANAN);
 
       for (const code of [HENAN, '411000000000', '420000000000', '420100000000', '411004000000']) {
-        const p = await expectOk(await getPolicy(code));
+        const p = await expectOk(await getPolicy(code, undefined, 'admin'));
         expect(p.values['monitoring.incomeLine']).toBe(7500);
         expect(p.values['inclusion.noticePeriod']).toBe('P5D');
         expect(p.version).not.toContain(JIANAN);
@@ -371,7 +372,7 @@ describe(`administration, authentication and policies (${target})`, () => {
       expect(village.version).toBe(1);
       const v = await expectOk(await getPolicy(HUOZHUANG));
       expect(v.values).toMatchObject({ 'posts.minAttendanceDays': 10, 'monitoring.incomeLine': 8000, 'posts.maxAge': 60 });
-      const neighbour = await expectOk(await getPolicy(DALUCHEN));
+      const neighbour = await expectOk(await getPolicy(DALUCHEN, undefined, 'admin'));
       expect(neighbour.values['posts.minAttendanceDays']).toBe(8);
     });
 
@@ -379,10 +380,10 @@ describe(`administration, authentication and policies (${target})`, () => {
       await expectOk(await putPolicy(DALUCHEN, { 'posts.maxAge': 62, 'posts.minAge': 18 }), 201);
       const second = await expectOk(await putPolicy(DALUCHEN, { 'posts.maxAge': 63 }), 201);
       expect(second.values).toEqual({ 'posts.maxAge': 63, 'posts.minAge': 18 });
-      expect((await expectOk(await getPolicy(DALUCHEN))).values).toMatchObject({ 'posts.maxAge': 63, 'posts.minAge': 18 });
+      expect((await expectOk(await getPolicy(DALUCHEN, undefined, 'admin'))).values).toMatchObject({ 'posts.maxAge': 63, 'posts.minAge': 18 });
       const third = await expectOk(await putPolicy(DALUCHEN, { 'posts.minAge': null }), 201);
       expect(third.values).toEqual({ 'posts.maxAge': 63 });
-      expect((await expectOk(await getPolicy(DALUCHEN))).values['posts.minAge']).toBe(16);
+      expect((await expectOk(await getPolicy(DALUCHEN, undefined, 'admin'))).values['posts.minAge']).toBe(16);
     });
 
     it('an unknown key is 400 naming it, and creates no version', async () => {
@@ -466,8 +467,51 @@ describe(`administration, authentication and policies (${target})`, () => {
       expect(created.length).toBeGreaterThan(0);
       const versions = created.map((r) => r.body.version).sort((a, b) => a - b);
       expect(versions).toEqual(versions.map((_, i) => i + 1));
-      const p = await expectOk(await getPolicy('411003102201'));
+      const p = await expectOk(await getPolicy('411003102201', undefined, 'admin'));
       expect(p.version).toContain(`${CHENCAO}#${versions.length}`);
+    });
+  });
+
+  describe('trust: policy and its ledger within the caller\'s area (issue 19)', () => {
+    const OTHER_COUNTY = '411002000000';
+    const read = async (user: string, code: string) => env.http().get(`/policies/${code}`).set(await auth(user));
+    const ledgerOf = async (user: string, query = '') => env.http().get(`/policies/ledger${query}`).set(await auth(user));
+
+    it('trust: GET /policies/{areaCode} of another county, township or village is a 404 for every role; the national level, the levels above and the own area are read', async () => {
+      const reason = '魏都区调整公益岗位出勤天数，经区政府常务会议研究决定';
+      expect([201, 409]).toContain((await env.http().post('/admin/areas').set(await auth('admin')).send({ code: OTHER_COUNTY, name: '魏都区', level: 'county' })).status);
+      await expectOk(await env.http().put(`/policies/${OTHER_COUNTY}`).set(await auth('admin')).send({ effectiveFrom: new Date(Date.now() - 1000).toISOString(), values: { 'posts.minAttendanceDays': 12 }, reason }), 201);
+      const cases: Array<[string, string[], string[]]> = [
+        [VILLAGE, ['000000000000', HENAN, '411000000000', JIANAN, LINGJING, HUOZHUANG], [OTHER_COUNTY, DALUCHEN, '411003101000', '420000000000']],
+        [TOWNSHIP, [JIANAN, LINGJING, HUOZHUANG, DALUCHEN], [OTHER_COUNTY, '411003101000', '411003101201']],
+        [COUNTY, [HENAN, JIANAN, HUOZHUANG, '411003101201'], [OTHER_COUNTY, '411002001000', '420000000000']],
+        ['d_agri', [JIANAN, HUOZHUANG], [OTHER_COUNTY]],
+        ['s_jianan', [JIANAN, '411003101201'], [OTHER_COUNTY, '420000000000']],
+        ['s_xuchang', ['411000000000', JIANAN, OTHER_COUNTY], ['410100000000', '420000000000']],
+      ];
+      for (const [user, own, elsewhere] of cases) {
+        for (const code of own) expect({ user, code, status: (await read(user, code)).status }).toEqual({ user, code, status: 200 });
+        for (const code of elsewhere) {
+          const res = await read(user, code);
+          expect({ user, code, status: res.status, code_: res.body.code }).toEqual({ user, code, status: 404, code_: 'NOT_FOUND' });
+          expect(JSON.stringify(res.body)).not.toContain('posts.minAttendanceDays');
+        }
+      }
+      // the global admin reads every area
+      expect((await expectOk(await read('admin', OTHER_COUNTY))).values['posts.minAttendanceDays']).toBe(12);
+    });
+
+    it('trust: the policy ledger\'s reasons and authors of another county are kept from a supervisor of this one', async () => {
+      const reason = '魏都区调整公益岗位出勤天数，经区政府常务会议研究决定';
+      expect((await ledgerOf('s_jianan', `?areaCode=${OTHER_COUNTY}`)).status).toBe(404);
+      const mine = await expectOk(await ledgerOf('s_jianan', '?pageSize=200'));
+      expect(mine.items.length).toBeGreaterThan(0);
+      expect(mine.items.every((e: any) => ['000000000000', HENAN, '411000000000'].includes(e.areaCode) || e.areaCode.startsWith('411003'))).toBe(true);
+      expect(JSON.stringify(mine)).not.toContain(reason);
+      // the city's supervisor sees the county below it; the global admin sees everything
+      const city = await expectOk(await ledgerOf('s_xuchang', `?areaCode=${OTHER_COUNTY}`));
+      expect(city.items[0]).toMatchObject({ areaCode: OTHER_COUNTY, reason, actor: { username: 'admin' } });
+      expect(JSON.stringify(await expectOk(await ledgerOf('admin', '?pageSize=200')))).toContain(reason);
     });
   });
 
@@ -631,7 +675,7 @@ describe(`administration, authentication and policies (${target})`, () => {
       expect(await verify()).toMatchObject({ valid: false, unrecordedVersions: [{ areaCode: HUBEI, version: 1 }] });
       // what every start does (onApplicationBootstrap): an entry for each version without one
       await env.app.get(PoliciesService).onApplicationBootstrap();
-      const [entry] = (await ledger(`?areaCode=${HUBEI}`)).items;
+      const [entry] = (await ledger(`?areaCode=${HUBEI}`, 'admin')).items;
       expect(entry).toMatchObject({ kind: 'version', version: 1, actor: { username: 'admin' }, reason: expect.stringMatching(CJK), before: null, after: { values: { 'monitoring.incomeLine': 8000 } } });
       expect((await verify()).valid).toBe(true);
       // a second start adds nothing

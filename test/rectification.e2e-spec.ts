@@ -1,8 +1,9 @@
 import ExcelJS from 'exceljs';
+import { DEMO_PROJECTS, seedProjects } from '../seeds/projects';
 import { seedRectification } from '../seeds/rectification';
 import { startApp, target, type TestEnv } from './support/harness';
 import { secondsFloor, widenPolicyBounds } from './support/policy-bounds';
-import { COUNTY, COUNTY2, expectOk, getCase, HUOZHUANG, OTHER_TOWNSHIP, OTHER_VILLAGE, send, TOWNSHIP, upload, VILLAGE } from './support/flows';
+import { COUNTY, COUNTY2, expectOk, getCase, HUOZHUANG, OTHER_TOWNSHIP, OTHER_VILLAGE, send, TOWNSHIP, upload, uploadAll, VILLAGE } from './support/flows';
 import { addMeasure, auth, COUNTY_CODE, daysAgo, monitoringObject, setPolicy, sleep, SUPERVISOR } from './support/elimination';
 
 const LEDGER_COLUMNS = ['序号', '问题', '整改措施', '责任单位', '责任人', '完成时限', '整改进展', '是否销号'];
@@ -77,7 +78,7 @@ describe(`rectification ledger: 交办、整改、验收、销号 (SF-26, issue 
     const bad = await post(env, COUNTY, '/rectification/findings', { source: 'rumour', category: 'monitoring', description: '同意', areas: ['110000000000'], severity: 'general' });
     expect(bad.status).toBe(400);
     expect(bad.body.details.fields).toHaveProperty(['source']);
-    const placeholder = await post(env, COUNTY, '/rectification/findings', { source: 'audit', category: 'project_funds', description: '情况属实', areas: ['110101000000'], severity: 'general' });
+    const placeholder = await post(env, COUNTY, '/rectification/findings', { source: 'audit', category: 'project_funds', description: '情况属实', areas: ['411003199999'], severity: 'general' });
     expect(placeholder.status).toBe(400);
     expect(Object.keys(placeholder.body.details.fields).sort()).toEqual(['areas', 'description']);
   });
@@ -282,5 +283,122 @@ describe(`rectification ledger: 交办、整改、验收、销号 (SF-26, issue 
     const ledger = await expectOk(await get(env, COUNTY, '/rectification/ledger'));
     const states = new Set(ledger.rows.map((r: any) => r.status));
     expect([...states].sort()).toEqual(['acceptance', 'closed', 'rectifying']);
+  });
+  // ---------------------------------------------------------------- issue 19 (trust, round two)
+
+  it('trust: SF-26/SF-24 after a return at acceptance, 销号 is applied for again only once new progress is recorded (no 表面整改)', async () => {
+    const f = await finding(env, { category: 'work' }, COUNTY);
+    const item = await expectOk(await assign(env, f.id), 201);
+    await rectify(env, item.id);
+    await expectOk(await send(env, COUNTY, item.id, { type: 'RETURN', reason: '走访记录不全，缺少户主签字，请补充后再申请销号', data: {} }));
+    // the same paperwork again, nothing recorded since the return
+    const again = await send(env, VILLAGE, item.id, { type: 'APPLY_CLOSURE', data: CLOSURE });
+    expect(again.status).toBe(422);
+    expect(again.body).toMatchObject({ code: 'RULE_VIOLATED', details: { rule: 'progress_after_return', returnReason: '走访记录不全，缺少户主签字，请补充后再申请销号' } });
+    expect(again.body.message).toContain('表面整改');
+    const view = await expectOk(await getCase(env, VILLAGE, item.id));
+    expect(view.state).toBe('rectifying');
+    expect(view.availableActions.find((a: any) => a.event === 'APPLY_CLOSURE')).toMatchObject({ allowed: false, rules: ['progress_after_return'] });
+    // progress recorded after the return: the application goes through, and is accepted
+    const applied = await rectify(env, item.id);
+    expect(applied.state).toBe('acceptance');
+    expect((await expectOk(await send(env, COUNTY, item.id, { type: 'ACCEPT', data: OPINION }))).state).toBe('closed');
+  });
+
+  it('trust: SF-26 交办 only to an area the finding concerns (or inside one); 系统检测 only for detector-born findings', async () => {
+    const f = await finding(env, { category: 'policy' });
+    // 张庄村 of another township, and the township above the finding's village: neither is concerned
+    for (const areaCode of ['411003101201', '411003100000', '411003000000']) {
+      const res = await assign(env, f.id, { areaCode });
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({ code: 'RULE_VIOLATED', details: { rule: 'area_of_finding', areaCode, findingAreas: [HUOZHUANG] } });
+    }
+    expect((await assign(env, f.id, { areaCode: '411003101201' }, OTHER_TOWNSHIP)).status).toBe(404);
+    expect((await expectOk(await assign(env, f.id), 201)).areaCode).toBe(HUOZHUANG);
+    // a township-wide finding goes to the township or one of its villages
+    const wide = await finding(env, { category: 'policy', areas: ['411003100000'] });
+    expect((await expectOk(await assign(env, wide.id, { areaCode: '411003100202', responsibleUnit: '大路陈村村民委员会' }), 201)).areaCode).toBe('411003100202');
+    expect((await assign(env, wide.id, { areaCode: '411003101201' })).body.details.rule).toBe('area_of_finding');
+    // 系统检测 by hand or from a file is refused, naming the field
+    const byHand = await post(env, COUNTY, '/rectification/findings', { source: 'system_detection', category: 'monitoring', description: '部分监测对象帮扶措施针对性不强，未能因户施策', areas: [HUOZHUANG], severity: 'general' });
+    expect(byHand.status).toBe(400);
+    expect(byHand.body.code).toBe('VALIDATION_FAILED');
+    expect(Object.keys(byHand.body.details.fields)).toEqual(['source']);
+    expect(byHand.body.details.fields.source).toContain('系统检测');
+    const csv = Buffer.from('\uFEFF问题来源,问题类别,问题描述,涉及区划,严重程度\r\n系统检测,监测帮扶,部分监测对象帮扶措施针对性不强，未能因户施策,411003100201,一般\r\n');
+    const out = await expectOk(await env.http().post('/rectification/findings/import').set('Authorization', await auth(env, COUNTY)).attach('file', csv, 'findings.csv'), 201);
+    expect(out).toMatchObject({ rows: 1, recorded: 0, refused: 1 });
+    expect(Object.keys(out.report[0].problems)).toEqual(['source']);
+  });
+
+  it('trust: SF-26 an item is cancelled (撤销) only by the level that opened it, with a reason, audited; it is then no longer open or overdue', async () => {
+    const f = await finding(env, { category: 'industry_employment' }, COUNTY);
+    const item = await expectOk(await assign(env, f.id, {}, TOWNSHIP), 201);
+    const reason = '问题已并入县级督查整改事项统一办理，本事项撤销';
+    // the village rectifies, it does not cancel; the county did not open it; another township does not see it
+    expect((await send(env, VILLAGE, item.id, { type: 'CANCEL', reason, data: {} })).status).toBe(403);
+    const county = await send(env, COUNTY, item.id, { type: 'CANCEL', reason, data: {} });
+    expect(county.status).toBe(422);
+    expect(county.body.details.rule).toBe('at_assigning_level');
+    expect((await send(env, OTHER_TOWNSHIP, item.id, { type: 'CANCEL', version: 1, reason, data: {} })).status).toBe(404);
+    const noReason = await send(env, TOWNSHIP, item.id, { type: 'CANCEL', data: {} });
+    expect(noReason).toMatchObject({ status: 422, body: { code: 'REASON_REQUIRED' } });
+    const placeholder = await send(env, TOWNSHIP, item.id, { type: 'CANCEL', reason: '撤销', data: {} });
+    expect(placeholder.status).toBe(422);
+    // still open after every refusal
+    expect((await expectOk(await getCase(env, TOWNSHIP, item.id))).state).toBe('rectifying');
+
+    const cancelled = await expectOk(await send(env, TOWNSHIP, item.id, { type: 'CANCEL', reason, data: {} }));
+    expect(cancelled.state).toBe('cancelled');
+    const history = await expectOk(await env.http().get(`/cases/${item.id}/history`).set('Authorization', await auth(env, COUNTY)));
+    expect(history.at(-1)).toMatchObject({ event: 'CANCEL', fromState: 'rectifying', toState: 'cancelled', reason, actor: { username: TOWNSHIP, role: 'township' } });
+    expect((await expectOk(await env.http().get(`/cases/${item.id}/verify`).set('Authorization', await auth(env, COUNTY)))).valid).toBe(true);
+    expect((await send(env, VILLAGE, item.id, { type: 'RECORD_PROGRESS', data: PROGRESS })).status).toBe(409);
+    const row = (await expectOk(await get(env, COUNTY, `/rectification/items?areaCode=${HUOZHUANG}&status=cancelled&pageSize=200`))).items.find((i: any) => i.caseId === item.id);
+    expect(row).toMatchObject({ status: 'cancelled', statusTitle: '已撤销', overdue: false });
+    expect(row.closedAt).not.toBeNull();
+    // the finding is handed over again, to the same area
+    expect((await expectOk(await assign(env, f.id, {}, TOWNSHIP), 201)).state).toBe('rectifying');
+
+    // awaiting acceptance, the county cancels the item it opened
+    const g = await finding(env, { category: 'industry_employment' }, COUNTY);
+    const second = await expectOk(await assign(env, g.id), 201);
+    await rectify(env, second.id);
+    expect((await expectOk(await send(env, COUNTY, second.id, { type: 'CANCEL', reason, data: {} }))).state).toBe('cancelled');
+    const def = await expectOk(await get(env, COUNTY, '/procedures/rectification'));
+    expect(def.events.find((e: any) => e.type === 'CANCEL')).toMatchObject({ role: ['county', 'township'], reasonRequired: true });
+  });
+
+  it('trust: SF-23 findings from the stalled-projects and overdue-projects detectors; a finding for an area outside the caller\'s is a 404', async () => {
+    await seedProjects(env.app);
+    // the demo project still only planned: its implementation opened, works started 70 days ago, due yesterday
+    const demo = DEMO_PROJECTS.find((d) => d.stage === 'planned')!;
+    const plan = await expectOk(await get(env, COUNTY, '/project-plans?year=2026'));
+    const projectId = plan.items.find((i: any) => i.name === demo.body.name).projectId;
+    const impl = await expectOk(await post(env, VILLAGE, '/procedures/project-implementation/cases', { projectId }), 201);
+    await expectOk(
+      await send(env, VILLAGE, impl.id, {
+        type: 'RECORD_CONTRACT',
+        evidenceIds: await uploadAll(env, VILLAGE, impl.id, ['contract', 'start_report']),
+        data: { contractNo: 'JA-2026-TRUST14', contractor: '许昌建安建筑工程有限公司', contractAmount: demo.contractAmount, signedOn: daysAgo(72), startedOn: daysAgo(70), plannedEnd: daysAgo(1) },
+      }),
+    );
+    for (const detector of ['stalled-projects', 'overdue-projects']) {
+      const listed = await expectOk(await get(env, SUPERVISOR, `/inspection/${detector}?areaCode=${HUOZHUANG}`));
+      expect(listed.items.map((i: any) => i.projectId)).toContain(projectId);
+      const made = await expectOk(await post(env, SUPERVISOR, '/rectification/findings/from-inspection', { detector, params: { areaCode: HUOZHUANG } }), 201);
+      expect(made).toMatchObject({ detector, finding: 'SF-23', listed: listed.items.length });
+      const f = made.created.find((c: any) => c.detector.subjectKey === `project:${projectId}`);
+      expect(f).toMatchObject({ origin: 'detector', source: { id: 'system_detection' }, category: { id: 'project_funds' }, areaCode: HUOZHUANG });
+      expect(f.description).toContain(demo.body.name);
+      // not twice
+      expect((await expectOk(await post(env, COUNTY, '/rectification/findings/from-inspection', { detector, params: { areaCode: HUOZHUANG } }), 201)).existing).toContainEqual({ subjectKey: `project:${projectId}`, findingId: f.id });
+    }
+    // outside the caller's area: not there (404), by hand and from a detector
+    const outside = await post(env, COUNTY, '/rectification/findings', { source: 'audit', category: 'project_funds', description: '部分产业项目联农带农机制不明确，收益分配方案未公示', areas: ['110101000000'], severity: 'general' });
+    expect(outside).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+    const mixed = await post(env, COUNTY, '/rectification/findings', { source: 'audit', category: 'project_funds', description: '部分产业项目联农带农机制不明确，收益分配方案未公示', areas: [HUOZHUANG, '411002000000'], severity: 'general' });
+    expect(mixed.status).toBe(404);
+    expect((await post(env, COUNTY, '/rectification/findings/from-inspection', { detector: 'overdue-projects', params: { areaCode: '411002000000' } })).status).toBe(404);
   });
 });

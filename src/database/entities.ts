@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { json, timestamp } from './column-types';
-import { encrypted } from '../common/crypto/pii';
+import { encrypted, sealedPhones } from '../common/crypto/pii';
 import { WELFARE_POST_ENTITIES } from '../modules/welfare-posts/welfare-posts.entities';
 import { PROJECT_ENTITIES } from '../modules/project-intake/project.entity';
 import { IMPLEMENTATION_ENTITIES } from '../modules/project-implementation/implementation.entities';
@@ -93,7 +93,8 @@ export class MonitoringObjectEntity extends WithId {
   @Column({ type: 'varchar', length: 30 }) monitoringType: string;
   @Column(json()) riskTypes: string[];
   @Column({ type: 'varchar', length: 10 }) startDate: string;
-  @Column(json()) assistanceContact: { name: string; unit: string; phone: string };
+  /** the phone encrypted at rest (issue 19) */
+  @Column(json({ transformer: sealedPhones })) assistanceContact: { name: string; unit: string; phone: string };
   @Index() @Column({ type: 'varchar', length: 20 }) status: string;
   @Column({ type: 'varchar', length: 36 }) inclusionCaseId: string;
   @Column({ type: 'varchar', length: 36, nullable: true }) previousMonitoringObjectId: string | null;
@@ -149,7 +150,8 @@ export class CaseEntity extends WithId {
   @Column({ type: 'integer' }) machineVersion: number;
   @Column({ type: 'integer' }) version: number;
   @Column({ type: 'varchar', length: 40 }) state: string;
-  @Column(json()) snapshot: { value: any; context: Record<string, any> };
+  /** phones inside encrypted at rest (issue 19) */
+  @Column(json({ transformer: sealedPhones })) snapshot: { value: any; context: Record<string, any> };
   @Index() @Column({ type: 'varchar', length: 12 }) areaCode: string;
   @Column({ type: 'varchar', length: 20 }) subjectType: string;
   @Index() @Column({ type: 'varchar', length: 36 }) subjectId: string;
@@ -180,7 +182,8 @@ export class AuditEntryEntity {
   @Column({ type: 'varchar', length: 20 }) actorRole: string;
   @Column(timestamp()) at: Date;
   @Column({ type: 'text', nullable: true }) reason: string | null;
-  @Column(json()) data: Record<string, any>;
+  /** phones inside encrypted at rest (issue 19); the hash covers the clear data */
+  @Column(json({ transformer: sealedPhones })) data: Record<string, any>;
   @Column(json()) evidence: Array<{ id: string; type: string; sha256: string }>;
   @Column({ type: 'varchar', length: 200 }) policyVersion: string;
   @Column({ type: 'varchar', length: 64 }) prevHash: string;
@@ -234,7 +237,8 @@ export class IdempotencyRecordEntity {
   @Column({ type: 'varchar', length: 64 }) requestHash: string;
   @Column({ type: 'varchar', length: 36 }) caseId: string;
   /** the first response, returned again on replay */
-  @Column(json()) response: Record<string, any>;
+  /** the answer as sent; phones inside encrypted at rest (issue 19) */
+  @Column(json({ transformer: sealedPhones })) response: Record<string, any>;
   @Column(timestamp()) createdAt: Date;
 }
 

@@ -77,11 +77,12 @@ function judge(s: Snap, e: ProcedureEvent, history: Array<{ actorId: string; fro
 
 describe('rectification machine (SF-26, issue 14)', () => {
   it('has exactly the states 整改中 → 待验收 → 已销号', () => {
-    expect(stateIds(machine)).toEqual(['rectifying', 'acceptance', 'closed']);
+    expect(stateIds(machine)).toEqual(['rectifying', 'acceptance', 'closed', 'cancelled']);
     expect(String(start().value)).toBe('rectifying');
-    expect(eventsOf(machine, 'rectifying').map((e) => e.type)).toEqual(['RECORD_PROGRESS', 'APPLY_CLOSURE']);
-    expect(eventsOf(machine, 'acceptance').map((e) => e.type)).toEqual(['ACCEPT', 'RETURN']);
+    expect(eventsOf(machine, 'rectifying').map((e) => e.type)).toEqual(['RECORD_PROGRESS', 'APPLY_CLOSURE', 'CANCEL']);
+    expect(eventsOf(machine, 'acceptance').map((e) => e.type)).toEqual(['ACCEPT', 'RETURN', 'CANCEL']);
     expect(eventsOf(machine, 'closed')).toEqual([]);
+    expect(eventsOf(machine, 'cancelled')).toEqual([]);
   });
 
   it('the responsible area records progress with evidence any number of times, then applies; the assigning level accepts', () => {
@@ -106,8 +107,50 @@ describe('rectification machine (SF-26, issue 14)', () => {
     expect(ctx(s).returns).toBe(1);
     expect(ctx(s).closureRequest).toBeNull();
     expect(ctx(s).returnReasons[0].reason).toContain('签到表');
+    // trust (SF-26/SF-24): the same application again, nothing recorded since the return
+    expect(judge(s, ev('APPLY_CLOSURE', CLOSURE))).toBe('RULE_VIOLATED:progress_after_return');
+    expect(String(send(s, ev('APPLY_CLOSURE', CLOSURE)).value)).toBe('rectifying');
+    s = send(s, ev('RECORD_PROGRESS', { progress: '补齐了签到表并重新召开评议会议' }, { evidence: ['rectification_evidence'] }));
+    expect(judge(s, ev('APPLY_CLOSURE', CLOSURE))).toBeNull();
     s = send(s, ev('APPLY_CLOSURE', CLOSURE));
     expect(String(s.value)).toBe('acceptance');
+    // a second return asks for progress again
+    s = send(s, ev('RETURN', {}, { role: 'county', reason: '签到表与会议记录人数不一致，请核实' }));
+    expect(judge(s, ev('APPLY_CLOSURE', CLOSURE))).toBe('RULE_VIOLATED:progress_after_return');
+  });
+
+  it('trust: SF-26 a return recorded before the progress count was kept judges by the moments', () => {
+    const s = applied();
+    const returned = send(s, ev('RETURN', {}, { role: 'county', reason: '会议记录仍缺少签到表，整改不到位' }));
+    const old = { ...ctx(returned), returnReasons: [{ at: '2026-03-01T09:00:00.000Z', by: 'county-1', reason: '会议记录仍缺少签到表，整改不到位' }] };
+    const rule = rectification.rules.progress_after_return;
+    const event = ev('APPLY_CLOSURE', CLOSURE);
+    expect(rule.check({ context: old, event } as never)).toBe(false);
+    const later = { ...old, progress: [...old.progress, { at: '2026-03-02T09:00:00.000Z', by: 'village-1', role: 'village', progress: '补齐签到表', evidenceIds: ['e9'] }] };
+    expect(rule.check({ context: later, event } as never)).toBe(true);
+  });
+
+  it('trust: SF-26 the assigning level cancels (撤销) an open item, with a reason; no other level, and nothing after', () => {
+    for (const s of [start(), applied()]) {
+      expect(judge(s, ev('CANCEL', {}, { role: 'county' }))).toBe('REASON_REQUIRED');
+      expect(judge(s, ev('CANCEL', {}, { role: 'village', reason: '问题已并入其他事项统一整改' }))).toBe('ROLE_REQUIRED');
+      expect(judge(s, ev('CANCEL', {}, { role: 'township', reason: '问题已并入其他事项统一整改' }))).toBe('RULE_VIOLATED:at_assigning_level');
+      expect(judge(s, ev('CANCEL', {}, { role: 'county', reason: '问题已并入其他事项统一整改' }))).toBeNull();
+      const c = send(s, ev('CANCEL', {}, { role: 'county', actor: 'county-1', reason: '问题已并入其他事项统一整改' }));
+      expect(String(c.value)).toBe('cancelled');
+      expect(ctx(c).cancellation).toEqual({ at: T0, by: 'county-1', role: 'county', reason: '问题已并入其他事项统一整改' });
+      expect(judge(c, ev('RECORD_PROGRESS', PROGRESS, { evidence: ['rectification_evidence'] }))).toBe('INVALID_TRANSITION');
+    }
+  });
+
+  it('trust: SF-26 交办 only to an area the finding concerns, or inside one', () => {
+    const rules = (areaCode: string, areas: string[]) =>
+      failingCreationRules(rectification, { input: input({ areaCode, finding: { ...input().finding, areas } }), facts: { openItemId: null }, policy, now: T0 });
+    expect(rules('411003100201', ['411003100201'])).toEqual([]);
+    expect(rules('411003100202', ['411003100000'])).toEqual([]);
+    expect(rules('411003101201', ['411003100201'])).toEqual(['area_of_finding']);
+    expect(rules('411003100000', ['411003100201'])).toEqual(['area_of_finding']);
+    expect(rules('411003100201', ['411003101201', '411003100201'])).toEqual([]);
   });
 
   describe('forbidden transitions', () => {

@@ -13,11 +13,13 @@
  * returns it with a reason; the acceptor is never a user who rectified it (segregation of
  * duties, judged by the engine: `review` with `separateFrom`). A finding a detector produced is
  * re-checked at acceptance: while its detector still lists the subject it cannot be closed
- * (no 数字整改, SF-24).
+ * (no 数字整改, SF-24). After a return, closure is applied for again only once new progress has
+ * been recorded (no 表面整改, SF-26/SF-24). The assigning level may cancel (撤销) an item it opened,
+ * with a reason, while it is open.
  */
 import { assign, setup } from 'xstate';
 import type { Labelled } from '../common/domain/enums';
-import { levelOf } from '../common/domain/area';
+import { isWithin, levelOf } from '../common/domain/area';
 import { textProblemOf } from '../common/domain/reason';
 import {
   allowedGuard,
@@ -120,8 +122,11 @@ export interface RectificationContext extends BaseContext, RectificationInput {
   progress: ProgressEntry[];
   closureRequest: { at: string; by: string; summary: string; similarChecks: SimilarCheck[] } | null;
   acceptance: { at: string; by: string; opinion: string; detectorChecked: boolean } | null;
-  returnReasons: Array<{ at: string; by: string; reason: string }>;
+  /** `progressCount`: how many progress entries there were when it was returned */
+  returnReasons: Array<{ at: string; by: string; reason: string; progressCount?: number }>;
   returns: number;
+  /** 撤销 by the assigning level, with its reason */
+  cancellation?: { at: string; by: string; role: string; reason: string } | null;
 }
 
 /** What the adapter loads before an event (acceptance only): the detector run again. */
@@ -175,6 +180,21 @@ export const rectificationRules: RuleSet<Ctx> = {
     messageEn: 'No progress has been recorded yet',
     check: ({ context }) => context.progress.length > 0,
   },
+  progress_after_return: {
+    message: '退回整改后尚未录入新的整改进展，不能再次申请销号（严禁表面整改）',
+    messageEn: 'No progress has been recorded since the item was returned',
+    check: ({ context }) => {
+      const last = context.returnReasons.at(-1);
+      if (!last) return true;
+      // entries from before the count was kept: the progress recorded after the return's moment
+      const before = last.progressCount ?? context.progress.filter((p) => p.at <= last.at).length;
+      return context.progress.length > before;
+    },
+    explain: ({ context }) => {
+      const last = context.returnReasons.at(-1);
+      return { message: '退回整改后尚未录入新的整改进展，不能再次申请销号（严禁表面整改）', details: { returnedAt: last?.at ?? null, returnReason: last?.reason ?? null } };
+    },
+  },
   detector_cleared: {
     message: '检测仍列出该问题对象，不能销号（严禁数字整改、纸面整改）',
     messageEn: 'The detector still lists the subject: the item cannot be closed (SF-24)',
@@ -223,6 +243,13 @@ const acceptFields = { type: 'object', additionalProperties: false, required: ['
 
 // ---------------------------------------------------------------- transition meta
 
+const CANCEL: TransitionMeta = {
+  title: '撤销整改事项',
+  titleEn: 'Cancel the item',
+  roles: ['county', 'township'],
+  reasonRequired: true,
+  fields: optionalOpinionFields,
+};
 const RECTIFIERS: TransitionMeta['roles'] = ['village', 'township', 'county', 'department'];
 const ASSIGNERS: TransitionMeta['roles'] = ['county', 'township'];
 
@@ -286,24 +313,28 @@ export const rectificationMachine = setup({
     recordReturn: assign(({ context, event }) => ({
       returns: context.returns + 1,
       closureRequest: null,
-      returnReasons: [...context.returnReasons, { at: event.env.now, by: event.actor.id, reason: event.reason ?? '' }],
+      returnReasons: [...context.returnReasons, { at: event.env.now, by: event.actor.id, reason: event.reason ?? '', progressCount: context.progress.length }],
+    })),
+    recordCancellation: assign(({ event }) => ({
+      cancellation: { at: event.env.now, by: event.actor.id, role: event.actor.role, reason: event.reason ?? '' },
     })),
   },
 }).createMachine({
   id: RECTIFICATION,
   initial: 'rectifying',
-  context: ({ input }) => ({ ...input, timers: [], progress: [], closureRequest: null, acceptance: null, returnReasons: [], returns: 0 }),
+  context: ({ input }) => ({ ...input, timers: [], progress: [], closureRequest: null, acceptance: null, returnReasons: [], returns: 0, cancellation: null }),
   states: {
     rectifying: {
       ...state('整改中', 'Rectifying'),
       on: {
         RECORD_PROGRESS: { guard: allowed({ rules: ['at_responsible_level', 'texts_substantive'] }), actions: 'recordProgress', meta: RECORD_PROGRESS },
         APPLY_CLOSURE: {
-          guard: allowed({ rules: ['at_responsible_level', 'progress_recorded', 'texts_substantive'] }),
+          guard: allowed({ rules: ['at_responsible_level', 'progress_recorded', 'progress_after_return', 'texts_substantive'] }),
           target: 'acceptance',
           actions: 'requestClosure',
           meta: APPLY_CLOSURE,
         },
+        CANCEL: { guard: allowed({ rules: ['at_assigning_level'] }), target: 'cancelled', actions: 'recordCancellation', meta: CANCEL },
       },
     },
     acceptance: {
@@ -311,9 +342,11 @@ export const rectificationMachine = setup({
       on: {
         ACCEPT: { guard: allowed({ rules: ['at_assigning_level', 'detector_cleared'] }), target: 'closed', actions: 'recordAcceptance', meta: ACCEPT },
         RETURN: { guard: allowed({ rules: ['at_assigning_level'] }), target: 'rectifying', actions: 'recordReturn', meta: RETURN },
+        CANCEL: { guard: allowed({ rules: ['at_assigning_level'] }), target: 'cancelled', actions: 'recordCancellation', meta: CANCEL },
       },
     },
     closed: { ...state('已销号', 'Closed'), type: 'final' },
+    cancelled: { ...state('已撤销', 'Cancelled'), type: 'final' },
   },
 });
 
@@ -323,6 +356,12 @@ export interface RectificationCreationFacts {
 }
 
 export const rectificationCreationRules = {
+  area_of_finding: {
+    message: '责任区域须是该问题涉及的区域（或其下辖区域）',
+    messageEn: 'The responsible area must be an area the finding concerns, or inside one',
+    check: ({ input }) => input.finding.areas.some((a) => isWithin(input.areaCode, a)),
+    explain: ({ input }) => ({ details: { areaCode: input.areaCode, findingAreas: input.finding.areas } }),
+  },
   open_item_exists: {
     message: '该问题已交办给该责任区域且尚未销号',
     messageEn: 'The finding is already assigned to this area and not closed',

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../config/app-config';
-import { newPiiKey, parseHmacKey, parsePiiKeys, PiiCipher, PiiError } from './pii';
+import { installPii, newPiiKey, parseHmacKey, parsePiiKeys, PiiCipher, PiiError, sealedPhones } from './pii';
 
 const k1 = { id: 'k1', key: Buffer.alloc(32, 1) };
 const k2 = { id: 'k2', key: Buffer.alloc(32, 7) };
@@ -104,5 +104,39 @@ describe('PII keys in the configuration (issue 11)', () => {
     expect(() => loadConfig({ ...base, PII_KEYS: 'k1:short', PII_HMAC_KEY: newPiiKey() })).toThrow(/32 bytes/);
     const ok = loadConfig({ ...base, PII_KEYS: `k2:${newPiiKey()},k1:${newPiiKey()}`, PII_HMAC_KEY: newPiiKey() });
     expect(ok.pii.keys.map((k) => k.id)).toEqual(['k2', 'k1']);
+  });
+});
+
+describe('phones inside JSON (issue 19)', () => {
+  beforeAll(() => installPii({ keys: [k1], hmacKey }));
+  const to = (v: unknown) => sealedPhones.to(v) as any;
+  const from = (v: unknown) => sealedPhones.from(v) as any;
+
+  it('trust: SF-03 every phone key, wherever nested, is sealed; nothing else is touched; the original is not changed', () => {
+    const data = { assistanceContact: { name: '孙立新', unit: '建安区乡村振兴局', phone: '13903740000' }, list: [{ contactPhone: '0374-6123456' }], note: 'phone 13903740000', phones: ['13900000000'] };
+    const sealed = to(data);
+    expect(sealed.assistanceContact.phone).toMatch(/^v1:k1:/);
+    expect(sealed.list[0].contactPhone).toMatch(/^v1:k1:/);
+    expect(sealed.assistanceContact.name).toBe('孙立新');
+    // only keys that name a phone: free text and other keys stay as they are
+    expect(sealed.note).toBe('phone 13903740000');
+    expect(sealed.phones).toEqual(['13900000000']);
+    expect(data.assistanceContact.phone).toBe('13903740000');
+    expect(from(JSON.parse(JSON.stringify(sealed)))).toEqual(data);
+  });
+
+  it('trust: sealing twice seals once (the batch writer converts a value twice); a clear value stored before reads as it is', () => {
+    const once = to({ phone: '13903740000' });
+    expect(to(once)).toEqual(once);
+    expect(from({ phone: '13903740000', x: null })).toEqual({ phone: '13903740000', x: null });
+    expect(to(null)).toBeNull();
+    expect(from(undefined)).toBeUndefined();
+  });
+
+  it('trust: a sealed phone altered in storage is an error, never garbage', () => {
+    const sealed = to({ phone: '13903740000' });
+    const parts = sealed.phone.split(':');
+    parts[4] = parts[4].startsWith('A') ? `B${parts[4].slice(1)}` : `A${parts[4].slice(1)}`;
+    expect(() => from({ phone: parts.join(':') })).toThrow(PiiError);
   });
 });

@@ -142,3 +142,31 @@ export const encrypted: ValueTransformer = {
   to: (v: unknown) => (typeof v === 'string' ? pii().encrypt(v) : v),
   from: (v: unknown) => (typeof v === 'string' ? pii().decrypt(v) : v),
 };
+
+/** The keys of free-form case data that hold a phone (as `maskPersonalData` masks them). */
+const isPhoneKey = (k: string) => k === 'phone' || k.endsWith('Phone');
+
+/** A copy of `value` with every string under a phone key passed through `fn`, wherever it is nested. */
+export function mapPhones<T>(value: T, fn: (s: string) => string): T {
+  if (Array.isArray(value)) return value.map((v) => mapPhones(v, fn)) as T;
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = typeof v === 'string' && isPhoneKey(k) && v !== '' ? fn(v) : mapPhones(v, fn);
+  return out as T;
+}
+
+/** a phone sealed for storage (a value already sealed stays as it is) */
+export const sealPhone = (s: string): string => (FORMAT.test(s) ? s : pii().encrypt(s));
+/** a stored phone in clear text (a value stored before sealing stays as it is) */
+export const unsealPhone = (s: string): string => (FORMAT.test(s) ? pii().decrypt(s) : s);
+
+/**
+ * Issue 19: phones inside free-form JSON (a case's snapshot, an audit entry's data, a monitoring
+ * object's assistance contact) are encrypted at rest like the phone columns; the entities hold
+ * clear text. An audit entry's hash covers the clear data, so the chain verifies whatever the
+ * ciphertext (a new IV, another key) — and a ciphertext swapped in no longer matches its hash.
+ */
+export const sealedPhones: ValueTransformer = {
+  to: (v: unknown) => (v === null || v === undefined ? v : mapPhones(v, sealPhone)),
+  from: (v: unknown) => (v === null || v === undefined ? v : mapPhones(v, unsealPhone)),
+};

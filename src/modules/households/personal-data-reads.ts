@@ -29,7 +29,9 @@ export class PersonalDataReadEntity extends WithId {
 export class PersonalDataReads {
   constructor(private readonly uow: UnitOfWork) {}
 
-  async record(user: AuthUser, households: Array<{ id: string; areaCode: string }>, purpose: string): Promise<void> {
+  /** each household once per call, however many rows shown name it */
+  async record(user: AuthUser, shown: Array<{ id: string; areaCode: string }>, purpose: string): Promise<void> {
+    const households = [...new Map(shown.map((h) => [h.id, h])).values()];
     if (!households.length) return;
     const at = new Date();
     await this.uow.manager.insert(

@@ -8,6 +8,7 @@ import { ALERT_SOURCES, alertSourceOf, titleOf } from '../../common/domain/enums
 import { maskIdNumber, maskName } from '../../common/domain/id-number';
 import { importJobView } from './import-job-view';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { PersonalDataReads } from '../households/personal-data-reads';
 import { UnitOfWork } from '../../database/database.module';
 import { AreaEntity, CaseEntity, HouseholdEntity, MonitoringObjectEntity } from '../../database/entities';
 import { MONITORING_INCLUSION } from '../../machines/monitoring-inclusion.machine';
@@ -42,6 +43,7 @@ export class ImportsService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly runner: ImportRunner,
+    private readonly reads: PersonalDataReads,
   ) {}
 
   private get em() {
@@ -139,11 +141,14 @@ export class ImportsService {
       if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
       return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
     };
+    // issue 19: a row matched to a household is shown in full only as a recorded read of that
+    // household (personal_data_reads); a row of no household only to its uploader, who sent it
+    const shown = (r: AlertImportRowEntity) => full && (r.householdId !== null || user.id === imp.uploadedById);
     const line = (r: AlertImportRowEntity) =>
       [
         r.rowNumber,
-        full ? r.name : maskName(r.name),
-        full ? r.idNumber : maskIdNumber(r.idNumber),
+        shown(r) ? r.name : maskName(r.name),
+        shown(r) ? r.idNumber : maskIdNumber(r.idNumber),
         r.areaCode,
         titleOf(ALERT_SOURCES, r.source),
         OUTCOME_TITLES[r.outcome],
@@ -155,6 +160,7 @@ export class ImportsService {
         .map(cell)
         .join(',');
     const em = this.em;
+    const reads = this.reads;
     async function* chunks(): AsyncGenerator<string> {
       yield `\uFEFF${['行号', '姓名', '身份证号', '区划代码', '预警来源', '结果', '结果代码', '问题', '农户编号', '案件编号'].join(',')}\r\n`;
       for (let after = 0; ; ) {
@@ -164,6 +170,7 @@ export class ImportsService {
           take: REPORT_CHUNK,
         });
         if (!rows.length) return;
+        await reads.record(user, (rows.filter((r) => shown(r) && r.householdId).map((r) => ({ id: r.householdId!, areaCode: r.areaCode }))), 'GET /imports/{id}/report');
         yield rows.map((r) => `${line(r)}\r\n`).join('');
         after = rows[rows.length - 1].rowNumber;
       }

@@ -6,12 +6,21 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { AppError } from '../../common/errors/app-error';
 import { POLICY_KEYS } from '../../common/policy/policy-keys';
 import { NATIONAL, PoliciesService } from './policies.service';
-import { isAreaCode } from '../../common/domain/area';
+import { isAreaCode, isWithin, lineageOf } from '../../common/domain/area';
 import { PolicyLedgerQuery, PutPolicyBoundsDto, PutPolicyDto } from './policies.dto';
 
 export { PutPolicyDto } from './policies.dto';
 
 const actorOf = (user: AuthUser) => ({ id: user.id, username: user.username, role: user.role });
+
+/**
+ * Issue 19 (item 15): the policy a user may read — the national level, the levels above their
+ * area (whose values apply to it), their area and everything inside it. Another county's policy
+ * (and its ledger: reasons and authors) is outside the caller's area: a 404, like any record.
+ */
+export function seesPolicyOf(user: AuthUser, areaCode: string): boolean {
+  return user.areaCode === null || areaCode === NATIONAL || isWithin(areaCode, user.areaCode) || lineageOf(user.areaCode).includes(areaCode);
+}
 
 @ApiTags('policies')
 @ApiBearerAuth()
@@ -44,8 +53,9 @@ export class PoliciesController {
   /** Issue 12: every policy version and bound change, newest first. */
   @Roles('admin', 'supervisor')
   @Get('ledger')
-  ledger(@Query() query: PolicyLedgerQuery) {
-    return this.policies.ledger(query);
+  ledger(@Query() query: PolicyLedgerQuery, @CurrentUser() user: AuthUser) {
+    if (query.areaCode && !seesPolicyOf(user, query.areaCode)) throw AppError.notFound('行政区划');
+    return this.policies.ledger(query, user.areaCode);
   }
 
   @Roles('admin', 'supervisor')
@@ -55,10 +65,11 @@ export class PoliciesController {
   }
 
   @Get(':areaCode')
-  async get(@Param('areaCode') areaCode: string, @Query('at') at?: string) {
+  async get(@Param('areaCode') areaCode: string, @CurrentUser() user: AuthUser, @Query('at') at?: string) {
     const when = at ? new Date(at) : new Date();
     if (Number.isNaN(when.getTime())) throw AppError.validation({ at: '应为 ISO-8601 时间' });
     if (areaCode !== NATIONAL && !isAreaCode(areaCode)) throw AppError.validation({ areaCode: '应为12位统计用区划代码' });
+    if (!seesPolicyOf(user, areaCode)) throw AppError.notFound('行政区划');
     const p = await this.policies.effective(areaCode, when);
     return { areaCode: p.areaCode, version: p.version, effectiveFrom: p.effectiveFrom, values: p.values, sources: p.sources };
   }

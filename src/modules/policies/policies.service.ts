@@ -4,7 +4,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { In, Repository, type EntityManager } from 'typeorm';
 import stringify from 'json-stable-stringify';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
-import { isAreaCode, lineageOf } from '../../common/domain/area';
+import { areaPrefix, isAreaCode, lineageOf } from '../../common/domain/area';
 import { reasonProblem } from '../../common/domain/reason';
 import { verifyLinkedChain } from '../../common/audit/audit-hash';
 import {
@@ -333,14 +333,22 @@ export class PoliciesService implements OnApplicationBootstrap {
     });
   }
 
-  async ledger(query: { areaCode?: string; kind?: 'version' | 'bounds'; page: number; pageSize: number }) {
-    const where = { ...(query.areaCode ? { areaCode: query.areaCode } : {}), ...(query.kind ? { kind: query.kind } : {}) };
-    const [rows, total] = await this.uow.manager.findAndCount(PolicyLedgerEntryEntity, {
-      where,
-      order: { seq: 'DESC' },
-      skip: (query.page - 1) * query.pageSize,
-      take: query.pageSize,
-    });
+  /**
+   * The ledger's entries, newest first. `scope` (the caller's area; null: global): only entries
+   * of the national level, of the levels above that area and of the area and below (issue 19).
+   */
+  async ledger(query: { areaCode?: string; kind?: 'version' | 'bounds'; page: number; pageSize: number }, scope: string | null = null) {
+    const qb = this.uow.manager.createQueryBuilder(PolicyLedgerEntryEntity, 'e');
+    if (query.areaCode) qb.andWhere('e.areaCode = :areaCode', { areaCode: query.areaCode });
+    if (query.kind) qb.andWhere('e.kind = :kind', { kind: query.kind });
+    if (scope !== null) {
+      qb.andWhere('(e.areaCode IN (:...above) OR e.areaCode LIKE :below)', { above: [NATIONAL, ...lineageOf(scope)], below: `${areaPrefix(scope)}%` });
+    }
+    const [rows, total] = await qb
+      .orderBy('e.seq', 'DESC')
+      .skip((query.page - 1) * query.pageSize)
+      .take(query.pageSize)
+      .getManyAndCount();
     const items = rows.map((e) => {
       const f = hashedFieldsOf(e);
       return { ...f, hash: e.hash };

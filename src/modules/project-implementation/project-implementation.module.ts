@@ -8,5 +8,7 @@ import { ProjectPaymentAdapter } from './payment.adapter';
 @Module({
   controllers: [ProjectPlansController, ProjectImplementationsController, ProjectInspectionController],
   providers: [ProjectImplementationAdapter, ProjectPaymentAdapter, ProjectImplementationService],
+  // the stalled/overdue detectors, for findings from a detector (rectification)
+  exports: [ProjectImplementationService],
 })
 export class ProjectImplementationModule {}

@@ -5,6 +5,7 @@ import { areaPrefix, levelOf, parentOf } from '../../common/domain/area';
 import { AppError } from '../../common/errors/app-error';
 import { ImportsService } from '../imports/imports.service';
 import { CopiedTextsService } from '../inspection-texts/copied-texts.service';
+import { ProjectImplementationService } from '../project-implementation/implementation.service';
 import { InspectionService } from '../risk-elimination/inspection.service';
 import { WelfarePostsService } from '../welfare-posts/welfare-posts.service';
 
@@ -97,6 +98,22 @@ export const DETECTORS: Record<string, DetectorDef> = {
     params: ['minCases', 'minLength', 'since'],
     describe: (r) => `同一段文字在${r.cases}个案件中重复出现：“${String(r.text).slice(0, 60)}”`,
   },
+  'stalled-projects': {
+    id: 'stalled-projects',
+    title: '项目长期无进度',
+    finding: 'SF-23',
+    category: 'project_funds',
+    params: [],
+    describe: (r) => `项目“${r.name}”（${r.areaName ?? r.areaCode}）自${r.since}起没有进度报告，超过${r.stalledAfter}未推进`,
+  },
+  'overdue-projects': {
+    id: 'overdue-projects',
+    title: '项目逾期未验收',
+    finding: 'SF-23',
+    category: 'project_funds',
+    params: [],
+    describe: (r) => `项目“${r.name}”（${r.areaName ?? r.areaCode}）计划${r.plannedEnd}完工，已逾期${r.daysOverdue}天尚未验收`,
+  },
 };
 
 @Injectable()
@@ -106,6 +123,7 @@ export class DetectorsService {
     private readonly imports: ImportsService,
     private readonly posts: WelfarePostsService,
     private readonly texts: CopiedTextsService,
+    private readonly projects: ProjectImplementationService,
   ) {}
 
   def(id: string): DetectorDef {
@@ -137,6 +155,11 @@ export class DetectorsService {
           row: { text: r.text, cases: r.cases, caseIds: r.caseIds, areas: r.areas, fields: r.fields },
         }));
       }
+      // one finding per project (a planned project not yet implemented has no case: the project identifies it)
+      case 'stalled-projects':
+        return (await this.projects.stalled(user, areaCode)).items.map((r) => ({ key: `project:${r.projectId}`, areaCode: r.areaCode, row: r as Record<string, unknown> }));
+      case 'overdue-projects':
+        return (await this.projects.overdue(user, areaCode)).items.map((r) => ({ key: `project:${r.projectId}`, areaCode: r.areaCode, row: r as Record<string, unknown> }));
     }
     return [];
   }

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { EntityManager, Not } from 'typeorm';
+import { EntityManager, In, Not } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea } from '../../common/auth/scope';
 import { isWithin, levelOf } from '../../common/domain/area';
@@ -102,7 +102,7 @@ export class RectificationAdapter implements ProcedureAdapter, OnModuleInit {
       deadline = new Date(deadlineAt.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
     }
     const open = await em.findOne(RectificationItemEntity, {
-      where: { findingId: finding.id, areaCode: dto.areaCode, status: Not('closed') },
+      where: { findingId: finding.id, areaCode: dto.areaCode, status: Not(In(['closed', 'cancelled'])) },
       select: { id: true },
     });
     const input: RectificationInput = {
@@ -154,7 +154,7 @@ export class RectificationAdapter implements ProcedureAdapter, OnModuleInit {
       progress: c.progress.at(-1)?.progress ?? null,
       progressCount: c.progress.length,
       returns: c.returns,
-      closedAt: toState === 'closed' ? now : null,
+      closedAt: toState === 'closed' || toState === 'cancelled' ? now : null,
       updatedAt: now,
     });
   }

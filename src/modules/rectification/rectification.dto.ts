@@ -18,7 +18,7 @@ export class FindingsQuery extends PageQuery {
 /** `GET /rectification/items` and the ledger */
 export class ItemsQuery extends FindingsQuery {
   @ApiPropertyOptional({ enum: ['rectifying', 'acceptance', 'closed'] })
-  @IsOptional() @IsIn(['rectifying', 'acceptance', 'closed'], { message: 'status 取值应为：rectifying, acceptance, closed' })
+  @IsOptional() @IsIn(['rectifying', 'acceptance', 'closed', 'cancelled'], { message: 'status 取值应为：rectifying, acceptance, closed, cancelled' })
   status?: string;
 
   @ApiPropertyOptional({ description: '只看逾期未销号（true）或未逾期（false）' }) @IsOptional() @Transform(toBool) @IsBoolean({ message: 'overdue 应为 true 或 false' })

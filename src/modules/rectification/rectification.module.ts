@@ -3,6 +3,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { memoryStorage } from 'multer';
 import { InspectionTextsModule } from '../inspection-texts/inspection-texts.module';
 import { ImportsModule } from '../imports/imports.module';
+import { ProjectImplementationModule } from '../project-implementation/project-implementation.module';
 import { RiskEliminationModule } from '../risk-elimination/risk-elimination.module';
 import { WelfarePostsModule } from '../welfare-posts/welfare-posts.module';
 import { DetectorsService } from './detectors';
@@ -17,6 +18,7 @@ import { RectificationService } from './rectification.service';
     ImportsModule,
     WelfarePostsModule,
     InspectionTextsModule,
+    ProjectImplementationModule,
     MulterModule.register({ storage: memoryStorage(), limits: { fileSize: 10 * 1024 * 1024, files: 1, fields: 5 } }),
   ],
   controllers: [RectificationController],

@@ -61,7 +61,10 @@ export const LEDGER_COLUMNS = ['序号', '问题', '整改措施', '责任单位
 const IMPORT_COLUMNS = { source: '问题来源', category: '问题类别', description: '问题描述', areas: '涉及区划', severity: '严重程度' } as const;
 const MAX_IMPORT_ROWS = 2000;
 
-const STATUS_TITLES: Record<string, string> = { rectifying: '整改中', acceptance: '待验收', closed: '已销号' };
+const STATUS_TITLES: Record<string, string> = { rectifying: '整改中', acceptance: '待验收', closed: '已销号', cancelled: '已撤销' };
+/** the states in which an item is no longer open: never overdue */
+const ENDED = ['closed', 'cancelled'];
+const isOpen = (status: string) => !ENDED.includes(status);
 
 export type FindingInput = { source: string; category: string; description: string; areas: string[]; severity: string };
 
@@ -93,6 +96,8 @@ export class RectificationService {
     const known = new Set(areas.map((a) => a.code));
     const unknown = f.areas.filter((a) => !known.has(a) || !isWithin(a, user.areaCode));
     if (unknown.length) out.areas = `区划不存在或不在本人辖区：${unknown.join('、')}`;
+    // 系统检测 names what a detector found: such findings come only from POST /rectification/findings/from-inspection
+    if (f.source === 'system_detection') out.source = '“系统检测”来源只用于检测项生成的问题，请通过检测结果登记（from-inspection）';
     const policy = (await this.policies.effective(f.areas.find((a) => known.has(a)) ?? user.areaCode ?? '000000000000')).values;
     const text = textProblemOf(f.description, policy, 'justification', '问题描述');
     if (text) out.description = text;
@@ -127,6 +132,8 @@ export class RectificationService {
     this.assertRecorder(user);
     validateSchema(findingSchema, body);
     const f = body as FindingInput;
+    // an area outside the caller's is not there for them (404), like every record elsewhere
+    for (const a of f.areas) assertInArea(user, a, '行政区划');
     const problems = await this.problems(user, f);
     if (problems) throw AppError.validation(problems, `数据不符合要求：${Object.keys(problems).join('、')}`);
     const row = this.row(user, f, 'manual', new Date());
@@ -208,7 +215,8 @@ export class RectificationService {
       const earlier = keys.length ? await em.find(RectificationFindingEntity, { where: { detector, subjectKey: In(keys) }, select: { id: true, subjectKey: true } }) : [];
       const items = earlier.length ? await em.find(RectificationItemEntity, { where: { findingId: In(earlier.map((f) => f.id)) }, select: { findingId: true, status: true } }) : [];
       const settled = (id: string) => {
-        const mine = items.filter((i) => i.findingId === id);
+        // a cancelled item settles nothing: the finding stays open for another 交办
+        const mine = items.filter((i) => i.findingId === id && i.status !== 'cancelled');
         return mine.length > 0 && mine.every((i) => i.status === 'closed');
       };
       for (const s of subjects) {
@@ -284,8 +292,8 @@ export class RectificationService {
     if (q.category) qb.andWhere('i.category = :category', { category: q.category });
     if (q.status) qb.andWhere('i.status = :status', { status: q.status });
     if (q.level) qb.andWhere('i.assignedByRole = :level', { level: q.level });
-    if (q.overdue === true) qb.andWhere("i.status != 'closed' AND i.deadlineAt < :now", { now });
-    if (q.overdue === false) qb.andWhere("(i.status = 'closed' OR i.deadlineAt >= :now)", { now });
+    if (q.overdue === true) qb.andWhere('i.status NOT IN (:...ended) AND i.deadlineAt < :now', { now, ended: ENDED });
+    if (q.overdue === false) qb.andWhere('(i.status IN (:...ended) OR i.deadlineAt >= :now)', { now, ended: ENDED });
     return qb;
   }
 
@@ -312,7 +320,7 @@ export class RectificationService {
       assignedByRole: i.assignedByRole,
       assignedAt: i.assignedAt.toISOString(),
       closedAt: i.closedAt?.toISOString() ?? null,
-      overdue: i.status !== 'closed' && i.deadlineAt < now,
+      overdue: isOpen(i.status) && i.deadlineAt < now,
     };
   }
 
@@ -340,7 +348,7 @@ export class RectificationService {
           r.responsibleUnit,
           r.responsiblePerson,
           r.deadline,
-          [r.progress ?? '尚未录入进展', `（${STATUS_TITLES[r.status] ?? r.status}${r.status !== 'closed' && r.deadlineAt < now ? '，已逾期' : ''}）`].join(''),
+          [r.progress ?? '尚未录入进展', `（${STATUS_TITLES[r.status] ?? r.status}${isOpen(r.status) && r.deadlineAt < now ? '，已逾期' : ''}）`].join(''),
           r.status === 'closed' ? '是' : '否',
         ],
       })),
@@ -379,8 +387,11 @@ export class RectificationService {
     };
     const count = (rs: RectificationItemEntity[]) => {
       const closed = rs.filter((r) => r.status === 'closed').length;
-      const overdue = rs.filter((r) => r.status !== 'closed' && r.deadlineAt < now).length;
-      return { items: rs.length, closed, overdue, closureRate: rs.length ? Math.round((closed / rs.length) * 1000) / 1000 : null };
+      const cancelled = rs.filter((r) => r.status === 'cancelled').length;
+      const overdue = rs.filter((r) => isOpen(r.status) && r.deadlineAt < now).length;
+      // a cancelled (撤销) item is neither closed nor outstanding: outside the closure rate
+      const counted = rs.length - cancelled;
+      return { items: rs.length, closed, cancelled, overdue, closureRate: counted ? Math.round((closed / counted) * 1000) / 1000 : null };
     };
     return {
       areaCode: q.areaCode ?? user.areaCode,

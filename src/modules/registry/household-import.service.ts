@@ -9,6 +9,7 @@ import { isWithin } from '../../common/domain/area';
 import type { UserRole } from '../../common/domain/enums';
 import { maskIdNumber, maskName } from '../../common/domain/id-number';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { PersonalDataReads } from '../households/personal-data-reads';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { AreaEntity, HouseholdEntity, HouseholdMemberEntity, TimerEntity, UserEntity } from '../../database/entities';
 import { importJobView } from '../imports/import-job-view';
@@ -97,6 +98,7 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
     private readonly watch: RegistryWatch,
     private readonly engine: EngineService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly reads: PersonalDataReads,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -222,12 +224,15 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
       if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
       return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
     };
+    // issue 19: a row of a household is shown in full only as a recorded read of that household
+    // (personal_data_reads); a row of no household only to its uploader, who sent it
+    const shown = (r: HouseholdImportRowEntity) => full && (r.householdId !== null || user.id === imp.uploadedById);
     const line = (r: HouseholdImportRowEntity) =>
       [
         r.rowNumber,
         r.householdCode,
-        full ? r.name : maskName(r.name),
-        full ? r.idNumber : maskIdNumber(r.idNumber),
+        shown(r) ? r.name : maskName(r.name),
+        shown(r) ? r.idNumber : maskIdNumber(r.idNumber),
         r.villageCode ?? '',
         HOUSEHOLD_OUTCOME_TITLES[r.outcome],
         r.outcome,
@@ -239,11 +244,13 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
         .map(cell)
         .join(',');
     const em = this.uow.manager;
+    const reads = this.reads;
     async function* chunks(): AsyncGenerator<string> {
       yield `\uFEFF${['行号', '户编号', '姓名', '证件号码', '所在村', '结果', '结果代码', '问题', '问题代码', '农户编号', '原农户编号'].join(',')}\r\n`;
       for (let after = 0; ; ) {
         const rows = await em.find(HouseholdImportRowEntity, { where: { importId: imp.id, rowNumber: MoreThan(after) }, order: { rowNumber: 'ASC' }, take: REPORT_CHUNK });
         if (!rows.length) return;
+        await reads.record(user, (rows.filter((r) => shown(r) && r.householdId).map((r) => ({ id: r.householdId!, areaCode: r.villageCode ?? imp.areaCode ?? '' }))), 'GET /imports/households/{id}/report');
         yield rows.map((r) => `${line(r)}\r\n`).join('');
         after = rows[rows.length - 1].rowNumber;
       }
