@@ -82,7 +82,7 @@ export class ImplementationDriver {
   private async pay(run: ImplementationRun, kind: string, amount: number): Promise<void> {
     const created = await this.api.call<CaseView>('CREATE@payment', 'POST', '/procedures/project-payment/cases', {
       token: this.tokens[VILLAGE],
-      json: { projectId: run.projectId, kind, amount, invoiceNo: `INV-${randomUUID().slice(0, 8)}`, contractRef: run.contractNo, purpose: '支付工程款（压测）' },
+      json: { projectId: run.projectId, kind, amount, invoiceNo: `INV-${randomUUID()}`, contractRef: run.contractNo, purpose: '支付工程款（压测）' },
     });
     const p = { id: created.id, version: created.version };
     const invoice = await uploadToCase(this.api, this.tokens[VILLAGE], p.id, 'invoice');
