@@ -7,8 +7,8 @@ import { defaultPolicyValues } from '../common/policy/policy-keys';
 import { branchesFor, eventsOf, stateIds } from '../modules/engine/introspection';
 import { checkRole, checkRules, checkSeparation, selectBranch } from '../modules/engine/requirements';
 import type { ProcedureEvent } from './procedure';
-import { type PaymentFacts, type PaymentKind, paymentFigures, toFen, yuanText } from './project-funds';
-import { type PaymentContext, projectPayment, projectPaymentMachine } from './project-payment.machine';
+import { type PaymentFacts, type PaymentKind, paymentFigures, planRefusal, toFen, yuanText } from './project-funds';
+import { invoiceKeyOf, type PaymentContext, projectPayment, projectPaymentMachine } from './project-payment.machine';
 
 const machine = projectPaymentMachine;
 type Snap = ReturnType<typeof initialTransition<typeof machine>>[0];
@@ -189,5 +189,25 @@ describe('payment procedure: forbidden paths', () => {
     // paid is reached only from finance_review by APPROVE
     const into = stateIds(machine).flatMap((from) => eventsOf(machine, from).flatMap((e) => e.branches.filter((b) => b.target === 'paid').map(() => `${from}|${e.type}`)));
     expect(into).toEqual(['finance_review|APPROVE']);
+  });
+});
+
+describe('trust: the plan and the invoice (issue 19)', () => {
+  it('trust: SF-21 planned funds within the library budget, only for the library year (exactly the budget passes)', () => {
+    const project = { year: 2026, totalBudgetFen: toFen(1_200_000) };
+    expect(planRefusal(project, { year: 2026, plannedFen: toFen(1_200_000) })).toBeNull();
+    expect(planRefusal(project, { year: 2026, plannedFen: toFen(1_200_000.01) })?.rule).toBe('planned_within_library_budget');
+    expect(planRefusal(project, { year: 2026, plannedFen: toFen(2_400_000) })).toMatchObject({ rule: 'planned_within_library_budget', details: { planned: '2400000.00', libraryBudget: '1200000.00' } });
+    expect(planRefusal(project, { year: 2027, plannedFen: 1 })?.rule).toBe('plan_in_library_year');
+  });
+
+  it('trust: 重复报账 — the same invoice is the same number, blanks and case aside; a live request holding it refuses another', () => {
+    expect(invoiceKeyOf(' 4100 2300\t001 ')).toBe(invoiceKeyOf('41002300001'));
+    expect(invoiceKeyOf('inv-1')).toBe('INV-1');
+    const rule = projectPayment.creationRules!.invoice_not_reused;
+    const args = (invoiceUsedBy: string | null) => ({ input: { invoiceNo: 'INV-1' } as never, facts: { implementationState: 'in_progress', invoiceUsedBy }, policy, now: new Date().toISOString() });
+    expect(rule.check(args(null))).toBe(true);
+    expect(rule.check(args('p1'))).toBe(false);
+    expect(rule.explain!(args('p1')).message).toContain('重复报账');
   });
 });
