@@ -347,6 +347,26 @@ describe(`project implementation and funds, from the plan to the assets (${targe
     expectError(await withdraw(again.id, '项目选址存在土地权属争议，本年度暂缓实施'), 422, 'RULE_VIOLATED', 'plan_before_implementation');
   });
 
+  it('trust: a plan entry withdrawn at the moment its implementation opens: exactly one of the two passes', async () => {
+    for (let round = 0; round < 2; round++) {
+      const projectId = await libraryProject();
+      const entry = await expectOk(await plan(projectId), 201);
+      const [withdrawn, opened] = await Promise.all([
+        post(COUNTY, `/project-plans/entries/${entry.id}/withdraw`, { reason: '项目选址存在土地权属争议，本年度暂缓实施' }),
+        post(VILLAGE, IMPL, { projectId }),
+      ]);
+      if (withdrawn.status === 200) expectError(opened, 422, 'RULE_VIOLATED', 'project_in_plan');
+      else {
+        expectError(withdrawn, 422, 'RULE_VIOLATED', 'plan_before_implementation');
+        expect(opened.status).toBe(201);
+      }
+      const planned = (await expectOk(await get(COUNTY, '/project-plans?year=2026'))).items.find((i: any) => i.projectId === projectId);
+      const view = await expectOk(await get(COUNTY, `/project-implementations/${projectId}`));
+      // never an implementation of a project that is no longer in the plan
+      expect(view.implementation === null || planned !== undefined).toBe(true);
+    }
+  });
+
   it('trust: 撤销 — the level that opened an implementation cancels it with a reason, audited; another level cannot; afterwards nothing is paid and it leaves the detectors', async () => {
     const { projectId, caseId } = await inProgress();
     await pay(projectId, 'advance', 100000);
