@@ -6,8 +6,9 @@
  *
  *   CREATE implementation (village), contract + start report + RECORD_CONTRACT (village),
  *   advance payment 30%: CREATE payment, invoice + SUBMIT (village), APPROVE (county finance),
- *   progress photo + REPORT_PROGRESS 50% (township),
- *   progress payment 50%: CREATE, invoice + SUBMIT, APPROVE (80% = 50% progress + 30% advance, at the SF-23 limit),
+ *   progress photo + REPORT_PROGRESS 80% (township),
+ *   progress payment 50%: CREATE, invoice + SUBMIT, APPROVE (80% paid at 80% progress, at the SF-23 limit:
+ *   max(advance ratio, progress) × contract, the advance recovered as the work proceeds),
  *   progress photo + REPORT_PROGRESS 100% (township).
  *
  * No timer and no notice in this phase, so no policy bound needs lowering for it. Every request
@@ -81,7 +82,7 @@ export class ImplementationDriver {
   private async pay(run: ImplementationRun, kind: string, amount: number): Promise<void> {
     const created = await this.api.call<CaseView>('CREATE@payment', 'POST', '/procedures/project-payment/cases', {
       token: this.tokens[VILLAGE],
-      json: { projectId: run.projectId, kind, amount, invoiceNo: `INV-${randomUUID().slice(0, 8)}`, contractRef: run.contractNo, purpose: '支付工程款（压测）' },
+      json: { projectId: run.projectId, kind, amount, invoiceNo: `INV-${randomUUID()}`, contractRef: run.contractNo, purpose: '支付工程款（压测）' },
     });
     const p = { id: created.id, version: created.version };
     const invoice = await uploadToCase(this.api, this.tokens[VILLAGE], p.id, 'invoice');
@@ -103,7 +104,7 @@ export class ImplementationDriver {
     }, 'in_progress');
     await this.pay(run, 'advance', CONTRACT_AMOUNT * 3 / 10);
     const photo1 = await uploadToCase(this.api, this.tokens[TOWNSHIP], run.id, 'progress_photo');
-    await this.send(run, 'REPORT_PROGRESS', TOWNSHIP, { type: 'REPORT_PROGRESS', evidenceIds: [photo1], data: { percent: 50, date: day(-20) } }, 'in_progress');
+    await this.send(run, 'REPORT_PROGRESS', TOWNSHIP, { type: 'REPORT_PROGRESS', evidenceIds: [photo1], data: { percent: 80, date: day(-20) } }, 'in_progress');
     await this.pay(run, 'progress', CONTRACT_AMOUNT * 5 / 10);
     const photo2 = await uploadToCase(this.api, this.tokens[TOWNSHIP], run.id, 'progress_photo');
     const last = await this.send(run, 'REPORT_PROGRESS', TOWNSHIP, { type: 'REPORT_PROGRESS', evidenceIds: [photo2], data: { percent: 100, date: day(-1) } }, 'in_progress');

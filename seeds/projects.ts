@@ -206,9 +206,9 @@ export async function seedProjects(app: INestApplicationContext): Promise<Projec
     });
     if (d.stage === 'contracted') continue;
 
-    // 30% advance, a site check at 40%, a progress payment up to 40% + 30%
+    // 30% advance, a site check at 70%, a progress payment up to 70% (the advance is recovered as the work proceeds, SF-23)
     await pay('advance', amount * 3 / 10, 'c_jianan');
-    await step('t_lingjing', 'REPORT_PROGRESS', ['progress_photo'], { percent: 40, date: daysFromNow(-40), note: '主体工程施工中，现场核查进度属实' });
+    await step('t_lingjing', 'REPORT_PROGRESS', ['progress_photo'], { percent: 70, date: daysFromNow(-40), note: '主体工程施工中，现场核查进度属实' });
     await pay('progress', amount * 4 / 10, 'c_jianan2');
     if (d.stage === 'paying') continue;
 

@@ -19,6 +19,9 @@ export function advanceBasisPoints(policy: Partial<PolicyValues> | Record<string
   return Math.round((typeof ratio === 'number' ? ratio : POLICY_KEYS['projects.advanceRatio'].default) * 10000);
 }
 
+/** implementation states a payment can be requested and approved in (not before the contract, not after 撤销) */
+export const PAYABLE_STATES = ['in_progress', 'acceptance', 'asset_registration', 'completion_notice', 'closed'];
+
 export const PAYMENT_KINDS = ['advance', 'progress', 'final'] as const;
 export type PaymentKind = (typeof PAYMENT_KINDS)[number];
 export const PAYMENT_KIND_TITLES: Record<PaymentKind, string> = { advance: '预付款', progress: '进度款', final: '尾款（结算款）' };
@@ -67,7 +70,9 @@ export function paymentFigures(f: PaymentFacts, r: PaymentRequest, policy: Recor
     cumulative,
     advanceAllowance,
     earned,
-    progressLimit: earned + advanceAllowance,
+    // SF-23: the advance is recovered as the work proceeds — the advance ratio is a floor of the
+    // limit while progress is below it, never an addition to the progress (80% at 60% is refused)
+    progressLimit: Math.max(earned, advanceAllowance),
     advanceCumulative: f.advanceFen + (r.kind === 'advance' ? r.amountFen : 0),
   };
 }
@@ -98,12 +103,15 @@ export const PAYMENT_RULES: Record<PaymentRuleId, PaymentRule> = {
   contract_recorded: {
     message: '项目尚未签订合同并开工，不能申请拨付',
     messageEn: 'No contract has been recorded for the project',
-    check: (f) => f.contractFen !== null && f.implementationState !== null && f.implementationState !== 'contracting',
-    explain: (f) => ({ message: '项目尚未签订合同并开工，不能申请拨付', details: { implementationState: f.implementationState } }),
+    check: (f) => f.contractFen !== null && PAYABLE_STATES.includes(String(f.implementationState)),
+    explain: (f) => ({
+      message: f.implementationState === 'cancelled' ? '项目实施已撤销，不能拨付' : '项目尚未签订合同并开工，不能申请拨付',
+      details: { implementationState: f.implementationState },
+    }),
   },
   payment_within_progress: {
-    message: '累计拨付不得超过已核实进度对应的合同金额加允许的预拨额度（SF-23）',
-    messageEn: 'Cumulative payments cannot exceed the verified progress times the contract amount plus the allowed advance (SF-23)',
+    message: '累计拨付（含待审核）不得超过已核实进度与预付款比例中较大者对应的合同金额，预付款随工程进度扣回（SF-23）',
+    messageEn: 'Cumulative payments (pending included) cannot exceed max(advance ratio, verified progress) times the contract amount (SF-23)',
     check: (f, r, p) => {
       const x = paymentFigures(f, r, p);
       return x.cumulative <= x.progressLimit;
@@ -111,7 +119,7 @@ export const PAYMENT_RULES: Record<PaymentRuleId, PaymentRule> = {
     explain: (f, r, p) => {
       const x = paymentFigures(f, r, p);
       return {
-        message: `累计拨付将达${y(x.cumulative)}元，超过已核实进度${x.progress}%对应的${y(x.earned)}元加预拨额度${y(x.advanceAllowance)}元，即上限${y(x.progressLimit)}元（SF-23）`,
+        message: `累计拨付（含待审核）将达${y(x.cumulative)}元，超过上限${y(x.progressLimit)}元：已核实进度${x.progress}%对应${y(x.earned)}元，预付款额度${y(x.advanceAllowance)}元，取较大者，预付款随进度扣回（SF-23）`,
         details: { cumulative: y(x.cumulative), limit: y(x.progressLimit), progressPercent: x.progress, earned: y(x.earned), advanceAllowance: y(x.advanceAllowance) },
       };
     },
@@ -178,4 +186,31 @@ export const PAYMENT_RULE_IDS = Object.keys(PAYMENT_RULES) as PaymentRuleId[];
 /** The payment rules a request fails, in their declared order. */
 export function failingPaymentRules(f: PaymentFacts, r: PaymentRequest, policy: Record<string, unknown>): PaymentRuleId[] {
   return PAYMENT_RULE_IDS.filter((id) => !PAYMENT_RULES[id].check(f, r, policy));
+}
+
+/**
+ * The annual plan's rules (SF-21, issue 19), judged when the county puts a library project in a
+ * year's plan and whenever it changes the entry: the project is planned only for its library
+ * year, and the planned funds stay within the library budget — more money is a change of the
+ * project through intake (argued again), never a larger plan. The first failing rule, or null.
+ */
+export function planRefusal(
+  project: { year: number; totalBudgetFen: number },
+  entry: { year: number; plannedFen: number },
+): { rule: 'plan_in_library_year' | 'planned_within_library_budget'; message: string; details: Record<string, unknown> } | null {
+  if (entry.year !== project.year) {
+    return {
+      rule: 'plan_in_library_year',
+      message: `项目入库年度为${project.year}年，只能列入${project.year}年度实施计划`,
+      details: { year: entry.year, libraryYear: project.year },
+    };
+  }
+  if (entry.plannedFen > project.totalBudgetFen) {
+    return {
+      rule: 'planned_within_library_budget',
+      message: `计划安排资金${yuanText(entry.plannedFen)}元超过项目库批准的总投资${yuanText(project.totalBudgetFen)}元；增加投资须先经项目变更论证（SF-21）`,
+      details: { planned: yuanText(entry.plannedFen), libraryBudget: yuanText(project.totalBudgetFen) },
+    };
+  }
+  return null;
 }

@@ -24,8 +24,9 @@ const TODAY = beijingDate(NOW);
 const daysAgo = (n: number) => beijingDate(new Date(NOW.getTime() - n * 86400_000));
 const REASON = '大棚骨架焊接不牢，需返工整改';
 
-function start(category = 'industry'): Snap {
+function start(category = 'industry', openedBy?: { id: string; role: string }): Snap {
   return initialTransition(machine, {
+    ...(openedBy ? { openedBy } : {}),
     areaCode: '411003100201',
     projectId: 'p1',
     name: '霍庄村食用菌产业大棚建设项目',
@@ -45,7 +46,11 @@ interface EvOpts {
   evidence?: string[];
   uploader?: { role: string; sector: string | null };
   now?: Date;
+  facts?: Record<string, unknown>;
 }
+
+/** what the adapter loads: the areas of the project's county (asset owners), no payment awaiting approval */
+const FACTS = { countyAreas: { '411003000000': 'county', '411003100000': 'township', '411003100201': 'village', '411003100202': 'village' }, pendingPayments: 0, paidFen: 0 };
 
 function ev(type: string, data: Record<string, unknown> = {}, o: EvOpts = {}): ProcedureEvent {
   const role = o.role ?? 'village';
@@ -55,7 +60,7 @@ function ev(type: string, data: Record<string, unknown> = {}, o: EvOpts = {}): P
     reason: o.reason ?? null,
     evidence: (o.evidence ?? []).map((t, i) => ({ id: `e${i}`, type: t, uploader: o.uploader ?? { role, sector: o.sector ?? null } })),
     actor: { id: o.actor ?? `${role}-${o.sector ?? 'x'}`, role: role as never, sector: o.sector ?? null },
-    env: { now: (o.now ?? NOW).toISOString(), policy, facts: {} },
+    env: { now: (o.now ?? NOW).toISOString(), policy, facts: o.facts ?? FACTS },
   };
 }
 const send = (s: Snap, e: ProcedureEvent): Snap => transition(machine, s, e as never)[0];
@@ -304,8 +309,12 @@ describe('project implementation: no shortcut to acceptance, assets or closing',
   });
 
   it('the only ways back are a failed acceptance (to in progress) and an objection to the notice (to asset registration)', () => {
-    const back = edges.filter((e) => CHAIN.indexOf(e.to) < CHAIN.indexOf(e.from)).map((e) => `${e.from}|${e.event}|${e.to}`);
+    const back = edges.filter((e) => e.to !== 'cancelled' && CHAIN.indexOf(e.to) < CHAIN.indexOf(e.from)).map((e) => `${e.from}|${e.event}|${e.to}`);
     expect(new Set(back)).toEqual(new Set(['acceptance|FAIL_ACCEPTANCE|in_progress', 'completion_notice|RAISE_OBJECTION|asset_registration']));
+  });
+
+  it('trust: 撤销 — cancelled is reached only from contracting or in progress, by CANCEL, by the level that opened the case (county for a case opened before)', () => {
+    expect(new Set(edges.filter((e) => e.to === 'cancelled').map((e) => `${e.from}|${e.event}|${e.role}`))).toEqual(new Set(['contracting|CANCEL|county', 'in_progress|CANCEL|county']));
   });
 
   it('admin and supervisor move no case at all', () => {
@@ -333,5 +342,43 @@ describe('project implementation requirements, declared in the machine', () => {
     const d = describeProcedure(projectImplementation);
     expect(d.initial).toBe('contracting');
     expect(d.creationRules.map((r) => r.id)).toEqual(['project_in_library', 'project_in_plan', 'implementation_not_started']);
+  });
+});
+
+describe('trust: the money and the ends of an implementation (issue 19)', () => {
+  it('trust: SF-21 a contract above the planned funds is refused, naming contract_within_planned_funds; exactly the planned funds passes', () => {
+    const above = ev('RECORD_CONTRACT', contract({ contractAmount: 1_000_000.01 }), { evidence: CONTRACT_EV });
+    expect(ruleOf(start(), above)).toBe('contract_within_planned_funds');
+    expect(send(start(), above).value).toBe('contracting');
+    expect(send(start(), ev('RECORD_CONTRACT', contract({ contractAmount: 1_000_000 }), { evidence: CONTRACT_EV })).value).toBe('in_progress');
+  });
+
+  it('trust: assets go to an existing village collective of the project\'s county, naming asset_owner_in_county', () => {
+    const owner = (o: Record<string, unknown>) => assets({ assets: [{ name: '食用菌标准化大棚', quantity: 20, unit: '座', value: 980000, owner: { type: 'village_collective', name: '某村股份经济合作社', ...o } }] });
+    const s = atAssets();
+    for (const bad of [{ areaCode: '411003999999' }, { areaCode: '411003100000' }, { areaCode: '411002100201' }, {}]) {
+      expect(ruleOf(s, owner(bad))).toBe('asset_owner_in_county');
+      expect(send(s, owner(bad)).value).toBe('asset_registration');
+    }
+    expect(send(s, owner({ areaCode: '411003100202' })).value).toBe('completion_notice');
+    // a unit: its area code, when given, is of the county too
+    const unit = (areaCode?: string) => assets({ assets: [{ name: '冷库', quantity: 1, unit: '座', value: 1000, owner: { type: 'unit', name: '建安区农业农村局', ...(areaCode ? { areaCode } : {}) } }] });
+    expect(send(s, unit()).value).toBe('completion_notice');
+    expect(send(s, unit('411003000000')).value).toBe('completion_notice');
+    expect(ruleOf(s, unit('419999000000'))).toBe('asset_owner_in_county');
+  });
+
+  it('trust: 撤销 by the level that opened the case, with a reason, recorded with the money paid; another level, a payment awaiting approval, acceptance: refused', () => {
+    const opened = send(start('industry', { id: 'v1', role: 'village' }), ev('RECORD_CONTRACT', contract(), { evidence: CONTRACT_EV }));
+    const cancel = (o: EvOpts = {}) => ev('CANCEL', {}, { role: 'village', actor: 'v2', reason: '村集体经济组织决议终止项目，选址存在土地权属争议', ...o });
+    expect(ruleOf(opened, cancel({ role: 'township', actor: 't1' }))).toBe('cancel_by_opening_level');
+    expect(ruleOf(opened, cancel({ role: 'county', actor: 'c1' }))).toBe('cancel_by_opening_level');
+    expect(ruleOf(opened, cancel({ facts: { ...FACTS, pendingPayments: 1 } }))).toBe('cancel_no_pending_payment');
+    expect(checkReason(branchesFor(machine, 'in_progress', 'CANCEL')[0].meta, '', 6)?.code).toBe('REASON_REQUIRED');
+    const done = send(opened, cancel({ facts: { ...FACTS, paidFen: 30_000_000 } }));
+    expect(done.value).toBe('cancelled');
+    expect(ctx(done).cancellation).toMatchObject({ by: 'v2', role: 'village', reason: '村集体经济组织决议终止项目，选址存在土地权属争议', paidFen: 30_000_000 });
+    expect(eventsOf(machine, 'cancelled')).toEqual([]);
+    expect(branchesFor(machine, 'acceptance', 'CANCEL')).toEqual([]);
   });
 });

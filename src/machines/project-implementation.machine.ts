@@ -20,9 +20,9 @@ import { textProblemOf } from '../common/domain/reason';
 import type { PolicyValues } from '../common/policy/policy-keys';
 import { type Notice, noticeMetas, noticeRules, publishNotice } from './notice';
 import { allowedGuard, type BaseContext, choice, type CreationRuleDef, opinion, type ProcedureDefinition, type ProcedureEvent, type RuleSet, type TransitionMeta } from './procedure';
-import { toFen } from './project-funds';
+import { toFen, yuanText } from './project-funds';
 import { beijingDate } from './record-date';
-import { allowed, noTimers, state } from './steps';
+import { allowed, noTimers, optionalOpinionFields, state } from './steps';
 
 export const PROJECT_IMPLEMENTATION = 'project-implementation';
 
@@ -43,6 +43,8 @@ export interface ImplementationInput {
   plannedFen: number;
   /** the library period of the project */
   period: { start: string; end: string };
+  /** who opened the case, and at what level: only that level may cancel it (issue 19); absent on cases opened before */
+  openedBy?: { id: string; role: string };
 }
 
 export interface Contract {
@@ -105,6 +107,20 @@ export interface ImplementationContext extends BaseContext, ImplementationInput 
   assets: { items: Asset[]; handoverDate: string; by: string; at: string; totalFen: number } | null;
   notice: Notice | null;
   closedAt: string | null;
+  /** 撤销 (issue 19): by the level that opened the case, with its reason and the money paid until then */
+  cancellation?: { by: string; role: string; at: string; reason: string; paidFen: number } | null;
+}
+
+/**
+ * What the implementation's rules read from outside the case, loaded by the adapter before each
+ * event (only what the state's events need).
+ */
+export interface ImplementationFacts {
+  /** in asset_registration: the areas of the project's county, code → level (the owners of assets must be among them) */
+  countyAreas?: Record<string, string>;
+  /** in contracting / in_progress: payments awaiting the county's approval, and the money paid */
+  pendingPayments?: number;
+  paidFen?: number;
 }
 
 type Ctx = ImplementationContext;
@@ -127,6 +143,16 @@ export function partyOf(actor: { role: string; sector?: string | null }): string
 
 export const latestProgress = (c: Pick<Ctx, 'progress'>): ProgressReport | null => c.progress[c.progress.length - 1] ?? null;
 const today = (event: ProcedureEvent) => beijingDate(event.env.now);
+const implFacts = (event: ProcedureEvent) => (event.env.facts ?? {}) as ImplementationFacts;
+const LEVEL_TITLES: Record<string, string> = { village: '村级', township: '乡镇', county: '县级' };
+
+/** the owners of the event's assets that are not an existing village collective (or unit) of the project's county */
+function unknownOwners(event: ProcedureEvent): Array<{ type: string; name: string; areaCode: string | null }> {
+  const areas = implFacts(event).countyAreas ?? {};
+  return ((event.data.assets ?? []) as Array<{ owner: { type: string; name: string; areaCode?: string } }>)
+    .map((a) => ({ type: a.owner.type, name: a.owner.name, areaCode: a.owner.areaCode ?? null }))
+    .filter((o) => (o.type === 'village_collective' ? areas[o.areaCode ?? ''] !== 'village' : o.areaCode !== null && !areas[o.areaCode]));
+}
 
 // ---------------------------------------------------------------- rules
 
@@ -139,6 +165,16 @@ export const implementationRules: RuleSet<Ctx> = {
       const d = event.data;
       return d.signedOn <= d.startedOn && d.startedOn <= d.plannedEnd && d.startedOn <= today(event);
     },
+  },
+  contract_within_planned_funds: {
+    message: '合同金额不得超过年度计划安排的资金（超出须先调整计划或经项目变更论证，SF-21）',
+    messageEn: 'The contract amount cannot exceed the planned funds of the annual plan (SF-21)',
+    usesEventData: true,
+    check: ({ context, event }) => toFen(event.data.contractAmount) <= context.plannedFen,
+    explain: ({ context, event }) => ({
+      message: `合同金额${yuanText(toFen(event.data.contractAmount))}元超过年度计划安排资金${yuanText(context.plannedFen)}元（SF-21）`,
+      details: { contractAmount: yuanText(toFen(event.data.contractAmount)), planned: yuanText(context.plannedFen) },
+    }),
   },
   progress_monotonic: {
     message: '进度只能增加：完成比例和报告日期都不能早于（小于）上一次进度报告',
@@ -222,6 +258,34 @@ export const implementationRules: RuleSet<Ctx> = {
     usesEventData: true,
     check: ({ context, event }) =>
       !!context.completion && event.data.handoverDate >= context.completion.completedOn && event.data.handoverDate <= today(event),
+  },
+  asset_owner_in_county: {
+    message: '资产确权移交对象须为本县（区）现有的村集体经济组织（填写所在村的区划代码），单位如填写区划代码也须在本县（区）内',
+    messageEn: 'An asset goes to an existing village collective of the project\'s county (a unit\'s area code, if given, is of the county too)',
+    usesEventData: true,
+    check: ({ event }) => unknownOwners(event).length === 0,
+    explain: ({ event }) => ({
+      message: `以下确权移交对象不是本县（区）现有的村集体经济组织或单位：${unknownOwners(event).map((o) => `${o.name}（${o.areaCode ?? '未填写区划代码'}）`).join('、')}`,
+      details: { owners: unknownOwners(event) },
+    }),
+  },
+  cancel_by_opening_level: {
+    message: '项目实施只能由发起实施的层级撤销',
+    messageEn: 'Only the level that opened the implementation can cancel it',
+    check: ({ context, event }) => event.actor.role === (context.openedBy?.role ?? 'county'),
+    explain: ({ context }) => ({
+      message: `项目实施由${LEVEL_TITLES[context.openedBy?.role ?? 'county'] ?? context.openedBy?.role}发起，只能由该层级撤销`,
+      details: { openedByRole: context.openedBy?.role ?? 'county' },
+    }),
+  },
+  cancel_no_pending_payment: {
+    message: '尚有待县级审核的拨付申请，须先审核或撤回后才能撤销实施',
+    messageEn: 'A payment awaits the county\'s approval: decide or withdraw it first',
+    check: ({ event }) => !(implFacts(event).pendingPayments ?? 0),
+    explain: ({ event }) => ({
+      message: `尚有${implFacts(event).pendingPayments ?? 0}笔拨付申请待县级审核，须先审核或撤回后才能撤销实施`,
+      details: { pendingPayments: implFacts(event).pendingPayments ?? 0 },
+    }),
   },
   ...noticeRules<Ctx>('projects.noticePeriod'),
 };
@@ -361,8 +425,16 @@ const ASSETS: TransitionMeta = {
   evidence: { allOf: ['handover_record'] },
   fields: assetFields,
 };
+const CANCEL: TransitionMeta = {
+  title: '撤销项目实施',
+  titleEn: 'Cancel the implementation',
+  roles: ['village', 'township', 'county'],
+  reasonRequired: true,
+  fields: optionalOpinionFields,
+};
 const NOTICE = noticeMetas(['township', 'county'], ['village', 'township', 'county', 'department']);
 
+const CANCEL_RULES = ['cancel_by_opening_level', 'cancel_no_pending_payment'];
 const SIGN_RULES = ['acceptance_party_required', 'acceptance_record_own', 'acceptance_not_yet_signed'];
 
 export const projectImplementationMachine = setup({
@@ -427,6 +499,9 @@ export const projectImplementationMachine = setup({
     publishNotice: assign(({ event }) => publishNotice(event, 'projects.noticePeriod')),
     clearNotice: assign({ notice: null, timers: noTimers }),
     close: assign(({ event }) => ({ closedAt: event.env.now })),
+    recordCancellation: assign(({ event }) => ({
+      cancellation: { by: event.actor.id, role: event.actor.role, at: event.env.now, reason: event.reason ?? '', paidFen: implFacts(event).paidFen ?? 0 },
+    })),
   },
 }).createMachine({
   id: PROJECT_IMPLEMENTATION,
@@ -444,12 +519,14 @@ export const projectImplementationMachine = setup({
     assets: null,
     notice: null,
     closedAt: null,
+    cancellation: null,
   }),
   states: {
     contracting: {
       ...state('合同签订与开工', 'Contract and start of works'),
       on: {
-        RECORD_CONTRACT: { guard: allowed({ rules: ['contract_dates_valid'] }), target: 'in_progress', actions: 'recordContract', meta: CONTRACT },
+        RECORD_CONTRACT: { guard: allowed({ rules: ['contract_dates_valid', 'contract_within_planned_funds'] }), target: 'in_progress', actions: 'recordContract', meta: CONTRACT },
+        CANCEL: { guard: allowed({ rules: CANCEL_RULES }), target: 'cancelled', actions: 'recordCancellation', meta: CANCEL },
       },
     },
     in_progress: {
@@ -462,6 +539,7 @@ export const projectImplementationMachine = setup({
           actions: 'recordCompletion',
           meta: COMPLETE,
         },
+        CANCEL: { guard: allowed({ rules: CANCEL_RULES }), target: 'cancelled', actions: 'recordCancellation', meta: CANCEL },
       },
     },
     acceptance: {
@@ -484,7 +562,7 @@ export const projectImplementationMachine = setup({
     asset_registration: {
       ...state('资产确权移交', 'Asset registration'),
       on: {
-        REGISTER_ASSETS: { guard: allowed({ rules: ['handover_date_valid'] }), target: 'completion_notice', actions: 'recordAssets', meta: ASSETS },
+        REGISTER_ASSETS: { guard: allowed({ rules: ['handover_date_valid', 'asset_owner_in_county'] }), target: 'completion_notice', actions: 'recordAssets', meta: ASSETS },
       },
     },
     completion_notice: {
@@ -499,6 +577,7 @@ export const projectImplementationMachine = setup({
       },
     },
     closed: { ...state('已完结', 'Closed'), type: 'final' },
+    cancelled: { ...state('已撤销', 'Cancelled'), type: 'final' },
   },
 });
 

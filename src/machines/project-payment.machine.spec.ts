@@ -7,8 +7,8 @@ import { defaultPolicyValues } from '../common/policy/policy-keys';
 import { branchesFor, eventsOf, stateIds } from '../modules/engine/introspection';
 import { checkRole, checkRules, checkSeparation, selectBranch } from '../modules/engine/requirements';
 import type { ProcedureEvent } from './procedure';
-import { type PaymentFacts, type PaymentKind, paymentFigures, toFen, yuanText } from './project-funds';
-import { type PaymentContext, projectPayment, projectPaymentMachine } from './project-payment.machine';
+import { type PaymentFacts, type PaymentKind, paymentFigures, planRefusal, toFen, yuanText } from './project-funds';
+import { invoiceKeyOf, type PaymentContext, projectPayment, projectPaymentMachine } from './project-payment.machine';
 
 const machine = projectPaymentMachine;
 type Snap = ReturnType<typeof initialTransition<typeof machine>>[0];
@@ -72,34 +72,47 @@ function submit(kind: PaymentKind, amount: number, f: PaymentFacts) {
 const PASS = { state: 'finance_review', rules: [] };
 
 describe('SF-23: payment rules at their boundaries (exactly at the limit passes, one yuan above is refused)', () => {
-  it('SF-23: payment_within_progress — cumulative up to verified progress × contract + the allowed advance (30%)', () => {
-    // 50% of 1,000,000 + 30% advance allowance = 800,000
+  it('trust: SF-23 payment_within_progress — cumulative (waiting payments included) up to max(advance ratio, verified progress) × contract', () => {
+    // 50% of 1,000,000: the advance (30%) is recovered as the work proceeds, not added to it
     const f = facts({ progressPercent: 50 });
-    expect(submit('progress', 800_000, f)).toEqual(PASS);
-    expect(submit('progress', 800_001, f)).toEqual({ state: 'draft', rules: ['payment_within_progress'] });
+    expect(submit('progress', 500_000, f)).toEqual(PASS);
+    expect(submit('progress', 500_001, f)).toEqual({ state: 'draft', rules: ['payment_within_progress'] });
     // earlier payments, approved and awaiting approval, count
-    const g = facts({ progressPercent: 50, paidFen: toFen(600_000), pendingFen: toFen(100_000) });
+    const g = facts({ progressPercent: 50, paidFen: toFen(300_000), pendingFen: toFen(100_000) });
     expect(submit('progress', 100_000, g)).toEqual(PASS);
     expect(submit('progress', 100_001, g)).toEqual({ state: 'draft', rules: ['payment_within_progress'] });
+    // below the advance ratio, the advance is the limit: at 10% progress up to 30%
+    const h = facts({ progressPercent: 10 });
+    expect(submit('advance', 300_000, h)).toEqual(PASS);
+    expect(submit('progress', 300_001, h)).toEqual({ state: 'draft', rules: ['payment_within_progress'] });
+    expect(paymentFigures(h, { kind: 'progress', amountFen: 1 }, policy).progressLimit).toBe(toFen(300_000));
   });
 
-  it('SF-23: the seed finding — 80% paid at 60% progress is refused when the allowance is 10%; 100% before completion is refused', () => {
-    const p = { ...policy, 'projects.advanceRatio': 0.1 };
-    const s = start('progress', 800_000);
-    const e = { ...ev('SUBMIT', facts({ progressPercent: 60 })), env: { now: new Date().toISOString(), policy: p, facts: facts({ progressPercent: 60 }) as never } };
-    expect(rulesOf(s, e)).toEqual(['payment_within_progress']);
+  it('trust: SF-23 the seed finding — 80% paid at 60% progress is refused; 60% passes; 100% before completion is refused', () => {
+    const f = facts({ progressPercent: 60, paidFen: toFen(300_000), advanceFen: toFen(300_000) });
+    expect(submit('progress', 500_000, f)).toEqual({ state: 'draft', rules: ['payment_within_progress'] });
+    expect(submit('progress', 300_000, f)).toEqual(PASS);
+    expect(submit('progress', 300_001, f)).toEqual({ state: 'draft', rules: ['payment_within_progress'] });
     expect(submit('progress', CONTRACT, facts({ progressPercent: 60 })).rules).toEqual(['payment_within_progress', 'final_after_acceptance']);
     // even with the work nearly done, the full amount waits for acceptance
-    expect(submit('progress', CONTRACT, facts({ progressPercent: 90 })).rules).toEqual(['final_after_acceptance']);
+    expect(submit('progress', CONTRACT, facts({ progressPercent: 99 })).rules).toEqual(['payment_within_progress', 'final_after_acceptance']);
+    expect(submit('progress', CONTRACT, facts({ progressPercent: 100 })).rules).toEqual(['final_after_acceptance']);
+  });
+
+  it('trust: a payment of a cancelled (撤销) implementation is refused, naming contract_recorded', () => {
+    expect(submit('progress', 1, facts({ implementationState: 'cancelled', progressPercent: 50 })).rules).toEqual(['contract_recorded']);
   });
 
   it('SF-23: advance_within_ratio — advances up to 30% of the contract before acceptance, none after', () => {
     const f = facts({ progressPercent: 10 });
     expect(submit('advance', 300_000, f)).toEqual(PASS);
-    expect(submit('advance', 300_001, f)).toEqual({ state: 'draft', rules: ['advance_within_ratio'] });
+    // above the ratio the advance is also above the limit of the work not yet done
+    expect(submit('advance', 300_001, f)).toEqual({ state: 'draft', rules: ['payment_within_progress', 'advance_within_ratio'] });
     const g = facts({ progressPercent: 10, advanceFen: toFen(200_000), paidFen: toFen(200_000) });
     expect(submit('advance', 100_000, g)).toEqual(PASS);
-    expect(submit('advance', 100_001, g)).toEqual({ state: 'draft', rules: ['advance_within_ratio'] });
+    expect(submit('advance', 100_001, g)).toEqual({ state: 'draft', rules: ['payment_within_progress', 'advance_within_ratio'] });
+    // an advance within the ratio, but the progress payments already at the limit: refused by the limit
+    expect(submit('advance', 1, facts({ progressPercent: 10, paidFen: toFen(300_000) }))).toEqual({ state: 'draft', rules: ['payment_within_progress'] });
     expect(submit('advance', 1, facts({ accepted: true, implementationState: 'asset_registration' })).rules).toEqual(['advance_within_ratio']);
   });
 
@@ -116,7 +129,7 @@ describe('SF-23: payment rules at their boundaries (exactly at the limit passes,
   it('SF-23: within_contract — cumulative up to the contract amount', () => {
     const f = facts({ accepted: true, implementationState: 'completion_notice', progressPercent: 100, paidFen: toFen(900_000) });
     expect(submit('final', 100_000, f)).toEqual(PASS);
-    expect(submit('final', 100_001, f)).toEqual({ state: 'draft', rules: ['within_contract'] });
+    expect(submit('final', 100_001, f)).toEqual({ state: 'draft', rules: ['payment_within_progress', 'within_contract'] });
   });
 
   it('SF-23: within_planned_funds — cumulative up to the planned funds of the annual plan', () => {
@@ -126,7 +139,7 @@ describe('SF-23: payment rules at their boundaries (exactly at the limit passes,
   });
 
   it('SF-23: the same rules are judged again at the county approval, on the figures of that moment', () => {
-    const submitted = send(start('progress', 800_000), ev('SUBMIT', facts({ progressPercent: 50 })));
+    const submitted = send(start('progress', 500_000), ev('SUBMIT', facts({ progressPercent: 50 })));
     expect(submitted.value).toBe('finance_review');
     // meanwhile another payment of 1 yuan was approved: the approval is refused, naming the rule
     const approve = ev('APPROVE', facts({ progressPercent: 50, paidFen: 100 }), { role: 'county', actor: 'c2', data: { opinion: '同意拨付进度款' } });
@@ -176,5 +189,25 @@ describe('payment procedure: forbidden paths', () => {
     // paid is reached only from finance_review by APPROVE
     const into = stateIds(machine).flatMap((from) => eventsOf(machine, from).flatMap((e) => e.branches.filter((b) => b.target === 'paid').map(() => `${from}|${e.type}`)));
     expect(into).toEqual(['finance_review|APPROVE']);
+  });
+});
+
+describe('trust: the plan and the invoice (issue 19)', () => {
+  it('trust: SF-21 planned funds within the library budget, only for the library year (exactly the budget passes)', () => {
+    const project = { year: 2026, totalBudgetFen: toFen(1_200_000) };
+    expect(planRefusal(project, { year: 2026, plannedFen: toFen(1_200_000) })).toBeNull();
+    expect(planRefusal(project, { year: 2026, plannedFen: toFen(1_200_000.01) })?.rule).toBe('planned_within_library_budget');
+    expect(planRefusal(project, { year: 2026, plannedFen: toFen(2_400_000) })).toMatchObject({ rule: 'planned_within_library_budget', details: { planned: '2400000.00', libraryBudget: '1200000.00' } });
+    expect(planRefusal(project, { year: 2027, plannedFen: 1 })?.rule).toBe('plan_in_library_year');
+  });
+
+  it('trust: 重复报账 — the same invoice is the same number, blanks and case aside; a live request holding it refuses another', () => {
+    expect(invoiceKeyOf(' 4100 2300\t001 ')).toBe(invoiceKeyOf('41002300001'));
+    expect(invoiceKeyOf('inv-1')).toBe('INV-1');
+    const rule = projectPayment.creationRules!.invoice_not_reused;
+    const args = (invoiceUsedBy: string | null) => ({ input: { invoiceNo: 'INV-1' } as never, facts: { implementationState: 'in_progress', invoiceUsedBy }, policy, now: new Date().toISOString() });
+    expect(rule.check(args(null))).toBe(true);
+    expect(rule.check(args('p1'))).toBe(false);
+    expect(rule.explain!(args('p1')).message).toContain('重复报账');
   });
 });

@@ -6,15 +6,15 @@
  *  the requester withdraws a draft; the county rejects (with reason)
  *
  * A payment request names its amount, its kind (预付款 / 进度款 / 尾款), the invoice and the
- * contract it pays. The payment rules of project-funds.ts (cumulative against verified progress
- * plus the allowed advance, the advance ratio, no final payment before acceptance, the contract
+ * contract it pays. The payment rules of project-funds.ts (cumulative, waiting payments included,
+ * against max(advance ratio, verified progress) × contract, the advance ratio, no final payment before acceptance, the contract
  * amount, the planned funds) are judged when the request is submitted and again when the county
  * approves it, on the figures of that moment (the engine loads them as facts). The county's
  * approval is a review step: whoever requested or submitted the payment cannot approve it (SF-25).
  */
 import { assign, setup } from 'xstate';
 import { allowedGuard, type BaseContext, type CreationRuleDef, type ProcedureDefinition, type ProcedureEvent, type RuleSet, type TransitionMeta } from './procedure';
-import { PAYMENT_RULE_IDS, PAYMENT_RULES, type PaymentFacts, type PaymentKind, type PaymentRuleId } from './project-funds';
+import { PAYABLE_STATES, PAYMENT_RULE_IDS, PAYMENT_RULES, type PaymentFacts, type PaymentKind, type PaymentRuleId } from './project-funds';
 import { allowed, opinionFields, optionalOpinionFields, rejectMeta, state } from './steps';
 
 export const PROJECT_PAYMENT = 'project-payment';
@@ -109,17 +109,31 @@ export const projectPaymentMachine = setup({
   },
 });
 
-/** What opening a payment reads: the implementation it pays. */
+/** What opening a payment reads: the implementation it pays, another live request with the same invoice. */
 export interface PaymentCreationFacts {
   implementationState: string | null;
+  /** the payment case of the county that already holds this invoice (draft, submitted or paid) */
+  invoiceUsedBy: string | null;
 }
+
+/** "the same invoice": the number without blanks, upper case */
+export const invoiceKeyOf = (invoiceNo: string): string => invoiceNo.replace(/\s+/g, '').toUpperCase();
 
 export const paymentCreationRules = {
   implementation_payable: {
     message: '项目尚未进入实施（签订合同并开工）或不在实施中，不能申请拨付',
     messageEn: 'The project is not in implementation (contract and start recorded)',
-    check: ({ facts }) => ['in_progress', 'acceptance', 'asset_registration', 'completion_notice', 'closed'].includes(String((facts as PaymentCreationFacts).implementationState)),
+    check: ({ facts }) => PAYABLE_STATES.includes(String((facts as PaymentCreationFacts).implementationState)),
     explain: ({ facts }) => ({ details: { implementationState: (facts as PaymentCreationFacts).implementationState } }),
+  },
+  invoice_not_reused: {
+    message: '同一发票已用于本县另一笔拨付申请，不得重复报账',
+    messageEn: 'The invoice is already used by another payment request of the county (no double claim)',
+    check: ({ facts }) => !(facts as PaymentCreationFacts).invoiceUsedBy,
+    explain: ({ input, facts }) => ({
+      message: `发票号码“${input.invoiceNo}”已用于本县另一笔拨付申请，不得重复报账`,
+      details: { invoiceNo: input.invoiceNo, paymentCaseId: (facts as PaymentCreationFacts).invoiceUsedBy },
+    }),
   },
 } satisfies Record<string, CreationRuleDef<PaymentInput>>;
 

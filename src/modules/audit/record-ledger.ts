@@ -18,9 +18,10 @@ import { RecordLedgerEntity, RecordLedgerHeadEntity } from './audit.entities';
  * | users      | user                 | users (password as a digest of its hash) |
  * | households | household            | one registry change (issue 13): what, before/after, the household's state hash |
  * | projects   | project              | a library entry written without an intake case: the demo seed's library projects (seeds/projects.ts) |
+ * | plans      | project              | the project's annual plan entry as added, changed or withdrawn (issue 19), with who, when and why |
  */
-export type LedgerKind = 'measures' | 'income' | 'attendance' | 'evidence' | 'users' | 'households' | 'projects';
-export const LEDGER_KINDS: LedgerKind[] = ['measures', 'income', 'attendance', 'evidence', 'users', 'households', 'projects'];
+export type LedgerKind = 'measures' | 'income' | 'attendance' | 'evidence' | 'users' | 'households' | 'projects' | 'plans';
+export const LEDGER_KINDS: LedgerKind[] = ['measures', 'income', 'attendance', 'evidence', 'users', 'households', 'projects', 'plans'];
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 const round = (n: number, digits: number) => Number(Number(n).toFixed(digits));
@@ -98,6 +99,8 @@ export const ledgerRecord = {
   // a library entry that no intake case put there (seeded demo data): written once, as it entered the library;
   // later versions come from change cases, whose audit trail is the record
   projects: (c: Record<string, unknown>) => c,
+  // an annual plan entry's add, change or withdrawal: its own record (the row is deleted on withdrawal)
+  plans: (c: Record<string, unknown>) => c,
 } satisfies Record<LedgerKind, (row: never) => Record<string, unknown>>;
 
 export const RECORD_TYPES: Record<LedgerKind, string> = {
@@ -108,6 +111,7 @@ export const RECORD_TYPES: Record<LedgerKind, string> = {
   users: 'user',
   households: 'household_change',
   projects: 'project_library_entry',
+  plans: 'project_plan_entry',
 };
 
 export interface LedgerAppend {

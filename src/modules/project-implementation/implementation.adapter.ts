@@ -11,6 +11,7 @@ import { yuanText } from '../../machines/project-funds';
 import {
   type ImplementationContext,
   type ImplementationCreationFacts,
+  type ImplementationFacts,
   type ImplementationInput,
   implementationFigures,
   projectImplementation,
@@ -18,7 +19,7 @@ import {
 import { type PreparedCase, type ProcedureAdapter, ProcedureRegistry, type TransitionEffect } from '../engine/procedure-adapter';
 import { ProjectEntity } from '../project-intake/project.entity';
 import { CreateImplementationDto } from './implementation.dto';
-import { ProjectAssetEntity, ProjectImplementationEntity, ProjectPlanEntryEntity } from './implementation.entities';
+import { ProjectAssetEntity, ProjectImplementationEntity, ProjectPaymentEntity, ProjectPlanEntryEntity } from './implementation.entities';
 
 const OWNER_TITLES: Record<string, string> = { village_collective: '村集体', unit: '单位' };
 
@@ -39,7 +40,10 @@ export class ProjectImplementationAdapter implements ProcedureAdapter, OnModuleI
     const project = await em.findOneBy(ProjectEntity, { id: dto.projectId });
     if (!project) throw AppError.notFound('项目');
     assertInArea(actor, project.areaCode, '项目');
-    const plan = await em.findOneBy(ProjectPlanEntryEntity, { projectId: project.id });
+    // share-locked on PostgreSQL: a change or withdrawal of the plan entry (which locks it for
+    // update and refuses once an implementation exists) waits for this opening, or this one for it
+    const share = em.connection.options.type === 'postgres' && em.queryRunner?.isTransactionActive ? { lock: { mode: 'pessimistic_read' as const } } : {};
+    const plan = await em.findOne(ProjectPlanEntryEntity, { where: { projectId: project.id }, ...share });
     const existing = await em.findOne(ProjectImplementationEntity, { where: { projectId: project.id }, select: { caseId: true } });
     const facts: ImplementationCreationFacts = { projectStatus: project.status, planned: !!plan, implementationCaseId: existing?.caseId ?? null };
     const input: ImplementationInput = {
@@ -51,8 +55,24 @@ export class ProjectImplementationAdapter implements ProcedureAdapter, OnModuleI
       funds: plan?.funds ?? [],
       plannedFen: plan?.plannedFen ?? 0,
       period: project.content.period,
+      openedBy: { id: actor.id, role: actor.role },
     };
     return { areaCode: project.areaCode, subjectId: project.id, input: { ...input }, auditData: { ...input }, facts: { ...facts } };
+  }
+
+  /** what the state's events read from outside the case (ImplementationFacts) */
+  async facts({ caseRow, em }: { caseRow: CaseEntity; em: EntityManager }): Promise<Record<string, unknown>> {
+    const out: ImplementationFacts = {};
+    if (caseRow.state === 'asset_registration') {
+      const county = caseRow.areaCode.slice(0, 6);
+      const areas = await em.createQueryBuilder(AreaEntity, 'a').select(['a.code', 'a.level']).where('a.code LIKE :like', { like: `${county}%` }).getMany();
+      out.countyAreas = Object.fromEntries(areas.map((a) => [a.code, a.level]));
+    }
+    if (caseRow.state === 'contracting' || caseRow.state === 'in_progress') {
+      out.pendingPayments = await em.countBy(ProjectPaymentEntity, { projectId: caseRow.subjectId, status: 'submitted' });
+      out.paidFen = (await em.findOne(ProjectImplementationEntity, { where: { caseId: caseRow.id }, select: { id: true, paidFen: true } }))?.paidFen ?? 0;
+    }
+    return { ...out };
   }
 
   async afterCreate({ em, caseRow, context }: { em: EntityManager; caseRow: CaseEntity; context: Record<string, any> }): Promise<void> {

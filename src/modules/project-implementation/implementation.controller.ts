@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentUser, Roles } from '../../common/auth/decorators';
 import type { AuthUser } from '../../common/auth/auth-user';
-import { LedgerQuery, PlanEntryDto, PlanQuery, ProjectInspectionQuery } from './implementation.dto';
+import { LedgerQuery, PlanChangeDto, PlanEntryDto, PlanQuery, PlanWithdrawDto, ProjectInspectionQuery } from './implementation.dto';
 import { ProjectImplementationService } from './implementation.service';
 
 type Format = 'json' | 'csv' | 'xlsx';
@@ -33,6 +33,21 @@ export class ProjectPlansController {
   @Roles('county')
   add(@Body() dto: PlanEntryDto, @CurrentUser() user: AuthUser) {
     return this.service.addToPlan(user, dto);
+  }
+
+  /** the funds of an entry change, with a reason, before its implementation opens (county; issue 19) */
+  @Put('entries/:id')
+  @Roles('county')
+  change(@Param('id') id: string, @Body() dto: PlanChangeDto, @CurrentUser() user: AuthUser) {
+    return this.service.changePlanEntry(user, id, dto);
+  }
+
+  /** the project leaves the plan, with a reason, before its implementation opens (county; issue 19) */
+  @Post('entries/:id/withdraw')
+  @HttpCode(200)
+  @Roles('county')
+  withdraw(@Param('id') id: string, @Body() dto: PlanWithdrawDto, @CurrentUser() user: AuthUser) {
+    return this.service.withdrawPlanEntry(user, id, dto);
   }
 }
 

@@ -30,6 +30,24 @@ export class PlanEntryDto {
   funds: PlannedFundDto[];
 }
 
+/** `PUT /project-plans/entries/{id}`: the funds change before the implementation opens, with a reason (issue 19). */
+export class PlanChangeDto {
+  @ApiProperty({ type: [PlannedFundDto] })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => PlannedFundDto)
+  funds: PlannedFundDto[];
+
+  /** 调整理由 */
+  @ApiProperty({ example: '县级配套资金调整，按县政府常务会议纪要核减' }) @IsString() @MaxLength(2000)
+  reason: string;
+}
+
+/** `POST /project-plans/entries/{id}/withdraw`: the project leaves the plan before its implementation opens (issue 19). */
+export class PlanWithdrawDto {
+  /** 撤回理由 */
+  @ApiProperty({ example: '项目选址存在土地权属争议，本年度暂缓实施' }) @IsString() @MaxLength(2000)
+  reason: string;
+}
+
 export class PlanQuery {
   @ApiProperty({ example: 2026 }) @Type(() => Number) @IsInt() @Min(2020) @Max(2100)
   year: number;

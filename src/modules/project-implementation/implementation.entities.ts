@@ -62,15 +62,26 @@ export class ProjectImplementationEntity extends WithId {
 }
 
 export type PaymentStatus = 'draft' | 'submitted' | 'paid' | 'rejected' | 'withdrawn';
+/** a payment request that holds its invoice: a rejected or withdrawn one frees it for a new request */
+export const LIVE_PAYMENT_STATUSES = ['draft', 'submitted', 'paid'] as const;
 
-/** One payment case (id = the case id). */
+/**
+ * One payment case (id = the case id). 重复报账 (issue 19): one live request per invoice in a
+ * county — the partial unique index (countyCode, invoiceKey) WHERE status is live, migration
+ * InvoiceOncePerCounty, so two concurrent requests cannot both hold it.
+ */
 @Entity('project_payments')
+@Index(['countyCode', 'invoiceKey'], { unique: true, where: `"status" IN ('draft', 'submitted', 'paid')` })
 export class ProjectPaymentEntity extends WithId {
   @Index() @Column({ type: 'varchar', length: 36 }) projectId: string;
   @Column({ type: 'varchar', length: 12 }) areaCode: string;
+  /** the county of the project */
+  @Column({ type: 'varchar', length: 12 }) countyCode: string;
   @Column({ type: 'varchar', length: 20 }) kind: string;
   @Column(fen()) amountFen: number;
   @Column({ type: 'varchar', length: 60 }) invoiceNo: string;
+  /** the invoice number without blanks, upper case: what "the same invoice" compares */
+  @Column({ type: 'varchar', length: 60 }) invoiceKey: string;
   @Column({ type: 'varchar', length: 60 }) contractRef: string;
   @Column({ type: 'varchar', length: 20 }) status: PaymentStatus;
   @Column({ type: 'varchar', length: 36 }) requestedById: string;

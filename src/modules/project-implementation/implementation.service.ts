@@ -1,27 +1,42 @@
 import { Injectable } from '@nestjs/common';
 import ExcelJS from 'exceljs';
 import { randomUUID } from 'node:crypto';
-import { In } from 'typeorm';
+import { type EntityManager, In } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea, narrowArea } from '../../common/auth/scope';
 import { subtractDuration } from '../../common/domain/duration';
+import { textProblemOf } from '../../common/domain/reason';
 import { titleOf } from '../../common/domain/enums';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { isUniqueViolation } from '../../common/errors/db-errors';
 import { POLICY_KEYS } from '../../common/policy/policy-keys';
 import { UnitOfWork } from '../../database/database.module';
-import { PAYMENT_KIND_TITLES, type PaymentKind, toFen, toYuan, yuanText } from '../../machines/project-funds';
-import { projectImplementationMachine } from '../../machines/project-implementation.machine';
+import { PAYMENT_KIND_TITLES, type PaymentKind, planRefusal, toFen, toYuan, yuanText } from '../../machines/project-funds';
+import { type PlannedFund, projectImplementationMachine } from '../../machines/project-implementation.machine';
 import { PROJECT_CATEGORIES } from '../../machines/project-intake.machine';
 import { beijingDate } from '../../machines/record-date';
 import { AreasService } from '../admin/areas.service';
+import { appendLedger } from '../audit/record-ledger';
 import { stateMeta } from '../engine/introspection';
 import { PoliciesService } from '../policies/policies.service';
 import { ProjectEntity } from '../project-intake/project.entity';
-import type { LedgerQuery, PlanEntryDto, PlanQuery } from './implementation.dto';
+import type { LedgerQuery, PlanChangeDto, PlanEntryDto, PlanQuery, PlanWithdrawDto } from './implementation.dto';
 import { ProjectAssetEntity, ProjectImplementationEntity, ProjectPaymentEntity, ProjectPlanEntryEntity } from './implementation.entities';
 
 const countyOf = (code: string) => `${code.slice(0, 6)}000000`;
+
+/** the funds by source, in fen; a source named twice is refused */
+function fundsOf(list: Array<{ source: string; amount: number }>): PlannedFund[] {
+  const sources = list.map((f) => f.source.trim());
+  if (new Set(sources).size !== sources.length) throw AppError.validation({ funds: '同一资金来源只能填写一次' });
+  return list.map((f) => ({ source: f.source.trim(), amountFen: toFen(f.amount) }));
+}
+
+/** the plan's rules (project-funds.ts planRefusal): 422 RULE_VIOLATED naming the rule */
+function assertPlanRules(project: ProjectEntity, year: number, plannedFen: number): void {
+  const refusal = planRefusal({ year: project.year, totalBudgetFen: toFen(project.totalBudget) }, { year, plannedFen });
+  if (refusal) throw new AppError(ErrorCode.RULE_VIOLATED, refusal.message, { rule: refusal.rule, ...refusal.details });
+}
 const townshipOf = (code: string) => `${code.slice(0, 9)}000`;
 const STATE_TITLE = (state: string | null) => (state ? stateMeta(projectImplementationMachine, state).title : '未开始实施');
 const OWNER_TITLES: Record<string, string> = { village_collective: '村集体', unit: '单位' };
@@ -86,34 +101,105 @@ export class ProjectImplementationService {
 
   /** `POST /project-plans/entries` (county): a library project of the county enters the year's plan. */
   async addToPlan(user: AuthUser, dto: PlanEntryDto) {
-    const em = this.uow.manager;
-    const project = await em.findOneBy(ProjectEntity, { id: dto.projectId });
-    if (!project) throw AppError.notFound('项目');
-    assertInArea(user, project.areaCode, '项目');
-    if (project.status !== 'in_library') {
-      throw new AppError(ErrorCode.RULE_VIOLATED, '只有已入库的项目才能列入年度实施计划', { rule: 'project_in_library', projectStatus: project.status });
-    }
-    const sources = dto.funds.map((f) => f.source.trim());
-    if (new Set(sources).size !== sources.length) throw AppError.validation({ funds: '同一资金来源只能填写一次' });
-    const funds = dto.funds.map((f) => ({ source: f.source.trim(), amountFen: toFen(f.amount) }));
-    const row = em.create(ProjectPlanEntryEntity, {
-      id: randomUUID(),
-      year: dto.year,
-      countyCode: countyOf(project.areaCode),
-      areaCode: project.areaCode,
-      projectId: project.id,
-      funds,
-      plannedFen: funds.reduce((s, f) => s + f.amountFen, 0),
-      addedById: user.id,
-      addedAt: new Date(),
+    return this.uow.transaction(async (em) => {
+      const project = await em.findOneBy(ProjectEntity, { id: dto.projectId });
+      if (!project) throw AppError.notFound('项目');
+      assertInArea(user, project.areaCode, '项目');
+      if (project.status !== 'in_library') {
+        throw new AppError(ErrorCode.RULE_VIOLATED, '只有已入库的项目才能列入年度实施计划', { rule: 'project_in_library', projectStatus: project.status });
+      }
+      const funds = fundsOf(dto.funds);
+      const plannedFen = funds.reduce((s, f) => s + f.amountFen, 0);
+      assertPlanRules(project, dto.year, plannedFen);
+      const row = em.create(ProjectPlanEntryEntity, {
+        id: randomUUID(),
+        year: dto.year,
+        countyCode: countyOf(project.areaCode),
+        areaCode: project.areaCode,
+        projectId: project.id,
+        funds,
+        plannedFen,
+        addedById: user.id,
+        addedAt: new Date(),
+      });
+      try {
+        await em.insert(ProjectPlanEntryEntity, row);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new AppError(ErrorCode.ALREADY_EXISTS, '该项目已列入实施计划', { rule: 'project_not_yet_planned', projectId: project.id });
+        throw err;
+      }
+      await this.planLedger(em, user, row, 'create', null, row.addedAt);
+      return this.planView(row, project, (await this.areas.names([project.areaCode])).get(project.areaCode) ?? null, null);
     });
-    try {
-      await em.insert(ProjectPlanEntryEntity, row);
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError(ErrorCode.ALREADY_EXISTS, '该项目已列入实施计划', { rule: 'project_not_yet_planned', projectId: project.id });
-      throw err;
+  }
+
+  /**
+   * The plan entry of a project, locked (PostgreSQL) against an implementation opening at the
+   * same moment, which share-locks it (ProjectImplementationAdapter.prepareCreate); refused once
+   * the implementation is open (issue 19: a plan entry is changed or withdrawn only before).
+   */
+  private async entryBeforeImplementation(em: EntityManager, user: AuthUser, id: string) {
+    const lock = this.uow.isPostgres ? { lock: { mode: 'pessimistic_write' as const } } : {};
+    const entry = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOne(ProjectPlanEntryEntity, { where: { id }, ...lock }) : null;
+    if (!entry) throw AppError.notFound('计划项目');
+    assertInArea(user, entry.areaCode, '计划项目');
+    const impl = await em.findOne(ProjectImplementationEntity, { where: { projectId: entry.projectId }, select: { caseId: true, state: true } });
+    if (impl) {
+      throw new AppError(ErrorCode.RULE_VIOLATED, '项目已进入实施，计划安排不能再调整或撤回（可由发起实施的层级撤销实施）', {
+        rule: 'plan_before_implementation', implementationCaseId: impl.caseId, state: impl.state,
+      });
     }
-    return this.planView(row, project, (await this.areas.names([project.areaCode])).get(project.areaCode) ?? null, null);
+    const project = await em.findOneBy(ProjectEntity, { id: entry.projectId });
+    if (!project) throw AppError.notFound('项目');
+    return { entry, project };
+  }
+
+  private async reasonOf(areaCode: string, reason: unknown): Promise<string> {
+    const problem = textProblemOf(reason, (await this.policies.effective(areaCode)).values, 'reason', '调整或撤回计划的理由');
+    if (problem) throw new AppError(ErrorCode.REASON_REQUIRED, problem, { fields: { reason: problem } });
+    return String(reason).trim();
+  }
+
+  /** `PUT /project-plans/entries/{id}` (county): the funds of a plan entry change, with a reason, before its implementation opens. */
+  async changePlanEntry(user: AuthUser, id: string, dto: PlanChangeDto) {
+    return this.uow.transaction(async (em) => {
+      const { entry, project } = await this.entryBeforeImplementation(em, user, id);
+      const reason = await this.reasonOf(entry.areaCode, dto.reason);
+      const funds = fundsOf(dto.funds);
+      const plannedFen = funds.reduce((s, f) => s + f.amountFen, 0);
+      assertPlanRules(project, entry.year, plannedFen);
+      const before = { funds: entry.funds, plannedFen: entry.plannedFen };
+      await em.update(ProjectPlanEntryEntity, { id: entry.id }, { funds, plannedFen });
+      const changed = Object.assign(entry, { funds, plannedFen });
+      await this.planLedger(em, user, changed, 'update', reason, new Date(), before);
+      return this.planView(changed, project, (await this.areas.names([project.areaCode])).get(project.areaCode) ?? null, null);
+    });
+  }
+
+  /** `POST /project-plans/entries/{id}/withdraw` (county): the project leaves the plan, with a reason, before its implementation opens. */
+  async withdrawPlanEntry(user: AuthUser, id: string, dto: PlanWithdrawDto) {
+    return this.uow.transaction(async (em) => {
+      const { entry } = await this.entryBeforeImplementation(em, user, id);
+      const reason = await this.reasonOf(entry.areaCode, dto.reason);
+      await em.delete(ProjectPlanEntryEntity, { id: entry.id });
+      const at = new Date();
+      await this.planLedger(em, user, entry, 'withdraw', reason, at);
+      return { id: entry.id, projectId: entry.projectId, year: entry.year, withdrawn: true, reason, withdrawnAt: at.toISOString() };
+    });
+  }
+
+  /** the record ledger's entry of a plan entry's add, change or withdrawal (kind `plans`, chain per project) */
+  private planLedger(em: EntityManager, user: AuthUser, e: ProjectPlanEntryEntity, op: 'create' | 'update' | 'withdraw', reason: string | null, at: Date, before?: { funds: PlannedFund[]; plannedFen: number }) {
+    return appendLedger(em, {
+      kind: 'plans',
+      subjectId: e.projectId,
+      areaCode: e.areaCode,
+      recordId: e.id,
+      op,
+      record: { id: e.id, projectId: e.projectId, year: e.year, funds: e.funds, plannedFen: e.plannedFen, reason, ...(before ? { before } : {}) },
+      actorId: user.id,
+      at,
+    });
   }
 
   private planView(e: ProjectPlanEntryEntity, p: ProjectEntity | undefined, areaName: string | null, impl: ProjectImplementationEntity | null) {
@@ -362,15 +448,50 @@ export class ProjectImplementationService {
     return { areaCode: areaCode ?? user.areaCode, items: out };
   }
 
-  /** Projects not yet accepted whose planned end (the contract's, else the library period's) has passed. */
+  /**
+   * Projects not yet accepted whose planned end (the contract's, else the library period's) has
+   * passed — and planned projects whose library period ended with no implementation opened
+   * (issue 19: they are overdue too, not invisible).
+   */
   async overdue(user: AuthUser, areaCode?: string) {
     const today = beijingDate(new Date());
     const rows = (await this.open(user, areaCode)).filter((i) => i.plannedEnd < today);
-    const names = await this.areas.names([...new Set(rows.map((r) => r.areaCode))]);
+    const qb = this.uow.manager
+      .createQueryBuilder(ProjectPlanEntryEntity, 'e')
+      .leftJoin(ProjectImplementationEntity, 'i', 'i.projectId = e.projectId')
+      .where('i.id IS NULL');
+    const like = narrowArea(user, areaCode);
+    if (like) qb.andWhere('e.areaCode LIKE :like', { like });
+    const unopened = await qb.orderBy('e.areaCode').addOrderBy('e.addedAt').getMany();
+    const projects = unopened.length ? await this.uow.manager.findBy(ProjectEntity, { id: In(unopened.map((e) => e.projectId)) }) : [];
+    const never = unopened
+      .map((e) => ({ e, p: projects.find((p) => p.id === e.projectId) }))
+      .filter((x): x is { e: ProjectPlanEntryEntity; p: ProjectEntity } => !!x.p && x.p.content.period.end < today);
+    const names = await this.areas.names([...new Set([...rows.map((r) => r.areaCode), ...never.map((x) => x.e.areaCode)])]);
+    const daysSince = (end: string) => Math.round((Date.parse(today) - Date.parse(end)) / 86400_000);
     return {
       areaCode: areaCode ?? user.areaCode,
       today,
-      items: rows.map((i) => this.detectorRow(i, names, { daysOverdue: Math.round((Date.parse(today) - Date.parse(i.plannedEnd)) / 86400_000) })),
+      items: [
+        ...rows.map((i) => this.detectorRow(i, names, { daysOverdue: daysSince(i.plannedEnd) })),
+        ...never.map(({ e, p }) => ({
+          projectId: e.projectId,
+          caseId: null,
+          name: p.name,
+          areaCode: e.areaCode,
+          areaName: names.get(e.areaCode) ?? null,
+          year: e.year,
+          state: null,
+          stateTitle: STATE_TITLE(null),
+          progressPercent: 0,
+          lastProgressDate: null,
+          plannedEnd: p.content.period.end,
+          contracted: null,
+          paid: 0,
+          daysOverdue: daysSince(p.content.period.end),
+          neverOpened: true,
+        })),
+      ],
     };
   }
 }

@@ -1,20 +1,28 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { type EntityManager, Not } from 'typeorm';
+import { type EntityManager, In, Not } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea } from '../../common/auth/scope';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { isUniqueViolation } from '../../common/errors/db-errors';
 import { validateBody } from '../../common/http/validation';
 import type { CaseEntity } from '../../database/entities';
 import { type PaymentFacts, toFen } from '../../machines/project-funds';
-import { type PaymentContext, type PaymentCreationFacts, type PaymentInput, projectPayment } from '../../machines/project-payment.machine';
+import { invoiceKeyOf, type PaymentContext, type PaymentCreationFacts, type PaymentInput, paymentCreationRules, projectPayment } from '../../machines/project-payment.machine';
 import { type PreparedCase, type ProcedureAdapter, ProcedureRegistry, type TransitionEffect } from '../engine/procedure-adapter';
 import { ProjectEntity } from '../project-intake/project.entity';
 import { CreatePaymentDto } from './implementation.dto';
-import { ProjectImplementationEntity, ProjectPaymentEntity } from './implementation.entities';
+import { LIVE_PAYMENT_STATUSES, ProjectImplementationEntity, ProjectPaymentEntity } from './implementation.entities';
+
+const countyOf = (code: string) => `${code.slice(0, 6)}000000`;
 
 /** The figures a payment of a project is judged on; `excludeCaseId`: the payment being judged. */
 export async function paymentFacts(em: EntityManager, projectId: string, excludeCaseId: string | null): Promise<PaymentFacts> {
-  const impl = await em.findOneBy(ProjectImplementationEntity, { projectId });
+  // issue 19 (item 9): inside a step on PostgreSQL the project's row is locked first, so two
+  // payments of one project are judged one after the other — the second sees the first as
+  // waiting (READ COMMITTED: each statement below reads what committed before it) and is refused
+  // when both together exceed the limit. SQLite runs one transaction at a time anyway.
+  const lock = em.connection.options.type === 'postgres' && !!em.queryRunner?.isTransactionActive;
+  const impl = await em.findOne(ProjectImplementationEntity, { where: { projectId }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
   const others = await em.find(ProjectPaymentEntity, {
     where: excludeCaseId ? { projectId, id: Not(excludeCaseId) } : { projectId },
     select: { id: true, kind: true, amountFen: true, status: true },
@@ -62,7 +70,12 @@ export class ProjectPaymentAdapter implements ProcedureAdapter, OnModuleInit {
       contractRef: dto.contractRef,
       purpose: dto.purpose,
     };
-    const facts: PaymentCreationFacts = { implementationState: impl?.state ?? null };
+    // 重复报账: the same invoice on another live payment request of the county
+    const reused = await em.findOne(ProjectPaymentEntity, {
+      where: { countyCode: countyOf(project.areaCode), invoiceKey: invoiceKeyOf(dto.invoiceNo), status: In([...LIVE_PAYMENT_STATUSES]) },
+      select: { id: true, projectId: true },
+    });
+    const facts: PaymentCreationFacts = { implementationState: impl?.state ?? null, invoiceUsedBy: reused?.id ?? null };
     return { areaCode: project.areaCode, subjectId: project.id, input: { ...input }, auditData: { ...input }, facts: { ...facts } };
   }
 
@@ -72,21 +85,31 @@ export class ProjectPaymentAdapter implements ProcedureAdapter, OnModuleInit {
 
   async afterCreate({ em, caseRow, context }: { em: EntityManager; caseRow: CaseEntity; context: Record<string, any> }): Promise<void> {
     const c = context as PaymentContext;
-    await em.insert(ProjectPaymentEntity, {
-      id: caseRow.id,
-      projectId: c.projectId,
-      areaCode: c.areaCode,
-      kind: c.kind,
-      amountFen: c.amountFen,
-      invoiceNo: c.invoiceNo,
-      contractRef: c.contractRef,
-      status: 'draft',
-      requestedById: caseRow.createdById,
-      approvedById: null,
-      paidAt: null,
-      createdAt: caseRow.createdAt,
-      updatedAt: caseRow.createdAt,
-    });
+    try {
+      await em.insert(ProjectPaymentEntity, {
+        id: caseRow.id,
+        projectId: c.projectId,
+        areaCode: c.areaCode,
+        countyCode: countyOf(c.areaCode),
+        kind: c.kind,
+        amountFen: c.amountFen,
+        invoiceNo: c.invoiceNo,
+        invoiceKey: invoiceKeyOf(c.invoiceNo),
+        contractRef: c.contractRef,
+        status: 'draft',
+        requestedById: caseRow.createdById,
+        approvedById: null,
+        paidAt: null,
+        createdAt: caseRow.createdAt,
+        updatedAt: caseRow.createdAt,
+      });
+    } catch (err) {
+      // a concurrent request with the same invoice won the partial unique index
+      if (isUniqueViolation(err)) {
+        throw new AppError(ErrorCode.RULE_VIOLATED, paymentCreationRules.invoice_not_reused.message, { rule: 'invoice_not_reused', invoiceNo: c.invoiceNo });
+      }
+      throw err;
+    }
   }
 
   async afterTransition({ em, caseRow, toState, context, event }: TransitionEffect): Promise<void> {
