@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea, narrowArea } from '../../common/auth/scope';
+import { calendarDaysBetween } from '../../common/domain/calendar';
 import { subtractDuration } from '../../common/domain/duration';
 import { titleOf } from '../../common/domain/enums';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
@@ -370,7 +371,7 @@ export class ProjectImplementationService {
     return {
       areaCode: areaCode ?? user.areaCode,
       today,
-      items: rows.map((i) => this.detectorRow(i, names, { daysOverdue: Math.round((Date.parse(today) - Date.parse(i.plannedEnd)) / 86400_000) })),
+      items: rows.map((i) => this.detectorRow(i, names, { daysOverdue: calendarDaysBetween(i.plannedEnd, today) })),
     };
   }
 }
