@@ -23,9 +23,9 @@ function install(): void {
     if (!new.target) return new RealDate(now).toString();
     return Reflect.construct(RealDate, args.length ? args : [now], new.target);
   } as unknown as DateConstructor;
+  // statics (parse, UTC) and prototype: RealDate.prototype, so every Date is `instanceof Date`
   Object.defineProperties(ClockDate, Object.getOwnPropertyDescriptors(RealDate));
   ClockDate.now = () => realNow() + (g.__clockOffsetMs ?? 0);
-  (ClockDate as { prototype: Date }).prototype = RealDate.prototype;
   g.Date = ClockDate;
 }
 

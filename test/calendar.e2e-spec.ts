@@ -1,0 +1,128 @@
+/**
+ * China's calendar, at any hour (issue 19): every calendar date the service judges is a date in
+ * REMINDER_TIME_ZONE (Asia/Shanghai), whatever the hour and whatever the engine. The clock is
+ * set with test/support/test-clock.ts to 00:30 and 23:30 Beijing time — 00:30 is 16:30 UTC of
+ * the day before, when the UTC date and China's date differ. Before the fix, a birth dated today
+ * in Beijing was "in the future" until 08:00 (the birth date's UTC midnight compared with now).
+ */
+import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { startApp, type TestEnv, target } from './support/harness';
+import { COUNTY, expectOk, HUOZHUANG, VILLAGE } from './support/flows';
+import { addMember, evidence, getHousehold, registryCsv, regId, registryReport, uploadRegistry, waitForRegistryImport } from './support/registry';
+import { resetTestClock, setTestClock } from './support/test-clock';
+
+/** China's date of the clock as it reads now — computed here, not by the service's helper. */
+const beijing = (plusDays = 0) => DateTime.fromMillis(Date.now(), { zone: 'Asia/Shanghai' }).plus({ days: plusDays }).toISODate()!;
+const HOURS = ['00:30', '23:30'] as const;
+
+describe(`China's calendar at any hour (issue 19, ${target})`, () => {
+  let app: TestEnv;
+  /** the app with tokens issued at the clock in force: moving the clock by hours expires cached tokens */
+  let env: TestEnv;
+  beforeAll(async () => {
+    app = await startApp();
+    env = {
+      ...app,
+      token: async (username: string) => {
+        const res = await app.http().post('/auth/login').send({ username, password: 'Demo@2026' });
+        return (await expectOk(res)).accessToken as string;
+      },
+    };
+  });
+  afterAll(async () => {
+    resetTestClock();
+    await app?.close();
+  });
+  afterEach(() => resetTestClock());
+
+  const household = async (birthDate: string, idNumber: string) =>
+    env
+      .http()
+      .post('/households')
+      .set('Authorization', `Bearer ${await env.token(VILLAGE)}`)
+      .send({
+        areaCode: HUOZHUANG,
+        householderName: `历法户${randomUUID().slice(0, 4)}`,
+        address: '许昌市建安区灵井镇霍庄村七组',
+        isFormerlyPoor: false,
+        members: [
+          { name: '历法户主', idNumber: regId('1971-01-01'), relation: '户主', gender: 'male', birthDate: '1971-01-01', laborAbility: 'full', employment: 'local' },
+          { name: '新生儿', idNumber, relation: '孙子', gender: 'male', birthDate, laborAbility: 'none', employment: 'none' },
+        ],
+      });
+
+  it.each(HOURS)('trust: a household with a child born today in Beijing is registered at %s Beijing time; born tomorrow is refused', async (hour) => {
+    const set = setTestClock(hour);
+    expect(DateTime.fromJSDate(new Date(), { zone: 'Asia/Shanghai' }).toFormat('HH:mm')).toBe(hour);
+    expect(Math.abs(Date.now() - set.getTime())).toBeLessThan(60_000);
+    const today = beijing();
+    const born = await household(today, regId(today));
+    expect({ status: born.status, body: born.status === 201 ? 'created' : born.body }).toEqual({ status: 201, body: 'created' });
+    expect(born.body.members.map((m: any) => m.birthDate)).toContain(today);
+
+    // the bound is still there: a birth dated tomorrow in Beijing is in the future, named in Chinese
+    const tomorrow = beijing(1);
+    const future = await household(tomorrow, regId(tomorrow));
+    expect(future.status).toBe(400);
+    expect(future.body.code).toBe('VALIDATION_FAILED');
+    expect(JSON.stringify(future.body)).toContain('出生日期');
+  });
+
+  it.each(HOURS)('trust: a birth registered in the household registry on the day of the birth, at %s Beijing time', async (hour) => {
+    setTestClock(hour);
+    const today = beijing();
+    const h = await expectOk(await household('1999-09-09', regId('1999-09-09')), 201);
+    const baby = regId(today, 'female');
+    const body = {
+      version: h.version ?? 1,
+      kind: 'birth',
+      date: today,
+      reason: '新生儿出生登记入户',
+      evidenceIds: [await evidence(env, VILLAGE, 'birth_certificate')],
+      member: { name: '今日新生儿', idNumber: baby, relation: '孙女', gender: 'female', birthDate: today, laborAbility: 'none', employment: 'none' },
+    };
+    const res = await addMember(env, VILLAGE, h.id, body);
+    expect({ status: res.status, code: res.body.code ?? null }).toEqual({ status: 201, code: null });
+    expect((await getHousehold(env, h.id)).members.map((m: any) => m.birthDate)).toContain(today);
+
+    // a birth stated for tomorrow is refused, whatever the hour
+    const later = await addMember(env, VILLAGE, h.id, {
+      ...body,
+      version: res.body.household.version,
+      date: beijing(1),
+      evidenceIds: [await evidence(env, VILLAGE, 'birth_certificate')],
+      member: { ...body.member, name: '明日新生儿', idNumber: regId(beijing(1), 'female'), birthDate: beijing(1) },
+    });
+    expect(later.status).toBeGreaterThanOrEqual(400);
+    expect(later.status).toBeLessThan(500);
+  });
+
+  it('trust: a household import row of a child born today in Beijing is created at 00:30 Beijing time, not refused as id_birth_date', async () => {
+    setTestClock('00:30');
+    const today = beijing();
+    const code = `T${randomUUID().slice(0, 8)}`;
+    const head = regId('1968-08-08');
+    const child = regId(today);
+    const tomorrowChild = regId(beijing(1));
+    const up = await expectOk(
+      await uploadRegistry(
+        env,
+        registryCsv([
+          { code, householder: '导入户主', name: '导入户主', idNumber: head, relation: '户主', gender: '男', birthDate: '1968-08-08', village: HUOZHUANG },
+          { code, householder: '导入户主', name: '今日出生', idNumber: child, relation: '孙子', gender: '男', birthDate: today, village: HUOZHUANG, labour: '无劳动力' },
+          { code, householder: '导入户主', name: '明日出生', idNumber: tomorrowChild, relation: '孙子', gender: '男', birthDate: beijing(1), village: HUOZHUANG, labour: '无劳动力' },
+        ]),
+      ),
+      202,
+    );
+    const done = await waitForRegistryImport(env, up.id);
+    expect(done).toMatchObject({ status: 'completed', counts: { created: 2, invalid: 1 } });
+    const report = await registryReport(env, up.id);
+    const rowOf = (name: string) => report.find((r) => r.includes(name))!.join(',');
+    expect(rowOf('今日出生')).not.toContain('id_birth_date');
+    expect(rowOf('明日出生')).toContain('id_birth_date');
+    const list = await expectOk(await env.http().get(`/households?q=${child}`).set('Authorization', `Bearer ${await env.token(COUNTY)}`));
+    expect(list.items).toHaveLength(1);
+  });
+});
