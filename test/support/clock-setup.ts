@@ -8,5 +8,5 @@ import { setTestClock } from './test-clock';
 
 const at = process.env.TEST_CLOCK;
 if (at && process.env.NODE_ENV === 'test') {
-  setTestClock(at, process.env.REMINDER_TIME_ZONE || 'Asia/Shanghai');
+  setTestClock(at, process.env.REMINDER_TIME_ZONE || 'Asia/Shanghai', { base: true });
 }

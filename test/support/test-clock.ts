@@ -10,7 +10,7 @@
  */
 import { DateTime } from 'luxon';
 
-const g = globalThis as unknown as { Date: DateConstructor; __realDate?: DateConstructor; __clockOffsetMs?: number };
+const g = globalThis as unknown as { Date: DateConstructor; __realDate?: DateConstructor; __clockOffsetMs?: number; __clockBaseMs?: number };
 const RealDate: DateConstructor = g.__realDate ?? g.Date;
 g.__realDate = RealDate;
 if (g.__clockOffsetMs === undefined) g.__clockOffsetMs = 0;
@@ -34,19 +34,20 @@ function install(): void {
  * now), e.g. `setTestClock('00:30')` → today 00:30 Beijing; time runs on from there.
  * Returns the instant the clock was set to.
  */
-export function setTestClock(hhmm: string, zone = 'Asia/Shanghai'): Date {
+export function setTestClock(hhmm: string, zone = 'Asia/Shanghai', opts: { base?: boolean } = {}): Date {
   const m = /^(\d{2}):(\d{2})$/.exec(hhmm);
   if (!m) throw new Error(`TEST_CLOCK must be HH:mm, got "${hhmm}"`);
   const real = RealDate.now();
   const target = DateTime.fromMillis(real, { zone }).set({ hour: Number(m[1]), minute: Number(m[2]), second: 0, millisecond: 0 });
   install();
   g.__clockOffsetMs = target.toMillis() - real;
+  if (opts.base) g.__clockBaseMs = g.__clockOffsetMs;
   return new RealDate(target.toMillis());
 }
 
-/** Back to the real time. */
+/** Back to the run's clock: the real time, or TEST_CLOCK's when the run was started with it. */
 export function resetTestClock(): void {
-  g.__clockOffsetMs = 0;
+  g.__clockOffsetMs = g.__clockBaseMs ?? 0;
 }
 
 export function testClockOffsetMs(): number {
