@@ -10,7 +10,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"
-results=${1:-$(mktemp -d)}
+results=${1:-$(mktemp -d)}; mkdir -p "$results"
 hours=${CLOCK_HOURS:-00:30 23:30}
 # the specs that judge calendar dates: births, record dates and their back-dating bound, deadlines,
 # notice ends, the daily digest and its catch-up, months of attendance, ages

@@ -52,6 +52,19 @@ describe(`China's calendar at any hour (issue 19, ${target})`, () => {
         ],
       });
 
+  // scripts/clock-runs.sh runs the date-dependent specs with TEST_CLOCK: the run's clock must read it
+  it("the run's clock reads TEST_CLOCK's time of day in Asia/Shanghai when it is set, the real time otherwise", () => {
+    const real = (globalThis as unknown as { __realDate?: DateConstructor }).__realDate ?? Date;
+    if (!process.env.TEST_CLOCK) {
+      expect(Math.abs(Date.now() - real.now())).toBeLessThan(1000);
+      return;
+    }
+    const [h, m] = process.env.TEST_CLOCK.split(':').map(Number);
+    const local = DateTime.fromMillis(Date.now(), { zone: 'Asia/Shanghai' });
+    const minutes = (local.hour * 60 + local.minute - (h * 60 + m) + 1440) % 1440;
+    expect(minutes).toBeLessThan(30); // set when the run started; the specs before this one took minutes
+  });
+
   it.each(HOURS)('trust: a household with a child born today in Beijing is registered at %s Beijing time; born tomorrow is refused', async (hour) => {
     const set = setTestClock(hour);
     expect(DateTime.fromJSDate(new Date(), { zone: 'Asia/Shanghai' }).toFormat('HH:mm')).toBe(hour);
