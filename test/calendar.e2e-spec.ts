@@ -11,6 +11,8 @@ import { startApp, type TestEnv, target } from './support/harness';
 import { COUNTY, expectOk, HUOZHUANG, VILLAGE } from './support/flows';
 import { addMember, evidence, getHousehold, registryCsv, regId, registryReport, uploadRegistry, waitForRegistryImport } from './support/registry';
 import { resetTestClock, setTestClock } from './support/test-clock';
+import { addMeasure, inspection, monitoringObject, setPolicy } from './support/elimination';
+import { secondsFloor, widenPolicyBounds } from './support/policy-bounds';
 
 /** China's date of the clock as it reads now — computed here, not by the service's helper. */
 const beijing = (plusDays = 0) => DateTime.fromMillis(Date.now(), { zone: 'Asia/Shanghai' }).plus({ days: plusDays }).toISODate()!;
@@ -25,7 +27,7 @@ describe(`China's calendar at any hour (issue 19, ${target})`, () => {
     env = {
       ...app,
       token: async (username: string) => {
-        const res = await app.http().post('/auth/login').send({ username, password: 'Demo@2026' });
+        const res = await app.http().post('/auth/login').send({ username, password: username === 'admin' ? 'Admin@2026' : 'Demo@2026' });
         return (await expectOk(res)).accessToken as string;
       },
     };
@@ -137,5 +139,31 @@ describe(`China's calendar at any hour (issue 19, ${target})`, () => {
     expect(rowOf('明日出生')).toContain('id_birth_date');
     const list = await expectOk(await env.http().get(`/households?q=${child}`).set('Authorization', `Bearer ${await env.token(COUNTY)}`));
     expect(list.items).toHaveLength(1);
+  });
+
+  it('trust: SF-11 the stale-monitoring detector counts "no measure within" in China\'s days at 00:30 and at 23:30 Beijing time', async () => {
+    // a window of one day (outside the national bounds: lowered first, with a reason) makes the day's edge visible
+    await widenPolicyBounds(
+      env,
+      { ...secondsFloor('inclusion.noticePeriod'), 'inspection.staleNoMeasureWithin': { min: 'P1D' }, 'inspection.staleMonitoringAfter': { min: 'P1D' } },
+      '测试环境：长期监测预警的时长缩短到一天，以便验证按北京时间计算日期',
+    );
+    setTestClock('00:30');
+    await setPolicy(env, { 'inclusion.noticePeriod': 'PT1S', 'inspection.staleNoMeasureWithin': 'P1D', 'inspection.staleMonitoringAfter': 'P1D' });
+    const mo = await monitoringObject(env);
+    const listed = async () => ((await expectOk(await inspection(env, 'stale-monitoring'))) as any[]).some((r) => r.monitoringObjectId === mo.moId);
+    for (const hour of HOURS) {
+      setTestClock(hour);
+      // the last measure two days ago (China's calendar): older than one day → stale
+      await addMeasure(env, mo.moId, { date: beijing(-2) });
+      expect({ hour, listed: await listed() }).toEqual({ hour, listed: true });
+    }
+    // a measure yesterday (China's calendar) is within one day at 23:30 and at 00:30
+    setTestClock('23:30');
+    await addMeasure(env, mo.moId, { date: beijing(-1) });
+    for (const hour of ['23:30', '00:30'] as const) {
+      setTestClock(hour);
+      expect({ hour, listed: await listed() }).toEqual({ hour, listed: false });
+    }
   });
 });
