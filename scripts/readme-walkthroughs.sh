@@ -11,7 +11,8 @@
 # Env: WALKTHROUGH_PORT (default 3101), WALKTHROUGH_TIMEOUT seconds per script (default 300).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-SCRIPTS=(scripts/walkthrough.sh scripts/walkthrough-elimination.sh scripts/walkthrough-rectification.sh scripts/walkthrough-welfare-posts.sh)
+SCRIPTS=(scripts/walkthrough.sh scripts/walkthrough-elimination.sh scripts/walkthrough-rectification.sh scripts/walkthrough-welfare-posts.sh
+  scripts/walkthrough-project-intake.sh)
 build=1; json=
 while [[ $# -gt 0 ]]; do
   case $1 in --no-build) build=0 ;; --json) json=$2; shift ;; *) echo "unknown option $1" >&2; exit 2 ;; esac
