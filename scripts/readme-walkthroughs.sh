@@ -12,7 +12,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SCRIPTS=(scripts/walkthrough.sh scripts/walkthrough-elimination.sh scripts/walkthrough-rectification.sh scripts/walkthrough-welfare-posts.sh
-  scripts/walkthrough-project-intake.sh)
+  scripts/walkthrough-project-intake.sh scripts/walkthrough-project-implementation.sh)
 build=1; json=
 while [[ $# -gt 0 ]]; do
   case $1 in --no-build) build=0 ;; --json) json=$2; shift ;; *) echo "unknown option $1" >&2; exit 2 ;; esac

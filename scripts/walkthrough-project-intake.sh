@@ -38,7 +38,7 @@ event "$CASE" "$AGRI" "{\"type\":\"APPROVE\",\"evidenceIds\":[\"$OPINION\"],\"da
 event "$CASE" "$COUNTY" '{"type":"APPROVE","data":{"opinion":"同意入库，绩效目标审定","performanceTargetsApproved":true}}'
 NOTICE=$(upload "$COUNTY" notice_photo "caseId=$CASE")
 event "$CASE" "$COUNTY" "{\"type\":\"PUBLISH_NOTICE\",\"evidenceIds\":[\"$NOTICE\"],\"data\":{\"text\":\"建安区${YEAR}年度项目库入库公告\"}}"
-call GET "/public/notices?areaCode=411003100201" | jq -c --arg c "$CASE" '.[] | select(.caseId == $c or .procedure == "project-intake") | .summary' | head -n 2
+call GET "/public/notices?areaCode=411003100201" | jq -c --arg c "$CASE" '.[] | select(.caseId == $c or .procedure == "project-intake") | .summary' | sed -n 1,2p
 for _ in $(seq 1 60); do
   STATUS=$(get "/projects/$PROJECT" "$COUNTY" | jq -r .status); [[ $STATUS == in_library ]] && break; sleep 1
 done

@@ -42,7 +42,7 @@ MINUTES=$(upload "$V" meeting_minutes "caseId=$H"); SIGNIN=$(upload "$V" sign_in
 event "$H" "$V" "{\"type\":\"RECOMMEND\",\"evidenceIds\":[\"$MINUTES\",\"$SIGNIN\"],\"data\":{\"result\":\"recommended\"}}"
 PHOTO=$(upload "$V" notice_photo "caseId=$H")
 event "$H" "$V" "{\"type\":\"PUBLISH_NOTICE\",\"evidenceIds\":[\"$PHOTO\"],\"data\":{\"text\":\"霍庄村拟聘用公益性岗位水管员公示，如有异议请于公示期内反映\"}}"
-call GET "/public/notices?areaCode=411003100201" | jq -c '.[] | select(.title | test("公益")) | {title, summary}' | head -n 3
+call GET "/public/notices?areaCode=411003100201" | jq -c '.[] | select(.title | test("公益")) | {title, summary}' | sed -n 1,3p
 wait_state "$H" "$V" township_review 60   # the system closes the notice after posts.noticePeriod
 event "$H" "$T" '{"type":"APPROVE","data":{"opinion":"经审核符合聘用条件"}}'
 event "$H" "$C" '{"type":"APPROVE","data":{}}'   # eligibility judged again here
