@@ -1,5 +1,9 @@
 import { checkCharacter, idNumberProblem } from './id-number';
 import { ageOn, calendarDate, calendarDaysBetween, calendarMonth, calendarZone, daysInMonth, endOfCalendarDay, isCalendarDate, localDateTime, setCalendarZone, startOfCalendarDay, today } from './calendar';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../config/app-config';
 import { setTestClock, resetTestClock } from '../../../test/support/test-clock';
 
 // 00:30 on 1 January 2027 in Beijing is 16:30 UTC on 31 December 2026: day, month and year differ
@@ -56,5 +60,19 @@ describe('China\'s calendar (issue 19): one helper for every date the service ju
     expect(calendarDate(NEW_YEAR_0030)).toBe('2026-12-31');
     expect(() => setCalendarZone('Asia/Beijing')).toThrow('unknown time zone');
     expect(calendarZone()).toBe('UTC');
+  });
+
+  it('REMINDER_TIME_ZONE sets the calendar of the whole service; an unknown zone refuses to start', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'calendar-config-'));
+    try {
+      expect(() => loadConfig({ DATA_DIR: dir, REMINDER_TIME_ZONE: 'Asia/Beijing' })).toThrow(ConfigError);
+      const config = loadConfig({ DATA_DIR: dir, REMINDER_TIME_ZONE: 'Asia/Urumqi' });
+      expect(config.reminders.timeZone).toBe('Asia/Urumqi');
+      expect(calendarZone()).toBe('Asia/Urumqi');
+      loadConfig({ DATA_DIR: dir });
+      expect(calendarZone()).toBe('Asia/Shanghai');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
