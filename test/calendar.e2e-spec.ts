@@ -8,10 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { startApp, type TestEnv, target } from './support/harness';
-import { COUNTY, expectOk, HUOZHUANG, VILLAGE } from './support/flows';
+import { approvalData, COUNTY, expectOk, HUOZHUANG, send, TOWNSHIP, uploadAll, VILLAGE, verificationData, waitForState } from './support/flows';
 import { addMember, evidence, getHousehold, registryCsv, regId, registryReport, uploadRegistry, waitForRegistryImport } from './support/registry';
 import { resetTestClock, setTestClock } from './support/test-clock';
-import { addMeasure, inspection, monitoringObject, setPolicy } from './support/elimination';
+import { addMeasure, createHousehold, inspection, monitoringObject, monitoringObjectView, setPolicy } from './support/elimination';
 import { secondsFloor, widenPolicyBounds } from './support/policy-bounds';
 
 /** China's date of the clock as it reads now — computed here, not by the service's helper. */
@@ -164,6 +164,43 @@ describe(`China's calendar at any hour (issue 19, ${target})`, () => {
     for (const hour of ['23:30', '00:30'] as const) {
       setTestClock(hour);
       expect({ hour, listed: await listed() }).toEqual({ hour, listed: false });
+    }
+  });
+
+  it('trust: SF-11 the colour code counts "a measure within colour.measureRecency" in China\'s days at 00:30 and at 23:30 Beijing time', async () => {
+    await widenPolicyBounds(env, { ...secondsFloor('inclusion.noticePeriod'), 'colour.measureRecency': { min: 'P1D' } }, '测试环境：三色管理的近期帮扶时限缩短到一天，以便验证按北京时间计算日期');
+    setTestClock('00:30');
+    await setPolicy(env, { 'inclusion.noticePeriod': 'PT1S', 'colour.measureRecency': 'P1D' });
+    // a household with weak labour and no large rigid expenditure: 橙 without a recent measure, else 黄
+    const householdId = await createHousehold(env, { laborAbility: 'weak' });
+    const lead = await expectOk(
+      await env.http().post('/procedures/monitoring-inclusion/cases').set('Authorization', `Bearer ${await env.token(VILLAGE)}`)
+        .send({ householdId, channel: 'cadre_visit', riskDescription: '户主因病丧失部分劳动能力，医疗保障未落实', urgent: true }),
+      201,
+    );
+    const verification = { ...verificationData(), rigidExpenditure: { medical: 0, education: 0 } };
+    await expectOk(await send(env, VILLAGE, lead.id, { type: 'RECORD_VERIFICATION', evidenceIds: await uploadAll(env, VILLAGE, lead.id, ['household_survey', 'income_calculation']), data: verification }));
+    await expectOk(await send(env, VILLAGE, lead.id, { type: 'RECORD_APPRAISAL', evidenceIds: await uploadAll(env, VILLAGE, lead.id, ['meeting_minutes', 'sign_in_sheet']), data: { result: 'passed' } }));
+    await expectOk(await send(env, VILLAGE, lead.id, { type: 'PUBLISH_NOTICE', evidenceIds: await uploadAll(env, VILLAGE, lead.id, ['notice_photo']), data: { text: '霍庄村拟纳入防止返贫监测对象名单公示' } }));
+    await waitForState(env, VILLAGE, lead.id, 'township_review');
+    await expectOk(await send(env, TOWNSHIP, lead.id, { type: 'APPROVE', data: { opinion: '经审核情况属实，同意上报' } }));
+    await expectOk(await send(env, COUNTY, lead.id, { type: 'APPROVE', data: approvalData }));
+    const list = await expectOk(await env.http().get(`/monitoring-objects?areaCode=${HUOZHUANG}&pageSize=200`).set('Authorization', `Bearer ${await env.token(COUNTY)}`));
+    const moId = list.items.find((o: any) => o.householdId === householdId).id as string;
+    const colour = async () => (await monitoringObjectView(env, moId)).colour as string;
+    expect(await colour()).toBe('orange');
+
+    // the last measure two days ago (China's calendar) is older than one day: still 橙, at either hour
+    await addMeasure(env, moId, { date: beijing(-2) });
+    for (const hour of HOURS) {
+      setTestClock(hour);
+      expect({ hour, colour: await colour() }).toEqual({ hour, colour: 'orange' });
+    }
+    // a measure yesterday is within one day: 黄, at either hour
+    await addMeasure(env, moId, { date: beijing(-1) });
+    for (const hour of ['23:30', '00:30'] as const) {
+      setTestClock(hour);
+      expect({ hour, colour: await colour() }).toEqual({ hour, colour: 'yellow' });
     }
   });
 });
