@@ -10,6 +10,8 @@ const common = {
   rootDir: '.',
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': tsJest },
+  // TEST_CLOCK=HH:mm: the run's clock at that time of day in Asia/Shanghai (issue 19, scripts/clock-runs.sh)
+  setupFiles: ['<rootDir>/test/support/clock-setup.ts'],
 };
 module.exports = {
   testTimeout: 60000,

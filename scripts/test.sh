@@ -2,7 +2,9 @@
 # The test command of the README: the build (the crash spec runs the compiled service), unit
 # specs, then the e2e suite on the embedded default
 # (SQLite + in-process timers), then, when DATABASE_URL and REDIS_URL are set, the same e2e
-# suite on PostgreSQL + Redis (Bull). Fails on the first failing run.
+# suite on PostgreSQL + Redis (Bull), then the README's walk-through scripts against a served
+# embedded default and the date-dependent specs at 00:30 and 23:30 Beijing time (issue 19).
+# Fails on the first failing run (the last two run to their end and fail after the closing line).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"
@@ -27,6 +29,16 @@ else
   echo "::: e2e on PostgreSQL + Redis skipped: DATABASE_URL and REDIS_URL are not both set"
 fi
 
+# --- issue 19 (branch calendar): the README's walk-throughs and China's calendar at any hour ---
+# Both run to their end and count in the closing line; a failure fails the command after it.
+# Every walk-through script against a freshly served embedded default (npm run serve's seed and
+# start on a temporary DATA_DIR and its own port; the build above is fresh): one test per script.
+bash scripts/readme-walkthroughs.sh --no-build --json "$results/walkthroughs.json" || calendar_failed=1
+# the date-dependent e2e specs with the clock at 00:30 and at 23:30 Beijing time (TEST_CLOCK), on
+# the embedded default and, when DATABASE_URL and REDIS_URL are set, on PostgreSQL + Redis
+bash scripts/clock-runs.sh "$results" || calendar_failed=1
+# --- end of issue 19's block ---
+
 # one plain closing line over every run
 node -e '
   const fs = require("fs"); const dir = process.argv[1];
@@ -34,3 +46,5 @@ node -e '
   for (const f of fs.readdirSync(dir)) { const r = JSON.parse(fs.readFileSync(dir + "/" + f, "utf8")); passed += r.numPassedTests; failed += r.numFailedTests; }
   console.log(`${passed} passed, ${failed} failed`);
 ' "$results"
+# issue 19's block above: its failures fail the command once the closing line is printed
+exit "${calendar_failed:-0}"

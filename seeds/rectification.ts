@@ -4,6 +4,7 @@
  * stages (整改中, 待验收, 已销号, one returned once) through the engine, as users would: every
  * step has its audit entry. Idempotent: a finding already recorded (same description) is skipped.
  */
+import { calendarDate } from '../src/common/domain/calendar';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../src/common/auth/auth-user';
@@ -69,7 +70,7 @@ const DEMO_ITEMS: DemoItem[] = [
 ];
 
 const PDF = (label: string) => Buffer.from(`%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% ${label}\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
-const date = (days: number) => new Date(Date.now() + 8 * 3600_000 + days * 86400_000).toISOString().slice(0, 10);
+const date = (days: number) => calendarDate(Date.now() + days * 86400_000);
 
 export async function seedRectification(app: INestApplicationContext): Promise<{ findings: number; items: number }> {
   const ds = app.get(DataSource);

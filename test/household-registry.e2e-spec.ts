@@ -1,5 +1,7 @@
 import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { calendarMonth } from '../src/common/domain/calendar';
+import { addMonths } from '../src/machines/welfare-posts.shared';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -421,12 +423,8 @@ describe(`household registry: bulk load, changes, history, rules that follow the
 
   describe('SF-13, SF-15: a post holder whose household changes', () => {
     const COUNTY_CODE = '411003000000';
-    const prevStart = (() => {
-      const d = new Date();
-      d.setUTCDate(1);
-      d.setUTCMonth(d.getUTCMonth() - 1);
-      return d.toISOString().slice(0, 10);
-    })();
+    // the first day of last month on China's calendar (at 00:30 Beijing on the 1st the UTC month is still the one before)
+    const prevStart = `${addMonths(calendarMonth(), -1)}-01`;
     async function openPost() {
       // a notice of seconds and a never-age of 60 are outside the national bounds: lowered first, with a reason (issue 12)
       await widenPolicyBounds(env, { ...secondsFloor('posts.noticePeriod'), 'posts.neverAge': { min: 55 } }, '测试环境：公益岗位公示期缩短到秒级、禁止聘用年龄可下调，以便验证登记变化带来的任务');

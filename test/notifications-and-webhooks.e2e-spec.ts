@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
 import { NotificationEntity, WebhookDeliveryEntity } from '../src/modules/notifications/notifications.entities';
 import { OverdueReminderService } from '../src/modules/notifications/overdue-reminder.service';
 import { WebhookDispatcher } from '../src/modules/notifications/webhook-dispatcher.service';
@@ -214,8 +215,10 @@ describe(`notifications and webhooks (${target})`, () => {
 
     // a missed day is caught up once its time has passed (08:30 Asia/Shanghai by default), never before
     const missed = new Date(day.getTime() + 2 * 86400_000);
-    const before = new Date(`${missed.toISOString().slice(0, 10)}T00:10:00+08:00`);
-    const after = new Date(`${missed.toISOString().slice(0, 10)}T09:00:00+08:00`);
+    // the missed day is China's date of that instant (at 00:30 Beijing its UTC date is the day before, issue 19)
+    const missedDay = DateTime.fromJSDate(missed, { zone: 'Asia/Shanghai' });
+    const before = missedDay.set({ hour: 0, minute: 10, second: 0, millisecond: 0 }).toJSDate();
+    const after = missedDay.set({ hour: 9, minute: 0, second: 0, millisecond: 0 }).toJSDate();
     expect(await reminders.catchUp(before)).toBe(false);
     expect(await reminders.catchUp(after)).toBe(true);
     expect(await reminders.catchUp(after)).toBe(false);

@@ -7,7 +7,7 @@
  * (SF-11, SF-24). Every door calls this function: the monitoring-object endpoints directly,
  * the machines through `recordDateRules`. Pure: no Nest, no I/O.
  */
-import { DateTime } from 'luxon';
+import { calendarDate } from '../common/domain/calendar';
 import { subtractDuration } from '../common/domain/duration';
 import { POLICY_KEYS, type PolicyValues } from '../common/policy/policy-keys';
 import type { RuleArgs, RuleSet } from './procedure';
@@ -45,9 +45,9 @@ export function maxBackdateOf(policy: PolicyValues): string {
   return policy['records.maxBackdate'] ?? POLICY_KEYS['records.maxBackdate'].default;
 }
 
-/** The calendar date of an instant in China (Asia/Shanghai), YYYY-MM-DD. */
+/** The calendar date of an instant in China (the service's zone, REMINDER_TIME_ZONE), YYYY-MM-DD. */
 export function beijingDate(at: Date | string): string {
-  return DateTime.fromJSDate(new Date(at), { zone: 'Asia/Shanghai' }).toISODate()!;
+  return calendarDate(at);
 }
 
 /** The earliest date that may be stated at `now`: the date `maxBackdate` before it. */

@@ -9,6 +9,7 @@
  * (minutes, photos, sign-in sheet: SF-07) is shared by every case of the batch.
  */
 import { assign, setup } from 'xstate';
+import { startOfCalendarDay } from '../common/domain/calendar';
 import { addDuration, subtractDuration } from '../common/domain/duration';
 import { RISK_TYPES } from '../common/domain/enums';
 import { textProblemOf } from '../common/domain/reason';
@@ -543,7 +544,7 @@ export interface EliminationCreationFacts {
 }
 const creationFacts = (facts: Record<string, any>) => facts as EliminationCreationFacts;
 const monitoredSince = (f: EliminationCreationFacts, policy: ProcedureEvent['env']['policy']) =>
-  addDuration(new Date(`${f.startDate}T00:00:00+08:00`), policy['elimination.minMonitoringPeriod']);
+  addDuration(startOfCalendarDay(f.startDate), policy['elimination.minMonitoringPeriod']);
 
 /** The rules for proposing a household for elimination, on every door (the village list, a single case). */
 export const eliminationCreationRules = {

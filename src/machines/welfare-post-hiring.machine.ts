@@ -9,6 +9,7 @@
  * rules and again here at county approval, from facts the adapter loads (the candidate's
  * registry record, the posts the person and the household hold, members working away).
  */
+import { daysInMonth } from '../common/domain/calendar';
 import { assign, setup } from 'xstate';
 import { noticeMetas, noticeRules, publishNotice } from './notice';
 import { allowed, noTimers, optionalOpinionFields, rejectMeta, returnBranches, returnMeta, state, TOWNSHIP_APPROVE } from './steps';
@@ -283,7 +284,7 @@ export const hiringRules: RuleSet<HiringContext> = {
     usesEventData: true,
     check: ({ event }) => {
       const [y, m] = String(event.data.month).split('-').map(Number);
-      return Number(event.data.daysWorked) <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+      return Number(event.data.daysWorked) <= daysInMonth(y, m);
     },
   },
   attendance_not_yet_recorded: {

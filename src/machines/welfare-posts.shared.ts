@@ -2,6 +2,7 @@
  * Vocabulary shared by the two public-welfare post machines (乡村公益性岗位): post types and
  * the typed view of the `posts.*` policy values. Pure: no Nest, no TypeORM, no I/O.
  */
+import { ageOn, calendarMonth, daysInMonth, startOfCalendarDay } from '../common/domain/calendar';
 import type { PolicyValues } from '../common/policy/policy-keys';
 
 export const POST_TYPES = [
@@ -104,17 +105,12 @@ export function capFor(cap: PostCap | undefined, households: number): number | n
 
 /** Whole years between a birth date (YYYY-MM-DD) and an instant, on the Beijing calendar. */
 export function ageAt(birthDate: string, nowIso: string): number {
-  const now = new Date(new Date(nowIso).getTime() + 8 * 3600_000); // Asia/Shanghai has no DST
-  const [y, m, d] = birthDate.split('-').map(Number);
-  let age = now.getUTCFullYear() - y;
-  const beforeBirthday = now.getUTCMonth() + 1 < m || (now.getUTCMonth() + 1 === m && now.getUTCDate() < d);
-  if (beforeBirthday) age -= 1;
-  return age;
+  return ageOn(birthDate, nowIso);
 }
 
 /** `YYYY-MM` of an instant, on the Beijing calendar. */
 export function monthOf(iso: string): string {
-  return new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 7);
+  return calendarMonth(iso);
 }
 
 /** `YYYY-MM` plus n months. */
@@ -129,13 +125,13 @@ export function addMonthsToDate(date: string, n: number): string {
   const [y, m, d] = date.split('-').map(Number);
   const target = addMonths(`${y}-${String(m).padStart(2, '0')}`, n);
   const [ty, tm] = target.split('-').map(Number);
-  const last = new Date(Date.UTC(ty, tm, 0)).getUTCDate();
+  const last = daysInMonth(ty, tm);
   return `${target}-${String(Math.min(d, last)).padStart(2, '0')}`;
 }
 
-/** Midnight at the start of a Beijing calendar day, as an ISO instant. */
+/** Midnight at the start of a calendar day in China (the service's zone), as an ISO instant. */
 export function beijingMidnight(date: string): string {
-  return new Date(`${date}T00:00:00+08:00`).toISOString();
+  return startOfCalendarDay(date).toISOString();
 }
 
 /**

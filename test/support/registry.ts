@@ -1,4 +1,5 @@
 /** Household registry helpers (issue 13): files as the national system exports them, imports, changes. */
+import { DateTime } from 'luxon';
 import { checkCharacter } from '../../src/common/domain/id-number';
 import type { TestEnv } from './harness';
 import { COUNTY, expectOk, upload } from './flows';
@@ -95,4 +96,5 @@ export async function alerts(env: TestEnv, user: string, query = '') {
   return expectOk(await env.http().get(`/registry/alerts${query}`).set('Authorization', `Bearer ${await env.token(user)}`));
 }
 
-export const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+/** Today on China's calendar (Asia/Shanghai). */
+export const today = () => DateTime.fromMillis(Date.now(), { zone: 'Asia/Shanghai' }).toISODate()!;

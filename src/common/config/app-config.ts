@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { passwordProblem } from '../auth/password-policy';
+import { DEFAULT_CALENDAR_ZONE, isTimeZone, setCalendarZone } from '../domain/calendar';
 import { newPiiKey, parseHmacKey, parsePiiKeys, PiiError, type PiiKeys } from '../crypto/pii';
 
 /**
@@ -141,6 +142,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError('BOOTSTRAP_ADMIN_USERNAME and BOOTSTRAP_ADMIN_PASSWORD are required when NODE_ENV=production');
   } else bootstrapAdmin = { username: 'admin', password: 'Admin@2026' };
 
+  // every calendar date the service judges is a date in this zone (issue 19, src/common/domain/calendar.ts)
+  const timeZone = env.REMINDER_TIME_ZONE || DEFAULT_CALENDAR_ZONE;
+  if (!isTimeZone(timeZone)) throw new ConfigError(`REMINDER_TIME_ZONE is not a known IANA time zone: "${timeZone}"`);
+  setCalendarZone(timeZone);
+
   return {
     nodeEnv,
     production,
@@ -166,11 +172,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     reminders: {
       ...timeOfDay('OVERDUE_REMINDER_AT', env.OVERDUE_REMINDER_AT, '08:30'),
-      timeZone: env.REMINDER_TIME_ZONE ?? 'Asia/Shanghai',
+      timeZone,
     },
     checkpoints: {
       ...timeOfDay('AUDIT_CHECKPOINT_AT', env.AUDIT_CHECKPOINT_AT, '00:30'),
-      timeZone: env.REMINDER_TIME_ZONE ?? 'Asia/Shanghai',
+      timeZone,
     },
     imports: {
       maxBytes: int('IMPORT_MAX_BYTES', env.IMPORT_MAX_BYTES, 50 * 1024 * 1024),

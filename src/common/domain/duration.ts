@@ -1,6 +1,7 @@
 import { DateTime, Duration } from 'luxon';
+import { calendarZone } from './calendar';
 
-/** ISO-8601 durations (`P5D`, `P6M`, `PT2S`); calendar units added in Asia/Shanghai time. */
+/** ISO-8601 durations (`P5D`, `P6M`, `PT2S`); calendar units added in the service's zone (REMINDER_TIME_ZONE, Asia/Shanghai). */
 /** Positive ISO-8601 durations only: at least one unit, no signs, not zero (`P`, `PT`, `P-5D`, `P0D` are refused). */
 const ISO_DURATION = /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
 
@@ -13,11 +14,11 @@ export function isIsoDuration(value: unknown): value is string {
 export function addDuration(from: Date, iso: string): Date {
   const d = Duration.fromISO(iso);
   if (!d.isValid) throw new Error(`invalid ISO-8601 duration: ${iso}`);
-  return DateTime.fromJSDate(from, { zone: 'Asia/Shanghai' }).plus(d).toJSDate();
+  return DateTime.fromJSDate(from, { zone: calendarZone() }).plus(d).toJSDate();
 }
 
 export function subtractDuration(from: Date, iso: string): Date {
   const d = Duration.fromISO(iso);
   if (!d.isValid) throw new Error(`invalid ISO-8601 duration: ${iso}`);
-  return DateTime.fromJSDate(from, { zone: 'Asia/Shanghai' }).minus(d).toJSDate();
+  return DateTime.fromJSDate(from, { zone: calendarZone() }).minus(d).toJSDate();
 }

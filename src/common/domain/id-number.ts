@@ -1,6 +1,8 @@
 /**
  * 居民身份证号 (GB 11643-1999): 17 digits + check character (0-9 or X), an ISO 7064 MOD 11-2 checksum.
  */
+import { isCalendarDate, today } from './calendar';
+
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
 
@@ -15,8 +17,9 @@ export function idNumberProblem(id: unknown): string | null {
   const y = Number(id.slice(6, 10));
   const m = Number(id.slice(10, 12));
   const d = Number(id.slice(12, 14));
-  const date = new Date(Date.UTC(y, m - 1, d));
-  if (y < 1900 || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || date.getTime() > Date.now()) {
+  // a birth date in the future is judged on China's calendar: a child born today (Beijing) is valid at 00:30
+  const birth = `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`;
+  if (y < 1900 || m < 1 || d < 1 || !isCalendarDate(birth) || birth > today()) {
     return '身份证号中的出生日期无效';
   }
   if (checkCharacter(id.slice(0, 17)) !== id[17]) return '身份证号校验位不正确';

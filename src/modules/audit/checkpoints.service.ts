@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DateTime } from 'luxon';
+import { calendarDate, localDateTime } from '../../common/domain/calendar';
 import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
 import { verifyChain } from '../../common/audit/audit-hash';
@@ -85,7 +85,7 @@ export class CheckpointsService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   private periodOf(now: Date): string {
-    return DateTime.fromJSDate(now).setZone(this.config.checkpoints.timeZone).toISODate()!;
+    return calendarDate(now);
   }
 
   /** Today's checkpoint if its time has passed and none was taken (no instance ran at that moment). */
@@ -147,7 +147,7 @@ export class CheckpointsService implements OnApplicationBootstrap, OnModuleDestr
         {
           kind: 'audit_checkpoint',
           title: `审计检查点：${row.chains} 条哈希链`,
-          message: `${DateTime.fromJSDate(now).setZone(this.config.checkpoints.timeZone).toFormat('yyyy-MM-dd HH:mm')} 的审计检查点，覆盖 ${row.caseChains} 个案件审计链和 ${row.ledgerChains} 条业务记录链；请在系统之外保存根哈希，日后可用 GET /audit/checkpoints/${row.id}/verify 核对${unrecordedText}。`,
+          message: `${localDateTime(now)} 的审计检查点，覆盖 ${row.caseChains} 个案件审计链和 ${row.ledgerChains} 条业务记录链；请在系统之外保存根哈希，日后可用 GET /audit/checkpoints/${row.id}/verify 核对${unrecordedText}。`,
           areaCode: '000000000000',
           everyArea: true,
           data: { ...checkpointView(row), unrecorded },

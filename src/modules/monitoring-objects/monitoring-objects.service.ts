@@ -4,6 +4,7 @@ import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, Matches, 
 import { In } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea, narrowArea } from '../../common/auth/scope';
+import { calendarDate } from '../../common/domain/calendar';
 import { type Colour, COLOUR_TITLES, colourOf } from '../../common/domain/colour';
 import { subtractDuration } from '../../common/domain/duration';
 import { ids, MONITORING_TYPES, RISK_TYPES, titleOf } from '../../common/domain/enums';
@@ -97,7 +98,7 @@ export class MonitoringObjectsService {
     const recency = new Map<string, string>();
     for (const area of new Set(rows.map((r) => r.areaCode))) {
       const p = await this.policies.effective(area);
-      recency.set(area, subtractDuration(new Date(), p.values['colour.measureRecency']).toISOString().slice(0, 10));
+      recency.set(area, calendarDate(subtractDuration(new Date(), p.values['colour.measureRecency'])));
     }
     return rows.map((r) => {
       const h = households.find((x) => x.id === r.householdId);

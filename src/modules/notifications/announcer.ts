@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { localDateTime } from '../../common/domain/calendar';
 import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import type { CaseEntity } from '../../database/entities';
@@ -19,7 +20,7 @@ export interface AnnounceArgs {
 
 /** The Chinese texts of a case's notifications. */
 function texts(kind: AnnouncementKind, procedure: string, stateTitle: string, deadline: Date | null): { title: string; message: string } {
-  const due = deadline ? `（办理时限：${deadline.toISOString()}）` : '';
+  const due = deadline ? `（办理时限：${localDateTime(deadline)}）` : '';
   switch (kind) {
     case 'task':
       return { title: `待办：${procedure}·${stateTitle}`, message: `“${procedure}”案件已进入“${stateTitle}”环节，请及时办理${due}。` };

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DateTime } from 'luxon';
+import { calendarDate, localDateTime } from '../../common/domain/calendar';
 import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import { isUniqueViolation } from '../../common/errors/db-errors';
 import { UnitOfWork } from '../../database/database.module';
@@ -60,7 +60,7 @@ export class OverdueReminderService implements OnApplicationBootstrap, OnModuleD
 
   /** The reminder of the day `now` falls on (in the configured time zone). */
   async run(now = new Date()): Promise<{ period: string; ran: boolean; cases: number; areas: number }> {
-    const period = DateTime.fromJSDate(now).setZone(this.config.reminders.timeZone).toISODate()!;
+    const period = calendarDate(now);
     let outgoing: Outgoing = [];
     try {
       const result = await this.uow.transaction(async (em) => {
@@ -90,7 +90,7 @@ export class OverdueReminderService implements OnApplicationBootstrap, OnModuleD
               {
                 kind: 'overdue_digest',
                 title: `逾期提醒：${scope}有 ${g.cases.length} 件案件超过办理时限`,
-                message: `截至 ${DateTime.fromJSDate(now).setZone(this.config.reminders.timeZone).toFormat('yyyy-MM-dd HH:mm')}，${scope}有 ${g.cases.length} 件案件已超过办理时限，请督促尽快办结（简化识别程序、缩短认定时间）。`,
+                message: `截至 ${localDateTime(now)}，${scope}有 ${g.cases.length} 件案件已超过办理时限，请督促尽快办结（简化识别程序、缩短认定时间）。`,
                 areaCode,
                 data: {
                   period,

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { type EntityManager, In } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea, narrowArea } from '../../common/auth/scope';
+import { calendarDaysBetween } from '../../common/domain/calendar';
 import { subtractDuration } from '../../common/domain/duration';
 import { textProblemOf } from '../../common/domain/reason';
 import { titleOf } from '../../common/domain/enums';
@@ -468,7 +469,7 @@ export class ProjectImplementationService {
       .map((e) => ({ e, p: projects.find((p) => p.id === e.projectId) }))
       .filter((x): x is { e: ProjectPlanEntryEntity; p: ProjectEntity } => !!x.p && x.p.content.period.end < today);
     const names = await this.areas.names([...new Set([...rows.map((r) => r.areaCode), ...never.map((x) => x.e.areaCode)])]);
-    const daysSince = (end: string) => Math.round((Date.parse(today) - Date.parse(end)) / 86400_000);
+    const daysSince = (end: string) => calendarDaysBetween(end, today);
     return {
       areaCode: areaCode ?? user.areaCode,
       today,

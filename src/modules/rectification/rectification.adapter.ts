@@ -3,6 +3,7 @@ import { EntityManager, In, Not } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea } from '../../common/auth/scope';
 import { isWithin, levelOf } from '../../common/domain/area';
+import { calendarDate, endOfCalendarDay } from '../../common/domain/calendar';
 import { addDuration } from '../../common/domain/duration';
 import { textProblemOf } from '../../common/domain/reason';
 import { AppError } from '../../common/errors/app-error';
@@ -96,10 +97,10 @@ export class RectificationAdapter implements ProcedureAdapter, OnModuleInit {
     let deadlineAt: Date;
     if (deadline) {
       // the end of the day named, in China
-      deadlineAt = new Date(`${deadline}T23:59:59.999+08:00`);
+      deadlineAt = endOfCalendarDay(deadline);
     } else {
       deadlineAt = addDuration(now, policy[this.deadlineKey]);
-      deadline = new Date(deadlineAt.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+      deadline = calendarDate(deadlineAt);
     }
     const open = await em.findOne(RectificationItemEntity, {
       where: { findingId: finding.id, areaCode: dto.areaCode, status: Not(In(['closed', 'cancelled'])) },

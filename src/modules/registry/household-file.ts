@@ -5,6 +5,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isWithin, levelOf } from '../../common/domain/area';
+import { isCalendarDate, today } from '../../common/domain/calendar';
 import { birthDateOf, checkCharacter } from '../../common/domain/id-number';
 import { AlertFileError, detectFormat, drain, sheetRows, unreadableSheet } from '../imports/alert-file';
 
@@ -323,8 +324,8 @@ function rowOf(rowNumber: number, at: (f: HouseholdField) => string, columns: Ma
   if (!/^\d{17}[\dX]$/.test(idNumber)) errors.push('id_number_format');
   else {
     const b = birthDateOf(idNumber);
-    const d = new Date(`${b}T00:00:00Z`);
-    if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== b || Number(b.slice(0, 4)) < 1900 || d.getTime() > Date.now()) errors.push('id_birth_date');
+    // the birth date judged on China's calendar (REMINDER_TIME_ZONE): born today is not "in the future"
+    if (!isCalendarDate(b) || Number(b.slice(0, 4)) < 1900 || b > today()) errors.push('id_birth_date');
     else if (checkCharacter(idNumber.slice(0, 17)) !== idNumber[17]) errors.push('id_check_digit');
     else idOk = true;
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { In, IsNull, Not } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { narrowArea } from '../../common/auth/scope';
+import { calendarDate } from '../../common/domain/calendar';
 import { subtractDuration } from '../../common/domain/duration';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { UnitOfWork } from '../../database/database.module';
@@ -98,9 +99,9 @@ export class InspectionService {
     const out = [];
     for (const mo of await this.objects(user, q.areaCode, 'monitoring')) {
       const policy = (await this.policies.effective(mo.areaCode)).values;
-      const longSince = subtractDuration(new Date(), policy['inspection.staleMonitoringAfter']).toISOString().slice(0, 10);
+      const longSince = calendarDate(subtractDuration(new Date(), policy['inspection.staleMonitoringAfter']));
       if (mo.startDate > longSince) continue;
-      const recentSince = subtractDuration(new Date(), policy['inspection.staleNoMeasureWithin']).toISOString().slice(0, 10);
+      const recentSince = calendarDate(subtractDuration(new Date(), policy['inspection.staleNoMeasureWithin']));
       const last = await em.findOne(AssistanceMeasureEntity, { where: { monitoringObjectId: mo.id }, order: { date: 'DESC' } });
       if (last && last.date >= recentSince) continue;
       const open = await em.existsBy(CaseEntity, { procedure: RISK_ELIMINATION, subjectId: mo.id, closedAt: IsNull(), state: Not(In(['eliminated', 'follow_up_due'])) });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea, narrowArea } from '../../common/auth/scope';
+import { startOfCalendarDay } from '../../common/domain/calendar';
 import { maskIdNumber } from '../../common/domain/id-number';
 import { AppError } from '../../common/errors/app-error';
 import { UnitOfWork } from '../../database/database.module';
@@ -113,7 +114,7 @@ export class WelfarePostsService {
       .andWhere('t.endDate > :first', { first: `${month}-01` });
     const like = narrowArea(user, q.areaCode);
     if (like) qb.andWhere('t.areaCode LIKE :like', { like });
-    const monthStart = new Date(`${month}-01T00:00:00+08:00`);
+    const monthStart = startOfCalendarDay(`${month}-01`);
     const tenures = (await qb.orderBy('t.areaCode').addOrderBy('t.startDate').addOrderBy('t.id').getMany())
       // a holder who left before the month began is not on its ledger
       .filter((t) => !t.exitedAt || t.exitedAt >= monthStart);
