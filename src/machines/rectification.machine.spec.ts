@@ -237,5 +237,11 @@ describe('rectification machine (SF-26, issue 14)', () => {
       expect(failingCreationRules(rectification, args({ openItemId: 'c1' }))).toEqual(['open_item_exists']);
       expect(failingCreationRules(rectification, args({ openItemId: null }, '2026-02-28'))).toEqual(['deadline_not_past']);
     });
+    it("trust: the deadline is judged on China's date — at 00:30 Beijing (16:30 UTC the day before) a deadline of today is not past", () => {
+      const at = (now: string, deadline: string) => failingCreationRules(rectification, { input: input({ deadline }), facts: { openItemId: null }, policy, now });
+      expect(at('2026-03-01T16:30:00.000Z', '2026-03-02')).toEqual([]);
+      expect(at('2026-03-01T16:30:00.000Z', '2026-03-01')).toEqual(['deadline_not_past']);
+      expect(at('2026-03-01T15:30:00.000Z', '2026-03-01')).toEqual([]);
+    });
   });
 });

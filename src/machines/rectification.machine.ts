@@ -20,6 +20,7 @@
 import { assign, setup } from 'xstate';
 import type { Labelled } from '../common/domain/enums';
 import { isWithin, levelOf } from '../common/domain/area';
+import { calendarDate } from '../common/domain/calendar';
 import { textProblemOf } from '../common/domain/reason';
 import {
   allowedGuard,
@@ -371,7 +372,7 @@ export const rectificationCreationRules = {
   deadline_not_past: {
     message: '完成时限不能早于今天',
     messageEn: 'The deadline cannot be in the past',
-    check: ({ input, now }) => input.deadline >= now.slice(0, 10),
+    check: ({ input, now }) => input.deadline >= calendarDate(now),
   },
 } satisfies Record<string, CreationRuleDef<RectificationInput>>;
 
