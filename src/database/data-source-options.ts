@@ -2,6 +2,8 @@ import { type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../common/config/app-config';
 import { ENTITIES } from './entities';
 import { StatementLogger } from './statement-log';
+// issue 19: rows re-read after an INSERT are matched to their entities by id, not by position (SQLite)
+import './reselect-by-id';
 import { POSTGRES_MIGRATIONS } from './migrations/postgres';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite';
 

@@ -1,0 +1,103 @@
+/**
+ * Issue 19, "data must never change silently" and "consequences that must reach someone":
+ * household re-imports matched by identity (item 4), SF-15 consequences of a member leaving
+ * (item 5), wages attributed to members in every income shape (item 6, SF-05) and limits that
+ * refuse instead of truncating (item 3).
+ */
+import { randomUUID } from 'node:crypto';
+import { startApp, type TestEnv, target } from './support/harness';
+import { secondsFloor, widenPolicyBounds } from './support/policy-bounds';
+import { COUNTY, expectOk, HUOZHUANG, send, TOWNSHIP, uploadAll, VILLAGE, waitForState } from './support/flows';
+import { alerts, getHousehold, regId, registryCsv, registryReport, type RegRow, uploadRegistry, waitForRegistryImport } from './support/registry';
+
+const COUNTY_CODE = '411003000000';
+
+describe(`trust: data never changes silently, consequences reach someone (issue 19, ${target})`, () => {
+  let env: TestEnv;
+  let postId: string;
+  const prevStart = (() => {
+    const d = new Date();
+    d.setUTCDate(1);
+    d.setUTCMonth(d.getUTCMonth() - 1);
+    return d.toISOString().slice(0, 10);
+  })();
+
+  async function openPost() {
+    await widenPolicyBounds(env, { ...secondsFloor('posts.noticePeriod') }, '测试环境：公益岗位公示期缩短到秒级，以便验证登记变化带来的任务');
+    await expectOk(await env.http().put(`/policies/${COUNTY_CODE}`).set('Authorization', `Bearer ${await env.token('admin')}`).send({ effectiveFrom: new Date(Date.now() - 1000).toISOString(), values: { 'posts.noticePeriod': 'PT2S' } }), 201);
+    const c = await expectOk(await env.http().post('/procedures/welfare-post-setting/cases').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send({ areaCode: HUOZHUANG, postType: 'water_keeper', places: 8, duties: '负责村内供水设施日常巡查与维护', monthlySubsidy: 600, termMonths: 12, justification: '全村集中供水工程一处，管网4公里，需专人管护' }), 201);
+    await expectOk(await send(env, VILLAGE, c.id, { type: 'SUBMIT', evidenceIds: await uploadAll(env, VILLAGE, c.id, ['application_form']) }));
+    await expectOk(await send(env, TOWNSHIP, c.id, { type: 'APPROVE', data: { opinion: '经乡镇实地核实确有需要' } }));
+    const open = await expectOk(await send(env, COUNTY, c.id, { type: 'APPROVE', data: { opinion: '同意设岗', capJustification: '本村供水管网和公共设施分散，经县级实地核查确需增设岗位' } }));
+    return open.subject.id as string;
+  }
+
+  async function hire(memberId: string) {
+    const c = await expectOk(await env.http().post('/procedures/welfare-post-hiring/cases').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send({ postId, memberId, exclusions: { villageCadreOrFamily: false, publicEmployee: false, urbanEmployeePension: false } }), 201);
+    await expectOk(await send(env, VILLAGE, c.id, { type: 'RECOMMEND', evidenceIds: await uploadAll(env, VILLAGE, c.id, ['meeting_minutes', 'sign_in_sheet']), data: { result: 'recommended' } }));
+    await expectOk(await send(env, VILLAGE, c.id, { type: 'PUBLISH_NOTICE', evidenceIds: await uploadAll(env, VILLAGE, c.id, ['notice_photo']), data: { text: '霍庄村拟聘用公益性岗位人员公示' } }));
+    await waitForState(env, VILLAGE, c.id, 'township_review');
+    await expectOk(await send(env, TOWNSHIP, c.id, { type: 'APPROVE', data: { opinion: '经审核符合聘用条件' } }));
+    await expectOk(await send(env, COUNTY, c.id, { type: 'APPROVE', data: { opinion: '同意聘用' } }));
+    const onDuty = await expectOk(await send(env, TOWNSHIP, c.id, { type: 'SIGN_AGREEMENT', evidenceIds: await uploadAll(env, TOWNSHIP, c.id, ['agreement']), data: { startDate: prevStart, termMonths: 12 } }));
+    expect(onDuty.state).toBe('on_duty');
+    return c.id as string;
+  }
+
+  beforeAll(async () => {
+    env = await startApp();
+    postId = await openPost();
+  });
+  afterAll(() => env?.close());
+
+  const byCode = async (idNumber: string) => (await expectOk(await env.http().get(`/households?q=${idNumber}`).set('Authorization', `Bearer ${await env.token(COUNTY)}`))).items[0];
+
+  it('trust: SF-15 a monthly re-import whose households arrive in another order than the database returns them is judged on each household’s own members (issue 19 item 4)', async () => {
+    // four registered households, one of them with a post holder
+    const holder = regId('1972-03-03', 'male');
+    const ids = { holder, holderWife: regId('1974-03-03', 'female'), b1: regId('1965-01-01'), c1: regId('1966-02-02'), d1: regId('1967-03-03'), dChild: regId('1995-04-04', 'female') };
+    const tag = randomUUID().slice(0, 6);
+    const row = (code: string, householder: string, name: string, idNumber: string, relation: string, gender: '男' | '女', birthDate: string, extra: Partial<RegRow> = {}): RegRow =>
+      ({ code, householder, name, idNumber, relation, gender, birthDate, village: HUOZHUANG, labour: '弱劳动力或半劳动力', poor: '是', ...extra });
+    const codes = { a: `A${tag}`, b: `B${tag}`, c: `C${tag}`, d: `D${tag}` };
+    const first: RegRow[] = [
+      row(codes.a, '岗一', '岗一', ids.holder, '户主', '男', '1972-03-03'),
+      row(codes.a, '岗一', '岗一妻', ids.holderWife, '妻子', '女', '1974-03-03'),
+      row(codes.b, '乙一', '乙一', ids.b1, '户主', '男', '1965-01-01'),
+      row(codes.c, '丙一', '丙一', ids.c1, '户主', '男', '1966-02-02'),
+      row(codes.d, '丁一', '丁一', ids.d1, '户主', '男', '1967-03-03'),
+      row(codes.d, '丁一', '丁女', ids.dChild, '女儿', '女', '1995-04-04'),
+    ];
+    const done1 = await waitForRegistryImport(env, (await expectOk(await uploadRegistry(env, registryCsv(first)), 202)).id);
+    expect(done1.counts).toMatchObject({ householdsCreated: 4, created: 6, invalid: 0 });
+    const hA = await byCode(ids.holder);
+    const caseId = await hire(hA.members.find((m: any) => m.name === '岗一').id);
+
+    // the monthly export: the holder now works away (A changed), B's householder changed, D's daughter
+    // moved to C, and a new household E. The households come in descending id order — SQLite returns
+    // re-read rows in ascending id order, so matching by position would judge A on another household.
+    const hs = { a: hA, b: await byCode(ids.b1), c: await byCode(ids.c1), d: await byCode(ids.d1) };
+    const rowsOf: Record<string, RegRow[]> = {
+      a: [{ ...first[0], employment: '省外务工' }, first[1]],
+      b: [{ ...first[2], phone: '13800000009' }],
+      c: [first[3], { ...first[5], code: codes.c, householder: '丙一', relation: '侄女' }],
+      d: [first[4]],
+    };
+    const order = (Object.keys(hs) as Array<keyof typeof hs>).sort((x, y) => (hs[x].id < hs[y].id ? 1 : -1));
+    const second: RegRow[] = [...order.flatMap((k) => rowsOf[k]), row(`E${tag}`, '戊一', '戊一', regId('1970-05-05'), '户主', '男', '1970-05-05')];
+    const done2 = await waitForRegistryImport(env, (await expectOk(await uploadRegistry(env, registryCsv(second)), 202)).id);
+    expect(done2.counts).toMatchObject({ householdsCreated: 1, updated: 2, moved: 1, invalid: 0, conflict: 0 });
+
+    // the township's SF-15 task names the holder's own case and household, at its new version
+    const task = (await alerts(env, TOWNSHIP)).items.filter((a: any) => a.caseId === caseId);
+    expect(task).toEqual([expect.objectContaining({ kind: 'post_holder_away', householdId: hA.id, householdVersion: 2, data: expect.objectContaining({ exitReason: 'working_away' }) })]);
+    // every household keeps its own id, version and history
+    for (const k of ['a', 'b', 'c', 'd'] as const) {
+      const now = await getHousehold(env, hs[k].id);
+      expect({ k, code: now.householdCode, version: now.version }).toEqual({ k, code: hs[k].householdCode, version: 2 });
+    }
+    expect((await getHousehold(env, hs.c.id)).members.map((m: any) => m.name).sort()).toEqual(['丁女', '丙一'].sort());
+    const report = await registryReport(env, done2.id);
+    expect(report.slice(1).map((r) => r[6]).sort()).toEqual(['created', 'moved', 'unchanged', 'unchanged', 'unchanged', 'updated', 'updated'].sort());
+  });
+});
