@@ -26,10 +26,14 @@ MO=$(curl -sf "$API/monitoring-objects?areaCode=411003100201&status=monitoring" 
 RISK=$(curl -sf "$API/monitoring-objects/$MO" -H "Authorization: Bearer $VILLAGE" | jq -c .riskTypes)
 MEASURE=$(curl -sf -X POST "$API/monitoring-objects/$MO/measures" -H "Authorization: Bearer $VILLAGE" -H 'Content-Type: application/json' \
   -d "{\"type\":\"health\",\"description\":\"落实大病专项救助，报销后自付降至3000元\",\"date\":\"$(date +%F)\",\"riskTypes\":$RISK}" | jq -r .id)
-# a monitoring visit: the income is computed and kept in the household's income history
-curl -sf -X POST "$API/monitoring-objects/$MO/income-records" -H "Authorization: Bearer $VILLAGE" -H 'Content-Type: application/json' -d '{"members":1,
-  "income":{"periodStart":"2025-12-01","periodEnd":"2026-11-30","wage":9600,"businessNet":1200,"transfer":2400,"property":0},
-  "rigidExpenditure":{"medical":3000,"education":0},"guarantees":{"education":true,"medical":true,"housing":true,"water":true}}' | jq -c '{perCapitaNetIncome, aboveLine}'
+# a monitoring visit: the income is computed and kept in the household's income history; wages
+# are attributed to the member who earned them, with the place of work (SF-05, issue 19)
+HH=$(curl -sf "$API/monitoring-objects/$MO" -H "Authorization: Bearer $VILLAGE" | jq -r .householdId)
+EARNER=$(curl -sf "$API/households/$HH" -H "Authorization: Bearer $VILLAGE" | jq -r '[.members[] | select(.employment == "local" or .employment == "outside")][0].id')
+curl -sf -X POST "$API/monitoring-objects/$MO/income-records" -H "Authorization: Bearer $VILLAGE" -H 'Content-Type: application/json' -d "{\"members\":1,
+  \"income\":{\"periodStart\":\"2025-12-01\",\"periodEnd\":\"2026-11-30\",\"wage\":9600,\"businessNet\":1200,\"transfer\":2400,\"property\":0,
+  \"wageEarners\":[{\"memberId\":\"$EARNER\",\"amount\":9600,\"workplace\":\"建安区灵井镇\"}]},
+  \"rigidExpenditure\":{\"medical\":3000,\"education\":0},\"guarantees\":{\"education\":true,\"medical\":true,\"housing\":true,\"water\":true}}" | jq -c '{perCapitaNetIncome, aboveLine}'
 sleep 2
 
 # 2. the village proposes the list (one case per household, one batch) with its meeting evidence (SF-07)
@@ -47,7 +51,8 @@ event() { local v; v=$(curl -sf "$API/cases/$CASE" -H "Authorization: Bearer $1"
     -d "$(jq -c --argjson v "$v" '. + {version: $v}' <<<"$2")" | jq -c '{state, version}'; }
 # 3. household verification: each recorded risk resolved by its measure; 3+1 secure
 event "$VILLAGE" "{\"type\":\"RECORD_VERIFICATION\",\"evidenceIds\":[\"$(cup household_survey)\",\"$(cup income_calculation)\"],\"data\":{\"members\":1,
-  \"income\":{\"periodStart\":\"2025-12-01\",\"periodEnd\":\"2026-11-30\",\"wage\":9600,\"businessNet\":1200,\"transfer\":2400,\"property\":0},
+  \"income\":{\"periodStart\":\"2025-12-01\",\"periodEnd\":\"2026-11-30\",\"wage\":9600,\"businessNet\":1200,\"transfer\":2400,\"property\":0,
+  \"wageEarners\":[{\"memberId\":\"$EARNER\",\"amount\":9600,\"workplace\":\"建安区灵井镇\"}]},
   \"rigidExpenditure\":{\"medical\":3000,\"education\":0},\"guarantees\":{\"education\":true,\"medical\":true,\"housing\":true,\"water\":true},
   \"risks\":$(jq -c --arg m "$MEASURE" '[.[] | {riskType: ., resolved: true, measureId: $m}]' <<<"$RISK")}}"
 # 4. village appraisal, 5. public notice closed by the system

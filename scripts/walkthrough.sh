@@ -39,8 +39,11 @@ event() { # user-token body-json
 
 # 2. household verification: survey + income calculation; the service computes the income
 SURVEY=$(upload household_survey); INCOME=$(upload income_calculation)
+#    wages are attributed to the member who earned them, with the place of work (SF-05, issue 19)
+EARNER=$(curl -sf "$API/households/$HOUSEHOLD" -H "Authorization: Bearer $VILLAGE" | jq -r '.members[0].id')
 event "$VILLAGE" "{\"type\":\"RECORD_VERIFICATION\",\"evidenceIds\":[\"$SURVEY\",\"$INCOME\"],\"data\":{\"conclusion\":\"include\",\"members\":1,
-  \"income\":{\"periodStart\":\"2025-11-01\",\"periodEnd\":\"2026-10-31\",\"wage\":2400,\"businessNet\":1200,\"transfer\":1800,\"property\":0},
+  \"income\":{\"periodStart\":\"2025-11-01\",\"periodEnd\":\"2026-10-31\",\"wage\":2400,\"businessNet\":1200,\"transfer\":1800,\"property\":0,
+  \"wageEarners\":[{\"memberId\":\"$EARNER\",\"amount\":2400,\"workplace\":\"建安区灵井镇\"}]},
   \"rigidExpenditure\":{\"medical\":38000,\"education\":0},\"guarantees\":{\"education\":true,\"medical\":false,\"housing\":true,\"water\":true},
   \"riskTypes\":[\"illness\"],\"monitoringType\":\"sudden_hardship\"}}"
 # 3. village democratic appraisal: minutes + sign-in sheet

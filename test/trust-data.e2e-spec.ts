@@ -100,4 +100,51 @@ describe(`trust: data never changes silently, consequences reach someone (issue 
     const report = await registryReport(env, done2.id);
     expect(report.slice(1).map((r) => r[6]).sort()).toEqual(['created', 'moved', 'unchanged', 'unchanged', 'unchanged', 'updated', 'updated'].sort());
   });
+
+  it('trust: SF-05 seed 000 in the contract’s summed shape — 20,000 of wages where one son works is refused until attributed to members (issue 19 item 6)', async () => {
+    const member = (name: string, relation: string, birthDate: string, gender: 'male' | 'female', laborAbility: string, employment: string) => ({ name, idNumber: regId(birthDate, gender), relation, gender, birthDate, laborAbility, employment, disability: null });
+    const h = await expectOk(
+      await env.http().post('/households').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send({
+        areaCode: HUOZHUANG, householderName: '顾同仁', address: '许昌市建安区灵井镇霍庄村九组', isFormerlyPoor: true,
+        members: [
+          member('顾同仁', '户主', '1948-02-03', 'male', 'weak', 'retired'),
+          member('王秀梅', '配偶', '1950-05-06', 'female', 'none', 'none'),
+          member('顾占旗', '子', '1978-07-08', 'male', 'full', 'outside'),
+          member('李娟', '儿媳', '1980-09-10', 'female', 'full', 'none'),
+          member('顾小宝', '孙子', '2012-11-12', 'male', 'none', 'student'),
+        ],
+      }),
+      201,
+    );
+    const id = (name: string) => h.members.find((x: any) => x.name === name).id as string;
+    const lead = await expectOk(await env.http().post('/procedures/monitoring-inclusion/cases').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send({ householdId: h.id, channel: 'self_report', riskDescription: '户主夫妇常年患病，家中仅一人务工，收入骤减' }), 201);
+    const ev = await uploadAll(env, VILLAGE, lead.id, ['household_survey', 'income_calculation']);
+    const attempt = (income: Record<string, unknown>) =>
+      send(env, VILLAGE, lead.id, {
+        type: 'RECORD_VERIFICATION',
+        evidenceIds: ev,
+        data: { conclusion: 'include', members: 5, income: { periodStart: '2022-01-01', periodEnd: '2022-12-31', wage: 0, businessNet: 0, transfer: 0, property: 0, ...income }, rigidExpenditure: { medical: 800, education: 0 }, guarantees: { education: true, medical: true, housing: true, water: true }, riskTypes: ['illness'] },
+      });
+    const refused = async (income: Record<string, unknown>, rule: string) => {
+      const res = await attempt(income);
+      expect({ status: res.status, code: res.body.code, rule: res.body.details?.rule }).toEqual({ status: 422, code: 'RULE_VIOLATED', rule });
+      expect(res.body.message).toMatch(/[\u4e00-\u9fa5]/);
+      return res.body;
+    };
+    // the seed document's own case: 20,000 summed as wages, one son working — refused, naming the rule
+    const seed = await refused({ wage: 20000, transfer: 2400 }, 'income_wage_attributed');
+    expect(seed.message).toContain('20000');
+    // attributed to the daughter who pays the support, to the retired householder, without an employer, or not adding up
+    await refused({ wage: 20000, transfer: 2400, wageEarners: [{ memberId: id('顾占旗'), amount: 20000, employer: '小女儿顾红朵' }] }, 'income_wage_not_family_support');
+    await refused({ wage: 20000, transfer: 2400, wageEarners: [{ memberId: id('顾同仁'), amount: 20000, employer: '禹州市某厂' }] }, 'income_wage_member_employed');
+    await refused({ wage: 20000, transfer: 2400, wageEarners: [{ memberId: id('顾占旗'), amount: 20000 }] }, 'income_wage_names_member_and_employer');
+    await refused({ wage: 20000, transfer: 2400, wageEarners: [{ memberId: id('顾占旗'), amount: 1300, employer: '禹州市某建筑工地' }] }, 'income_wage_attributed');
+    const still = await expectOk(await env.http().get(`/cases/${lead.id}`).set('Authorization', `Bearer ${await env.token(VILLAGE)}`));
+    expect({ state: still.state, version: still.version }).toEqual({ state: 'lead', version: lead.version });
+    // recorded rightly: the son's 1,300 attributed, the 20,000 of support a transfer
+    const ok = await expectOk(await attempt({ wage: 1300, transfer: 22400, wageEarners: [{ memberId: id('顾占旗'), amount: 1300, employer: '禹州市某建筑工地', workplace: '禹州市' }] }));
+    expect(ok.state).toBe('village_appraisal');
+    expect(ok.data.verification).toMatchObject({ incomeShape: 'aggregated', members: 5, totalIncome: 23700, perCapitaNetIncome: 4740 });
+    expect(ok.data.verification.byMember.find((m: any) => m.memberId === id('顾占旗'))).toMatchObject({ wage: 1300 });
+  });
 });
