@@ -147,4 +147,48 @@ describe(`trust: data never changes silently, consequences reach someone (issue 
     expect(ok.data.verification).toMatchObject({ incomeShape: 'aggregated', members: 5, totalIncome: 23700, perCapitaNetIncome: 4740 });
     expect(ok.data.verification.byMember.find((m: any) => m.memberId === id('顾占旗'))).toMatchObject({ wage: 1300 });
   });
+
+  it('trust: a household import refuses, row by row and by name, every value longer than its column — a 100,000-character 姓名 is not stored as 50 characters (issue 19 item 3)', async () => {
+    const tag = randomUUID().slice(0, 6);
+    const header = '户编号,户主姓名,姓名,证件号码,与户主关系,性别,出生日期,所在村,是否脱贫户,家庭住址,残疾类别/等级';
+    const base = (i: number) => ({ householdCode: `L${tag}${i}`, householderName: '限一', name: '限一', relation: '户主', address: '霍庄村一组', disabilityCategory: '肢体' });
+    const ids: string[] = [];
+    const line = (v: ReturnType<typeof base>) => {
+      const idNumber = regId('1971-01-01', 'male');
+      ids.push(idNumber);
+      return [v.householdCode, v.householderName, v.name, idNumber, v.relation, '男', '1971-01-01', HUOZHUANG, '否', v.address, `${v.disabilityCategory}二级`].join(',');
+    };
+    // one row per limited field, one character over; one row at every limit; the issue's 100,000-character name
+    const { HOUSEHOLD_FIELD_LIMITS } = await import('../src/modules/registry/household-file');
+    const fields = Object.entries(HOUSEHOLD_FIELD_LIMITS);
+    const lines = fields.map(([field, { max }], i) => line({ ...base(i), [field]: '名'.repeat(max + 1) }));
+    const atLimit = Object.fromEntries(fields.map(([field, { max }]) => [field, field === 'householdCode' ? `L${tag}`.padEnd(max, '9') : '名'.repeat(max)]));
+    lines.push(line({ ...base(90), ...atLimit } as ReturnType<typeof base>));
+    lines.push(line({ ...base(91), name: '张'.repeat(100_000) }));
+    const file = Buffer.from(`\uFEFF${[header, ...lines].join('\r\n')}\r\n`, 'utf8');
+    const done = await waitForRegistryImport(env, (await expectOk(await uploadRegistry(env, file), 202)).id);
+    expect(done.counts).toMatchObject({ householdsCreated: 1, created: 1, invalid: fields.length + 1 });
+    const report = await registryReport(env, done.id);
+    const codeOf = (row: number) => report.find((r) => Number(r[0]) === row)![8];
+    fields.forEach(([, { error }], i) => expect({ row: i + 1, code: codeOf(i + 1) }).toEqual({ row: i + 1, code: error }));
+    expect(codeOf(fields.length + 2)).toBe('name_too_long');
+    // the refused name is nowhere in the registry, cut or whole; the row at every limit is stored whole
+    expect((await expectOk(await env.http().get(`/households?q=${ids[ids.length - 1]}`).set('Authorization', `Bearer ${await env.token(COUNTY)}`))).items).toEqual([]);
+    const whole = await byCode(ids[fields.length]);
+    expect(whole).toMatchObject({ householdCode: atLimit.householdCode, householderName: atLimit.householderName, address: atLimit.address });
+    expect(whole.members[0]).toMatchObject({ name: atLimit.name, relation: atLimit.relation, disability: { category: atLimit.disabilityCategory, level: 2 } });
+  });
+
+  it('trust: an upload whose file name is longer than 255 characters is refused naming the file, not stored under a cut name (issue 19 item 3)', async () => {
+    const long = `${'整改佐证材料'.repeat(50)}.pdf`;
+    const refused = await env.http().post('/evidence').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).field('type', 'household_survey').attach('file', Buffer.from(`%PDF-1.4\n%${randomUUID()}\n%%EOF\n`), long);
+    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(refused.body.details.fields.file).toMatch(/255/);
+    const imported = await env.http().post('/imports/households').set('Authorization', `Bearer ${await env.token(COUNTY)}`).attach('file', registryCsv([]), `${'农户'.repeat(130)}.csv`);
+    expect({ status: imported.status, code: imported.body.code, field: Object.keys(imported.body.details?.fields ?? {}) }).toEqual({ status: 400, code: 'VALIDATION_FAILED', field: ['file'] });
+    // at the limit it is kept whole
+    const fine = `${'材'.repeat(251)}.pdf`;
+    const ok = await expectOk(await env.http().post('/evidence').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).field('type', 'household_survey').attach('file', Buffer.from(`%PDF-1.4\n%${randomUUID()}\n%%EOF\n`), fine), 201);
+    expect(ok.fileName).toBe(fine);
+  });
 });

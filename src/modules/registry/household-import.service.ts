@@ -1,3 +1,4 @@
+import { uploadedFileName } from '../../common/http/file-name';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { type EntityManager, In, MoreThan } from 'typeorm';
@@ -144,7 +145,7 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
     const row = Object.assign(new HouseholdImportEntity(), {
       id: randomUUID(),
       areaCode: user.areaCode,
-      fileName: Buffer.from(file.originalname, 'latin1').toString('utf8').slice(0, 255),
+      fileName: uploadedFileName(file.originalname),
       format,
       sha256,
       size: file.size,
@@ -368,9 +369,10 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
         Object.assign(new HouseholdImportRowEntity(), {
           importId: imp.id,
           rowNumber: r.rowNumber,
-          householdCode: r.householdCode.slice(0, 40),
-          idNumber: r.idNumber.slice(0, 40),
-          name: r.name.slice(0, 50),
+          // the report's record of a row as it came (a refused row may be longer: shown cut, marked …)
+          householdCode: clip(r.householdCode, 40),
+          idNumber: clip(r.idNumber, 40),
+          name: clip(r.name, 50),
           villageCode: r.villageCode && /^\d{12}$/.test(r.villageCode) ? r.villageCode : null,
           outcome,
           errors,
@@ -402,8 +404,9 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
         h = Object.assign(new HouseholdEntity(), {
           id: randomUUID(),
           areaCode: village,
-          householderName: (head.householderName || head.name).slice(0, 50),
-          address: (head.address ?? `${village} ${head.householdCode}`).slice(0, 200),
+          // within their columns: longer values were refused by the row checks (HOUSEHOLD_FIELD_LIMITS), never cut
+          householderName: head.householderName || head.name,
+          address: head.address ?? `${village} ${head.householdCode}`,
           isFormerlyPoor: head.isFormerlyPoor ?? false,
           householdCode: head.householdCode,
           phone: head.phone,
@@ -422,7 +425,7 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
       if (!isNew) {
         const want = {
           areaCode: village,
-          householderName: (head.householderName || hh.householderName).slice(0, 50),
+          householderName: head.householderName || hh.householderName,
           address: head.address ?? hh.address,
           isFormerlyPoor: head.isFormerlyPoor ?? hh.isFormerlyPoor,
           householdCode: head.householdCode,
@@ -564,6 +567,12 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
     }
     return { counts, timers, outgoing };
   }
+}
+
+/** A report cell of at most `n` characters: a longer value is shown cut and marked with …. */
+function clip(s: string, n: number): string {
+  const chars = [...s];
+  return chars.length <= n ? s : `${chars.slice(0, n - 1).join('')}…`;
 }
 
 function newHouseholdsPush(list: HouseholdEntity[], h: HouseholdEntity): void {
