@@ -191,4 +191,58 @@ describe(`trust: data never changes silently, consequences reach someone (issue 
     const ok = await expectOk(await env.http().post('/evidence').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).field('type', 'household_survey').attach('file', Buffer.from(`%PDF-1.4\n%${randomUUID()}\n%%EOF\n`), fine), 201);
     expect(ok.fileName).toBe(fine);
   });
+
+  it('trust: SF-15 a post holder who dies, moves away (迁出) or marries out: the township gets its task, the tenure is flagged, no attendance after the day, ended through the engine (issue 19 item 5)', async () => {
+    // the day of leaving: the last day of the previous month (Beijing), so the current month is after it
+    const beijingToday = new Date(Date.now() + 8 * 3600_000);
+    const leftOn = new Date(Date.UTC(beijingToday.getUTCFullYear(), beijingToday.getUTCMonth(), 0)).toISOString().slice(0, 10);
+    const thisMonth = beijingToday.toISOString().slice(0, 7);
+    // on the 31st the last day of the previous month is 31 days back: the back-dating bound is widened for this test
+    await widenPolicyBounds(env, { 'records.maxBackdate': { max: 'P40D' } }, '测试环境：补录期限放宽到40天，以便在月末验证上月离户的在岗人员');
+    await expectOk(await env.http().put(`/policies/${COUNTY_CODE}`).set('Authorization', `Bearer ${await env.token('admin')}`).send({ effectiveFrom: new Date(Date.now() - 1000).toISOString(), values: { 'records.maxBackdate': 'P40D' } }), 201);
+    const kinds = [
+      { kind: 'death', evidence: 'death_certificate', title: '死亡' },
+      { kind: 'moved_away', evidence: 'household_register', title: '迁出' },
+      { kind: 'marriage_out', evidence: 'marriage_certificate', title: '婚出' },
+    ];
+    for (const k of kinds) {
+      const h = await expectOk(
+        await env.http().post('/households').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send({
+          areaCode: HUOZHUANG, householderName: `离户${k.title}`, address: '许昌市建安区灵井镇霍庄村七组', isFormerlyPoor: true,
+          members: [
+            { name: `离户${k.title}`, idNumber: regId('1975-05-05', 'male'), relation: '户主', gender: 'male', birthDate: '1975-05-05', laborAbility: 'weak', employment: 'local', disability: null },
+            { name: `离户${k.title}妻`, idNumber: regId('1977-07-07', 'female'), relation: '妻子', gender: 'female', birthDate: '1977-07-07', laborAbility: 'full', employment: 'local', disability: null },
+          ],
+        }),
+        201,
+      );
+      const holderId = h.members[0].id as string;
+      const caseId = await hire(holderId);
+      // the wrong role and a missing certificate are refused; nothing is flagged by them
+      const body = async (evidenceIds: string[]) => ({ version: (await getHousehold(env, h.id)).version, kind: k.kind, date: leftOn, reason: `经入户核实本人已${k.title}，办理减员`, evidenceIds });
+      const noCert = await env.http().post(`/households/${h.id}/members/${holderId}/changes`).set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send(await body([]));
+      expect({ kind: k.kind, status: noCert.status, code: noCert.body.code }).toEqual({ kind: k.kind, status: 422, code: 'EVIDENCE_MISSING' });
+      expect((await alerts(env, TOWNSHIP)).items.filter((a: any) => a.caseId === caseId)).toEqual([]);
+      const cert = (await expectOk(await env.http().post('/evidence').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).field('type', k.evidence).attach('file', Buffer.from(`%PDF-1.4\n%${randomUUID()}\n%%EOF\n`), 'cert.pdf'), 201)).id;
+      const res = await expectOk(await env.http().post(`/households/${h.id}/members/${holderId}/changes`).set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send(await body([cert])), 201);
+      // the township's task, on the hiring case
+      expect(res.consequences).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'post_holder_left', role: 'township', caseId })]));
+      const task = (await alerts(env, TOWNSHIP)).items.find((a: any) => a.caseId === caseId);
+      expect(task).toMatchObject({ kind: 'post_holder_left', status: 'open', data: { exitReason: 'left_household', leftKind: k.kind, leftOn } });
+      expect((await alerts(env, VILLAGE)).items.find((a: any) => a.caseId === caseId)).toBeUndefined();
+      // the tenure is flagged, not left pointing silently at a member who is gone
+      const post = await expectOk(await env.http().get(`/welfare-posts/${postId}`).set('Authorization', `Bearer ${await env.token(TOWNSHIP)}`));
+      expect(post.holders.find((x: any) => x.caseId === caseId)).toMatchObject({ status: 'on_duty', holderLeft: { date: leftOn, kind: k.kind } });
+      // no attendance (no subsidy) for a month after the day; the month of leaving can still be recorded
+      const after = await send(env, TOWNSHIP, caseId, { type: 'RECORD_ATTENDANCE', evidenceIds: await uploadAll(env, TOWNSHIP, caseId, ['attendance_sheet']), data: { month: thisMonth, daysWorked: 3 } });
+      expect({ status: after.status, code: after.body.code, rule: after.body.details?.rule }).toEqual({ status: 422, code: 'RULE_VIOLATED', rule: 'holder_in_household' });
+      await expectOk(await send(env, TOWNSHIP, caseId, { type: 'RECORD_ATTENDANCE', evidenceIds: await uploadAll(env, TOWNSHIP, caseId, ['attendance_sheet']), data: { month: leftOn.slice(0, 7), daysWorked: 20 } }));
+      // ended through the engine: the township's TERMINATE, with its evidence and reason; the task is settled
+      const noReason = await send(env, TOWNSHIP, caseId, { type: 'TERMINATE', evidenceIds: await uploadAll(env, TOWNSHIP, caseId, ['review_opinion']), data: { exitReason: 'left_household' } });
+      expect(noReason.status).toBe(422);
+      const ended = await expectOk(await send(env, TOWNSHIP, caseId, { type: 'TERMINATE', evidenceIds: await uploadAll(env, TOWNSHIP, caseId, ['review_opinion']), data: { exitReason: 'left_household' }, reason: `在岗人员已${k.title}，不再属于本户，依规解除聘用` }));
+      expect(ended.state).toBe('exited');
+      expect((await alerts(env, TOWNSHIP, '?status=resolved')).items.find((a: any) => a.caseId === caseId)).toMatchObject({ kind: 'post_holder_left', status: 'resolved' });
+    }
+  });
 });
