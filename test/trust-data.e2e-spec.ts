@@ -245,4 +245,34 @@ describe(`trust: data never changes silently, consequences reach someone (issue 
       expect((await alerts(env, TOWNSHIP, '?status=resolved')).items.find((a: any) => a.caseId === caseId)).toMatchObject({ kind: 'post_holder_left', status: 'resolved' });
     }
   });
+
+  it('trust: SF-05 a member who leaves was counted in an open case’s verification: the village is told to verify again on the household as it is (issue 19 item 5)', async () => {
+    const h = await expectOk(
+      await env.http().post('/households').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send({
+        areaCode: HUOZHUANG, householderName: '核实户', address: '许昌市建安区灵井镇霍庄村八组', isFormerlyPoor: true,
+        members: [
+          { name: '核实户', idNumber: regId('1960-06-06', 'male'), relation: '户主', gender: 'male', birthDate: '1960-06-06', laborAbility: 'weak', employment: 'none', disability: null },
+          { name: '核实户女', idNumber: regId('1990-09-09', 'female'), relation: '女儿', gender: 'female', birthDate: '1990-09-09', laborAbility: 'full', employment: 'outside', disability: null },
+        ],
+      }),
+      201,
+    );
+    const { inclusionCase } = await import('./support/flows');
+    const c = await inclusionCase(env, 'village_appraisal', { householdId: h.id });
+    const daughter = h.members.find((m: any) => m.name === '核实户女');
+    const cert = (await expectOk(await env.http().post('/evidence').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).field('type', 'marriage_certificate').attach('file', Buffer.from(`%PDF-1.4\n%${randomUUID()}\n%%EOF\n`), 'cert.pdf'), 201)).id;
+    const beijingToday = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const res = await expectOk(
+      await env.http().post(`/households/${h.id}/members/${daughter.id}/changes`).set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send({ version: (await getHousehold(env, h.id)).version, kind: 'marriage_out', date: beijingToday, reason: '女儿出嫁，户口迁往夫家', evidenceIds: [cert] }),
+      201,
+    );
+    expect(res.consequences).toEqual([expect.objectContaining({ kind: 'verification_outdated', role: 'village', caseId: c.id })]);
+    expect((await alerts(env, VILLAGE)).items.find((a: any) => a.caseId === c.id)).toMatchObject({ kind: 'verification_outdated', data: { membersVerified: 2, membersNow: 1 } });
+    // a change that takes nobody out of the household tells nobody
+    const again = await expectOk(
+      await env.http().post(`/households/${h.id}/members/${h.members[0].id}/changes`).set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send({ version: (await getHousehold(env, h.id)).version, kind: 'employment', employment: 'local', date: beijingToday, reason: '经入户核实已在本地务工', evidenceIds: [] }),
+      201,
+    );
+    expect(again.consequences).toEqual([]);
+  });
 });

@@ -224,6 +224,35 @@ export class RegistryWatch implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
 
+    // issue 19: a member who left was counted in a verification of a case still open (inclusion, or the
+    // elimination of this household's monitoring object): the village is told to verify again on the household as it is
+    const gone = args.kind && LEAVING_KINDS.includes(args.kind) ? before.filter((m) => !after.some((a) => a.id === m.id)) : [];
+    if (gone.length) {
+      const open = await em.find(CaseEntity, {
+        where: { subjectId: In([h.id, ...(monitored ? [monitored.id] : [])]), procedure: In([MONITORING_INCLUSION, 'risk-elimination']), closedAt: IsNull() },
+        select: { id: true, procedure: true, areaCode: true, snapshot: true, state: true },
+      });
+      for (const c of open) {
+        const v = c.snapshot?.context?.verification as { members?: number; byMember?: Array<{ memberId: string; total: number }> } | null | undefined;
+        if (!v || typeof v.members !== 'number' || v.members === after.length) continue;
+        add(
+          await this.raise(em, {
+            kind: 'verification_outdated',
+            householdId: h.id,
+            memberId: gone[0].id,
+            areaCode: c.areaCode,
+            role: 'village',
+            caseId: c.id,
+            householdVersion: h.version,
+            title: '家庭成员离户：在办案件的入户核实须按现有人口重新核算',
+            message: `该户成员 ${gone.map((m) => m.name).join('、')} 已${LEFT_TITLES[args.kind!]}，在办案件的入户核实按 ${v.members} 人核算，户籍登记现为 ${after.length} 人，请按现有人口重新核实收入。`,
+            data: { membersVerified: v.members, membersNow: after.length, departed: gone.map((m) => ({ memberId: m.id, name: m.name, income: v.byMember?.find((b) => b.memberId === m.id)?.total ?? null })) },
+            procedure: c.procedure,
+          }, now),
+        );
+      }
+    }
+
     // a monitoring object's household changed size: its income per person is no longer what was verified
     if (monitored && before.length !== after.length) {
       const v = monitored.verification ?? {};
