@@ -15,10 +15,16 @@ import { AppError, ErrorCode } from '../common/errors/app-error';
 
 /** The varchar columns of an entity with their lengths (characters). */
 export function limitedColumns(metadata: EntityMetadata): Array<{ property: string; length: number }> {
-  return metadata.columns
-    .filter((c) => (c.type === 'varchar' || c.type === 'character varying' || c.type === String) && Number(c.length) > 0)
-    .map((c) => ({ property: c.propertyPath, length: Number(c.length) }));
+  let found = LIMITED.get(metadata);
+  if (!found) {
+    found = metadata.columns
+      .filter((c) => (c.type === 'varchar' || c.type === 'character varying' || c.type === String) && Number(c.length) > 0)
+      .map((c) => ({ property: c.propertyPath, length: Number(c.length) }));
+    LIMITED.set(metadata, found);
+  }
+  return found;
 }
+const LIMITED = new WeakMap<EntityMetadata, Array<{ property: string; length: number }>>();
 
 const chars = (s: string): number => {
   let n = 0;
