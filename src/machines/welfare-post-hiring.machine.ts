@@ -114,7 +114,7 @@ export interface HiringContext extends BaseContext, HiringInput {
 
 // ---------------------------------------------------------------- business rules
 
-const LEFT_TITLES: Record<string, string> = { death: '死亡', moved_away: '迁出', marriage_out: '婚出' };
+const LEFT_TITLES: Record<string, string> = { death: '死亡', moved_away: '迁出', marriage_out: '婚出', left: '离户' };
 
 const factsOf = (event: ProcedureEvent): HiringFacts => ({
   candidate: null,

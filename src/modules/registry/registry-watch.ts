@@ -21,7 +21,17 @@ import { type RegistryAlertKind, RegistryAlertEntity } from './registry.entities
 const ACTIVE = ['contracted', 'on_duty'];
 /** member changes that take a person out of the household (kept in its history) */
 const LEAVING_KINDS: Array<AddKind | ChangeKind> = ['death', 'moved_away', 'marriage_out'];
-const LEFT_TITLES: Record<string, string> = { death: '死亡', moved_away: '迁出', marriage_out: '婚出' };
+const LEFT_TITLES: Record<string, string> = { death: '死亡', moved_away: '迁出', marriage_out: '婚出', left: '离户' };
+/**
+ * How a change took people out of the household: a leaving member change (death, 迁出, 婚出), or any
+ * change recorded as `member_left` (e.g. a full export that no longer lists them); null for moves
+ * between registered households (转户) and every other change.
+ */
+function leaving(args: { kind: AddKind | ChangeKind | null; change: HouseholdChange }): string | null {
+  if (args.kind && LEAVING_KINDS.includes(args.kind)) return args.kind;
+  if (args.change.change === 'member_left') return String((args.change.after as { kind?: string } | null)?.kind ?? 'left');
+  return null;
+}
 const WORKING = ['local', 'outside'];
 
 export interface Consequence {
@@ -127,10 +137,11 @@ export class RegistryWatch implements OnApplicationBootstrap, OnModuleDestroy {
       // issue 19: the holder left the household (death, 迁出, 婚出): the tenure is flagged (no attendance
       // after that day, no agreement: `holder_in_household`) and the township must end it through the engine
       const leftHolder = !holder ? before.find((m) => m.id === t.memberId) : undefined;
-      if (leftHolder && args.kind && LEAVING_KINDS.includes(args.kind) && !t.holderLeftOn) {
+      const leftKind = leaving(args);
+      if (leftHolder && leftKind && !t.holderLeftOn) {
         const date = args.change.date ?? now.toISOString().slice(0, 10);
-        await em.update(WelfarePostTenureEntity, { id: t.id }, { holderLeftOn: date, holderLeftKind: args.kind, updatedAt: now });
-        Object.assign(t, { holderLeftOn: date, holderLeftKind: args.kind });
+        await em.update(WelfarePostTenureEntity, { id: t.id }, { holderLeftOn: date, holderLeftKind: leftKind, updatedAt: now });
+        Object.assign(t, { holderLeftOn: date, holderLeftKind: leftKind });
         add(
           await this.raise(em, {
             kind: 'post_holder_left',
@@ -140,9 +151,9 @@ export class RegistryWatch implements OnApplicationBootstrap, OnModuleDestroy {
             role: 'township',
             caseId: t.caseId,
             householdVersion: h.version,
-            title: `公益性岗位人员${LEFT_TITLES[args.kind]}：请办理解聘（SF-15）`,
-            message: `户籍变更（第 ${h.version} 版）显示公益性岗位${t.status === 'on_duty' ? '在岗' : '待上岗'}人员 ${leftHolder.name} 已于 ${date} ${LEFT_TITLES[args.kind]}，不再属于本户；此后月份不能登记考勤、发放补贴，请核实后办理解聘（退岗原因：本人死亡、迁出或婚出）。`,
-            data: { exitReason: 'left_household', leftKind: args.kind, leftOn: date, memberId: leftHolder.id, tenureId: t.id, tenureStatus: t.status },
+            title: `公益性岗位人员${LEFT_TITLES[leftKind] ?? '离户'}：请办理解聘（SF-15）`,
+            message: `户籍变更（第 ${h.version} 版）显示公益性岗位${t.status === 'on_duty' ? '在岗' : '待上岗'}人员 ${leftHolder.name} 已于 ${date} ${LEFT_TITLES[leftKind] ?? '离户'}，不再属于本户；此后月份不能登记考勤、发放补贴，请核实后办理解聘（退岗原因：本人死亡、迁出或婚出）。`,
+            data: { exitReason: 'left_household', leftKind, leftOn: date, memberId: leftHolder.id, tenureId: t.id, tenureStatus: t.status },
             procedure: 'welfare-post-hiring',
           }, now),
         );
@@ -226,7 +237,8 @@ export class RegistryWatch implements OnApplicationBootstrap, OnModuleDestroy {
 
     // issue 19: a member who left was counted in a verification of a case still open (inclusion, or the
     // elimination of this household's monitoring object): the village is told to verify again on the household as it is
-    const gone = args.kind && LEAVING_KINDS.includes(args.kind) ? before.filter((m) => !after.some((a) => a.id === m.id)) : [];
+    const goneKind = leaving(args);
+    const gone = goneKind ? before.filter((m) => !after.some((a) => a.id === m.id)) : [];
     if (gone.length) {
       const open = await em.find(CaseEntity, {
         where: { subjectId: In([h.id, ...(monitored ? [monitored.id] : [])]), procedure: In([MONITORING_INCLUSION, 'risk-elimination']), closedAt: IsNull() },
@@ -245,7 +257,7 @@ export class RegistryWatch implements OnApplicationBootstrap, OnModuleDestroy {
             caseId: c.id,
             householdVersion: h.version,
             title: '家庭成员离户：在办案件的入户核实须按现有人口重新核算',
-            message: `该户成员 ${gone.map((m) => m.name).join('、')} 已${LEFT_TITLES[args.kind!]}，在办案件的入户核实按 ${v.members} 人核算，户籍登记现为 ${after.length} 人，请按现有人口重新核实收入。`,
+            message: `该户成员 ${gone.map((m) => m.name).join('、')} 已${LEFT_TITLES[goneKind!] ?? '离户'}，在办案件的入户核实按 ${v.members} 人核算，户籍登记现为 ${after.length} 人，请按现有人口重新核实收入。`,
             data: { membersVerified: v.members, membersNow: after.length, departed: gone.map((m) => ({ memberId: m.id, name: m.name, income: v.byMember?.find((b) => b.memberId === m.id)?.total ?? null })) },
             procedure: c.procedure,
           }, now),
