@@ -275,4 +275,30 @@ describe(`trust: data never changes silently, consequences reach someone (issue 
     );
     expect(again.consequences).toEqual([]);
   });
+
+  it('trust: SF-15 a post holder a re-import moves to another household (转户) is judged on the household they now belong to (issue 19 item 5)', async () => {
+    const tag = randomUUID().slice(0, 6);
+    const ids = { holder: regId('1973-03-03', 'male'), wife: regId('1975-03-03', 'female'), y1: regId('1950-01-01', 'male'), y2: regId('1980-02-02', 'male'), y3: regId('1982-03-03', 'female') };
+    const row = (code: string, householder: string, name: string, idNumber: string, relation: string, gender: '男' | '女', birthDate: string, extra: Partial<RegRow> = {}): RegRow =>
+      ({ code, householder, name, idNumber, relation, gender, birthDate, village: HUOZHUANG, labour: '弱劳动力或半劳动力', poor: '是', ...extra });
+    const x = `X${tag}`;
+    const y = `Y${tag}`;
+    const first: RegRow[] = [
+      row(x, '转岗', '转岗', ids.holder, '户主', '男', '1973-03-03'),
+      row(x, '转岗', '转岗妻', ids.wife, '妻子', '女', '1975-03-03'),
+      row(y, '父亲', '父亲', ids.y1, '户主', '男', '1950-01-01'),
+      row(y, '父亲', '长子', ids.y2, '儿子', '男', '1980-02-02', { employment: '省外务工' }),
+      row(y, '父亲', '长女', ids.y3, '女儿', '女', '1982-03-03', { employment: '省外务工' }),
+    ];
+    await waitForRegistryImport(env, (await expectOk(await uploadRegistry(env, registryCsv(first)), 202)).id);
+    const hx = await byCode(ids.holder);
+    const hy = await byCode(ids.y1);
+    const caseId = await hire(hx.members.find((m: any) => m.name === '转岗').id);
+    // the holder moves back into his father's household, where two members work away
+    const second: RegRow[] = [first[1], first[2], first[3], first[4], { ...first[0], code: y, householder: '父亲', relation: '儿子' }];
+    const done = await waitForRegistryImport(env, (await expectOk(await uploadRegistry(env, registryCsv(second)), 202)).id);
+    expect(done.counts).toMatchObject({ moved: 1, invalid: 0, conflict: 0 });
+    const task = (await alerts(env, TOWNSHIP)).items.filter((a: any) => a.caseId === caseId);
+    expect(task).toEqual([expect.objectContaining({ kind: 'household_members_away', householdId: hy.id, data: expect.objectContaining({ membersAway: 2 }) })]);
+  });
 });

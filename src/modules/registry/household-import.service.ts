@@ -32,6 +32,7 @@ import {
   type HouseholdRowOutcome,
 } from './registry.entities';
 import { RegistryWatch } from './registry-watch';
+import { WelfarePostTenureEntity } from '../welfare-posts/welfare-posts.entities';
 
 class ImportMovedOn extends Error {}
 
@@ -550,6 +551,15 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
         .values(uniqueWrites.slice(k, k + 1000))
         .orUpdate(['householdId', 'position', 'name', 'relation', 'gender', 'birthDate', 'laborAbility', 'disability', 'employment', 'phone'], ['idNumberHash'])
         .execute();
+    }
+    // a post holder moved to another registered household (转户) takes the tenure along: the standing
+    // rules of SF-15 are judged on the household the holder now belongs to (issue 19)
+    const movedTo = new Map<string, string>();
+    for (const moves of movedOut.values()) for (const mv of moves) movedTo.set(mv.member.id, mv.to);
+    for (const part of parts([...movedTo.keys()], 500)) {
+      if (!part.length) continue;
+      const held = await em.find(WelfarePostTenureEntity, { where: { memberId: In(part), status: In(['contracted', 'on_duty']) }, select: { id: true, memberId: true } });
+      for (const t of held) await em.update(WelfarePostTenureEntity, { id: t.id }, { householdId: movedTo.get(t.memberId)!, updatedAt: now });
     }
     await appendLedgerMany(em, ledger);
     for (let k = 0; k < out.length; k += 1000) await em.insert(HouseholdImportRowEntity, out.slice(k, k + 1000));

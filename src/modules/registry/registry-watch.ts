@@ -178,7 +178,9 @@ export class RegistryWatch implements OnApplicationBootstrap, OnModuleDestroy {
         );
       }
       const away = (ms: HouseholdMemberEntity[]) => ms.filter((m) => m.id !== t.memberId && m.employment === 'outside').length;
-      if (away(after) >= policy.maxMembersAway && away(before) < policy.maxMembersAway) {
+      // a holder moved into this household (转户, issue 19) is judged on it as it is
+      const movedIn = !!holder && !holderBefore;
+      if (away(after) >= policy.maxMembersAway && (away(before) < policy.maxMembersAway || movedIn)) {
         add(
           await this.raise(em, {
             kind: 'household_members_away',
