@@ -13,7 +13,7 @@
  * Installed once, by importing this module (data-source-options.ts does).
  */
 import type { ObjectLiteral } from 'typeorm';
-import { ReturningResultsEntityUpdator } from 'typeorm/query-builder/ReturningResultsEntityUpdator';
+import { ReturningResultsEntityUpdator } from 'typeorm/query-builder/ReturningResultsEntityUpdator.js';
 
 interface UpdatorInternals {
   queryRunner: { dataSource: { driver: { isReturningSqlSupported(kind: string): boolean } }; manager: any };
