@@ -25,10 +25,14 @@ echo "monitoring object $MO"
 RISK=$(get "/monitoring-objects/$MO" "$VILLAGE" | jq -c .riskTypes)
 MEASURE=$(json POST "/monitoring-objects/$MO/measures" "$VILLAGE" \
   "{\"type\":\"health\",\"description\":\"落实大病专项救助，报销后自付降至3000元\",\"date\":\"$TODAY\",\"riskTypes\":$RISK}" | jq -r .id)
-# a monitoring visit: the income is computed and kept in the household's income history
-json POST "/monitoring-objects/$MO/income-records" "$VILLAGE" '{"members":1,
-  "income":{"periodStart":"2025-12-01","periodEnd":"2026-11-30","wage":9600,"businessNet":1200,"transfer":2400,"property":0},
-  "rigidExpenditure":{"medical":3000,"education":0},"guarantees":{"education":true,"medical":true,"housing":true,"water":true}}' | jq -c '{perCapitaNetIncome, aboveLine}'
+# a monitoring visit: the income is computed and kept in the household's income history; wages
+# are attributed to the member who earned them, with the place of work (SF-05, issue 19)
+HH=$(get "/monitoring-objects/$MO" "$VILLAGE" | jq -r .householdId)
+EARNER=$(get "/households/$HH" "$VILLAGE" | jq -r '[.members[] | select(.employment == "local" or .employment == "outside")][0].id')
+json POST "/monitoring-objects/$MO/income-records" "$VILLAGE" "{\"members\":1,
+  \"income\":{\"periodStart\":\"2025-12-01\",\"periodEnd\":\"2026-11-30\",\"wage\":9600,\"businessNet\":1200,\"transfer\":2400,\"property\":0,
+  \"wageEarners\":[{\"memberId\":\"$EARNER\",\"amount\":9600,\"workplace\":\"建安区灵井镇\"}]},
+  \"rigidExpenditure\":{\"medical\":3000,\"education\":0},\"guarantees\":{\"education\":true,\"medical\":true,\"housing\":true,\"water\":true}}" | jq -c '{perCapitaNetIncome, aboveLine}'
 sleep 2
 
 # 2. the village proposes the list (one case per household, one batch) with its meeting evidence (SF-07)
@@ -48,7 +52,8 @@ CASE=$(get "/batches/$BATCH" "$VILLAGE" | jq -r '.cases[0].id')
 # 3. household verification: each recorded risk resolved by its measure; 3+1 secure
 SURVEY=$(upload "$VILLAGE" household_survey "caseId=$CASE"); INCOME=$(upload "$VILLAGE" income_calculation "caseId=$CASE")
 event "$CASE" "$VILLAGE" "{\"type\":\"RECORD_VERIFICATION\",\"evidenceIds\":[\"$SURVEY\",\"$INCOME\"],\"data\":{\"members\":1,
-  \"income\":{\"periodStart\":\"2025-12-01\",\"periodEnd\":\"2026-11-30\",\"wage\":9600,\"businessNet\":1200,\"transfer\":2400,\"property\":0},
+  \"income\":{\"periodStart\":\"2025-12-01\",\"periodEnd\":\"2026-11-30\",\"wage\":9600,\"businessNet\":1200,\"transfer\":2400,\"property\":0,
+  \"wageEarners\":[{\"memberId\":\"$EARNER\",\"amount\":9600,\"workplace\":\"建安区灵井镇\"}]},
   \"rigidExpenditure\":{\"medical\":3000,\"education\":0},\"guarantees\":{\"education\":true,\"medical\":true,\"housing\":true,\"water\":true},
   \"risks\":$(jq -c --arg m "$MEASURE" '[.[] | {riskType: ., resolved: true, measureId: $m}]' <<<"$RISK")}}"
 # 4. village appraisal, 5. public notice closed by the system

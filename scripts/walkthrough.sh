@@ -35,8 +35,11 @@ get "/cases/$CASE" "$VILLAGE" | jq -c '{state, deadline, availableActions}'
 
 # 2. household verification: survey + income calculation (each its own file); the service computes the income
 SURVEY=$(upload "$VILLAGE" household_survey "caseId=$CASE"); INCOME=$(upload "$VILLAGE" income_calculation "caseId=$CASE")
+#    wages are attributed to the member who earned them, with the place of work (SF-05, issue 19)
+EARNER=$(get "/households/$HOUSEHOLD" "$VILLAGE" | jq -r '.members[0].id')
 event "$CASE" "$VILLAGE" "{\"type\":\"RECORD_VERIFICATION\",\"evidenceIds\":[\"$SURVEY\",\"$INCOME\"],\"data\":{\"conclusion\":\"include\",\"members\":1,
-  \"income\":{\"periodStart\":\"2025-11-01\",\"periodEnd\":\"2026-10-31\",\"wage\":2400,\"businessNet\":1200,\"transfer\":1800,\"property\":0},
+  \"income\":{\"periodStart\":\"2025-11-01\",\"periodEnd\":\"2026-10-31\",\"wage\":2400,\"businessNet\":1200,\"transfer\":1800,\"property\":0,
+  \"wageEarners\":[{\"memberId\":\"$EARNER\",\"amount\":2400,\"workplace\":\"建安区灵井镇\"}]},
   \"rigidExpenditure\":{\"medical\":38000,\"education\":0},\"guarantees\":{\"education\":true,\"medical\":false,\"housing\":true,\"water\":true},
   \"riskTypes\":[\"illness\"],\"monitoringType\":\"sudden_hardship\"}}"
 # 3. village democratic appraisal: minutes + sign-in sheet

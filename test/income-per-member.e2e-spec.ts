@@ -267,11 +267,17 @@ describe(`SF-05: income per member and category (issue 13, ${target})`, () => {
     expect(helped.state).toBe('village_appraisal');
     expect(helped.data.verification).toMatchObject({ incomeShape: 'lines', members: 1, totalIncome: 12000, perCapitaNetIncome: 12000 });
     // the contract's shape as the helpers sent it before: 王建国 (registry: works locally) and his family of three
-    const caseId = await lead(await household(env));
+    const householdId = await household(env);
+    const caseId = await lead(householdId);
     const ev = await uploadAll(env, VILLAGE, caseId, ['household_survey', 'income_calculation']);
     const { income: _lines, ...rest } = verificationData();
     const contract = { ...rest, members: 3, income: { periodStart: '2025-10-01', periodEnd: '2026-09-30', wage: 6000, businessNet: 2000, transfer: 4000, property: 0 } };
-    const ok = await expectOk(await send(env, VILLAGE, caseId, { type: 'RECORD_VERIFICATION', evidenceIds: ev, data: contract }));
+    // issue 19: the summed wage is attributed to the member who earned it (王建国, registry: works locally)
+    const unattributed = await send(env, VILLAGE, caseId, { type: 'RECORD_VERIFICATION', evidenceIds: ev, data: contract });
+    expectRefused(unattributed, 422, 'RULE_VIOLATED', 'income_wage_attributed');
+    const wang = (await expectOk(await env.http().get(`/households/${householdId}`).set('Authorization', await auth(env, VILLAGE)))).members.find((m: any) => m.name === '王建国');
+    const attributed = { ...contract, income: { ...contract.income, wageEarners: [{ memberId: wang.id, amount: 6000, workplace: '建安区灵井镇' }] } };
+    const ok = await expectOk(await send(env, VILLAGE, caseId, { type: 'RECORD_VERIFICATION', evidenceIds: ev, data: attributed }));
     expect(ok.state).toBe('village_appraisal');
     expect(ok.data.verification).toMatchObject({ incomeShape: 'aggregated', members: 3, totalIncome: 12000, perCapitaNetIncome: 4000, signals: { incomeBelowLine: true } });
   });

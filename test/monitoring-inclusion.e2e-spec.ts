@@ -40,7 +40,7 @@ describe(`monitoring inclusion, from lead to monitoring object (${target})`, () 
     expect(verify.fields.required).toEqual(['conclusion', 'income', 'rigidExpenditure', 'guarantees']);
     expect(verify.fields.incomeShape).toBe(true);
     expect(verify.fields.properties.members).toMatchObject({ type: 'integer' });
-    expect(Object.keys(verify.fields.properties.income.properties)).toEqual(['periodStart', 'periodEnd', 'wage', 'businessNet', 'transfer', 'property', 'lines']);
+    expect(Object.keys(verify.fields.properties.income.properties)).toEqual(['periodStart', 'periodEnd', 'wage', 'businessNet', 'transfer', 'property', 'lines', 'wageEarners']);
     expect(verify.fields.properties.income.required).toEqual(['periodStart', 'periodEnd']);
     const diagram = await env.http().get('/procedures/monitoring-inclusion/diagram').set('Authorization', `Bearer ${token}`);
     expect(diagram.status).toBe(200);

@@ -1,3 +1,4 @@
+import { assertWithinColumns } from './column-limits';
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 
 /** Rows to insert into one entity's table. */
@@ -55,6 +56,10 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 export async function writeBatch(em: EntityManager, batch: WriteBatch): Promise<number> {
   const driver = em.connection.driver;
   if (em.connection.options.type !== 'postgres') return sequential(em, batch);
+  // issue 19: the statement below is raw SQL (no TypeORM listeners): the column lengths are checked here
+  if (batch.guarded) assertWithinColumns(em.connection.getMetadata(batch.guarded.target), batch.guarded.set);
+  for (const op of batch.inserts ?? []) for (const row of op.rows) assertWithinColumns(em.connection.getMetadata(op.target), row);
+  for (const k of batch.keyed ?? []) for (const row of k.rows) assertWithinColumns(em.connection.getMetadata(k.target), row);
   const params: unknown[] = [];
   const p = (v: unknown) => {
     params.push(v);

@@ -2,6 +2,9 @@ import { type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../common/config/app-config';
 import { ENTITIES } from './entities';
 import { StatementLogger } from './statement-log';
+// issue 19: rows re-read after an INSERT are matched to their entities by id, not by position (SQLite)
+import './reselect-by-id';
+import { ColumnLimitSubscriber } from './column-limits';
 import { POSTGRES_MIGRATIONS } from './migrations/postgres';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite';
 
@@ -15,6 +18,8 @@ export function dataSourceOptions(db: AppConfig['database']): DataSourceOptions 
       type: 'postgres',
       url: db.url,
       entities: ENTITIES,
+      // issue 19: a value longer than its varchar column is refused on both engines (SQLite does not check lengths)
+      subscribers: [ColumnLimitSubscriber],
       logger: new StatementLogger(),
       migrations: POSTGRES_MIGRATIONS,
       migrationsRun: true,
@@ -33,6 +38,8 @@ export function dataSourceOptions(db: AppConfig['database']): DataSourceOptions 
     type: 'better-sqlite3',
     database: db.file,
     entities: ENTITIES,
+    // issue 19: a value longer than its varchar column is refused on both engines (SQLite does not check lengths)
+    subscribers: [ColumnLimitSubscriber],
     logger: new StatementLogger(),
     migrations: SQLITE_MIGRATIONS,
     migrationsRun: true,

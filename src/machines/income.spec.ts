@@ -110,7 +110,7 @@ const person = (employment: string, laborAbility = 'full'): RegistryMember => ({
 describe("SF-05: the contract's aggregated shape, judged at household level (pure rules)", () => {
   it('bypass: seed 000 — 20,000 of 赡养费 typed as wages for an aged household with no working member is refused (SF-05, issue 12)', () => {
     const found = incomeProblems(aggregatedSurvey(asWages), aged);
-    expect(found.map((p) => p.rule)).toEqual(['income_wage_member_employed']);
+    expect(found.map((p) => p.rule)).toEqual(['income_wage_member_employed', 'income_wage_attributed']);
     expect(found[0].detail).toContain('顾同仁（退休（老年））');
     expect(found[0].detail).toContain('王秀梅（无劳动能力）');
   });
@@ -127,16 +127,40 @@ describe("SF-05: the contract's aggregated shape, judged at household level (pur
     ['outside work, weak labour', person('outside', 'weak'), []],
     ['outside work, semi labour', person('outside', 'semi'), []],
     ['outside work but no labour ability', person('outside', 'none'), ['income_wage_member_employed']],
-    ['a student', person('student'), ['income_wage_member_employed']],
+    ['a student (as in the lines shape: one rule per wage line)', person('student'), []],
     ['retired', person('retired'), ['income_wage_member_employed']],
     ['not working', person('none'), ['income_wage_member_employed']],
-  ])('SF-05 edge: wages with a registry member who is %s', (_what, member, rules) => {
-    expect(aggRules({ ...transferred, wage: 0.01 }, [...aged, member])).toEqual(rules);
+  ])('SF-05 edge: wages attributed to a registry member who is %s', (_what, member, rules) => {
+    expect(aggRules({ ...transferred, wage: 0.01, wageEarners: [{ memberId: member.id, amount: 0.01, workplace: '许昌市' }] }, [...aged, member])).toEqual(rules);
   });
 
   it('SF-05 edge: zero wages need no working member; a loss in business is allowed', () => {
     expect(aggRules({ ...transferred, wage: 0, businessNet: -500 }, aged)).toEqual([]);
-    expect(aggRules({ ...transferred, wage: 0.01 }, aged)).toEqual(['income_wage_member_employed']);
+    expect(aggRules({ ...transferred, wage: 0.01 }, aged)).toEqual(['income_wage_member_employed', 'income_wage_attributed']);
+  });
+
+  it('trust: SF-05 seed 000 in the summed shape — 20,000 of wages in a household where one son works is refused until attributed to members (issue 19 item 6)', () => {
+    const son: RegistryMember = { id: 'g3', name: '顾占旗', relation: '子', laborAbility: 'full', employment: 'outside' };
+    const household = [...aged, son];
+    // the seed document's own case: the sum passes the household-level check (a son works), but is not attributed
+    const unattributed = incomeProblems(aggregatedSurvey(asWages, 3), household);
+    expect(unattributed.map((p) => p.rule)).toEqual(['income_wage_attributed']);
+    expect(unattributed[0].detail).toContain('20000');
+    const earn = (wageEarners: AggregatedIncome['wageEarners'], wage = 20000) => aggRules({ ...asWages, wage, wageEarners }, household);
+    // attributed, but to the daughter who pays the support, to the retired householder, to nobody's employer, or not adding up
+    expect(earn([{ memberId: 'g3', amount: 20000, employer: '小女儿顾红朵' }])).toEqual(['income_wage_not_family_support']);
+    expect(earn([{ memberId: 'a1', amount: 20000, employer: '禹州市某厂' }])).toEqual(['income_wage_member_employed']);
+    expect(earn([{ memberId: 'g3', amount: 20000 }])).toEqual(['income_wage_names_member_and_employer']);
+    expect(earn([{ memberId: 'x9', amount: 20000, employer: '禹州市某厂' }])).toEqual(['income_member_of_household']);
+    expect(earn([{ memberId: 'g3', amount: 1300, employer: '禹州市某建筑工地' }])).toEqual(['income_wage_attributed']);
+    expect(earn([{ memberId: 'g3', amount: 1300, employer: '禹州市某建筑工地' }], 0)).toEqual(['income_wage_attributed']);
+    // recorded rightly: the son's 1,300 of wages attributed, the 20,000 a transfer
+    expect(earn([{ memberId: 'g3', amount: 1300, employer: '禹州市某建筑工地' }], 1300)).toEqual([]);
+    const f = computeIncome(aggregatedSurvey({ ...asWages, wage: 1300, transfer: 22400, wageEarners: [{ memberId: 'g3', amount: 1300, workplace: '禹州市' }] }, 3), household, { incomeLine: 6900, rigidExpenditureRatio: 0.5 });
+    expect(f).toMatchObject({ incomeShape: 'aggregated', members: 3, totalIncome: 23700 });
+    expect(f.byMember.find((m) => m.memberId === 'g3')).toMatchObject({ wage: 1300, total: 1300 });
+    // the lines shape takes no wageEarners
+    expect(incomeShapeProblems({ income: { ...period, lines: [], wageEarners: [] } }).map((p) => p.path.join('.'))).toEqual(['income.wageEarners']);
   });
 
   it('bypass: a typed member count other than the registry count is refused, naming both numbers (SF-05, issue 12)', () => {
@@ -148,7 +172,7 @@ describe("SF-05: the contract's aggregated shape, judged at household level (pur
       expect(found[0].detail).toContain('户籍登记为2人');
     }
     // both problems at once are both reported
-    expect(aggRules(asWages, aged, 5)).toEqual(['members_match_registry', 'income_wage_member_employed']);
+    expect(aggRules(asWages, aged, 5)).toEqual(['members_match_registry', 'income_wage_member_employed', 'income_wage_attributed']);
     // no registry members: nothing to judge against
     expect(aggRules(transferred, [], 2)).toEqual(['income_household_registered']);
   });

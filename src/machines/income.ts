@@ -50,6 +50,18 @@ export interface AggregatedIncome {
   businessNet: number;
   transfer: number;
   property: number;
+  /**
+   * issue 19 (SF-05): the summed wage attributed to the members who earned it, each with an
+   * employer or place of work; required when `wage > 0`, the amounts adding up to `wage`
+   */
+  wageEarners?: WageEarner[];
+}
+/** One member's part of the aggregated shape's summed wage. */
+export interface WageEarner {
+  memberId: string;
+  amount: number;
+  employer?: string;
+  workplace?: string;
 }
 export interface LinesIncome {
   periodStart: string;
@@ -106,12 +118,19 @@ export function computeIncome(
   const byCategory = Object.fromEntries(INCOME_CATEGORIES.map((c) => [c, 0])) as Record<IncomeCategory, number>;
   const perMember = new Map<string, { total: number; wage: number }>();
   const lines = isLinesIncome(input.income) ? input.income.lines : null;
+  const earners = !lines ? ((input.income as AggregatedIncome).wageEarners ?? []) : [];
   if (!lines) {
     const a = input.income as AggregatedIncome;
     byCategory.wage = round2(a.wage);
     byCategory.business_net = round2(a.businessNet);
     byCategory.transfer = round2(a.transfer);
     byCategory.property = round2(a.property);
+    for (const e of earners) {
+      const m = perMember.get(e.memberId) ?? { total: 0, wage: 0 };
+      m.total = round2(m.total + e.amount);
+      m.wage = round2(m.wage + e.amount);
+      perMember.set(e.memberId, m);
+    }
   }
   for (const l of lines ?? []) {
     byCategory[l.category] = round2(byCategory[l.category] + l.amount);
@@ -130,7 +149,7 @@ export function computeIncome(
     incomeShape: lines ? 'lines' : 'aggregated',
     members: count,
     byCategory,
-    byMember: !lines ? [] : members.map((m) => ({ memberId: m.id, name: m.name, total: perMember.get(m.id)?.total ?? 0, wage: perMember.get(m.id)?.wage ?? 0 })),
+    byMember: !lines && !earners.length ? [] : members.map((m) => ({ memberId: m.id, name: m.name, total: perMember.get(m.id)?.total ?? 0, wage: perMember.get(m.id)?.wage ?? 0 })),
     totalIncome,
     perCapitaNetIncome,
     totalRigidExpenditure,
@@ -161,6 +180,7 @@ export const INCOME_RULE_NAMES = [
   'income_wage_member_employed',
   'income_wage_not_family_support',
   'members_match_registry',
+  'income_wage_attributed',
 ] as const;
 export type IncomeRuleName = (typeof INCOME_RULE_NAMES)[number];
 
@@ -183,35 +203,35 @@ export function incomeProblems(input: Partial<Pick<IncomeInput, 'income' | 'memb
   if (!Array.isArray(lines) && !aggregated) return [];
   if (!members || members.length === 0) return [{ rule: 'income_household_registered', line: -1, detail: '户籍登记中该户没有家庭成员' }];
   if (!Array.isArray(lines)) return aggregatedProblems(input!.members, income as AggregatedIncome, members);
-  const byId = new Map(members.map((m) => [m.id, m]));
   const out: IncomeProblem[] = [];
-  lines.forEach((l, i) => {
-    const m = l.memberId ? byId.get(l.memberId) : undefined;
-    if (l.memberId && !m) {
-      out.push({ rule: 'income_member_of_household', line: i, memberId: l.memberId, detail: `第${i + 1}行的成员不是该户现有家庭成员` });
-      return;
-    }
-    if (l.category !== 'wage') return;
-    if (!m || (!text(l.employer) && !text(l.workplace))) {
-      out.push({ rule: 'income_wage_names_member_and_employer', line: i, memberId: l.memberId, detail: `第${i + 1}行工资性收入须注明务工成员及工作单位或务工地点` });
-      return;
-    }
-    if (NO_WAGE_EMPLOYMENT.includes(m.employment) || m.laborAbility === 'none') {
-      const why = m.laborAbility === 'none' ? '无劳动能力' : m.employment === 'retired' ? '退休（老年）' : '未务工';
-      out.push({ rule: 'income_wage_member_employed', line: i, memberId: m.id, detail: `第${i + 1}行：户籍登记中${m.name}为“${why}”，不能录入工资性收入` });
-    }
-    const where = `${text(l.employer)}|${text(l.workplace)}`;
-    const family = members.find((x) => x.name && where.includes(text(x.name)));
-    const word = FAMILY_WORDS.find((w) => where.includes(w));
-    if (family || word) {
-      out.push({
-        rule: 'income_wage_not_family_support',
-        line: i,
-        memberId: m.id,
-        detail: `第${i + 1}行：工资性收入的工作单位为${family ? `家庭成员${family.name}` : `“${word}”`}，家庭成员或子女给付的赡养费应录入“赡养费”类别`,
-      });
-    }
-  });
+  lines.forEach((l, i) => out.push(...lineProblems(l, i, members, `第${i + 1}行`)));
+  return out;
+}
+
+/** The problems of one income line (or one wage earner of the aggregated shape, as a wage line), `label` naming it. */
+function lineProblems(l: IncomeLine, i: number, members: RegistryMember[], label: string): IncomeProblem[] {
+  const out: IncomeProblem[] = [];
+  const m = l.memberId ? members.find((x) => x.id === l.memberId) : undefined;
+  if (l.memberId && !m) return [{ rule: 'income_member_of_household', line: i, memberId: l.memberId, detail: `${label}的成员不是该户现有家庭成员` }];
+  if (l.category !== 'wage') return [];
+  if (!m || (!text(l.employer) && !text(l.workplace))) {
+    return [{ rule: 'income_wage_names_member_and_employer', line: i, memberId: l.memberId, detail: `${label}工资性收入须注明务工成员及工作单位或务工地点` }];
+  }
+  if (NO_WAGE_EMPLOYMENT.includes(m.employment) || m.laborAbility === 'none') {
+    const why = m.laborAbility === 'none' ? '无劳动能力' : m.employment === 'retired' ? '退休（老年）' : '未务工';
+    out.push({ rule: 'income_wage_member_employed', line: i, memberId: m.id, detail: `${label}：户籍登记中${m.name}为“${why}”，不能录入工资性收入` });
+  }
+  const where = `${text(l.employer)}|${text(l.workplace)}`;
+  const family = members.find((x) => x.name && where.includes(text(x.name)));
+  const word = FAMILY_WORDS.find((w) => where.includes(w));
+  if (family || word) {
+    out.push({
+      rule: 'income_wage_not_family_support',
+      line: i,
+      memberId: m.id,
+      detail: `${label}：工资性收入的工作单位为${family ? `家庭成员${family.name}` : `“${word}”`}，家庭成员或子女给付的赡养费应录入“赡养费”类别`,
+    });
+  }
   return out;
 }
 
@@ -232,7 +252,8 @@ function aggregatedProblems(typed: number | undefined, income: AggregatedIncome,
       detail: `填写的家庭人口数为${typed}人，户籍登记为${members.length}人；家庭成员有变化的，请先登记家庭成员变更`,
     });
   }
-  if ((income.wage ?? 0) > 0 && !members.some(canEarnWages)) {
+  const earners = Array.isArray(income.wageEarners) ? income.wageEarners : [];
+  if ((income.wage ?? 0) > 0 && !earners.length && !members.some(canEarnWages)) {
     const who = members
       .map((m) => `${m.name}（${m.laborAbility === 'none' ? '无劳动能力' : (EMPLOYMENT_TITLES[m.employment] ?? m.employment)}）`)
       .join('、');
@@ -242,6 +263,16 @@ function aggregatedProblems(typed: number | undefined, income: AggregatedIncome,
       detail: `工资性收入${income.wage}元，但户籍登记中该户没有务工且有劳动能力的成员（${who}）；子女给付的赡养费应录入转移性收入`,
     });
   }
+  // issue 19: the summed wage is attributed to the members who earned it (each judged as a wage
+  // line: a current member, working, with an employer or place that is not the family), adding up to the sum
+  const fen = (x: number) => Math.round((x ?? 0) * 100);
+  const attributed = earners.reduce((sum, e) => sum + fen(e.amount), 0);
+  if ((income.wage ?? 0) > 0 && !earners.length) {
+    out.push({ rule: 'income_wage_attributed', line: -1, detail: `工资性收入${income.wage}元未逐人注明（wageEarners：务工成员、金额及工作单位或务工地点）` });
+  } else if (attributed !== fen(income.wage)) {
+    out.push({ rule: 'income_wage_attributed', line: -1, detail: `逐人注明的工资性收入合计${attributed / 100}元，与填写的工资性收入${income.wage ?? 0}元不一致` });
+  }
+  earners.forEach((e, i) => out.push(...lineProblems({ category: 'wage', ...e }, i, members, `工资明细第${i + 1}项`)));
   return out;
 }
 
@@ -269,6 +300,10 @@ const RULE_TEXT: Record<IncomeRuleName, { message: string; messageEn: string }> 
   members_match_registry: {
     message: '填写的家庭人口数与户籍登记人数不一致，人均纯收入按户籍登记人数核算（SF-05）',
     messageEn: 'The typed member count differs from the registry: per-capita income uses the registry count; record the household change first (SF-05)',
+  },
+  income_wage_attributed: {
+    message: '按汇总录入的工资性收入须逐人注明务工成员、金额及工作单位或务工地点（wageEarners），合计须等于工资性收入；不能归属到成员的汇总工资不予接受（SF-05）',
+    messageEn: 'A summed wage must be attributed to the members who earned it (wageEarners: member, amount, employer or place of work), adding up to the sum (SF-05)',
   },
 };
 
@@ -350,6 +385,7 @@ export function incomeShapeProblems(body: unknown): Array<{ path: string[]; mess
     for (const f of AGGREGATED_FIELDS.filter((x) => !sums.includes(x))) out.push({ path: ['income', f], message: '必填（按汇总录入时四项收入均须填写）' });
   }
   if (!hasLines && !('members' in b)) out.push({ path: ['members'], message: MEMBERS });
+  if (hasLines && 'wageEarners' in income) out.push({ path: ['income', 'wageEarners'], message: '按明细（lines）录入时工资性收入逐行注明成员，不能填写 wageEarners' });
   if (hasLines && !sums.length && 'members' in b) out.push({ path: ['members'], message: '按明细（lines）录入时家庭人口数取自户籍登记，不能填写' });
   return out;
 }
@@ -374,6 +410,24 @@ export const incomeSchema = {
       transfer: { ...money, title: '转移性收入', description: '转移性收入（汇总，含赡养费）' },
       property: { ...money, title: '财产性收入', description: '财产性收入（汇总）' },
       lines: { type: 'array', maxItems: 200, items: incomeLineSchema, title: '收入明细', description: '收入明细：逐人逐类录入；合计与人均由系统计算' },
+      wageEarners: {
+        type: 'array',
+        maxItems: 30,
+        title: '工资收入归属',
+        description: '按汇总录入时工资性收入的归属：逐人注明务工成员、金额及工作单位或务工地点，合计须等于 wage（工资性收入大于 0 时必填）',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['memberId', 'amount'],
+          title: '务工成员',
+          properties: {
+            memberId: { ...uuid, title: '务工成员', description: '务工成员（户籍成员 id）' },
+            amount: { ...money, title: '工资收入', description: '该成员的工资性收入（元）' },
+            employer: { type: 'string', maxLength: 100, title: '工作单位', description: '工作单位或雇主（与务工地点至少填一项）' },
+            workplace: { type: 'string', maxLength: 100, title: '务工地点', description: '务工地点' },
+          },
+        },
+      },
     },
   },
   rigidExpenditure: {

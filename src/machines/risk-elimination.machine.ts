@@ -269,7 +269,7 @@ const followUpFields = {
   additionalProperties: false,
   required: ['findings', 'riskReturned'],
   properties: {
-    findings: { type: 'string', minLength: 4, maxLength: 4000, title: '回头看情况', description: '回头看情况' },
+    findings: { type: 'string', minLength: 4, maxLength: 1900, title: '回头看情况', description: '回头看情况（至多 1900 字：发现风险时全文成为识别纳入线索的风险描述，其上限 2000 字，issue 19 不截断）' },
     riskReturned: { type: 'boolean', title: '发现返贫风险', description: '是否发现返贫致贫风险（是：自动生成识别纳入线索，SF-10）' },
     visitDate: { type: 'string', format: 'date', title: '走访日期', description: '走访日期（不填为当天）' },
   },

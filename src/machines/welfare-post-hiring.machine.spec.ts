@@ -239,6 +239,20 @@ describe('welfare post hiring machine: forbidden paths', () => {
     expect(at('2026-02', 28)).toBeNull();
   });
 
+  it('trust: SF-15 a holder who left the household: no attendance for a month after the day, no agreement; the month of leaving and a termination for left_household still pass (issue 19 item 5)', () => {
+    const s = onDuty('2026-02-01');
+    const left = { holderLeft: { date: '2026-02-20', kind: 'death' } };
+    const at = (type: string, month: string, facts: Partial<HiringFacts> = left) => ruleOf(s, type, ev(type, { month, daysWorked: 10 }, { role: 'township', facts }));
+    expect(at('RECORD_ATTENDANCE', '2026-03')).toBe('holder_in_household');
+    expect(at('RECORD_ATTENDANCE', '2026-03', {})).toBeNull();
+    expect(at('RECORD_ATTENDANCE', '2026-02')).toBeNull();
+    const corrected = send(s, ev('RECORD_ATTENDANCE', { month: '2026-03', daysWorked: 10 }, { role: 'township' }));
+    expect(ruleOf(corrected, 'CORRECT_ATTENDANCE', ev('CORRECT_ATTENDANCE', { month: '2026-03', daysWorked: 12 }, { role: 'township', reason: '更正考勤天数', facts: left }))).toBe('holder_in_household');
+    expect(ruleOf(contracted(), 'SIGN_AGREEMENT', ev('SIGN_AGREEMENT', { startDate: '2026-03-16', termMonths: 12 }, { role: 'township', now: days(8), facts: left }))).toBe('holder_in_household');
+    const ended = send(s, ev('TERMINATE', { exitReason: 'left_household' }, { role: 'township', reason: '在岗人员已死亡，依规解除聘用', now: days(30) }));
+    expect(ended.value).toBe('exited');
+  });
+
   it('SF-15, SF-25: terminations need a reason and evidence and are the township’s; resignations the village’s', () => {
     const meta = (type: string) => branchesFor(machine, 'on_duty', type)[0].meta;
     expect(checkRole(meta('TERMINATE'), 'village')?.code).toBe('ROLE_REQUIRED');

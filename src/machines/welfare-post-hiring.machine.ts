@@ -78,6 +78,8 @@ export interface HiringFacts {
   post: { status: string; places: number; filled: number } | null;
   /** the candidate's household is in the post's village */
   sameVillage: boolean;
+  /** issue 19 (SF-15): once on a post, the holder left the household (death, moved_away, marriage_out) on this day */
+  holderLeft?: { date: string; kind: string } | null;
 }
 
 export interface AttendanceEntry {
@@ -98,12 +100,13 @@ export interface AttendanceEntry {
 }
 
 export type ExitKind = 'terminated' | 'resigned' | 'expired';
-export const EXIT_REASONS = ['working_away', 'not_performing', 'found_ineligible', 'health', 'other'] as const;
+export const EXIT_REASONS = ['working_away', 'not_performing', 'found_ineligible', 'health', 'left_household', 'other'] as const;
 export const EXIT_REASON_LABELS: Record<(typeof EXIT_REASONS)[number], string> = {
   working_away: '外出务工（人岗分离）',
   not_performing: '不履职',
   found_ineligible: '不符合条件',
   health: '身体原因',
+  left_household: '本人死亡、迁出或婚出',
   other: '其他',
 };
 
@@ -120,6 +123,8 @@ export interface HiringContext extends BaseContext, HiringInput {
 }
 
 // ---------------------------------------------------------------- business rules
+
+const LEFT_TITLES: Record<string, string> = { death: '死亡', moved_away: '迁出', marriage_out: '婚出', left: '离户' };
 
 const factsOf = (event: ProcedureEvent): HiringFacts => ({
   candidate: null,
@@ -268,6 +273,21 @@ export const hiringRules: RuleSet<HiringContext> = {
     messageEn: 'The agreement term is not over yet',
     check: ({ context, event }) => !!context.agreement && new Date(event.env.now) >= new Date(context.agreement.endsAt),
   },
+  holder_in_household: {
+    message: '在岗人员已不在本户（死亡、迁出或婚出）：不能签订协议，也不能登记其离户之后月份的考勤，请办理解聘（SF-15、SF-16）',
+    messageEn: 'The holder has left the household (death, moved away, married out): no agreement, and no attendance for months after leaving; terminate the post (SF-15, SF-16)',
+    usesEventData: true,
+    check: ({ event }) => {
+      const left = factsOf(event).holderLeft;
+      if (!left) return true;
+      const month = event.data?.month;
+      return typeof month === 'string' && month <= left.date.slice(0, 7);
+    },
+    explain: ({ event }) => {
+      const left = factsOf(event).holderLeft;
+      return left ? { message: `在岗人员已于 ${left.date} 离户（${LEFT_TITLES[left.kind] ?? left.kind}），不能登记此后月份的考勤或签订协议，请办理解聘（退岗原因：本人死亡、迁出或婚出）（SF-15、SF-16）`, details: { leftOn: left.date, leftKind: left.kind } } : null;
+    },
+  },
   attendance_month_in_tenure: {
     message: '考勤月份须在协议期内，且不能是未来月份',
     messageEn: 'The month must fall within the agreement term and not be in the future',
@@ -359,7 +379,7 @@ const exitFields = {
     exitReason: {
       ...choice(EXIT_REASON_LABELS),
       title: '退岗原因',
-      description: 'working_away 外出务工（人岗分离）/ not_performing 不履职 / found_ineligible 不符合条件 / health 身体原因 / other',
+      description: 'working_away 外出务工（人岗分离）/ not_performing 不履职 / found_ineligible 不符合条件 / health 身体原因 / left_household 本人死亡、迁出或婚出 / other',
     },
     opinion,
   },
@@ -573,7 +593,7 @@ export const postHiringMachine = setup({
       ...state('待签订协议', 'Contracted (agreement to sign)'),
       on: {
         SIGN_AGREEMENT: {
-          guard: allowed({ rules: ['term_within_max', 'agreement_not_backdated'] }),
+          guard: allowed({ rules: ['term_within_max', 'agreement_not_backdated', 'holder_in_household'] }),
           target: 'on_duty',
           actions: 'signAgreement',
           meta: SIGN,
@@ -585,12 +605,12 @@ export const postHiringMachine = setup({
       ...state('在岗', 'On duty'),
       on: {
         RECORD_ATTENDANCE: {
-          guard: allowed({ rules: ['attendance_month_in_tenure', 'days_within_month', 'attendance_not_yet_recorded'] }),
+          guard: allowed({ rules: ['attendance_month_in_tenure', 'days_within_month', 'attendance_not_yet_recorded', 'holder_in_household'] }),
           actions: 'recordAttendance',
           meta: RECORD_ATTENDANCE,
         },
         CORRECT_ATTENDANCE: {
-          guard: allowed({ rules: ['attendance_month_in_tenure', 'days_within_month', 'attendance_recorded'] }),
+          guard: allowed({ rules: ['attendance_month_in_tenure', 'days_within_month', 'attendance_recorded', 'holder_in_household'] }),
           actions: 'correctAttendance',
           meta: CORRECT_ATTENDANCE,
         },

@@ -1,3 +1,4 @@
+import { uploadedFileName } from '../../common/http/file-name';
 import { randomUUID } from 'node:crypto';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { Inject, Injectable } from '@nestjs/common';
@@ -63,6 +64,7 @@ export class EvidenceService {
       if (like) qb.andWhere('c.areaCode LIKE :like', { like });
       if (!(await qb.getExists())) throw AppError.notFound('批次');
     }
+    const fileName = uploadedFileName(file!.originalname, `upload.${kind.extension}`);
     const sha256 = sha256Hex(file!.buffer);
     await this.store.put(sha256, file!.buffer);
     const row = this.evidence.create({
@@ -71,7 +73,7 @@ export class EvidenceService {
         sha256,
         size: file!.size,
         mimeType: kind.mimeType,
-        fileName: (Buffer.from(file!.originalname, 'latin1').toString('utf8') || `upload.${kind.extension}`).slice(0, 255),
+        fileName,
         uploadedById: user.id,
         areaCode: caseRow?.areaCode ?? user.areaCode,
         uploadedAt: new Date(),

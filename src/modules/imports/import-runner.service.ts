@@ -237,10 +237,11 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
         Object.assign(new AlertImportRowEntity(), {
           importId: imp.id,
           rowNumber: r.rowNumber,
-          idNumber: r.idNumber.slice(0, 40),
-          name: r.name.slice(0, 50),
-          areaCode: r.areaCode.slice(0, 20),
-          source: String(r.source).slice(0, 30),
+          // the report's record of a row as it came (a refused row may be longer: shown cut, marked …)
+          idNumber: clip(r.idNumber, 40),
+          name: clip(r.name, 50),
+          areaCode: clip(r.areaCode, 20),
+          source: clip(String(r.source), 30),
           outcome,
           errors: r.errors.length ? r.errors : null,
           householdId,
@@ -270,7 +271,7 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
         body: {
           householdId: args.householdId,
           channel: 'department_alert',
-          riskDescription: `部门筛查预警（${titleOf(ALERT_SOURCES, r.source)}）${r.description ? `：${r.description.slice(0, 1000)}` : ''}；名单：${imp.fileName.slice(0, 100)} 第${r.rowNumber}行`,
+          riskDescription: `部门筛查预警（${titleOf(ALERT_SOURCES, r.source)}）${r.description ? `：${r.description}` : ''}；名单：${imp.fileName} 第${r.rowNumber}行`,
           urgent: false,
         },
         actor: args.actor,
@@ -338,4 +339,10 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
     this.outbox.send(outgoing);
     return finished;
   }
+}
+
+/** A report cell of at most `n` characters: a longer value is shown cut and marked with …. */
+function clip(s: string, n: number): string {
+  const chars = [...s];
+  return chars.length <= n ? s : `${chars.slice(0, n - 1).join('')}…`;
 }

@@ -1,3 +1,4 @@
+import { uploadedFileName } from '../../common/http/file-name';
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { In, MoreThan } from 'typeorm';
@@ -74,7 +75,7 @@ export class ImportsService {
     const row = this.em.create(AlertImportEntity, {
       areaCode: user.areaCode,
       source: source!,
-      fileName: Buffer.from(file!.originalname, 'latin1').toString('utf8').slice(0, 255),
+      fileName: uploadedFileName(file!.originalname),
       format,
       sha256,
       size: file!.size,

@@ -1,6 +1,6 @@
 import { checkCharacter } from '../../common/domain/id-number';
 import type { AlertFileRow } from './alert-file';
-import { checkRows } from './row-check';
+import { ALERT_FIELD_LIMITS, checkRows, rowChecker } from './row-check';
 
 const id = (seq: number) => {
   const first17 = `41100319700101${String(seq).padStart(3, '0')}`;
@@ -62,5 +62,13 @@ describe('alert row checks (SF-01)', () => {
       { fileSource: 'dibao', uploaderArea: COUNTY },
     );
     expect(out.map((r) => r.duplicateOf)).toEqual([null, null, 2]);
+  });
+});
+
+describe('trust: an alert row whose name or description is longer than it may be is refused, never cut (issue 19 item 3)', () => {
+  it.each(Object.entries(ALERT_FIELD_LIMITS))('trust: %s at its limit passes, one character more is the row’s named refusal', (field, max) => {
+    const check = rowChecker({ fileSource: 'dibao', uploaderArea: COUNTY });
+    expect(check(row(1, { [field]: '字'.repeat(max) })).errors).toEqual([]);
+    expect(check(row(2, { [field]: '字'.repeat(max + 1) })).errors).toEqual([`${field}_too_long`]);
   });
 });

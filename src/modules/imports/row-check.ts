@@ -9,7 +9,14 @@ export const ROW_ERRORS = {
   area_code_invalid: '区划代码应为12位村级统计用区划代码',
   area_outside: '区划代码不在导入人的管辖范围内',
   source_unknown: '预警来源不是已知类别（低保、特困、医保大额自付、残疾、教育、住房、饮水、其他）',
+  // issue 19: a value longer than it may be is refused, never cut
+  name_too_long: '姓名超过 50 个字符',
+  description_too_long: '预警说明超过 1000 个字符',
 } as const;
+
+/** Issue 19: the longest name and description (characters) an alert row may carry; longer is the row's named refusal. */
+export const ALERT_FIELD_LIMITS = { name: 50, description: 1000 } as const;
+const chars = (s: string) => [...s].length;
 export type RowError = keyof typeof ROW_ERRORS;
 
 export interface CheckedRow extends AlertFileRow {
@@ -40,6 +47,8 @@ export function rowChecker(args: { fileSource: AlertSource; uploaderArea: string
     else if (!isWithin(r.areaCode, args.uploaderArea)) errors.push('area_outside');
     const source = r.source === null ? args.fileSource : alertSourceOf(r.source);
     if (!source) errors.push('source_unknown');
+    if (chars(r.name ?? '') > ALERT_FIELD_LIMITS.name) errors.push('name_too_long');
+    if (r.description && chars(r.description) > ALERT_FIELD_LIMITS.description) errors.push('description_too_long');
     let duplicateOf: number | null = null;
     if (!errors.length) {
       duplicateOf = first.get(r.idNumber) ?? null;

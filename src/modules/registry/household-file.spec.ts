@@ -1,6 +1,6 @@
 import { checkCharacter } from '../../common/domain/id-number';
 import { AlertFileError } from '../imports/alert-file';
-import { type HouseholdCheckArgs, householdChunks, householdGroups, type HouseholdRow, scanHouseholdFile } from './household-file';
+import { HOUSEHOLD_FIELD_LIMITS, type HouseholdCheckArgs, householdChunks, householdGroups, type HouseholdRow, scanHouseholdFile } from './household-file';
 
 const V1 = '411003100201';
 const V2 = '411003100202';
@@ -113,5 +113,27 @@ describe('household file: two readings, households whole and in order', () => {
     ]);
     expect(await take(15)).toEqual([[['H8', 'H9'], 4]]);
     expect(await take(19)).toEqual([]);
+  });
+});
+
+describe('trust: a household file value longer than its column is the row’s named refusal, never cut (issue 19 item 3)', () => {
+  const FULL = '户编号,户主姓名,姓名,证件号码,与户主关系,性别,所在村,家庭住址,残疾类别/等级';
+  const base = { householdCode: 'H9', householderName: '甲', name: '甲', relation: '户主', address: '霍庄村一组', disabilityCategory: '肢体' };
+  const line = (v: typeof base, idNumber: string) => `${v.householdCode},${v.householderName},${v.name},${idNumber},${v.relation},男,${V1},${v.address},${v.disabilityCategory}二级`;
+  it.each(Object.entries(HOUSEHOLD_FIELD_LIMITS))('trust: %s at its limit is kept whole; one character more is refused with its own code', async (field, { max, error }) => {
+    const at = { ...base, [field]: '名'.repeat(max) };
+    const over = { ...base, [field]: '名'.repeat(max + 1) };
+    const ok = (await read(csv([FULL, line(at, P[0])]))).groups.flat()[0];
+    expect(ok.errors).toEqual([]);
+    const kept = field === 'disabilityCategory' ? ok.disability?.category : (ok as unknown as Record<string, string>)[field];
+    expect(kept).toBe('名'.repeat(max));
+    const refused = (await read(csv([FULL, line(over, P[1])]))).groups.flat()[0];
+    expect(refused.errors).toEqual([error]);
+  });
+
+  it('trust: a 100,000-character 姓名 is refused, not stored as 50 characters', async () => {
+    const row = (await read(csv([FULL, line({ ...base, name: '张'.repeat(100_000) }, P[3])]))).groups.flat()[0];
+    expect(row.errors).toEqual(['name_too_long']);
+    expect(row.name.length).toBe(100_000);
   });
 });

@@ -81,8 +81,36 @@ export const HOUSEHOLD_ROW_ERRORS = {
   duplicate_in_household: '同一人在同一户中重复出现',
   household_outside: '该户已登记在导入人管辖范围以外',
   member_outside: '该成员已登记在导入人管辖范围以外的农户中',
+  // issue 19: a value longer than its column is refused, never cut (limits: HOUSEHOLD_FIELD_LIMITS)
+  household_code_too_long: '户编号超过 30 个字符',
+  householder_name_too_long: '户主姓名超过 50 个字符',
+  name_too_long: '姓名超过 50 个字符',
+  relation_too_long: '与户主关系超过 20 个字符',
+  address_too_long: '家庭住址超过 200 个字符',
+  disability_too_long: '残疾类别超过 20 个字符',
 } as const;
 export type HouseholdRowError = keyof typeof HOUSEHOLD_ROW_ERRORS;
+
+/**
+ * Issue 19: the longest value of each text field a row stores (characters, as PostgreSQL's
+ * varchar counts them), the column's own length — a longer value is the row's named refusal,
+ * never a cut. `src/modules/registry/household-file.spec.ts` holds them to the entities' columns.
+ */
+export const HOUSEHOLD_FIELD_LIMITS = {
+  householdCode: { max: 30, error: 'household_code_too_long' },
+  householderName: { max: 50, error: 'householder_name_too_long' },
+  name: { max: 50, error: 'name_too_long' },
+  relation: { max: 20, error: 'relation_too_long' },
+  address: { max: 200, error: 'address_too_long' },
+  disabilityCategory: { max: 20, error: 'disability_too_long' },
+} as const satisfies Record<string, { max: number; error: HouseholdRowError }>;
+
+/** Characters as PostgreSQL counts them (code points, not UTF-16 units). */
+export const charCount = (s: string): number => {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+};
 
 export interface HouseholdRow {
   rowNumber: number;
@@ -137,13 +165,13 @@ function disabilityOf(combined: string, category: string, level: string): { cate
   if (c && !['无', '否', '非残疾', 'none'].includes(c)) {
     const m = /^(.+?)[\s/、，,]*(一级|二级|三级|四级|[1-4]级?)$/.exec(c);
     if (!m) return 'invalid';
-    return { category: m[1].replace(/[\s/、，,]+$/, '').slice(0, 20), level: LEVELS[m[2]] };
+    return { category: m[1].replace(/[\s/、，,]+$/, ''), level: LEVELS[m[2]] };
   }
   const cat = category.trim();
   if (!cat || ['无', '否'].includes(cat)) return null;
   const lv = LEVELS[level.trim()];
   if (!lv) return 'invalid';
-  return { category: cat.slice(0, 20), level: lv };
+  return { category: cat, level: lv };
 }
 
 /** Villages as the uploader may name them: by code, or by a name unique in the registry. */
@@ -351,13 +379,24 @@ function rowOf(rowNumber: number, at: (f: HouseholdField) => string, columns: Ma
   const fRaw = at('isFormerlyPoor').toLowerCase();
   const isFormerlyPoor = YES.includes(fRaw) ? true : NO.includes(fRaw) ? false : null;
   if (isFormerlyPoor === null) errors.push('formerly_poor_unknown');
+  const householderName = at('householderName');
+  const address = at('address') || null;
+  const tooLong = (field: keyof typeof HOUSEHOLD_FIELD_LIMITS, v: string | null | undefined) => {
+    if (v && charCount(v) > HOUSEHOLD_FIELD_LIMITS[field].max) errors.push(HOUSEHOLD_FIELD_LIMITS[field].error);
+  };
+  tooLong('householdCode', householdCode);
+  tooLong('householderName', householderName);
+  tooLong('name', name);
+  tooLong('relation', relation);
+  tooLong('address', address);
+  if (dis !== 'invalid') tooLong('disabilityCategory', dis?.category);
   return {
     rowNumber,
-    householdCode: householdCode.slice(0, 30),
-    householderName: at('householderName'),
-    name: name.slice(0, 50),
+    householdCode,
+    householderName,
+    name,
     idNumber,
-    relation: relation.slice(0, 20),
+    relation,
     gender,
     birthDate,
     laborAbility,
@@ -366,7 +405,7 @@ function rowOf(rowNumber: number, at: (f: HouseholdField) => string, columns: Ma
     phone,
     villageCode: at('village') || null,
     isFormerlyPoor,
-    address: at('address') ? at('address').slice(0, 200) : null,
+    address,
     errors,
   };
 }

@@ -1,3 +1,4 @@
+import { uploadedFileName } from '../../common/http/file-name';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { type EntityManager, In, MoreThan } from 'typeorm';
@@ -34,6 +35,7 @@ import {
 import { RegistryWatch } from './registry-watch';
 import { recordMemberLeft } from './member-leaving';
 import { beijingDate } from '../../machines/record-date';
+import { WelfarePostTenureEntity } from '../welfare-posts/welfare-posts.entities';
 
 class ImportMovedOn extends Error {}
 
@@ -161,7 +163,7 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
     const row = Object.assign(new HouseholdImportEntity(), {
       id: randomUUID(),
       areaCode: user.areaCode,
-      fileName: Buffer.from(file.originalname, 'latin1').toString('utf8').slice(0, 255),
+      fileName: uploadedFileName(file.originalname),
       format,
       sha256,
       size: file.size,
@@ -500,9 +502,10 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
         Object.assign(new HouseholdImportRowEntity(), {
           importId: imp.id,
           rowNumber: r.rowNumber,
-          householdCode: r.householdCode.slice(0, 40),
-          idNumber: r.idNumber.slice(0, 40),
-          name: r.name.slice(0, 50),
+          // the report's record of a row as it came (a refused row may be longer: shown cut, marked …)
+          householdCode: clip(r.householdCode, 40),
+          idNumber: clip(r.idNumber, 40),
+          name: clip(r.name, 50),
           villageCode: r.villageCode && /^\d{12}$/.test(r.villageCode) ? r.villageCode : null,
           outcome,
           errors,
@@ -534,8 +537,9 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
         h = Object.assign(new HouseholdEntity(), {
           id: randomUUID(),
           areaCode: village,
-          householderName: (head.householderName || head.name).slice(0, 50),
-          address: (head.address ?? `${village} ${head.householdCode}`).slice(0, 200),
+          // within their columns: longer values were refused by the row checks (HOUSEHOLD_FIELD_LIMITS), never cut
+          householderName: head.householderName || head.name,
+          address: head.address ?? `${village} ${head.householdCode}`,
           isFormerlyPoor: head.isFormerlyPoor ?? false,
           householdCode: head.householdCode,
           phone: head.phone,
@@ -554,7 +558,7 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
       if (!isNew) {
         const want = {
           areaCode: village,
-          householderName: (head.householderName || hh.householderName).slice(0, 50),
+          householderName: head.householderName || hh.householderName,
           address: head.address ?? hh.address,
           isFormerlyPoor: head.isFormerlyPoor ?? hh.isFormerlyPoor,
           householdCode: head.householdCode,
@@ -680,6 +684,15 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
         .orUpdate(['householdId', 'position', 'name', 'relation', 'gender', 'birthDate', 'laborAbility', 'disability', 'employment', 'phone'], ['idNumberHash'])
         .execute();
     }
+    // a post holder moved to another registered household (转户) takes the tenure along: the standing
+    // rules of SF-15 are judged on the household the holder now belongs to (issue 19)
+    const movedTo = new Map<string, string>();
+    for (const moves of movedOut.values()) for (const mv of moves) movedTo.set(mv.member.id, mv.to);
+    for (const part of parts([...movedTo.keys()], 500)) {
+      if (!part.length) continue;
+      const held = await em.find(WelfarePostTenureEntity, { where: { memberId: In(part), status: In(['contracted', 'on_duty']) }, select: { id: true, memberId: true } });
+      for (const t of held) await em.update(WelfarePostTenureEntity, { id: t.id }, { householdId: movedTo.get(t.memberId)!, updatedAt: now });
+    }
     await appendLedgerMany(em, ledger);
     for (let k = 0; k < out.length; k += 1000) await em.insert(HouseholdImportRowEntity, out.slice(k, k + 1000));
     await em.update(HouseholdImportEntity, { id: imp.id }, { counts });
@@ -696,6 +709,12 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
     }
     return { counts, timers, outgoing };
   }
+}
+
+/** A report cell of at most `n` characters: a longer value is shown cut and marked with …. */
+function clip(s: string, n: number): string {
+  const chars = [...s];
+  return chars.length <= n ? s : `${chars.slice(0, n - 1).join('')}…`;
 }
 
 function newHouseholdsPush(list: HouseholdEntity[], h: HouseholdEntity): void {

@@ -19,6 +19,19 @@ import type { AddKind, ChangeKind } from './registry.dto';
 import { type RegistryAlertKind, RegistryAlertEntity } from './registry.entities';
 
 const ACTIVE = ['contracted', 'on_duty'];
+/** member changes that take a person out of the household (kept in its history) */
+const LEAVING_KINDS: Array<AddKind | ChangeKind> = ['death', 'moved_away', 'marriage_out'];
+const LEFT_TITLES: Record<string, string> = { death: '死亡', moved_away: '迁出', marriage_out: '婚出', left: '离户' };
+/**
+ * How a change took people out of the household: a leaving member change (death, 迁出, 婚出), or any
+ * change recorded as `member_left` (e.g. a full export that no longer lists them); null for moves
+ * between registered households (转户) and every other change.
+ */
+function leaving(args: { kind: AddKind | ChangeKind | null; change: HouseholdChange }): string | null {
+  if (args.kind && LEAVING_KINDS.includes(args.kind)) return args.kind;
+  if (args.change.change === 'member_left') return String((args.change.after as { kind?: string } | null)?.kind ?? 'left');
+  return null;
+}
 const WORKING = ['local', 'outside'];
 
 export interface Consequence {
@@ -121,6 +134,31 @@ export class RegistryWatch implements OnApplicationBootstrap, OnModuleDestroy {
     for (const t of tenures) {
       const policy = postsPolicy((await this.policies.effective(t.areaCode, now)).values);
       const holder = after.find((m) => m.id === t.memberId);
+      // issue 19: the holder left the household (death, 迁出, 婚出): the tenure is flagged (no attendance
+      // after that day, no agreement: `holder_in_household`) and the township must end it through the engine
+      const leftHolder = !holder ? before.find((m) => m.id === t.memberId) : undefined;
+      const leftKind = leaving(args);
+      if (leftHolder && leftKind && !t.holderLeftOn) {
+        const date = args.change.date ?? now.toISOString().slice(0, 10);
+        await em.update(WelfarePostTenureEntity, { id: t.id }, { holderLeftOn: date, holderLeftKind: leftKind, updatedAt: now });
+        Object.assign(t, { holderLeftOn: date, holderLeftKind: leftKind });
+        add(
+          await this.raise(em, {
+            kind: 'post_holder_left',
+            householdId: h.id,
+            memberId: leftHolder.id,
+            areaCode: t.areaCode,
+            role: 'township',
+            caseId: t.caseId,
+            householdVersion: h.version,
+            title: `公益性岗位人员${LEFT_TITLES[leftKind] ?? '离户'}：请办理解聘（SF-15）`,
+            message: `户籍变更（第 ${h.version} 版）显示公益性岗位${t.status === 'on_duty' ? '在岗' : '待上岗'}人员 ${leftHolder.name} 已于 ${date} ${LEFT_TITLES[leftKind] ?? '离户'}，不再属于本户；此后月份不能登记考勤、发放补贴，请核实后办理解聘（退岗原因：本人死亡、迁出或婚出）。`,
+            data: { exitReason: 'left_household', leftKind, leftOn: date, memberId: leftHolder.id, tenureId: t.id, tenureStatus: t.status },
+            procedure: 'welfare-post-hiring',
+          }, now),
+        );
+        continue;
+      }
       const holderBefore = before.find((m) => m.id === t.memberId);
       if (holder && holder.employment === 'outside' && holderBefore?.employment !== 'outside') {
         add(
@@ -140,7 +178,9 @@ export class RegistryWatch implements OnApplicationBootstrap, OnModuleDestroy {
         );
       }
       const away = (ms: HouseholdMemberEntity[]) => ms.filter((m) => m.id !== t.memberId && m.employment === 'outside').length;
-      if (away(after) >= policy.maxMembersAway && away(before) < policy.maxMembersAway) {
+      // a holder moved into this household (转户, issue 19) is judged on it as it is
+      const movedIn = !!holder && !holderBefore;
+      if (away(after) >= policy.maxMembersAway && (away(before) < policy.maxMembersAway || movedIn)) {
         add(
           await this.raise(em, {
             kind: 'household_members_away',
@@ -197,11 +237,47 @@ export class RegistryWatch implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
 
+    // issue 19: a member who left was counted in a verification of a case still open (inclusion, or the
+    // elimination of this household's monitoring object): the village is told to verify again on the household as it is
+    const goneKind = leaving(args);
+    const gone = goneKind ? before.filter((m) => !after.some((a) => a.id === m.id)) : [];
+    if (gone.length) {
+      const open = await em.find(CaseEntity, {
+        where: { subjectId: In([h.id, ...(monitored ? [monitored.id] : [])]), procedure: In([MONITORING_INCLUSION, 'risk-elimination']), closedAt: IsNull() },
+        select: { id: true, procedure: true, areaCode: true, snapshot: true, state: true },
+      });
+      for (const c of open) {
+        const v = c.snapshot?.context?.verification as { members?: number; byMember?: Array<{ memberId: string; total: number }> } | null | undefined;
+        if (!v || typeof v.members !== 'number' || v.members === after.length) continue;
+        add(
+          await this.raise(em, {
+            kind: 'verification_outdated',
+            householdId: h.id,
+            memberId: gone[0].id,
+            areaCode: c.areaCode,
+            role: 'village',
+            caseId: c.id,
+            householdVersion: h.version,
+            title: '家庭成员离户：在办案件的入户核实须按现有人口重新核算',
+            message: `该户成员 ${gone.map((m) => m.name).join('、')} 已${LEFT_TITLES[goneKind!] ?? '离户'}，在办案件的入户核实按 ${v.members} 人核算，户籍登记现为 ${after.length} 人，请按现有人口重新核实收入。`,
+            data: { membersVerified: v.members, membersNow: after.length, departed: gone.map((m) => ({ memberId: m.id, name: m.name, income: v.byMember?.find((b) => b.memberId === m.id)?.total ?? null })) },
+            procedure: c.procedure,
+          }, now),
+        );
+      }
+    }
+
     // a monitoring object's household changed size: its income per person is no longer what was verified
     if (monitored && before.length !== after.length) {
       const v = monitored.verification ?? {};
       const total = typeof v.totalIncome === 'number' ? v.totalIncome : null;
       const recomputed = total !== null && after.length > 0 ? round2(total / after.length) : null;
+      // issue 19: income the last verification attributed to a member who has now left (still counted in the total)
+      const departed = before.filter((m) => !after.some((a) => a.id === m.id));
+      const byMember: Array<{ memberId: string; total: number; wage: number }> = Array.isArray(v.byMember) ? v.byMember : [];
+      const departedIncome = departed
+        .map((m) => ({ memberId: m.id, name: m.name, income: byMember.find((b) => b.memberId === m.id)?.total ?? 0 }))
+        .filter((d) => d.income !== 0);
       add(
         await this.raise(em, {
           kind: 'household_size_changed',
@@ -212,8 +288,8 @@ export class RegistryWatch implements OnApplicationBootstrap, OnModuleDestroy {
           caseId: monitored.inclusionCaseId,
           householdVersion: h.version,
           title: '监测对象家庭人口变化：请重新核算人均纯收入',
-          message: `监测对象家庭人口由 ${before.length} 人变为 ${after.length} 人，按最近一次核实的家庭纯收入重算人均纯收入为 ${recomputed ?? '—'} 元，请在下次核实中按现有人口核算。`,
-          data: { monitoringObjectId: monitored.id, membersBefore: before.length, membersAfter: after.length, totalIncome: total, perCapitaBefore: v.perCapitaNetIncome ?? null, perCapitaRecomputed: recomputed },
+          message: `监测对象家庭人口由 ${before.length} 人变为 ${after.length} 人，按最近一次核实的家庭纯收入重算人均纯收入为 ${recomputed ?? '—'} 元${departedIncome.length ? `（其中含已离户成员 ${departedIncome.map((d) => `${d.name} ${d.income} 元`).join('、')} 的收入，已不应计入）` : ''}，请在下次核实中按现有人口核算。`,
+          data: { monitoringObjectId: monitored.id, membersBefore: before.length, membersAfter: after.length, totalIncome: total, perCapitaBefore: v.perCapitaNetIncome ?? null, perCapitaRecomputed: recomputed, departedIncome },
         }, now),
       );
     }

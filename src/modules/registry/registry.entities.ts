@@ -94,7 +94,7 @@ export class HouseholdImportRowEntity {
   @Column({ type: 'varchar', length: 36, nullable: true }) fromHouseholdId: string | null;
 }
 
-export type RegistryAlertKind = 'post_holder_away' | 'household_members_away' | 'post_holder_never_age' | 'inclusion_lead' | 'household_size_changed';
+export type RegistryAlertKind = 'post_holder_away' | 'household_members_away' | 'post_holder_never_age' | 'post_holder_left' | 'inclusion_lead' | 'household_size_changed' | 'verification_outdated';
 
 /**
  * Work a registry change created (issue 13): a standing rule the change broke, for whoever must

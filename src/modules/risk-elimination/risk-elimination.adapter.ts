@@ -218,7 +218,8 @@ export class RiskEliminationAdapter implements ProcedureAdapter, OnModuleInit {
         body: {
           householdId: c.householdId,
           channel: 'follow_up',
-          riskDescription: `风险消除后回头看发现返贫致贫风险：${findings}`.slice(0, 2000),
+          // whole: findings are at most 1900 characters (the machine's schema), the description at most 2000
+          riskDescription: `风险消除后回头看发现返贫致贫风险：${findings}`,
           urgent: false,
         },
         origin: { procedure: RISK_ELIMINATION, caseId: caseRow.id, event: 'RECORD_FOLLOW_UP' },

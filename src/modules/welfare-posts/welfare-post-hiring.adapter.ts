@@ -164,6 +164,11 @@ export class WelfarePostHiringAdapter implements ProcedureAdapter, OnModuleInit 
 
   async facts({ caseRow, em }: { caseRow: CaseEntity; type: string; em: EntityManager }): Promise<Record<string, unknown>> {
     const c = caseRow.snapshot.context as HiringContext;
+    // once a place is taken: whether the holder has left the household (issue 19, SF-15)
+    if (['contracted', 'on_duty'].includes(caseRow.state)) {
+      const t = await em.findOne(WelfarePostTenureEntity, { where: { caseId: caseRow.id }, select: { id: true, holderLeftOn: true, holderLeftKind: true } });
+      return { holderLeft: t?.holderLeftOn ? { date: t.holderLeftOn, kind: t.holderLeftKind ?? 'left' } : null };
+    }
     // eligibility facts matter only before a place is taken
     if (!['applied', 'public_notice', 'township_review', 'county_approval'].includes(caseRow.state)) return {};
     // county approval takes a place: two members of one household approved at the same instant

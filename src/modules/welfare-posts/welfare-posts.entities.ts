@@ -68,6 +68,9 @@ export class WelfarePostTenureEntity extends WithId {
   @Column({ type: 'varchar', length: 12, nullable: true }) exitKind: string | null;
   @Column({ type: 'varchar', length: 30, nullable: true }) exitReason: string | null;
   @Column(timestamp({ nullable: true })) exitedAt: Date | null;
+  /** issue 19 (SF-15): the holder left the household (death, moved_away, marriage_out) on this day; the township must end the tenure */
+  @Column({ type: 'varchar', length: 10, nullable: true }) holderLeftOn: string | null;
+  @Column({ type: 'varchar', length: 20, nullable: true }) holderLeftKind: string | null;
   @Column(timestamp()) createdAt: Date;
   @Column(timestamp()) updatedAt: Date;
 }

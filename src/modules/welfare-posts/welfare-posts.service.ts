@@ -100,6 +100,8 @@ export class WelfarePostsService {
         status: t.status,
         startDate: t.startDate,
         endDate: t.endDate,
+        // issue 19 (SF-15): the holder left the household (death, moved_away, marriage_out); the tenure awaits its termination
+        holderLeft: t.holderLeftOn ? { date: t.holderLeftOn, kind: t.holderLeftKind } : null,
       })),
     };
   }
