@@ -1,4 +1,4 @@
-import { ref } from 'vue';
+import { ref, toRaw } from 'vue';
 import { api, ApiError, NetworkError, newKey } from './api';
 
 /**
@@ -51,8 +51,19 @@ export async function refresh(owner: string | undefined): Promise<void> {
   queue.value = all.filter((l) => l.owner === owner).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
+/** A plain copy (IndexedDB clones no Vue proxy); the photos' Blobs are kept as they are. */
+function plain(lead: QueuedLead): QueuedLead {
+  const raw = toRaw(lead);
+  return {
+    ...raw,
+    body: JSON.parse(JSON.stringify(toRaw(raw.body))),
+    photos: toRaw(raw.photos).map((p) => ({ ...toRaw(p), blob: toRaw(p).blob })),
+    error: raw.error ? JSON.parse(JSON.stringify(toRaw(raw.error))) : undefined,
+  };
+}
+
 async function put(lead: QueuedLead): Promise<void> {
-  await tx('readwrite', (s) => s.put(lead));
+  await tx('readwrite', (s) => s.put(plain(lead)));
 }
 
 export async function remove(id: string, owner: string): Promise<void> {
@@ -69,7 +80,7 @@ export async function enqueue(owner: string, procedure: string, body: Record<str
 
 /** A refused lead sent again (after the cause was put right). */
 export async function retry(lead: QueuedLead, owner: string): Promise<void> {
-  await put({ ...JSON.parse(JSON.stringify({ ...lead, photos: [] })), photos: lead.photos, status: 'waiting', error: undefined });
+  await put({ ...lead, status: 'waiting', error: undefined });
   await refresh(owner);
 }
 

@@ -1,0 +1,350 @@
+/**
+ * Issue 20: the console in a browser (Debian's Chromium via playwright-core) against the service
+ * started the README way (build, seed, start) on the embedded default.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { launchChromium, PDF, PNG, startService, type Service } from './service';
+
+const require_ = createRequire(`${process.cwd()}/package.json`);
+const AXE = readFileSync(require_.resolve('axe-core/axe.min.js'), 'utf8');
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+const DESK = { viewport: { width: 1366, height: 900 } };
+const HUOZHUANG = '411003100201';
+
+let svc: Service;
+let browser: Browser;
+let admin: string;
+
+const pdf = (tag: string) => ({ name: `${tag}.pdf`, mimeType: 'application/pdf', buffer: Buffer.concat([PDF, Buffer.from(`% ${tag}\n`)]) });
+const png = (tag: string) => ({ name: `${tag}.png`, mimeType: 'image/png', buffer: Buffer.concat([PNG, Buffer.from(tag)]) });
+
+async function login(page: Page, username: string, password = 'Demo@2026') {
+  await page.goto(`${svc.url}/app/login`);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(password);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.waitForURL(/\/app\/tasks/);
+}
+
+function field(form: Locator, path: string): Locator {
+  return form.locator(`[data-field="${path}"]`).locator('input, select, textarea').first();
+}
+
+async function openAction(page: Page, title: string): Promise<Locator> {
+  await page.locator('.actions').getByRole('button', { name: title, exact: true }).click();
+  const form = page.locator(`form.action-form[aria-label="${title}"]`);
+  await form.waitFor();
+  return form;
+}
+
+async function upload(form: Locator, evidenceTitle: string, file: { name: string; mimeType: string; buffer: Buffer }) {
+  await form.getByLabel(`上传${evidenceTitle}`).setInputFiles(file);
+  await form.locator('label', { hasText: file.name }).locator('input[type=checkbox]').waitFor();
+  await expectChecked(form.locator('label', { hasText: file.name }).locator('input[type=checkbox]'));
+}
+
+async function expectChecked(l: Locator) {
+  expect(await l.isChecked()).toBe(true);
+}
+
+async function heading(page: Page, text: string) {
+  await page.locator('h1', { hasText: text }).waitFor({ timeout: 20_000 });
+}
+
+async function noHorizontalScroll(page: Page) {
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  expect(scroll).toBeLessThanOrEqual(width);
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  // evaluated through the DevTools protocol: the page's own CSP (no inline script, no eval) stays as served
+  await page.evaluate(AXE);
+  const result: any = await page.evaluate(() => (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  return result.violations
+    .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v: any) => `${v.id}: ${v.help} — ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}
+
+async function casesOf(householdId: string): Promise<any[]> {
+  const county = await svc.login('c_jianan');
+  const r = await svc.api(`/cases?procedure=monitoring-inclusion&areaCode=${HUOZHUANG}&pageSize=200`, { token: county });
+  return r.body.items.filter((c: any) => c.subject?.id === householdId);
+}
+
+async function householdId(name: string): Promise<string> {
+  const t = await svc.login('v_huozhuang');
+  const r = await svc.api(`/households?q=${encodeURIComponent(name)}`, { token: t });
+  return r.body.items[0].id;
+}
+
+function shanghaiToday(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+}
+
+beforeAll(async () => {
+  svc = await startService();
+  browser = await launchChromium();
+  admin = await svc.login('admin');
+  // as the walk-through: the global admin lowers the national floor of the notice period, with a reason, then the county's period
+  const b = await svc.api('/policies/bounds', { method: 'PUT', token: admin, body: { reason: '演示环境：纳入公示期缩短到秒级，便于浏览器测试', bounds: { 'inclusion.noticePeriod': { min: 'PT1S' } } } });
+  expect(b.status).toBe(201);
+  const p = await svc.api('/policies/411003000000', { method: 'PUT', token: admin, body: { effectiveFrom: new Date().toISOString(), values: { 'inclusion.noticePeriod': 'PT3S' } } });
+  expect(p.status).toBe(201);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await svc?.stop();
+});
+
+describe('console (issue 20)', () => {
+  let caseId = '';
+
+  it('the monitoring-inclusion path by three people: the village on the phone with a photo, the township and the county at the desk, ending in a monitoring object; a refusal for missing evidence is shown with what is missing', async () => {
+    const phone = await browser.newContext(PHONE);
+    const page = await phone.newPage();
+    await login(page, 'v_huozhuang');
+    await noHorizontalScroll(page);
+    await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '新建线索' }).click();
+    await page.getByLabel('查找农户（户主姓名或身份证号）').fill('王建国');
+    await page.getByRole('button', { name: '查找', exact: true }).click();
+    await page.getByLabel('农户', { exact: true }).selectOption({ label: await page.locator('#lead-household option', { hasText: '王建国' }).first().innerText() });
+    await page.getByLabel('线索来源').selectOption('cadre_visit');
+    await page.getByLabel('风险情况').fill('户主突发脑梗住院，自付医疗费用约4万元');
+    await page.getByLabel('照片作为').selectOption('household_survey');
+    await page.getByLabel('拍照上传').setInputFiles(png('survey-photo'));
+    await page.locator('.thumbs img').first().waitFor();
+    await noHorizontalScroll(page);
+    await page.getByRole('button', { name: '提交线索' }).click();
+    await page.waitForURL(/\/app\/cases\//);
+    caseId = page.url().split('/cases/')[1];
+    await heading(page, '线索');
+    // the photo taken at the visit, as a thumbnail
+    await page.locator('.evidence-list img.thumb').first().waitFor();
+    await noHorizontalScroll(page);
+
+    // household verification: the form generated from the definition
+    let form = await openAction(page, '录入入户核实');
+    await field(form, 'conclusion').selectOption('include');
+    await field(form, 'members').fill('3');
+    await field(form, 'income.periodStart').fill('2025-11-01');
+    await field(form, 'income.periodEnd').fill('2026-10-31');
+    await field(form, 'income.wage').fill('6000');
+    await field(form, 'income.businessNet').fill('2000');
+    await field(form, 'income.transfer').fill('4000');
+    await field(form, 'income.property').fill('0');
+    await field(form, 'rigidExpenditure.medical').fill('38000');
+    await field(form, 'rigidExpenditure.education').fill('2000');
+    for (const g of ['education', 'housing', 'water']) await field(form, `guarantees.${g}`).check();
+    await form.locator('[data-field="riskTypes"] label', { hasText: /illness|因病/ }).locator('input').check();
+    await field(form, 'monitoringType').selectOption('sudden_hardship');
+    await expectChecked(form.locator('label', { hasText: 'survey-photo.png' }).locator('input'));
+    await upload(form, '收入核算表', pdf('income'));
+    await form.getByRole('button', { name: '提交：录入入户核实' }).click();
+    await heading(page, '村级民主评议');
+
+    // a refusal: the appraisal without its minutes and sign-in sheet
+    form = await openAction(page, '录入村级民主评议');
+    await field(form, 'result').selectOption('passed');
+    await form.getByRole('button', { name: '提交：录入村级民主评议' }).click();
+    const alert = form.getByRole('alert');
+    await alert.waitFor();
+    const text = await alert.innerText();
+    expect(text).toContain('缺少必需的证明材料');
+    expect(text).toContain('EVIDENCE_MISSING');
+    expect(text).toMatch(/缺少材料：.*会议记录.*签到表/);
+    await upload(form, '会议记录', pdf('minutes'));
+    await upload(form, '签到表', png('sign-in'));
+    await form.getByRole('button', { name: '提交：录入村级民主评议' }).click();
+    await heading(page, '村内公示');
+
+    form = await openAction(page, '发布公示');
+    await field(form, 'text').fill('霍庄村拟纳入防止返贫监测对象公示：王建国户');
+    await upload(form, '公示照片', png('notice-photo'));
+    await form.getByRole('button', { name: '提交：发布公示' }).click();
+    await page.locator('text=公示期：').waitFor();
+    await phone.close();
+
+    // the system closes the notice after its period
+    const county = await svc.login('c_jianan');
+    for (let i = 0; ; i++) {
+      const c = await svc.api(`/cases/${caseId}`, { token: county });
+      if (c.body.state === 'township_review') break;
+      if (i > 60) throw new Error(`notice not closed: ${c.body.state}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+
+    // the township at the desk: from 待办
+    const desk = await browser.newContext(DESK);
+    const tp = await desk.newPage();
+    await login(tp, 't_lingjing');
+    await tp.locator(`a[href="/app/cases/${caseId}"]`).click();
+    await heading(tp, '乡镇审核');
+    form = await openAction(tp, '乡镇审核通过');
+    await field(form, 'opinion').fill('经乡镇复核，情况属实，同意上报');
+    await form.getByRole('button', { name: '提交：乡镇审核通过' }).click();
+    await heading(tp, '县级确认');
+    await tp.getByRole('button', { name: '退出登录' }).click();
+    await tp.waitForURL(/\/app\/login/);
+    expect(await tp.evaluate(() => sessionStorage.length)).toBe(0);
+
+    // the county: a reload of the case page gives the page
+    await login(tp, 'c_jianan');
+    await tp.goto(`${svc.url}/app/cases/${caseId}`);
+    await tp.reload();
+    await heading(tp, '县级确认');
+    form = await openAction(tp, '县级确认纳入');
+    await field(form, 'monitoringType').selectOption('sudden_hardship');
+    await form.locator('[data-field="riskTypes"] label', { hasText: /illness|因病/ }).locator('input').check();
+    await field(form, 'startDate').fill(shanghaiToday());
+    await field(form, 'assistanceContact.name').fill('孙立新');
+    await field(form, 'assistanceContact.unit').fill('建安区乡村振兴局');
+    await field(form, 'assistanceContact.phone').fill('13903740000');
+    await form.getByRole('button', { name: '提交：县级确认纳入' }).click();
+    await heading(tp, '已纳入监测');
+    await tp.locator('.verify.ok', { hasText: '留痕校验通过' }).waitFor();
+    expect(await tp.locator('.timeline li').count()).toBe(7);
+    await desk.close();
+
+    const objects = await svc.api(`/monitoring-objects?areaCode=${HUOZHUANG}`, { token: county });
+    const wang = await householdId('王建国');
+    expect(objects.body.items.some((o: any) => o.householdId === wang)).toBe(true);
+  }, 180_000);
+
+  it('offline: a lead and its photo are kept on the phone, shown as waiting, and sent exactly once when the signal returns; a refusal at sending is shown and nothing is lost', async () => {
+    const zhao = await householdId('赵桂英');
+    expect(await casesOf(zhao)).toHaveLength(0);
+    const phone: BrowserContext = await browser.newContext(PHONE);
+    const page = await phone.newPage();
+    await login(page, 'v_huozhuang');
+    await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '新建线索' }).click();
+    await page.locator('#lead-household option', { hasText: '赵桂英' }).waitFor({ state: 'attached' });
+
+    await phone.setOffline(true);
+    const fill = async (risk: string, photo: string) => {
+      await page.getByLabel('农户', { exact: true }).selectOption({ label: await page.locator('#lead-household option', { hasText: '赵桂英' }).first().innerText() });
+      await page.getByLabel('风险情况').fill(risk);
+      await page.getByLabel('拍照上传').setInputFiles(png(photo));
+      await page.getByRole('button', { name: '提交线索' }).click();
+    };
+    await fill('独居老人，房屋漏雨，需核查住房安全', 'zhao-house');
+    await page.getByText('当前离线，线索已保存在本机').waitFor();
+    await page.locator('[data-testid=queued-lead]', { hasText: '等待发送' }).waitFor();
+    await page.getByRole('link', { name: '待发送 1' }).waitFor();
+    // a second lead for the same household, refused at sending (an open case exists by then)
+    await fill('同一户的第二条线索', 'zhao-second');
+    await page.getByRole('link', { name: '待发送 2' }).waitFor();
+    expect(await casesOf(zhao)).toHaveLength(0);
+
+    await phone.setOffline(false);
+    const sent = page.locator('[data-testid=queued-lead]', { hasText: '已发送' });
+    await sent.waitFor({ timeout: 20_000 });
+    const refused = page.locator('[data-testid=queued-lead].refused');
+    await refused.waitFor({ timeout: 20_000 });
+    const refusal = await refused.innerText();
+    expect(refusal).toContain('同一户的第二条线索');
+    expect(refusal).toContain('照片 1 张');
+    expect(refusal).toMatch(/RULE_VIOLATED|ALREADY_EXISTS/);
+    expect(refusal).toMatch(/规则：open_case_exists|已有/);
+
+    // a reload (the app sends what is waiting at start) sends nothing twice
+    await page.reload();
+    await page.locator('[data-testid=queued-lead]').first().waitFor();
+    await new Promise((r) => setTimeout(r, 1500));
+    const cases = await casesOf(zhao);
+    expect(cases).toHaveLength(1);
+    const county = await svc.login('c_jianan');
+    const view = await svc.api(`/cases/${cases[0].id}`, { token: county });
+    expect(view.body.evidence.map((e: any) => e.fileName)).toEqual(['zhao-house.png']);
+    // nothing lost: the refused lead can be edited and sent again with its photo
+    await page.locator('[data-testid=queued-lead].refused').getByRole('button', { name: '修改后重新提交' }).click();
+    expect(await page.getByLabel('风险情况').inputValue()).toBe('同一户的第二条线索');
+    await page.locator('.thumbs img').first().waitFor();
+    await phone.close();
+  }, 120_000);
+
+  it('a form is rendered for every event of every procedure, from the definitions alone', async () => {
+    const desk = await browser.newContext(DESK);
+    const page = await desk.newPage();
+    await login(page, 'c_jianan');
+    await page.goto(`${svc.url}/app/forms`);
+    const token = await svc.login('c_jianan');
+    const list = (await svc.api('/procedures', { token })).body as Array<{ procedure: string }>;
+    expect(list.length).toBeGreaterThanOrEqual(8);
+    let events = 0;
+    for (const { procedure } of list) {
+      const def = (await svc.api(`/procedures/${procedure}`, { token })).body;
+      const section = page.locator(`[data-procedure="${procedure}"]`);
+      await section.waitFor();
+      await section.locator('h2', { hasText: def.title }).waitFor();
+      for (const e of def.events) {
+        const details = section.locator(`details[data-event-key="${e.type}@${e.from.join(',')}"]`);
+        await details.evaluate((d: HTMLDetailsElement) => (d.open = true));
+        expect(await details.locator('summary').innerText()).toContain(e.title);
+        for (const name of Object.keys(e.fields?.properties ?? {})) {
+          const n = await details.locator(`[data-field="${name}"], [data-field^="${name}."]`).count();
+          if (n === 0) throw new Error(`${procedure} ${e.type}: no input for ${name}`);
+          // every input has a visible label
+          const labelled = await details.locator(`[data-field="${name}"], [data-field^="${name}."]`).first().locator('label, legend').count();
+          expect(labelled).toBeGreaterThan(0);
+        }
+        await details.getByRole('button', { name: e.title, exact: true }).waitFor({ state: 'attached' });
+        events++;
+      }
+    }
+    expect(events).toBeGreaterThanOrEqual(60);
+    await desk.close();
+  }, 120_000);
+
+  it('axe-core: no serious or critical violation on login, 待办, the case page and the notice board (phone and desk)', async () => {
+    const found: Record<string, string[]> = {};
+    for (const [name, opts] of [['phone', PHONE], ['desk', DESK]] as const) {
+      const ctx = await browser.newContext(opts);
+      const page = await ctx.newPage();
+      await page.goto(`${svc.url}/app/login`);
+      await page.getByLabel('用户名').waitFor();
+      found[`${name} login`] = await seriousViolations(page);
+      await login(page, 'c_jianan');
+      await page.locator('.case-row, .muted', { hasText: /共|暂无/ }).first().waitFor();
+      found[`${name} tasks`] = await seriousViolations(page);
+      await page.goto(`${svc.url}/app/cases/${caseId}`);
+      await page.locator('.timeline li').first().waitFor();
+      found[`${name} case`] = await seriousViolations(page);
+      await page.goto(`${svc.url}/app/notices`);
+      await page.locator('h1', { hasText: '公示公告' }).waitFor();
+      await page.waitForLoadState('networkidle');
+      found[`${name} notices`] = await seriousViolations(page);
+      await ctx.close();
+    }
+    expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])));
+  }, 120_000);
+
+  it('the console is served with a CSP whose script-src is its own files; the API paths answer as before; the login throttle message is shown', async () => {
+    const page = await (await browser.newContext(PHONE)).newPage();
+    const res = await page.goto(`${svc.url}/app/tasks`);
+    const csp = res!.headers()['content-security-policy'];
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).not.toContain('unsafe-inline\'; script');
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-(inline|eval)/);
+    await page.waitForURL(/\/app\/login/);
+    expect((await svc.api('/tasks')).status).toBe(401);
+    // wrong passwords until the account locks: the service's Chinese messages, as they come
+    for (let i = 0; i < 5; i++) {
+      await page.getByLabel('用户名').fill('v_daluchen');
+      await page.getByLabel('密码').fill(`wrong-password-${i}`);
+      await page.getByRole('button', { name: '登录', exact: true }).click();
+      await page.getByRole('alert').filter({ hasText: i === 0 ? '用户名或密码错误' : /用户名或密码错误|TOO_MANY_ATTEMPTS/ }).waitFor();
+      if (i === 0) expect(await page.getByRole('alert').innerText()).toContain('UNAUTHENTICATED');
+    }
+    await page.getByLabel('密码').fill('Demo@2026');
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    const locked = page.getByRole('alert').filter({ hasText: 'TOO_MANY_ATTEMPTS' });
+    await locked.waitFor();
+    expect(await locked.innerText()).toMatch(/[\u4e00-\u9fa5]/);
+    expect(page.url()).toContain('/app/login');
+    expect(page.url()).not.toContain('Demo');
+    expect(page.url()).not.toContain('token');
+  }, 60_000);
+});
