@@ -2,7 +2,8 @@
 # The test command of the README: the build (the crash spec runs the compiled service), unit
 # specs, then the e2e suite on the embedded default
 # (SQLite + in-process timers), then, when DATABASE_URL and REDIS_URL are set, the same e2e
-# suite on PostgreSQL + Redis (Bull). Fails on the first failing run.
+# suite on PostgreSQL + Redis (Bull), then the console's browser tests (issue 20). Fails on the
+# first failing run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"
@@ -26,6 +27,11 @@ if [[ -n "${DATABASE_URL:-}" && -n "${REDIS_URL:-}" ]]; then
 else
   echo "::: e2e on PostgreSQL + Redis skipped: DATABASE_URL and REDIS_URL are not both set"
 fi
+
+# --- console (issue 20): browser tests of the built console, Debian's Chromium via playwright-core,
+# against the service started as the README does (seed + start on a fresh DATA_DIR and port) ---
+( unset DATABASE_URL REDIS_URL; run browser --selectProjects browser --runInBand )
+# --- end console ---
 
 # one plain closing line over every run
 node -e '

@@ -28,6 +28,12 @@ async function login(page: Page, username: string, password = 'Demo@2026') {
   await page.waitForURL(/\/app\/tasks/);
 }
 
+/** With CONSOLE_SCREENSHOTS=docs/console the path's pages are saved as PNG (the README's pictures). */
+async function shot(page: Page, name: string) {
+  const dir = process.env.CONSOLE_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: `${dir}/${name}.png`, fullPage: false });
+}
+
 function field(form: Locator, path: string): Locator {
   return form.locator(`[data-field="${path}"]`).locator('input, select, textarea').first();
 }
@@ -54,14 +60,14 @@ async function heading(page: Page, text: string) {
 }
 
 async function noHorizontalScroll(page: Page) {
-  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  const { scroll, width } = await page.evaluate(() => ({ scroll: (globalThis as any).document.documentElement.scrollWidth as number, width: (globalThis as any).innerWidth as number }));
   expect(scroll).toBeLessThanOrEqual(width);
 }
 
 async function seriousViolations(page: Page): Promise<string[]> {
   // evaluated through the DevTools protocol: the page's own CSP (no inline script, no eval) stays as served
   await page.evaluate(AXE);
-  const result: any = await page.evaluate(() => (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  const result: any = await page.evaluate(() => (globalThis as any).axe.run((globalThis as any).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
   return result.violations
     .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
     .map((v: any) => `${v.id}: ${v.help} — ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(', ')}`);
@@ -107,6 +113,7 @@ describe('console (issue 20)', () => {
     const page = await phone.newPage();
     await login(page, 'v_huozhuang');
     await noHorizontalScroll(page);
+    await shot(page, 'phone-tasks');
     await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '新建线索' }).click();
     await page.getByLabel('查找农户（户主姓名或身份证号）').fill('王建国');
     await page.getByRole('button', { name: '查找', exact: true }).click();
@@ -117,6 +124,7 @@ describe('console (issue 20)', () => {
     await page.getByLabel('拍照上传').setInputFiles(png('survey-photo'));
     await page.locator('.thumbs img').first().waitFor();
     await noHorizontalScroll(page);
+    await shot(page, 'phone-new-lead');
     await page.getByRole('button', { name: '提交线索' }).click();
     await page.waitForURL(/\/app\/cases\//);
     caseId = page.url().split('/cases/')[1];
@@ -142,6 +150,8 @@ describe('console (issue 20)', () => {
     await field(form, 'monitoringType').selectOption('sudden_hardship');
     await expectChecked(form.locator('label', { hasText: 'survey-photo.png' }).locator('input'));
     await upload(form, '收入核算表', pdf('income'));
+    await form.scrollIntoViewIfNeeded();
+    await shot(page, 'phone-verification-form');
     await form.getByRole('button', { name: '提交：录入入户核实' }).click();
     await heading(page, '村级民主评议');
 
@@ -155,6 +165,8 @@ describe('console (issue 20)', () => {
     expect(text).toContain('缺少必需的证明材料');
     expect(text).toContain('EVIDENCE_MISSING');
     expect(text).toMatch(/缺少材料：.*会议记录.*签到表/);
+    await alert.scrollIntoViewIfNeeded();
+    await shot(page, 'phone-refusal');
     await upload(form, '会议记录', pdf('minutes'));
     await upload(form, '签到表', png('sign-in'));
     await form.getByRole('button', { name: '提交：录入村级民主评议' }).click();
@@ -180,6 +192,8 @@ describe('console (issue 20)', () => {
     const desk = await browser.newContext(DESK);
     const tp = await desk.newPage();
     await login(tp, 't_lingjing');
+    await tp.locator(`a[href="/app/cases/${caseId}"]`).waitFor();
+    await shot(tp, 'desk-tasks');
     await tp.locator(`a[href="/app/cases/${caseId}"]`).click();
     await heading(tp, '乡镇审核');
     form = await openAction(tp, '乡镇审核通过');
@@ -188,7 +202,7 @@ describe('console (issue 20)', () => {
     await heading(tp, '县级确认');
     await tp.getByRole('button', { name: '退出登录' }).click();
     await tp.waitForURL(/\/app\/login/);
-    expect(await tp.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await tp.evaluate(() => (globalThis as any).sessionStorage.length as number)).toBe(0);
 
     // the county: a reload of the case page gives the page
     await login(tp, 'c_jianan');
@@ -206,6 +220,7 @@ describe('console (issue 20)', () => {
     await heading(tp, '已纳入监测');
     await tp.locator('.verify.ok', { hasText: '留痕校验通过' }).waitFor();
     expect(await tp.locator('.timeline li').count()).toBe(7);
+    await shot(tp, 'desk-case');
     await desk.close();
 
     const objects = await svc.api(`/monitoring-objects?areaCode=${HUOZHUANG}`, { token: county });
@@ -236,6 +251,8 @@ describe('console (issue 20)', () => {
     // a second lead for the same household, refused at sending (an open case exists by then)
     await fill('同一户的第二条线索', 'zhao-second');
     await page.getByRole('link', { name: '待发送 2' }).waitFor();
+    await page.locator('.queue').scrollIntoViewIfNeeded();
+    await shot(page, 'phone-offline-queue');
     expect(await casesOf(zhao)).toHaveLength(0);
 
     await phone.setOffline(false);
@@ -281,7 +298,7 @@ describe('console (issue 20)', () => {
       await section.locator('h2', { hasText: def.title }).waitFor();
       for (const e of def.events) {
         const details = section.locator(`details[data-event-key="${e.type}@${e.from.join(',')}"]`);
-        await details.evaluate((d: HTMLDetailsElement) => (d.open = true));
+        await details.evaluate((d: any) => (d.open = true));
         expect(await details.locator('summary').innerText()).toContain(e.title);
         for (const name of Object.keys(e.fields?.properties ?? {})) {
           const n = await details.locator(`[data-field="${name}"], [data-field^="${name}."]`).count();
@@ -295,6 +312,7 @@ describe('console (issue 20)', () => {
       }
     }
     expect(events).toBeGreaterThanOrEqual(60);
+    await shot(page, 'desk-forms');
     await desk.close();
   }, 120_000);
 
@@ -305,16 +323,19 @@ describe('console (issue 20)', () => {
       const page = await ctx.newPage();
       await page.goto(`${svc.url}/app/login`);
       await page.getByLabel('用户名').waitFor();
+      await shot(page, `${name}-login`);
       found[`${name} login`] = await seriousViolations(page);
       await login(page, 'c_jianan');
       await page.locator('.case-row, .muted', { hasText: /共|暂无/ }).first().waitFor();
       found[`${name} tasks`] = await seriousViolations(page);
       await page.goto(`${svc.url}/app/cases/${caseId}`);
       await page.locator('.timeline li').first().waitFor();
+      await shot(page, `${name}-case`);
       found[`${name} case`] = await seriousViolations(page);
       await page.goto(`${svc.url}/app/notices`);
       await page.locator('h1', { hasText: '公示公告' }).waitFor();
       await page.waitForLoadState('networkidle');
+      await shot(page, `${name}-notices`);
       found[`${name} notices`] = await seriousViolations(page);
       await ctx.close();
     }
