@@ -200,6 +200,14 @@ describe('console (issue 20)', () => {
     const desk = await browser.newContext(DESK);
     const tp = await desk.newPage();
     await login(tp, 't_lingjing');
+    // the bell: the unread count, and the case's notification leads to it
+    const unread = Number(await tp.getByTestId('unread').innerText());
+    expect(unread).toBeGreaterThan(0);
+    await tp.getByRole('button', { name: /^通知/ }).click();
+    await tp.getByRole('region', { name: '通知' }).waitFor();
+    await tp.getByRole('button', { name: '全部标为已读' }).click();
+    await tp.getByTestId('unread').filter({ hasText: /^0$/ }).waitFor();
+    await tp.getByRole('button', { name: /^通知/ }).click();
     await tp.locator(`a[href="/app/cases/${caseId}"]`).waitFor();
     await shot(tp, 'desk-tasks');
     await tp.locator(`a[href="/app/cases/${caseId}"]`).click();
@@ -291,6 +299,38 @@ describe('console (issue 20)', () => {
     await page.locator('.thumbs img').first().waitFor();
     await phone.close();
   }, 120_000);
+
+  it('a 409 version conflict is shown with the service\'s message and offers to reload; 撤回 takes its reason', async () => {
+    const village = await svc.login('v_daluchen');
+    const households = await svc.api('/households?pageSize=50', { token: village });
+    const hh = households.body.items[0];
+    const created = await svc.api('/procedures/monitoring-inclusion/cases', { token: village, body: { householdId: hh.id, channel: 'self_report', riskDescription: '农户自主申报：家中老人长期患病，医疗支出较大', urgent: false } });
+    expect(created.status).toBe(201);
+    const ctx = await browser.newContext(PHONE);
+    const [a, b] = [await ctx.newPage(), await ctx.newPage()];
+    for (const p of [a, b]) {
+      await login(p, 'v_daluchen');
+      await p.goto(`${svc.url}/app/cases/${created.body.id}`);
+      await heading(p, '线索');
+    }
+    const formA = await openAction(a, '撤回');
+    await formA.getByLabel('理由').fill('农户已外出务工，收入恢复，申请撤回线索');
+    const formB = await openAction(b, '撤回');
+    await formB.getByLabel('理由').fill('经电话核实，农户收入已恢复，撤回本条线索');
+    await formB.getByRole('button', { name: '提交：撤回' }).click();
+    await heading(b, '已撤回');
+    await formA.getByRole('button', { name: '提交：撤回' }).click();
+    const alert = formA.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('案件已被他人更新');
+    expect(await alert.innerText()).toContain('VERSION_CONFLICT');
+    await alert.getByRole('button', { name: '重新加载' }).click();
+    await heading(a, '已撤回');
+    const history = await svc.api(`/cases/${created.body.id}/history`, { token: village });
+    expect(history.body.map((h: any) => h.event)).toEqual([expect.any(String), 'WITHDRAW']);
+    expect(history.body[1].reason).toBe('经电话核实，农户收入已恢复，撤回本条线索');
+    await ctx.close();
+  }, 90_000);
 
   it('a form is rendered for every event of every procedure, from the definitions alone', async () => {
     const desk = await browser.newContext(DESK);
