@@ -113,3 +113,9 @@ export function dataOf(fields: FieldDef[], values: Values): Record<string, unkno
   }
   return data;
 }
+
+/** Choices that name a state of the procedure (a RETURN's `toState`) read as the state's title when the schema gives none. */
+export function withStateTitles(fields: FieldDef[], def: { states?: Array<{ id: string; title: string }> } | null | undefined): FieldDef[] {
+  const titles = new Map((def?.states ?? []).map((s) => [s.id, s.title]));
+  return fields.map((f) => ({ ...f, options: f.options.map((o) => (o.label === o.value && titles.has(o.value) ? { ...o, label: titles.get(o.value)! } : o)) }));
+}
