@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { checkCharacter } from '../../src/common/domain/id-number';
 import { launchChromium, PDF, PNG, startService, type Service } from './service';
 
 const require_ = createRequire(`${process.cwd()}/package.json`);
@@ -330,6 +331,39 @@ describe('console (issue 20)', () => {
     expect(history.body.map((h: any) => h.event)).toEqual([expect.any(String), 'WITHDRAW']);
     expect(history.body[1].reason).toBe('经电话核实，农户收入已恢复，撤回本条线索');
     await ctx.close();
+  }, 90_000);
+
+  it('batch actions over a selection of 待办, with a result per case (撤回 of three leads: two done, one refused by its rule SF-01)', async () => {
+    const village = await svc.login('v_zhangzhuang');
+    const me = (await svc.api('/auth/me', { token: village })).body;
+    const leads: string[] = [];
+    for (const [i, channel] of (['self_report', 'self_report', 'cadre_visit'] as const).entries()) {
+      const birth = `19${60 + i}0${i + 1}1${i}`;
+      const first17 = `411003${birth}${String(100 + i * 2 + 1).padStart(3, '0')}`;
+      const name = `批量测试户${i + 1}`;
+      const hh = await svc.api('/households', { token: village, body: { areaCode: me.areaCode, householderName: name, address: '许昌市建安区椹涧乡张庄村', isFormerlyPoor: false,
+        members: [{ name, idNumber: first17 + checkCharacter(first17), relation: '户主', gender: 'male', birthDate: `${birth.slice(0, 4)}-${birth.slice(4, 6)}-${birth.slice(6)}`, laborAbility: 'full', employment: 'local' }] } });
+      expect(hh.status).toBe(201);
+      const c = await svc.api('/procedures/monitoring-inclusion/cases', { token: village, body: { householdId: hh.body.id, channel, riskDescription: `${name}：家庭收入骤减，需入户核实`, urgent: false } });
+      expect(c.status).toBe(201);
+      leads.push(c.body.id);
+    }
+    const page = await (await browser.newContext(DESK)).newPage();
+    await login(page, 'v_zhangzhuang');
+    for (const id of leads) await page.locator('.case-row', { has: page.locator(`a[href="/app/cases/${id}"]`) }).getByRole('checkbox').check();
+    await page.getByRole('button', { name: '批量办理所选（3）' }).click();
+    const form = page.getByRole('form', { name: '批量办理' });
+    await form.getByLabel('批量操作').selectOption({ label: '撤回' });
+    await form.getByLabel('理由').fill('农户家庭收入已恢复，经村委会核实后撤回线索');
+    await form.getByRole('button', { name: '逐件提交' }).click();
+    const results = form.getByRole('list', { name: '批量办理结果' });
+    await results.locator('li').nth(2).waitFor();
+    expect(await results.locator('li.ok').count()).toBe(2);
+    const refused = await results.locator('li.bad').innerText();
+    expect(refused).toContain('SF-01');
+    expect(refused).toContain('lead_verified_before_closing');
+    const states = await Promise.all(leads.map(async (id) => (await svc.api(`/cases/${id}`, { token: village })).body.state));
+    expect(states).toEqual(['withdrawn', 'withdrawn', 'lead']);
   }, 90_000);
 
   it('a form is rendered for every event of every procedure, from the definitions alone', async () => {
