@@ -366,6 +366,27 @@ describe('console (issue 20)', () => {
     expect(states).toEqual(['withdrawn', 'withdrawn', 'lead']);
   }, 90_000);
 
+  it('农户档案: the registry as the API returns it — ID numbers masked for the village, in full for the county; the history with its chain check', async () => {
+    for (const [user, masked] of [['v_huozhuang', true], ['c_jianan', false]] as const) {
+      const ctx = await browser.newContext(user.startsWith('v_') ? PHONE : DESK);
+      const page = await ctx.newPage();
+      await login(page, user);
+      await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '农户档案' }).click();
+      await page.getByLabel('户主姓名或身份证号').fill('王建国');
+      await page.getByRole('button', { name: '查询', exact: true }).click();
+      const row = page.locator('.household', { hasText: '王建国' }).first();
+      await row.locator('table.members tbody tr').first().waitFor();
+      const id = await row.locator('table.members tbody tr').first().locator('td').nth(2).innerText();
+      expect(id.includes('*')).toBe(masked);
+      expect(id).toMatch(/^4110/);
+      await row.getByRole('button', { name: /变更记录/ }).click();
+      await row.locator('.verify.ok', { hasText: '变更链校验通过' }).waitFor();
+      if (user.startsWith('v_')) await noHorizontalScroll(page);
+      await shot(page, user.startsWith('v_') ? 'phone-households' : 'desk-households');
+      await ctx.close();
+    }
+  }, 60_000);
+
   it('a form is rendered for every event of every procedure, from the definitions alone', async () => {
     const desk = await browser.newContext(DESK);
     const page = await desk.newPage();
