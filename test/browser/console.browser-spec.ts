@@ -387,6 +387,31 @@ describe('console (issue 20)', () => {
     }
   }, 60_000);
 
+  it('政策参数: each value beside its national bound; a value outside the bounds is refused with the rule and the violation; one inside becomes a new version in the ledger', async () => {
+    const page = await (await browser.newContext(DESK)).newPage();
+    await login(page, 'admin', 'Admin@2026');
+    await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '政策参数' }).click();
+    const row = page.locator('tr[data-key="monitoring.incomeLine"]');
+    await row.waitFor();
+    expect(await row.innerText()).toContain('6900');
+    await row.getByRole('button', { name: /修改/ }).click();
+    const form = page.getByRole('form', { name: '修改参数' });
+    await form.getByLabel('新值').fill('100');
+    await form.getByLabel('修改理由').fill('浏览器测试：越界值应被拒绝');
+    await form.getByRole('button', { name: '保存为新版本' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('within_national_bounds');
+    await form.getByLabel('新值').fill('7600');
+    await form.getByLabel('修改理由').fill('浏览器测试：县级监测收入标准调整为7600元');
+    await form.getByRole('button', { name: '保存为新版本' }).click();
+    await page.getByRole('status').filter({ hasText: '已生效：monitoring.incomeLine = 7600' }).waitFor();
+    expect(await page.locator('tr[data-key="monitoring.incomeLine"]').innerText()).toContain('7600');
+    await page.locator('.timeline li', { hasText: '浏览器测试：县级监测收入标准调整为7600元' }).first().waitFor();
+    await shot(page, 'desk-policies');
+    await page.context().close();
+  }, 60_000);
+
   it('a form is rendered for every event of every procedure, from the definitions alone', async () => {
     const desk = await browser.newContext(DESK);
     const page = await desk.newPage();
