@@ -95,7 +95,8 @@ export async function startService(): Promise<Service> {
 
 export function launchChromium(): Promise<Browser> {
   // Playwright's launch gives every run a fresh, temporary user-data-dir of its own
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  // --lang: the browser's own words (a file input's button) in Chinese too
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, '--lang=zh-CN'] });
 }
 
 /** A small valid PNG (the evidence store checks the kind from the content). */
