@@ -18,6 +18,7 @@ const router = createRouter({
     { path: '/new-lead', component: () => import('./pages/NewLead.vue'), meta: { title: '新建线索' } },
     { path: '/households', component: () => import('./pages/HouseholdsPage.vue'), meta: { title: '农户档案' } },
     { path: '/policies', component: () => import('./pages/PoliciesPage.vue'), meta: { title: '政策参数' } },
+    { path: '/imports', component: () => import('./pages/ImportsPage.vue'), meta: { title: '部门预警导入' } },
     { path: '/ledgers', component: () => import('./pages/LedgersPage.vue'), meta: { title: '台账与统计' } },
     { path: '/forms', component: () => import('./pages/FormsPage.vue'), meta: { title: '办理表单一览' } },
     { path: '/:rest(.*)*', component: () => import('./pages/NotFound.vue'), meta: { public: true, title: '页面不存在' } },

@@ -412,6 +412,24 @@ describe('console (issue 20)', () => {
     await page.context().close();
   }, 60_000);
 
+  it('部门预警导入: a department uploads its list, follows the progress and downloads the per-row report', async () => {
+    const page = await (await browser.newContext({ ...DESK, acceptDownloads: true })).newPage();
+    await login(page, 'd_civil');
+    await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '预警导入' }).click();
+    await page.getByLabel('预警来源').selectOption({ label: '低保' });
+    await page.getByLabel('预警名单文件（CSV 或 Excel）').setInputFiles(`${process.cwd()}/seeds/department-alerts-example.csv`);
+    await page.getByRole('button', { name: '上传并导入' }).click();
+    const status = page.getByTestId('import-status');
+    await status.locator('h2', { hasText: '已完成' }).waitFor({ timeout: 30_000 });
+    expect(await status.innerText()).toContain('9 / 9 行');
+    expect(Number(await status.locator('[data-count=invalid]').innerText())).toBe(2);
+    expect(Number(await status.locator('[data-count=duplicate]').innerText())).toBe(1);
+    const [download] = await Promise.all([page.waitForEvent('download'), status.getByRole('button', { name: '下载逐行结果' }).click()]);
+    expect(readFileSync((await download.path())!).toString('utf8')).toContain('结果代码');
+    await shot(page, 'desk-imports');
+    await page.context().close();
+  }, 60_000);
+
   it('a form is rendered for every event of every procedure, from the definitions alone', async () => {
     const desk = await browser.newContext(DESK);
     const page = await desk.newPage();
