@@ -430,6 +430,37 @@ describe('console (issue 20)', () => {
     await page.context().close();
   }, 60_000);
 
+  it('系统管理: a weak password is refused with the service\'s message; a new village account logs in; the area tree', async () => {
+    const page = await (await browser.newContext(DESK)).newPage();
+    await login(page, 'admin', 'Admin@2026');
+    await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '系统管理' }).click();
+    await page.getByRole('button', { name: '河南省' }).click();
+    await page.getByRole('button', { name: '许昌市' }).click();
+    await page.getByRole('button', { name: '建安区' }).click();
+    await page.getByRole('button', { name: '灵井镇' }).click();
+    await page.getByRole('button', { name: '霍庄村' }).waitFor();
+    const form = page.getByRole('form', { name: '新增用户' });
+    await form.getByLabel('登录名').fill('v_huozhuang2');
+    await form.getByLabel('初始密码').fill('password');
+    await form.getByLabel('姓名与单位').fill('霍庄村村级经办 王小明');
+    await form.getByLabel('角色').selectOption('village');
+    await form.getByLabel('所属区划代码').fill(HUOZHUANG);
+    await form.getByRole('button', { name: '新增用户' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/[\u4e00-\u9fa5]/);
+    expect(await alert.innerText()).toMatch(/密码/);
+    await form.getByLabel('初始密码').fill('Huo#Zhuang-2026-Cadre');
+    await form.getByRole('button', { name: '新增用户' }).click();
+    await page.getByRole('status').filter({ hasText: '已新增用户：v_huozhuang2' }).waitFor();
+    await shot(page, 'desk-admin');
+    const other = await (await browser.newContext(PHONE)).newPage();
+    await login(other, 'v_huozhuang2', 'Huo#Zhuang-2026-Cadre');
+    expect(await other.locator('.who').innerText()).toContain('王小明');
+    await other.context().close();
+    await page.context().close();
+  }, 60_000);
+
   it('a form is rendered for every event of every procedure, from the definitions alone', async () => {
     const desk = await browser.newContext(DESK);
     const page = await desk.newPage();
