@@ -2,9 +2,10 @@
 # The test command of the README: the build (the crash spec runs the compiled service), unit
 # specs, then the e2e suite on the embedded default
 # (SQLite + in-process timers), then, when DATABASE_URL and REDIS_URL are set, the same e2e
-# suite on PostgreSQL + Redis (Bull), then the README's walk-through scripts against a served
-# embedded default and the date-dependent specs at 00:30 and 23:30 Beijing time (issue 19).
-# Fails on the first failing run (the last two run to their end and fail after the closing line).
+# suite on PostgreSQL + Redis (Bull), then the console's browser tests (issue 20), then the README's
+# walk-through scripts against a served embedded default and the date-dependent specs at 00:30 and
+# 23:30 Beijing time (issue 19). Fails on the first failing run (the last two run to their end and
+# fail after the closing line).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"
@@ -28,6 +29,11 @@ if [[ -n "${DATABASE_URL:-}" && -n "${REDIS_URL:-}" ]]; then
 else
   echo "::: e2e on PostgreSQL + Redis skipped: DATABASE_URL and REDIS_URL are not both set"
 fi
+
+# --- console (issue 20): browser tests of the built console, Debian's Chromium via playwright-core,
+# against the service started as the README does (seed + start on a fresh DATA_DIR and port) ---
+( unset DATABASE_URL REDIS_URL; run browser --selectProjects browser --runInBand )
+# --- end console ---
 
 # --- issue 19 (branch calendar): the README's walk-throughs and China's calendar at any hour ---
 # Both run to their end and count in the closing line; a failure fails the command after it.

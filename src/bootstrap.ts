@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { type AppConfig } from './common/config/app-config';
+import { consoleMiddleware } from './common/http/console-static';
 import { jsonShapeGuard } from './common/http/json-shape';
 import { createLogger, PinoNestLogger, requestLogger } from './common/http/request-log';
 import { validationPipe } from './common/http/validation';
@@ -34,6 +35,9 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
       crossOriginResourcePolicy: { policy: config.corsOrigins.length ? 'cross-origin' : 'same-origin' },
     }),
   );
+  // the console (issue 20): its files under /app/ with their own strict CSP; `/` sends a browser there
+  const consoleFiles = consoleMiddleware(config.consoleDir);
+  if (consoleFiles) app.use(consoleFiles);
   // browser front-ends on other origins: only those listed in CORS_ORIGINS
   if (config.corsOrigins.length) {
     app.enableCors({

@@ -41,6 +41,8 @@ export interface AppConfig {
   logLevel: string;
   /** browser origins allowed to call the API (CORS); empty: no cross-origin access */
   corsOrigins: string[];
+  /** the built console (issue 20), served at /app/; absent folder: no console, the API alone */
+  consoleDir?: string;
 }
 
 export class ConfigError extends Error {}
@@ -184,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
     corsOrigins: corsOrigins(env.CORS_ORIGINS),
+    consoleDir: resolve(env.CONSOLE_DIR ?? 'dist/console'),
   };
 }
 

@@ -70,15 +70,43 @@ export class EngineService {
 
   // ------------------------------------------------------------------ creation
 
-  async create(procedure: string, body: unknown, actor: AuthUser): Promise<CaseView> {
-    return (await this.createMany(procedure, [body], actor))[0];
+  async create(procedure: string, body: unknown, actor: AuthUser, idempotencyKey?: string): Promise<CaseView> {
+    if (!idempotencyKey) return (await this.createMany(procedure, [body], actor))[0];
+    // issue 20 (the console's offline queue): an optional Idempotency-Key makes opening a case
+    // safe to retry — the first answer is stored with the case, in its transaction, and a replay
+    // of the same request under the key answers it again without a second case
+    const requestHash = IdempotencyStore.hash({ procedure, body: body as Record<string, unknown> });
+    const stored = async () => {
+      const rec = await this.uow.transaction((em) => em.findOneBy(IdempotencyRecordEntity, { userId: actor.id, key: idempotencyKey }));
+      return rec ? this.idempotency.replay(actor.id, idempotencyKey, requestHash, rec) : null;
+    };
+    const first = await stored();
+    if (first) return first;
+    try {
+      return (await this.createMany(procedure, [body], actor, {}, (view) =>
+        this.idempotency.record({ userId: actor.id, key: idempotencyKey, requestHash, caseId: view.id, response: view }),
+      ))[0];
+    } catch (err) {
+      // a concurrent twin under the same key won: answer as it did
+      if ((err instanceof AppError && err.status < 500) || isUniqueViolation(err)) {
+        const twin = await stored();
+        if (twin) return twin;
+      }
+      throw err;
+    }
   }
 
   /**
    * Opens several cases in one transaction: all of them, or none. `batchId` makes them one
    * batch (a village's elimination list); only callers that formed the batch pass it.
    */
-  async createMany(procedure: string, bodies: unknown[], actor: AuthUser, opts: { batchId?: string } = {}): Promise<CaseView[]> {
+  async createMany(
+    procedure: string,
+    bodies: unknown[],
+    actor: AuthUser,
+    opts: { batchId?: string } = {},
+    idempotencyRecord?: (view: CaseView) => IdempotencyRecordEntity,
+  ): Promise<CaseView[]> {
     const adapter = this.registry.adapter(procedure);
     const def = this.registry.current(procedure);
     if (!adapter.creatorRoles.includes(actor.role)) {
@@ -92,6 +120,7 @@ export class EngineService {
         // a new case has no evidence yet; its view is built on this transaction's connection
         out.push({ view: await this.views.view(caseRow, actor, em, { evidence: [] }), timers, outgoing });
       }
+      if (idempotencyRecord) for (const o of out) await em.insert(IdempotencyRecordEntity, idempotencyRecord(o.view));
       return out;
     });
     this.scheduler.scheduleAfterCommit(created.flatMap((c) => c.timers));
