@@ -22,7 +22,8 @@ run() {
 echo "::: build"
 npm run build >/dev/null
 
-run unit --selectProjects unit
+# unit specs need no service: the entities' column types are the embedded default's (SQLite)
+( unset DATABASE_URL REDIS_URL; run unit --selectProjects unit )
 ( unset DATABASE_URL REDIS_URL; run e2e-embedded --selectProjects e2e --runInBand )
 if [[ -n "${DATABASE_URL:-}" && -n "${REDIS_URL:-}" ]]; then
   run e2e-postgres-redis --selectProjects e2e --runInBand
