@@ -545,7 +545,9 @@ async function main(): Promise<number> {
         cleanup.service = `FAILED: ${(err as Error).message}`;
       }
     }
-    if (db) {
+    if (db && process.env.BENCH_KEEP_DATABASE === '1') {
+      cleanup.database = `kept ${db.name} (BENCH_KEEP_DATABASE=1)`;
+    } else if (db) {
       try {
         await dropDatabase(opts.databaseUrl, db.name);
         cleanup.database = `dropped ${db.name}`;
