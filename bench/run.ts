@@ -273,7 +273,8 @@ async function main(): Promise<number> {
     svc = service;
     sampler = new Sampler(() => (service.alive() ? service.pid : null), 500, Number(process.env.BENCH_PG_POSTMASTER_PID) || null);
     sampler.start();
-    const health = await waitForHealth(baseUrl, service, 60_000, stop);
+    // BENCH_START_TIMEOUT_S: a loaded machine (bench:ab beside other work) may take minutes to migrate a fresh database
+    const health = await waitForHealth(baseUrl, service, (Number(process.env.BENCH_START_TIMEOUT_S) || 60) * 1000, stop);
     setup.serviceStartMs = Date.now() - t;
     setup.health = health;
     void service.exited.then((how) => {
