@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
-let clkTck = 100;
+export let clkTck = 100;
 try {
   clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 } catch {
@@ -46,7 +46,7 @@ export function treeMemoryOf(pid: number): { rssKb: number; hwmKb: number; proce
 }
 
 /** comm, parent pid and utime+stime (clock ticks) of one process. */
-function statOf(pid: number): { comm: string; ppid: number; ticks: number } | null {
+export function statOf(pid: number): { comm: string; ppid: number; ticks: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const close = stat.lastIndexOf(')');
@@ -92,6 +92,11 @@ export class Sampler {
   constructor(
     private readonly servicePid: () => number | null,
     private readonly intervalMs = 500,
+    /**
+     * PostgreSQL's processes are those of one server only when its postmaster's pid is given
+     * (bench:ab runs a server of its own: the machine's shared server also serves other work)
+     */
+    private readonly postmasterPid: number | null = null,
   ) {}
 
   /** the service and its cluster workers (children of the service process) */
@@ -99,7 +104,10 @@ export class Sampler {
     const svc = this.servicePid();
     if (pid === svc || (svc !== null && ppid === svc)) return 'service';
     if (pid === process.pid) return 'bench';
-    if (comm === 'postgres' || comm.startsWith('postgres')) return 'postgres';
+    if (comm === 'postgres' || comm.startsWith('postgres')) {
+      if (this.postmasterPid !== null && pid !== this.postmasterPid && ppid !== this.postmasterPid) return null;
+      return 'postgres';
+    }
     if (comm.startsWith('redis-server')) return 'redis';
     return null;
   }

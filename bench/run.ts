@@ -27,7 +27,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Api } from './http';
 import {
   createDatabase,
@@ -73,6 +73,7 @@ import { type LoadResult, runLoad } from './load-phase';
 import { buildRegistryFile, checkRegistryRun, REGISTRY_TARGET_MS, REGISTRY_USER, type RegistryRun, runRegistryImport } from './registry';
 import { parseOptions, UsageError } from './options';
 import { type PgbenchResult, runPgbench } from './pgbench';
+import { readStatements, resetStatements, type StatementsWindow } from './pg-statements';
 import {
   checkImplementation,
   CONTRACT_AMOUNT,
@@ -154,9 +155,13 @@ async function main(): Promise<number> {
     throw err;
   }
   const root = resolve(__dirname, '..', '..');
-  if (!existsSync(join(root, 'dist', 'src', 'main.js')) || !existsSync(join(root, 'package.json'))) {
-    console.error(`not built: ${join(root, 'dist', 'src', 'main.js')} is missing (run npm run build)`);
-    return 2;
+  // bench:ab drives another build of the service (a commit built in a worktree of its own) with this bench
+  const serviceRoot = process.env.BENCH_SERVICE_ROOT ? resolve(process.env.BENCH_SERVICE_ROOT) : root;
+  for (const r of new Set([root, serviceRoot])) {
+    if (!existsSync(join(r, 'dist', 'src', 'main.js')) || !existsSync(join(r, 'package.json'))) {
+      console.error(`not built: ${join(r, 'dist', 'src', 'main.js')} is missing (run npm run build)`);
+      return 2;
+    }
   }
 
   const abort = new AbortController();
@@ -227,6 +232,7 @@ async function main(): Promise<number> {
   let engineCases: WaitingCase[] = [];
   let enginePhase: { startedAt: number; endedAt: number } | null = null;
   const engineSetup: { setupMs?: number } = {};
+  let engineStatements: StatementsWindow | null = null;
   const loadRecorder = new Recorder();
   let load: LoadResult | null = null;
   const runScalePhase = opts.phases.includes('scale');
@@ -263,11 +269,12 @@ async function main(): Promise<number> {
     log(`database ${db.name}, queue prefix ${prefix}, service on ${baseUrl}`);
 
     let t = Date.now();
-    const service = startService(root, env);
+    const service = startService(serviceRoot, env);
     svc = service;
-    sampler = new Sampler(() => (service.alive() ? service.pid : null));
+    sampler = new Sampler(() => (service.alive() ? service.pid : null), 500, Number(process.env.BENCH_PG_POSTMASTER_PID) || null);
     sampler.start();
-    const health = await waitForHealth(baseUrl, service, 60_000, stop);
+    // BENCH_START_TIMEOUT_S: a loaded machine (bench:ab beside other work) may take minutes to migrate a fresh database
+    const health = await waitForHealth(baseUrl, service, (Number(process.env.BENCH_START_TIMEOUT_S) || 60) * 1000, stop);
     setup.serviceStartMs = Date.now() - t;
     setup.health = health;
     void service.exited.then((how) => {
@@ -276,7 +283,7 @@ async function main(): Promise<number> {
     throwIfAborted();
 
     t = Date.now();
-    setup.seeds = await runSeeds(root, env, 120_000);
+    setup.seeds = await runSeeds(serviceRoot, env, 120_000);
     setup.seedMs = Date.now() - t;
     throwIfAborted();
 
@@ -502,9 +509,11 @@ async function main(): Promise<number> {
       engineCases = await prepareWaiting(engineApi, tokens, opts.engineCases, opts.concurrency, stop);
       engineSetup.setupMs = Date.now() - t;
       throwIfAborted();
+      const notTracked = await resetStatements(db.url);
       log(`engine phase: RECORD_VERIFICATION to ${engineCases.length} waiting leads with ${opts.concurrency} clients`);
       enginePhase = await driveOneEvent(engineApi, tokens, engineCases, opts.concurrency, stop);
       log(`engine phase done in ${((enginePhase.endedAt - enginePhase.startedAt) / 1000).toFixed(2)} s`);
+      engineStatements = notTracked === null ? await readStatements(db.url) : { available: false, reason: notTracked };
       throwIfAborted();
     }
 
@@ -537,7 +546,9 @@ async function main(): Promise<number> {
         cleanup.service = `FAILED: ${(err as Error).message}`;
       }
     }
-    if (db) {
+    if (db && process.env.BENCH_KEEP_DATABASE === '1') {
+      cleanup.database = `kept ${db.name} (BENCH_KEEP_DATABASE=1)`;
+    } else if (db) {
       try {
         await dropDatabase(opts.databaseUrl, db.name);
         cleanup.database = `dropped ${db.name}`;
@@ -839,6 +850,8 @@ async function main(): Promise<number> {
         notVerified: engineCases.filter((c) => c.state !== 'village_appraisal').length,
         errors: errorsOf(engineRecorder),
         cpu: engineCpu,
+        /** pg_stat_statements over the engine phase: PostgreSQL's time per statement */
+        statements: engineStatements,
       }
     : null;
   const loadFigures = load
@@ -1018,6 +1031,15 @@ async function main(): Promise<number> {
       `p50 ${fmt(engine.latencyMs.p50)} ms, p99 ${fmt(engine.latencyMs.p99)} ms; ${engine.notVerified} not moved`);
     lines.push(`CPU per transition        service ${fmt(engine.serviceCpuMsPerTransition, 2)} ms, postgres ${fmt(engine.postgresCpuMsPerTransition, 2)} ms` +
       (engine.cpu?.samples ? ` (service ${engine.cpu.servicePct.mean}% / postgres ${engine.cpu.postgresPct.mean}% of one core)` : ''));
+    const st = engine.statements;
+    if (st?.available && st.statements && engine.transitions) {
+      lines.push(`PostgreSQL per statement  ${fmt((st.totalMs ?? 0) / engine.transitions, 2)} ms and ${fmt((st.calls ?? 0) / engine.transitions, 1)} statements per transition (pg_stat_statements, execution time); the heaviest:`);
+      for (const x of st.statements.slice(0, 10)) {
+        lines.push(`  ${lpad(fmt(x.meanMs, 3), 7)} ms × ${lpad(String(x.calls), 6)}  ${x.query.slice(0, 110)}`);
+      }
+    } else if (st) {
+      lines.push(`PostgreSQL per statement  not available: ${st.reason ?? 'no statements'}`);
+    }
   }
   if (loadFigures) {
     const l = loadFigures;
@@ -1204,10 +1226,10 @@ async function main(): Promise<number> {
   console.log(lines.join('\n'));
 
   try {
-    const dir = join(root, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`figures written to ${join(dir, 'latest.json')}`);
+    const file = process.env.BENCH_RESULTS_FILE ? resolve(process.env.BENCH_RESULTS_FILE) : join(root, 'bench', 'results', 'latest.json');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`figures written to ${file}`);
   } catch (err) {
     console.error(`could not write results: ${(err as Error).message}`);
     return 1;

@@ -44,6 +44,59 @@ export interface WriteBatch {
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
+ * Issue 21: writes deferred to the transaction's next statement. A batch of inserts and keyed
+ * updates that nothing in the step reads back (a record-ledger append: the record, its entry,
+ * the head moved on) is held on the transaction's connection and sent as CTEs of the next
+ * `writeBatch` (the step's last statement), one round trip fewer. Any other statement on that
+ * connection — a read, `COMMIT` — sends it first, so every statement still sees it; `ROLLBACK`
+ * drops it. PostgreSQL only: SQLite has no round trips to save.
+ */
+const PENDING = Symbol.for('approvals.pendingWrites');
+
+interface PendingWrites {
+  em: EntityManager;
+  batch: WriteBatch;
+}
+
+type TxClient = { [PENDING]?: PendingWrites };
+
+/** The pg client of the transaction `em` runs in, or null outside one. */
+function txClient(em: EntityManager): TxClient | null {
+  const qr = em.queryRunner as unknown as { isTransactionActive?: boolean; isReleased?: boolean; databaseConnection?: TxClient } | undefined;
+  return qr?.isTransactionActive && !qr.isReleased && qr.databaseConnection ? qr.databaseConnection : null;
+}
+
+const tablesOf = (em: EntityManager, b: WriteBatch) =>
+  new Set([b.guarded?.target, ...(b.updates ?? []).map((u) => u.target), ...(b.inserts ?? []).map((i) => i.target), ...(b.keyed ?? []).map((k) => k.target)]
+    .filter((t) => t !== undefined)
+    .map((t) => em.connection.getMetadata(t!).tableName));
+
+/** Two batches as one statement, only when they touch different tables (one snapshot sees neither's writes). */
+function merged(em: EntityManager, first: WriteBatch, then: WriteBatch): WriteBatch | null {
+  if (first.guarded && then.guarded) return null;
+  const a = tablesOf(em, first);
+  for (const t of tablesOf(em, then)) if (a.has(t)) return null;
+  return {
+    guarded: first.guarded ?? then.guarded,
+    updates: [...(first.updates ?? []), ...(then.updates ?? [])],
+    inserts: [...(first.inserts ?? []), ...(then.inserts ?? [])],
+    keyed: [...(first.keyed ?? []), ...(then.keyed ?? [])],
+  };
+}
+
+/**
+ * Called by the connection's `query` wrapper (unit-of-work.ts) before any statement: the
+ * deferred writes, to send first — or null. `ROLLBACK` drops them.
+ */
+export function takePendingWrites(client: object, text: unknown): (() => Promise<unknown>) | null {
+  const pending = (client as TxClient)[PENDING];
+  if (!pending) return null;
+  (client as TxClient)[PENDING] = undefined;
+  if (typeof text === 'string' && /^\s*ROLLBACK\b/i.test(text)) return null;
+  return () => writeBatch(pending.em, pending.batch);
+}
+
+/**
  * Several writes in as few round trips as the engine allows. On PostgreSQL they are one
  * statement: each write a data-modifying CTE (all of them run, in one snapshot), the guarded
  * update's row count the statement's result. On SQLite, which has no such CTEs and no round
@@ -53,13 +106,32 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * Returns how many rows the guarded update changed (1, or 0 when the version moved on); the
  * caller decides what that means, inside its transaction.
  */
-export async function writeBatch(em: EntityManager, batch: WriteBatch): Promise<number> {
+export async function writeBatch(em: EntityManager, batch: WriteBatch, opts: { defer?: boolean } = {}): Promise<number> {
   const driver = em.connection.driver;
   if (em.connection.options.type !== 'postgres') return sequential(em, batch);
   // issue 19: the statement below is raw SQL (no TypeORM listeners): the column lengths are checked here
   if (batch.guarded) assertWithinColumns(em.connection.getMetadata(batch.guarded.target), batch.guarded.set);
   for (const op of batch.inserts ?? []) for (const row of op.rows) assertWithinColumns(em.connection.getMetadata(op.target), row);
   for (const k of batch.keyed ?? []) for (const row of k.rows) assertWithinColumns(em.connection.getMetadata(k.target), row);
+  const client = txClient(em);
+  const pending = client?.[PENDING];
+  if (client && opts.defer && !batch.guarded) {
+    const both = pending ? merged(em, pending.batch, batch) : batch;
+    if (both) {
+      client[PENDING] = { em, batch: both };
+      return 0;
+    }
+  }
+  if (client && pending) {
+    client[PENDING] = undefined;
+    const both = merged(em, pending.batch, batch);
+    if (both) batch = both;
+    else await writeBatch(pending.em, pending.batch);
+    if (opts.defer && !batch.guarded) {
+      client[PENDING] = { em, batch };
+      return 0;
+    }
+  }
   const params: unknown[] = [];
   const p = (v: unknown) => {
     params.push(v);

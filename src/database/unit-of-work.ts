@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../common/config/app-config';
 import { AppError, ErrorCode } from '../common/errors/app-error';
+import { takePendingWrites } from './batch-write';
 
 /** The transaction the current async call chain runs in, while its work runs. */
 interface OpenTransaction {
@@ -128,6 +129,20 @@ const PREPARED = Symbol('preparedStatementNames');
 /** distinct statements prepared per connection; past it, statements are sent unprepared */
 const MAX_PREPARED = 500;
 
+/** statement text → its prepared statement's name, so the text is hashed once per process (issue 21) */
+const NAMES = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = NAMES.get(text);
+  if (name === undefined) {
+    name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 16)}`;
+    // the hot paths have a few dozen shapes; texts that vary without end must not grow it
+    if (NAMES.size >= 2000) NAMES.clear();
+    NAMES.set(text, name);
+  }
+  return name;
+}
+
 /**
  * Makes a pooled PostgreSQL connection send each parameterised statement as a named prepared
  * statement (node-postgres parses it once per connection, then only binds and executes): the
@@ -139,15 +154,20 @@ function preparedStatements(client: PgClient): void {
   const names = new Set<string>();
   client[PREPARED] = names;
   const query = client.query.bind(client);
-  client.query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
+  const send = (text: unknown, values?: unknown, ...rest: unknown[]) => {
     if (typeof text === 'string' && Array.isArray(values) && values.length) {
-      const name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 16)}`;
+      const name = statementName(text);
       if (names.has(name) || names.size < MAX_PREPARED) {
         names.add(name);
         return query({ name, text, values }, ...rest);
       }
     }
     return query(text, values, ...rest);
+  };
+  client.query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
+    // writes deferred to this statement's round trip that it cannot carry: sent first (batch-write.ts)
+    const first = takePendingWrites(client, text);
+    return first ? first().then(() => send(text, values, ...rest)) : send(text, values, ...rest);
   };
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import stringify from 'json-stable-stringify';
+import { canonicalJson as stringify } from './canonical-json';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -134,7 +134,8 @@ export const chainKey = (kind: string, subjectId: string) => `${kind}:${subjectI
  * a time anyway. `opts.with`: the record's own rows, written in the same statement as the entry.
  */
 export async function appendLedger(em: EntityManager, input: LedgerAppend, opts: { with?: InsertOp[] } = {}): Promise<RecordLedgerEntity> {
-  return (await appendLedgerMany(em, [input], opts))[0];
+  // issue 21: the record, its entry and the head moved on ride with the transaction's next statement (batch-write.ts)
+  return (await appendLedgerMany(em, [input], { ...opts, defer: true }))[0];
 }
 
 /** The entry that follows `head` in its chain (and the head moved on to it). */
@@ -170,7 +171,7 @@ const ENTRIES_PER_STATEMENT = 400;
  * records themselves); a new chain costs one statement more. Entries of one chain are chained
  * in the order given.
  */
-export async function appendLedgerMany(em: EntityManager, inputs: LedgerAppend[], opts: { with?: InsertOp[] } = {}): Promise<RecordLedgerEntity[]> {
+export async function appendLedgerMany(em: EntityManager, inputs: LedgerAppend[], opts: { with?: InsertOp[]; defer?: boolean } = {}): Promise<RecordLedgerEntity[]> {
   if (!inputs.length) {
     if (opts.with?.length) await writeBatch(em, { inserts: opts.with });
     return [];
@@ -197,7 +198,7 @@ export async function appendLedgerMany(em: EntityManager, inputs: LedgerAppend[]
         { target: RecordLedgerEntity, rows: entries.slice(k * ENTRIES_PER_STATEMENT, (k + 1) * ENTRIES_PER_STATEMENT) },
       ],
       keyed: [{ target: RecordLedgerHeadEntity, key: 'chain', set: ['seq', 'hash', 'areaCode', 'updatedAt'], rows: moved.slice(k * CHAINS_PER_STATEMENT, (k + 1) * CHAINS_PER_STATEMENT) }],
-    });
+    }, { defer: opts.defer === true && k === parts - 1 });
   }
   return entries;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import stringify from 'json-stable-stringify';
+import { canonicalJson as stringify } from '../../common/audit/canonical-json';
 import { sha256Hex } from '../../common/audit/audit-hash';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { UnitOfWork } from '../../database/unit-of-work';
