@@ -1,13 +1,11 @@
 import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { calendarMonth } from '../src/common/domain/calendar';
-import { addMonths } from '../src/machines/welfare-posts.shared';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { maskIdNumber } from '../src/common/domain/id-number';
 import { startApp, type TestEnv, target } from './support/harness';
-import { secondsFloor, widenPolicyBounds } from './support/policy-bounds';
+import { hireOnDuty, openWaterPost } from './support/posts';
 import { COUNTY, expectOk, getCase, HUOZHUANG, inclusionCase, send, shortNotice, TOWNSHIP, uploadAll, VILLAGE, OTHER_VILLAGE } from './support/flows';
 import {
   addMember,
@@ -424,32 +422,10 @@ describe(`household registry: bulk load, changes, history, rules that follow the
   describe('SF-13, SF-15: a post holder whose household changes', () => {
     const COUNTY_CODE = '411003000000';
     // the first day of last month on China's calendar (at 00:30 Beijing on the 1st the UTC month is still the one before)
-    const prevStart = `${addMonths(calendarMonth(), -1)}-01`;
-    async function openPost() {
-      // a notice of seconds and a never-age of 60 are outside the national bounds: lowered first, with a reason (issue 12)
-      await widenPolicyBounds(env, { ...secondsFloor('posts.noticePeriod'), 'posts.neverAge': { min: 55 } }, '测试环境：公益岗位公示期缩短到秒级、禁止聘用年龄可下调，以便验证登记变化带来的任务');
-      await expectOk(await env.http().put(`/policies/${COUNTY_CODE}`).set('Authorization', `Bearer ${await env.token('admin')}`).send({ effectiveFrom: new Date(Date.now() - 1000).toISOString(), values: { 'posts.noticePeriod': 'PT2S' } }), 201);
-      const c = await expectOk(await env.http().post('/procedures/welfare-post-setting/cases').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send({ areaCode: HUOZHUANG, postType: 'water_keeper', places: 5, duties: '负责村内供水设施日常巡查与维护', monthlySubsidy: 600, termMonths: 12, justification: '全村集中供水工程一处，管网4公里，需专人管护' }), 201);
-      await expectOk(await send(env, VILLAGE, c.id, { type: 'SUBMIT', evidenceIds: await uploadAll(env, VILLAGE, c.id, ['application_form']) }));
-      await expectOk(await send(env, TOWNSHIP, c.id, { type: 'APPROVE', data: { opinion: '经乡镇实地核实确有需要' } }));
-      const open = await expectOk(await send(env, COUNTY, c.id, { type: 'APPROVE', data: { opinion: '同意设岗', capJustification: '本村供水管网和公共设施分散，经县级实地核查确需增设岗位' } }));
-      return open.subject.id as string;
-    }
-    async function hire(postId: string, memberId: string) {
-      const c = await expectOk(await env.http().post('/procedures/welfare-post-hiring/cases').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send({ postId, memberId, exclusions: { villageCadreOrFamily: false, publicEmployee: false, urbanEmployeePension: false } }), 201);
-      await expectOk(await send(env, VILLAGE, c.id, { type: 'RECOMMEND', evidenceIds: await uploadAll(env, VILLAGE, c.id, ['meeting_minutes', 'sign_in_sheet']), data: { result: 'recommended' } }));
-      await expectOk(await send(env, VILLAGE, c.id, { type: 'PUBLISH_NOTICE', evidenceIds: await uploadAll(env, VILLAGE, c.id, ['notice_photo']), data: { text: '霍庄村拟聘用公益性岗位人员公示' } }));
-      const { waitForState } = await import('./support/flows');
-      await waitForState(env, VILLAGE, c.id, 'township_review');
-      await expectOk(await send(env, TOWNSHIP, c.id, { type: 'APPROVE', data: { opinion: '经审核符合聘用条件' } }));
-      await expectOk(await send(env, COUNTY, c.id, { type: 'APPROVE', data: { opinion: '同意聘用' } }));
-      const onDuty = await expectOk(await send(env, TOWNSHIP, c.id, { type: 'SIGN_AGREEMENT', evidenceIds: await uploadAll(env, TOWNSHIP, c.id, ['agreement']), data: { startDate: prevStart, termMonths: 12 } }));
-      expect(onDuty.state).toBe('on_duty');
-      return c.id as string;
-    }
+    const hire = (postId: string, memberId: string) => hireOnDuty(env, postId, memberId);
     let postId: string;
     beforeAll(async () => {
-      postId = await openPost();
+      postId = await openWaterPost(env, 5, { 'posts.neverAge': { min: 55 } });
     });
 
     it('SF-15: a holder now working away → the township’s task to terminate, in its alerts, notifications and to-do; the village does not get it', async () => {

@@ -6,8 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { startApp, type TestEnv, target } from './support/harness';
-import { secondsFloor, widenPolicyBounds } from './support/policy-bounds';
-import { COUNTY, expectOk, HUOZHUANG, send, TOWNSHIP, uploadAll, VILLAGE, waitForState } from './support/flows';
+import { widenPolicyBounds } from './support/policy-bounds';
+import { COUNTY, expectOk, HUOZHUANG, send, TOWNSHIP, uploadAll, VILLAGE } from './support/flows';
+import { hireOnDuty, openWaterPost } from './support/posts';
 import { alerts, getHousehold, regId, registryCsv, registryReport, type RegRow, uploadRegistry, waitForRegistryImport } from './support/registry';
 
 const COUNTY_CODE = '411003000000';
@@ -15,38 +16,11 @@ const COUNTY_CODE = '411003000000';
 describe(`trust: data never changes silently, consequences reach someone (issue 19, ${target})`, () => {
   let env: TestEnv;
   let postId: string;
-  const prevStart = (() => {
-    const d = new Date();
-    d.setUTCDate(1);
-    d.setUTCMonth(d.getUTCMonth() - 1);
-    return d.toISOString().slice(0, 10);
-  })();
-
-  async function openPost() {
-    await widenPolicyBounds(env, { ...secondsFloor('posts.noticePeriod') }, '测试环境：公益岗位公示期缩短到秒级，以便验证登记变化带来的任务');
-    await expectOk(await env.http().put(`/policies/${COUNTY_CODE}`).set('Authorization', `Bearer ${await env.token('admin')}`).send({ effectiveFrom: new Date(Date.now() - 1000).toISOString(), values: { 'posts.noticePeriod': 'PT2S' } }), 201);
-    const c = await expectOk(await env.http().post('/procedures/welfare-post-setting/cases').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send({ areaCode: HUOZHUANG, postType: 'water_keeper', places: 8, duties: '负责村内供水设施日常巡查与维护', monthlySubsidy: 600, termMonths: 12, justification: '全村集中供水工程一处，管网4公里，需专人管护' }), 201);
-    await expectOk(await send(env, VILLAGE, c.id, { type: 'SUBMIT', evidenceIds: await uploadAll(env, VILLAGE, c.id, ['application_form']) }));
-    await expectOk(await send(env, TOWNSHIP, c.id, { type: 'APPROVE', data: { opinion: '经乡镇实地核实确有需要' } }));
-    const open = await expectOk(await send(env, COUNTY, c.id, { type: 'APPROVE', data: { opinion: '同意设岗', capJustification: '本村供水管网和公共设施分散，经县级实地核查确需增设岗位' } }));
-    return open.subject.id as string;
-  }
-
-  async function hire(memberId: string) {
-    const c = await expectOk(await env.http().post('/procedures/welfare-post-hiring/cases').set('Authorization', `Bearer ${await env.token(VILLAGE)}`).send({ postId, memberId, exclusions: { villageCadreOrFamily: false, publicEmployee: false, urbanEmployeePension: false } }), 201);
-    await expectOk(await send(env, VILLAGE, c.id, { type: 'RECOMMEND', evidenceIds: await uploadAll(env, VILLAGE, c.id, ['meeting_minutes', 'sign_in_sheet']), data: { result: 'recommended' } }));
-    await expectOk(await send(env, VILLAGE, c.id, { type: 'PUBLISH_NOTICE', evidenceIds: await uploadAll(env, VILLAGE, c.id, ['notice_photo']), data: { text: '霍庄村拟聘用公益性岗位人员公示' } }));
-    await waitForState(env, VILLAGE, c.id, 'township_review');
-    await expectOk(await send(env, TOWNSHIP, c.id, { type: 'APPROVE', data: { opinion: '经审核符合聘用条件' } }));
-    await expectOk(await send(env, COUNTY, c.id, { type: 'APPROVE', data: { opinion: '同意聘用' } }));
-    const onDuty = await expectOk(await send(env, TOWNSHIP, c.id, { type: 'SIGN_AGREEMENT', evidenceIds: await uploadAll(env, TOWNSHIP, c.id, ['agreement']), data: { startDate: prevStart, termMonths: 12 } }));
-    expect(onDuty.state).toBe('on_duty');
-    return c.id as string;
-  }
+  const hire = (memberId: string) => hireOnDuty(env, postId, memberId);
 
   beforeAll(async () => {
     env = await startApp();
-    postId = await openPost();
+    postId = await openWaterPost(env, 8);
   });
   afterAll(() => env?.close());
 
