@@ -155,6 +155,10 @@ describe('console (issue 20)', () => {
     await field(form, 'income.businessNet').fill('2000');
     await field(form, 'income.transfer').fill('4000');
     await field(form, 'income.property').fill('0');
+    // SF-05 (since issue 19): the summed wage names its earner and where he works
+    const village = await svc.login('v_huozhuang');
+    const earner = (await svc.api(`/households/${await householdId('王建国')}`, { token: village })).body.members.find((m: any) => m.name === '王建国').id;
+    await field(form, 'income.wageEarners').fill(JSON.stringify([{ memberId: earner, amount: 6000, workplace: '建安区灵井镇' }]));
     await field(form, 'rigidExpenditure.medical').fill('38000');
     await field(form, 'rigidExpenditure.education').fill('2000');
     for (const g of ['education', 'housing', 'water']) await field(form, `guarantees.${g}`).check();
@@ -251,7 +255,7 @@ describe('console (issue 20)', () => {
     // 案件数据 for a person: the definition's labels (nested), choice titles, the household's name, Beijing minutes; no keys, ids or UTC instants
     const data = tp.locator('dl.case-data').first();
     const shown = await data.innerText();
-    for (const words of ['农户', '王建国', '线索来源', '干部走访排查', '入户核实', '核实结论', '建议纳入', '家庭收入', '核算期间起', '工资性收入', '饮水安全有保障', '因病', '突发严重困难户', '民主评议', '评议通过', '公示', '公示内容', '县级审定', '帮扶责任人', '孙立新', '退回次数']) expect(shown).toContain(words);
+    for (const words of ['农户', '王建国', '线索来源', '干部走访排查', '入户核实', '核实结论', '建议纳入', '家庭收入', '核算期间起', '工资性收入', '工资收入归属', '第 1 项', '务工成员', '建安区灵井镇', '饮水安全有保障', '因病', '突发严重困难户', '民主评议', '评议通过', '公示', '公示内容', '县级审定', '帮扶责任人', '孙立新', '退回次数']) expect(shown).toContain(words);
     for (const raw of ['householdId', 'verification', 'conclusion', 'include', 'sudden_hardship', 'cadre_visit', 'recordedBy', '{', wang]) expect(shown).not.toContain(raw);
     expect(shown).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
     expect(shown).toMatch(/录入时间\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?!:)/);
