@@ -558,6 +558,9 @@ describe('console (issue 20)', () => {
       found[`${name} tasks`] = await seriousViolations(page);
       await page.goto(`${svc.url}/app/cases/${caseId}`);
       await page.locator('.timeline li').first().waitFor();
+      // the nested case data fits the phone too
+      await noHorizontalScroll(page);
+      expect(await page.locator('dl.case-data').first().evaluate((el: any) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
       await shot(page, `${name}-case`);
       found[`${name} case`] = await seriousViolations(page);
       await page.goto(`${svc.url}/app/notices`);
