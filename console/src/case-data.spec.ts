@@ -1,3 +1,5 @@
+import { describeProcedure } from '../../src/modules/engine/introspection';
+import { monitoringInclusion } from '../../src/machines/monitoring-inclusion.machine';
 import { beijingMinute, caseDataRows, type DataRow } from './case-data';
 
 /** The case page's 案件数据 (issue 20): words from the definition, not keys, JSON, UTC instants or ids. */
@@ -92,6 +94,27 @@ describe('console case data', () => {
   it('lists of objects as numbered nested lists with their item schema', () => {
     const rows = caseDataRows({ verification: { income: { lines: [{ category: 'family_support' }] } } }, def);
     expect(flat(rows)).toMatchObject({ '入户核实/家庭收入/收入明细/第 1 项/收入类别': '赡养费' });
+  });
+
+  it('on the published monitoring-inclusion definition: verification, appraisal and approval take the titles of the events whose data they hold', () => {
+    const published = describeProcedure(monitoringInclusion as any);
+    const rows = flat(caseDataRows({
+      ...data,
+      appraisal: { result: 'passed', recordedAt: '2026-12-06T20:02:46.245Z' },
+      approval: { monitoringType: 'sudden_hardship', riskTypes: ['illness'], startDate: '2026-12-07', assistanceContact: { name: '孙立新', unit: '建安区乡村振兴局', phone: '13903740000' } },
+      townshipOpinion: '同意上报',
+    }, published));
+    expect(rows).toMatchObject({
+      '入户核实/核实结论': '建议纳入',
+      '入户核实/三保障和饮水安全/饮水安全有保障': '是',
+      '入户核实/分类收入/赡养费（赡养收入，转移性）': '0',
+      '民主评议/评议结果': '评议通过',
+      '县级审定/监测对象类型': '突发严重困难户',
+      '县级审定/纳入监测日期': '2026-12-07',
+      '县级审定/帮扶责任人/工作单位': '建安区乡村振兴局',
+      乡镇审核意见: '同意上报',
+    });
+    expect(JSON.stringify(rows)).not.toMatch(/assistanceContact|monitoringType|passed|sudden_hardship|illness/);
   });
 
   it('Beijing time whatever the hour, across midnight', () => {
