@@ -125,8 +125,16 @@ describe('console (issue 20)', () => {
     await page.getByLabel('线索来源').selectOption('cadre_visit');
     await page.getByLabel('风险情况').fill('户主突发脑梗住院，自付医疗费用约4万元');
     await page.getByLabel('照片作为').selectOption('household_survey');
+    // the photo input reads in Chinese: a visible button over the (visually hidden) native input, what is chosen counted
+    const pick = page.locator('.file-pick', { has: page.locator('#lead-photos') });
+    expect(await pick.locator('label.btn').innerText()).toBe('拍照或选择照片');
+    expect(await pick.locator('label.btn').isVisible()).toBe(true);
+    expect(await page.locator('#lead-photos').evaluate((el: any) => [el.accept, el.getAttribute('capture'), el.getBoundingClientRect().width <= 1])).toEqual(['image/*', 'environment', true]);
+    expect(await pick.getByRole('status').innerText()).toBe('尚未选择照片');
     await page.getByLabel('拍照上传').setInputFiles(png('survey-photo'));
     await page.locator('.thumbs img').first().waitFor();
+    expect(await pick.getByRole('status').innerText()).toBe('已选 1 张');
+    expect(await page.locator('main').innerText()).not.toMatch(/Choose Files?|No file chosen/);
     await noHorizontalScroll(page);
     await shot(page, 'phone-new-lead');
     await page.getByRole('button', { name: '提交线索' }).click();
@@ -147,6 +155,10 @@ describe('console (issue 20)', () => {
     await field(form, 'income.businessNet').fill('2000');
     await field(form, 'income.transfer').fill('4000');
     await field(form, 'income.property').fill('0');
+    // SF-05 (since issue 19): the summed wage names its earner and where he works
+    const village = await svc.login('v_huozhuang');
+    const earner = (await svc.api(`/households/${await householdId('王建国')}`, { token: village })).body.members.find((m: any) => m.name === '王建国').id;
+    await field(form, 'income.wageEarners').fill(JSON.stringify([{ memberId: earner, amount: 6000, workplace: '建安区灵井镇' }]));
     await field(form, 'rigidExpenditure.medical').fill('38000');
     await field(form, 'rigidExpenditure.education').fill('2000');
     for (const g of ['education', 'housing', 'water']) await field(form, `guarantees.${g}`).check();
@@ -226,6 +238,7 @@ describe('console (issue 20)', () => {
     await tp.goto(`${svc.url}/app/cases/${caseId}`);
     await tp.reload();
     await heading(tp, '县级确认');
+    const wang = await householdId('王建国');
     form = await openAction(tp, '县级确认纳入');
     await field(form, 'monitoringType').selectOption('sudden_hardship');
     await form.locator('[data-field="riskTypes"] label', { hasText: /illness|因病/ }).locator('input').check();
@@ -239,11 +252,21 @@ describe('console (issue 20)', () => {
     // the timeline reloads after the step: creation, verification, appraisal, notice, its close, township, county
     await tp.locator('.timeline li').nth(6).waitFor();
     expect(await tp.locator('.timeline li').count()).toBe(7);
+    // 案件数据 for a person: the definition's labels (nested), choice titles, the household's name, Beijing minutes; no keys, ids or UTC instants
+    const data = tp.locator('dl.case-data').first();
+    const shown = await data.innerText();
+    for (const words of ['农户', '王建国', '线索来源', '干部走访排查', '入户核实', '核实结论', '建议纳入', '家庭收入', '核算期间起', '工资性收入', '工资收入归属', '第 1 项', '务工成员', '建安区灵井镇', '饮水安全有保障', '因病', '突发严重困难户', '民主评议', '评议通过', '公示', '公示内容', '县级审定', '帮扶责任人', '孙立新', '退回次数']) expect(shown).toContain(words);
+    for (const raw of ['householdId', 'verification', 'conclusion', 'include', 'sudden_hardship', 'cadre_visit', 'recordedBy', '{', wang]) expect(shown).not.toContain(raw);
+    expect(shown).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    expect(shown).toMatch(/录入时间\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?!:)/);
+    // the raw JSON stays behind its toggle
+    await tp.getByText('原始数据（JSON）').click();
+    expect(await tp.getByLabel('案件原始数据').innerText()).toContain('"householdId"');
+    await tp.getByText('原始数据（JSON）').click();
     await shot(tp, 'desk-case');
     await desk.close();
 
     const objects = await svc.api(`/monitoring-objects?areaCode=${HUOZHUANG}`, { token: county });
-    const wang = await householdId('王建国');
     expect(objects.body.items.some((o: any) => o.householdId === wang)).toBe(true);
   }, 180_000);
 
@@ -535,6 +558,9 @@ describe('console (issue 20)', () => {
       found[`${name} tasks`] = await seriousViolations(page);
       await page.goto(`${svc.url}/app/cases/${caseId}`);
       await page.locator('.timeline li').first().waitFor();
+      // the nested case data fits the phone too
+      await noHorizontalScroll(page);
+      expect(await page.locator('dl.case-data').first().evaluate((el: any) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
       await shot(page, `${name}-case`);
       found[`${name} case`] = await seriousViolations(page);
       await page.goto(`${svc.url}/app/notices`);
