@@ -60,9 +60,9 @@ const POST_TYPES: Option[] = [
 const PROJECT_CATEGORIES: Option[] = [
   { value: 'industry', label: '产业发展' },
   { value: 'employment', label: '就业' },
-  { value: 'roads', label: '农村道路' },
-  { value: 'drinking_water', label: '饮水安全' },
-  { value: 'housing', label: '住房安全' },
+  { value: 'roads', label: '乡村建设（道路）' },
+  { value: 'drinking_water', label: '饮水' },
+  { value: 'housing', label: '住房' },
   { value: 'education', label: '教育' },
   { value: 'health', label: '健康' },
 ];

@@ -600,3 +600,150 @@ describe('console (issue 20)', () => {
     expect(page.url()).not.toContain('token');
   }, 60_000);
 });
+
+describe('console: 新建 — one creation page for every procedure (issue 20)', () => {
+  const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  const label = (page: Page, text: string) => page.locator('form.create-form').getByLabel(text, { exact: true });
+  const menu = (page: Page) => page.getByRole('navigation', { name: '主菜单' });
+
+  async function fillPostSetting(page: Page) {
+    await label(page, '岗位类型').selectOption('cleaner');
+    await label(page, '岗位数量（个）').fill('2');
+    await label(page, '岗位职责').fill('负责村内主干道及公共区域日常保洁');
+    await label(page, '每月补贴（元）').fill('500');
+    await label(page, '聘期（月）').fill('12');
+    await label(page, '设岗理由').fill('全村共186户，主干道3.2公里，现有保洁员1名不能满足需要');
+  }
+
+  async function fillProject(page: Page, category: string, name: string) {
+    await label(page, '项目名称').fill(name);
+    await label(page, '项目类别').selectOption(category);
+    await label(page, '入库年度').fill('2026');
+    await label(page, '总投资（元）').fill('500000');
+    await label(page, '衔接资金（元）').fill('500000');
+    await label(page, '其他资金（元）').fill('0');
+    await label(page, '资金来源').fill('中央和省级财政衔接推进乡村振兴补助资金');
+    await label(page, '开工日期').fill('2026-04-01');
+    await label(page, '完工日期').fill('2026-10-31');
+    await label(page, '建设内容').fill('硬化通组产业路1.2公里，宽4.5米，配套排水边沟');
+    await label(page, '绩效目标').fill(JSON.stringify([{ kind: 'output', indicator: '硬化道路长度', value: '1.2', unit: '公里' }, { kind: 'benefit', indicator: '受益群众出行时间缩短', value: '20', unit: '分钟' }]));
+    await label(page, '受益户数').fill('120');
+    await label(page, '其中脱贫户').fill('30');
+    await label(page, '其中监测户').fill('5');
+  }
+
+  it('trust: the village creates a welfare-post setting case and a project-intake application on 新建, each sent with an Idempotency-Key and opened on its case page; the menu lists only what a village may create', async () => {
+    const desk = await browser.newContext(DESK);
+    const page = await desk.newPage();
+    const keys: Array<{ url: string; key: string | undefined }> = [];
+    page.on('request', (r) => { if (r.method() === 'POST' && r.url().includes('/procedures/')) keys.push({ url: new URL(r.url()).pathname, key: r.headers()['idempotency-key'] }); });
+    await login(page, 'v_huozhuang');
+    await menu(page).getByRole('link', { name: '新建', exact: true }).click();
+    await heading(page, '新建');
+    const offered = (await page.locator('ul.create-list a').allInnerTexts()).sort();
+    expect(offered).toEqual(['公益岗位聘任', '公益岗位设岗申请', '监测对象纳入线索', '风险消除名单', '项目入库申报', '项目实施', '项目资金拨付申请'].sort());
+    await page.getByRole('link', { name: '公益岗位设岗申请' }).click();
+    await heading(page, '新建：公益岗位设岗申请');
+    await fillPostSetting(page);
+    await shot(page, 'desk-create');
+    await page.getByRole('button', { name: '提交：公益岗位设岗申请' }).click();
+    await page.waitForURL(/\/app\/cases\/[0-9a-f-]{36}$/);
+    const postCase = page.url().split('/').pop()!;
+    const village = await svc.login('v_huozhuang');
+    const post = (await svc.api(`/cases/${postCase}`, { token: village })).body;
+    expect([post.procedure, post.areaCode, post.data.postType, post.data.places, post.data.monthlySubsidy, post.data.termMonths]).toEqual(['welfare-post-setting', HUOZHUANG, 'cleaner', 2, 500, 12]);
+
+    await page.goto(`${svc.url}/app/create`);
+    await page.getByRole('link', { name: '项目入库申报' }).click();
+    await heading(page, '新建：项目入库申报');
+    await fillProject(page, 'roads', '霍庄村通组产业路硬化项目（新建页）');
+    await page.getByRole('button', { name: '提交：项目入库申报' }).click();
+    await page.waitForURL(/\/app\/cases\/[0-9a-f-]{36}$/);
+    const projectCase = page.url().split('/').pop()!;
+    const project = (await svc.api(`/cases/${projectCase}`, { token: village })).body;
+    expect([project.procedure, project.areaCode, project.data.name, project.data.budget, project.data.period, project.data.beneficiaries.households]).toEqual([
+      'project-intake', HUOZHUANG, '霍庄村通组产业路硬化项目（新建页）', { total: 500000, linkageFunds: 500000, otherFunds: 0 }, { start: '2026-04-01', end: '2026-10-31' }, 120,
+    ]);
+    expect(keys.map((k) => k.url)).toEqual(['/procedures/welfare-post-setting/cases', '/procedures/project-intake/cases']);
+    for (const k of keys) expect(k.key).toMatch(UUID_RE);
+    expect(keys[0].key).not.toBe(keys[1].key);
+    await desk.close();
+  }, 120_000);
+
+  it('trust: SF-20 a refusal on 新建 shows the service\'s message and its rule (an industry project without 联农带农) and opens no case; a form the role may not use is refused on the page', async () => {
+    const desk = await browser.newContext(DESK);
+    const page = await desk.newPage();
+    await login(page, 'v_huozhuang');
+    const village = await svc.login('v_huozhuang');
+    const before = (await svc.api('/cases?procedure=project-intake&pageSize=200', { token: village })).body.total;
+    await page.goto(`${svc.url}/app/create/project-intake`);
+    await heading(page, '新建：项目入库申报');
+    await fillProject(page, 'industry', '霍庄村食用菌大棚项目（无联农带农）');
+    await page.getByRole('button', { name: '提交：项目入库申报' }).click();
+    const alert = page.locator('form.create-form').getByRole('alert');
+    await alert.waitFor();
+    const text = await alert.innerText();
+    expect(text).toContain('RULE_VIOLATED');
+    expect(text).toContain('规则：industry_linkage_mechanism');
+    expect(text).toMatch(/联农带农/);
+    expect(text).not.toMatch(/[A-Za-z]{4,} [A-Za-z]{4,} [A-Za-z]{4,}/);
+    expect(page.url()).toContain('/app/create/project-intake');
+    expect((await svc.api('/cases?procedure=project-intake&pageSize=200', { token: village })).body.total).toBe(before);
+    // with the mechanism the same form goes through
+    await label(page, '联农带农机制').fill('资产收益分红、优先吸纳脱贫户和监测户务工、订单收购');
+    await page.getByRole('button', { name: '提交：项目入库申报' }).click();
+    await page.waitForURL(/\/app\/cases\/[0-9a-f-]{36}$/);
+
+    // a township is offered neither the village's forms nor the county's detector findings
+    await login(page, 't_lingjing');
+    await menu(page).getByRole('link', { name: '新建', exact: true }).click();
+    await heading(page, '新建');
+    expect(await page.locator('ul.create-list a').allInnerTexts()).toEqual(['项目实施', '项目资金拨付申请', '整改交办']);
+    await page.goto(`${svc.url}/app/create/welfare-post-setting`);
+    await page.getByRole('alert').filter({ hasText: '您的角色不能发起“公益岗位设岗申请”' }).waitFor();
+    expect(await page.locator('form.create-form').count()).toBe(0);
+    await desk.close();
+  }, 120_000);
+
+  it('trust: the county records rectification findings from a detector\'s result on 新建 (the numbers it shows are the service\'s); a village has no such form', async () => {
+    const desk = await browser.newContext(DESK);
+    const page = await desk.newPage();
+    await login(page, 'c_jianan');
+    await menu(page).getByRole('link', { name: '新建', exact: true }).click();
+    await page.getByRole('link', { name: '从检测结果登记整改问题' }).click();
+    await heading(page, '新建：从检测结果登记整改问题');
+    await label(page, '检测项').selectOption('stale-monitoring');
+    await label(page, '检测范围（12位区划代码，可不填）').fill(HUOZHUANG);
+    await label(page, '严重程度').selectOption('serious');
+    await page.getByRole('button', { name: '提交：从检测结果登记整改问题' }).click();
+    const status = page.locator('.create-result');
+    await status.waitFor();
+    const m = (await status.innerText()).match(/“长期监测无新增帮扶”检测列出 (\d+) 项：新登记问题 (\d+) 个，已登记未销号 (\d+) 个/);
+    expect(m).not.toBeNull();
+    const [listed, created, existing] = [Number(m![1]), Number(m![2]), Number(m![3])];
+    expect(created + existing).toBe(listed);
+    // the same detector again through the API: everything the page recorded is there, nothing new
+    const county = await svc.login('c_jianan');
+    const again = await svc.api('/rectification/findings/from-inspection', { method: 'POST', token: county, body: { detector: 'stale-monitoring', params: { areaCode: HUOZHUANG } } });
+    expect([again.status, again.body.listed, again.body.created.length, again.body.existing.length]).toEqual([201, listed, 0, listed]);
+    // the village may not: not offered, and refused on the page
+    await login(page, 'v_huozhuang');
+    await page.goto(`${svc.url}/app/create/inspection-finding`);
+    await page.getByRole('alert').filter({ hasText: '您的角色不能发起' }).waitFor();
+    await desk.close();
+  }, 120_000);
+
+  it('trust: the 新建 form is axe-clean on the phone and fits it without horizontal scrolling', async () => {
+    const phone = await browser.newContext(PHONE);
+    const page = await phone.newPage();
+    await login(page, 'v_huozhuang');
+    for (const form of ['project-intake', 'welfare-post-hiring', 'risk-elimination']) {
+      await page.goto(`${svc.url}/app/create/${form}`);
+      await page.locator('form.create-form').waitFor();
+      await page.waitForLoadState('networkidle');
+      await noHorizontalScroll(page);
+      expect({ form, violations: await seriousViolations(page) }).toEqual({ form, violations: [] });
+    }
+    await phone.close();
+  }, 120_000);
+});
