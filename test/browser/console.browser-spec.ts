@@ -603,33 +603,39 @@ describe('console (issue 20)', () => {
 
 describe('console: 新建 — one creation page for every procedure (issue 20)', () => {
   const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  const label = (page: Page, text: string) => page.locator('form.create-form').getByLabel(text, { exact: true });
+  /** the field of a path, checked to carry its visible Chinese label */
+  async function label(page: Page, path: string, text: string): Promise<Locator> {
+    const form = page.locator('form.create-form');
+    await form.waitFor();
+    expect(await form.locator(`[data-field="${path}"] label`).first().innerText()).toMatch(new RegExp(`^${text.replace(/[()（）]/g, '.')}\\*?$`));
+    return field(form, path);
+  }
   const menu = (page: Page) => page.getByRole('navigation', { name: '主菜单' });
 
   async function fillPostSetting(page: Page) {
-    await label(page, '岗位类型').selectOption('cleaner');
-    await label(page, '岗位数量（个）').fill('2');
-    await label(page, '岗位职责').fill('负责村内主干道及公共区域日常保洁');
-    await label(page, '每月补贴（元）').fill('500');
-    await label(page, '聘期（月）').fill('12');
-    await label(page, '设岗理由').fill('全村共186户，主干道3.2公里，现有保洁员1名不能满足需要');
+    await (await label(page, 'postType', '岗位类型')).selectOption('cleaner');
+    await (await label(page, 'places', '岗位数量（个）')).fill('2');
+    await (await label(page, 'duties', '岗位职责')).fill('负责村内主干道及公共区域日常保洁');
+    await (await label(page, 'monthlySubsidy', '每月补贴（元）')).fill('500');
+    await (await label(page, 'termMonths', '聘期（月）')).fill('12');
+    await (await label(page, 'justification', '设岗理由')).fill('全村共186户，主干道3.2公里，现有保洁员1名不能满足需要');
   }
 
   async function fillProject(page: Page, category: string, name: string) {
-    await label(page, '项目名称').fill(name);
-    await label(page, '项目类别').selectOption(category);
-    await label(page, '入库年度').fill('2026');
-    await label(page, '总投资（元）').fill('500000');
-    await label(page, '衔接资金（元）').fill('500000');
-    await label(page, '其他资金（元）').fill('0');
-    await label(page, '资金来源').fill('中央和省级财政衔接推进乡村振兴补助资金');
-    await label(page, '开工日期').fill('2026-04-01');
-    await label(page, '完工日期').fill('2026-10-31');
-    await label(page, '建设内容').fill('硬化通组产业路1.2公里，宽4.5米，配套排水边沟');
-    await label(page, '绩效目标').fill(JSON.stringify([{ kind: 'output', indicator: '硬化道路长度', value: '1.2', unit: '公里' }, { kind: 'benefit', indicator: '受益群众出行时间缩短', value: '20', unit: '分钟' }]));
-    await label(page, '受益户数').fill('120');
-    await label(page, '其中脱贫户').fill('30');
-    await label(page, '其中监测户').fill('5');
+    await (await label(page, 'name', '项目名称')).fill(name);
+    await (await label(page, 'category', '项目类别')).selectOption(category);
+    await (await label(page, 'year', '入库年度')).fill('2026');
+    await (await label(page, 'budget.total', '总投资（元）')).fill('500000');
+    await (await label(page, 'budget.linkageFunds', '衔接资金（元）')).fill('500000');
+    await (await label(page, 'budget.otherFunds', '其他资金（元）')).fill('0');
+    await (await label(page, 'fundSource', '资金来源')).fill('中央和省级财政衔接推进乡村振兴补助资金');
+    await (await label(page, 'period.start', '开工日期')).fill('2026-04-01');
+    await (await label(page, 'period.end', '完工日期')).fill('2026-10-31');
+    await (await label(page, 'content', '建设内容')).fill('硬化通组产业路1.2公里，宽4.5米，配套排水边沟');
+    await (await label(page, 'performanceTargets', '绩效目标')).fill(JSON.stringify([{ kind: 'output', indicator: '硬化道路长度', value: '1.2', unit: '公里' }, { kind: 'benefit', indicator: '受益群众出行时间缩短', value: '20', unit: '分钟' }]));
+    await (await label(page, 'beneficiaries.households', '受益户数')).fill('120');
+    await (await label(page, 'beneficiaries.formerlyPoorHouseholds', '其中脱贫户')).fill('30');
+    await (await label(page, 'beneficiaries.monitoredHouseholds', '其中监测户')).fill('5');
   }
 
   it('trust: the village creates a welfare-post setting case and a project-intake application on 新建, each sent with an Idempotency-Key and opened on its case page; the menu lists only what a village may create', async () => {
@@ -690,7 +696,7 @@ describe('console: 新建 — one creation page for every procedure (issue 20)',
     expect(page.url()).toContain('/app/create/project-intake');
     expect((await svc.api('/cases?procedure=project-intake&pageSize=200', { token: village })).body.total).toBe(before);
     // with the mechanism the same form goes through
-    await label(page, '联农带农机制').fill('资产收益分红、优先吸纳脱贫户和监测户务工、订单收购');
+    await (await label(page, 'linkageMechanism', '联农带农机制')).fill('资产收益分红、优先吸纳脱贫户和监测户务工、订单收购');
     await page.getByRole('button', { name: '提交：项目入库申报' }).click();
     await page.waitForURL(/\/app\/cases\/[0-9a-f-]{36}$/);
 
@@ -712,9 +718,9 @@ describe('console: 新建 — one creation page for every procedure (issue 20)',
     await menu(page).getByRole('link', { name: '新建', exact: true }).click();
     await page.getByRole('link', { name: '从检测结果登记整改问题' }).click();
     await heading(page, '新建：从检测结果登记整改问题');
-    await label(page, '检测项').selectOption('stale-monitoring');
-    await label(page, '检测范围（12位区划代码，可不填）').fill(HUOZHUANG);
-    await label(page, '严重程度').selectOption('serious');
+    await (await label(page, 'detector', '检测项')).selectOption('stale-monitoring');
+    await (await label(page, 'params.areaCode', '检测范围（12位区划代码，可不填）')).fill(HUOZHUANG);
+    await (await label(page, 'severity', '严重程度')).selectOption('serious');
     await page.getByRole('button', { name: '提交：从检测结果登记整改问题' }).click();
     const status = page.locator('.create-result');
     await status.waitFor();
