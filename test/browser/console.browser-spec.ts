@@ -667,7 +667,7 @@ describe('console: 新建 — one creation page for every procedure (issue 20)',
     await page.waitForURL(/\/app\/cases\/[0-9a-f-]{36}$/);
     const projectCase = page.url().split('/').pop()!;
     const project = (await svc.api(`/cases/${projectCase}`, { token: village })).body;
-    expect([project.procedure, project.areaCode, project.data.name, project.data.budget, project.data.period, project.data.beneficiaries.households]).toEqual([
+    expect([project.procedure, project.areaCode, project.data.project.name, project.data.project.budget, project.data.project.period, project.data.project.beneficiaries.households]).toEqual([
       'project-intake', HUOZHUANG, '霍庄村通组产业路硬化项目（新建页）', { total: 500000, linkageFunds: 500000, otherFunds: 0 }, { start: '2026-04-01', end: '2026-10-31' }, 120,
     ]);
     expect(keys.map((k) => k.url)).toEqual(['/procedures/welfare-post-setting/cases', '/procedures/project-intake/cases']);
