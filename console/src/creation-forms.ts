@@ -6,7 +6,7 @@
  * The service stays the judge: every refusal it gives is shown as it gives it.
  */
 import { api, type User } from './api';
-import type { FieldDef, FieldKind } from './schema';
+import { dataOf, type FieldDef, type FieldKind, type Values } from './schema';
 
 export type Option = { value: string; label: string };
 
@@ -48,7 +48,7 @@ export interface CreationForm {
 
 const list = (r: any): any[] => (Array.isArray(r) ? r : (r?.items ?? []));
 
-const POST_TYPES: Option[] = [
+export const POST_TYPES: Option[] = [
   { value: 'cleaner', label: '保洁员' },
   { value: 'forest_ranger', label: '护林员' },
   { value: 'road_maintainer', label: '道路养护员' },
@@ -57,7 +57,7 @@ const POST_TYPES: Option[] = [
   { value: 'grassland_keeper', label: '草管员' },
   { value: 'other', label: '其他公益性岗位' },
 ];
-const PROJECT_CATEGORIES: Option[] = [
+export const PROJECT_CATEGORIES: Option[] = [
   { value: 'industry', label: '产业发展' },
   { value: 'employment', label: '就业' },
   { value: 'roads', label: '乡村建设（道路）' },
@@ -66,7 +66,7 @@ const PROJECT_CATEGORIES: Option[] = [
   { value: 'education', label: '教育' },
   { value: 'health', label: '健康' },
 ];
-const DETECTORS: Option[] = [
+export const DETECTORS: Option[] = [
   { value: 'concentration', label: '集中消除预警' },
   { value: 'overdue-elimination', label: '符合消除条件未消除' },
   { value: 'stale-monitoring', label: '长期监测无新增帮扶' },
@@ -76,7 +76,7 @@ const DETECTORS: Option[] = [
   { value: 'stalled-projects', label: '项目长期无进度' },
   { value: 'overdue-projects', label: '项目逾期未验收' },
 ];
-const SEVERITIES: Option[] = [
+export const SEVERITIES: Option[] = [
   { value: 'general', label: '一般' },
   { value: 'serious', label: '较重' },
   { value: 'critical', label: '严重' },
@@ -285,4 +285,10 @@ export function fieldDefs(form: CreationForm, loaded: Record<string, Option[]>):
     group: f.group ?? '',
     integer: !!f.integer,
   }));
+}
+
+/** The request body: the fixed values (the user's village), then the form's fields, helper fields left out. */
+export function bodyOf(form: CreationForm, user: User, values: Values, loaded: Record<string, Option[]> = {}): Record<string, unknown> {
+  const sent = fieldDefs(form, loaded).filter((d) => !form.fields.find((x) => x.path === d.path)?.local);
+  return { ...(form.fixed?.(user) ?? {}), ...dataOf(sent, values) };
 }
