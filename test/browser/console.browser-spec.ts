@@ -739,7 +739,7 @@ describe('console: 新建 — one creation page for every procedure (issue 20)',
     await desk.close();
   }, 120_000);
 
-  it('trust: the 新建 form is axe-clean on the phone and fits it without horizontal scrolling', async () => {
+  it('trust: the 新建 form is axe-clean on the phone and fits it without horizontal scrolling; an empty elimination list is refused with the service\'s Chinese message', async () => {
     const phone = await browser.newContext(PHONE);
     const page = await phone.newPage();
     await login(page, 'v_huozhuang');
@@ -750,6 +750,17 @@ describe('console: 新建 — one creation page for every procedure (issue 20)',
       await noHorizontalScroll(page);
       expect({ form, violations: await seriousViolations(page) }).toEqual({ form, violations: [] });
     }
+    // an empty elimination list is refused by the service, in Chinese, naming the field; no batch is opened
+    await page.getByRole('button', { name: '提交：风险消除名单' }).click();
+    const alert = page.locator('form.create-form').getByRole('alert');
+    await alert.waitFor();
+    const text = await alert.innerText();
+    expect(text).toContain('monitoringObjectIds');
+    expect(text).not.toMatch(/\b(must|should|each value|array)\b/i);
+    expect(text).toMatch(/[\u4e00-\u9fa5]/);
+    expect(page.url()).toContain('/app/create/risk-elimination');
+    await noHorizontalScroll(page);
+    expect(await seriousViolations(page)).toEqual([]);
     await phone.close();
   }, 120_000);
 });
