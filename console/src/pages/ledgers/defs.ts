@@ -40,6 +40,8 @@ export async function allPages(path: string, p: Record<string, string>, limit = 
   }
 }
 
+/** chart labels stay short enough not to overlap (the table has the full name) */
+const short = (s: string) => (s.length > 8 ? `${s.slice(0, 8)}…` : s);
 const yuan = (n: number | null | undefined) => (n === null || n === undefined ? '' : (Number(n) / 10_000).toFixed(2));
 const pct = (n: number | null | undefined) => (n === null || n === undefined ? '' : `${Math.round(Number(n) * 100)}%`);
 
@@ -145,7 +147,7 @@ const projects: LedgerDef = {
     const rows = r.rows.filter((x: any) => x.contracted);
     return [{
       title: '资金拨付与实施进度（按项目，%）',
-      labels: rows.map((x: any) => x.name.replace(/（演示）$/, '')),
+      labels: rows.map((x: any) => short(x.name.replace(/（演示）$/, ''))),
       series: [
         { name: '拨付比例', values: rows.map((x: any) => Math.round((x.paidShareOfContract ?? 0) * 100)) },
         { name: '实施进度', values: rows.map((x: any) => x.progressPercent ?? 0) },
