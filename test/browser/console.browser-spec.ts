@@ -532,7 +532,7 @@ describe('console (issue 20)', () => {
     for (const col of ['序号', '问题', '整改措施', '责任单位', '责任人', '完成时限', '整改进展', '是否销号']) {
       await page.locator('.el-table__header th', { hasText: col }).first().waitFor();
     }
-    expect(await page.locator('.chart-canvas canvas').count()).toBeGreaterThanOrEqual(2);
+    await page.locator('.chart-canvas canvas').nth(1).waitFor();
     await shot(page, 'desk-ledger');
     for (const [button, ext] of [['下载 CSV', 'csv'], ['下载 Excel', 'xlsx']] as const) {
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
@@ -610,6 +610,7 @@ describe('console ledgers (issue 20): a tab per ledger', () => {
     await login(page, 'c_jianan');
     await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '台账与统计' }).click();
     const tabs = page.getByRole('tablist', { name: '台账' });
+    await tabs.getByRole('tab').first().waitFor();
     expect(await tabs.getByRole('tab').allInnerTexts()).toEqual(['整改', '监测对象', '公益岗位', '项目与资金', '资产', '项目库', '逾期']);
     const rowsOf = (p: Page) => p.locator('.el-table__body tr');
     const csvOf = async (p: Page): Promise<string> => {
@@ -641,7 +642,7 @@ describe('console ledgers (issue 20): a tab per ledger', () => {
     // the three-colour filter is the service's: a colour no object has shows the empty table
     const absent = (['green', 'yellow', 'orange'] as const).find((c) => !objects.items.some((o: any) => o.colour === c));
     if (absent) {
-      await page.getByLabel('三色码').selectOption(absent);
+      await page.getByLabel('三色码', { exact: true }).selectOption(absent);
       await page.getByRole('button', { name: '查询', exact: true }).click();
       await page.locator('.el-table__empty-text', { hasText: '暂无数据' }).waitFor();
     }
@@ -681,7 +682,7 @@ describe('console ledgers (issue 20): a tab per ledger', () => {
     else await rowsOf(page).first().waitFor();
 
     // a refusal is the service's own message: a bad area code in the filter
-    await page.getByLabel('区划代码').fill('41100');
+    await page.getByLabel('区划代码', { exact: true }).fill('41100');
     await page.getByRole('button', { name: '查询', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'areaCode 应为12位统计用区划代码' }).waitFor();
 
