@@ -3,7 +3,7 @@ import { api, formatTime } from '../../api';
 /** One column of a ledger table: its Chinese header and how a row shows in it. */
 export interface Column { key: string; label: string; width?: number; value: (row: any) => string | number | null }
 export interface Filter { key: string; label: string; options?: Array<[string, string]>; inputmode?: 'numeric'; placeholder?: string; initial?: () => string }
-export interface ChartSpec { title: string; labels: string[]; series: Array<{ name: string; values: number[] }>; percent?: boolean }
+export interface ChartSpec { title: string; labels: string[]; series: Array<{ name: string; values: number[]; color?: string }>; percent?: boolean }
 export interface Page { rows: any[]; total: number | null; columns?: Column[]; note?: string }
 
 /** A ledger tab: filters, a (paged) table, downloads (the service's own, or a CSV of what the service answers), charts. */
@@ -54,6 +54,7 @@ function areaName(code: string): Promise<string> {
 export const townshipOf = (areaCode: string) => `${areaCode.slice(0, 9)}000`;
 
 const COLOURS: Array<[string, string]> = [['green', '绿色'], ['yellow', '黄色'], ['orange', '橙色']];
+const COLOUR_FILL: Record<string, string> = { green: '#2e7d32', yellow: '#f2c200', orange: '#ef6c00' };
 const objectColumns: Column[] = [
   { key: 'name', label: '户主', width: 90, value: (r) => r.householderName },
   { key: 'area', label: '区划代码', width: 130, value: (r) => r.areaCode },
@@ -87,7 +88,7 @@ const monitoringObjects: LedgerDef = {
     return [{
       title: '三色码户数（按乡镇）',
       labels,
-      series: COLOURS.map(([c, t]) => ({ name: t, values: towns.map((tw) => all.filter((o) => o.colour === c && townshipOf(o.areaCode) === tw).length) })),
+      series: COLOURS.map(([c, t]) => ({ name: t, color: COLOUR_FILL[c], values: towns.map((tw) => all.filter((o) => o.colour === c && townshipOf(o.areaCode) === tw).length) })),
     }];
   },
 };
