@@ -532,7 +532,7 @@ describe('console (issue 20)', () => {
     for (const col of ['序号', '问题', '整改措施', '责任单位', '责任人', '完成时限', '整改进展', '是否销号']) {
       await page.locator('.el-table__header th', { hasText: col }).first().waitFor();
     }
-    expect(await page.locator('.chart-canvas canvas').count()).toBeGreaterThanOrEqual(2);
+    await page.locator('.chart-canvas canvas').nth(1).waitFor();
     await shot(page, 'desk-ledger');
     for (const [button, ext] of [['下载 CSV', 'csv'], ['下载 Excel', 'xlsx']] as const) {
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
@@ -763,4 +763,108 @@ describe('console: 新建 — one creation page for every procedure (issue 20)',
     expect(await seriousViolations(page)).toEqual([]);
     await phone.close();
   }, 120_000);
+});
+
+describe('console ledgers (issue 20): a tab per ledger', () => {
+  it('台账与统计 as the county: each ledger tab answers from the service (rows from the demo seeds and the inclusion path above), CSV downloads with a Chinese header row, the figures as ECharts canvases; no tab for the village', async () => {
+    const desk = await browser.newContext({ ...DESK, acceptDownloads: true });
+    const page = await desk.newPage();
+    const ledgerRequests: string[] = [];
+    page.on('request', (r) => { if (r.resourceType() === 'fetch') ledgerRequests.push(r.url()); });
+    await login(page, 'c_jianan');
+    await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '台账与统计' }).click();
+    const tabs = page.getByRole('tablist', { name: '台账' });
+    await tabs.getByRole('tab').first().waitFor();
+    expect(await tabs.getByRole('tab').allInnerTexts()).toEqual(['整改', '监测对象', '公益岗位', '项目与资金', '资产', '项目库', '逾期']);
+    const rowsOf = (p: Page) => p.locator('.el-table__body tr');
+    const csvOf = async (p: Page): Promise<string> => {
+      const [download] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: '下载 CSV' }).click()]);
+      expect(download.suggestedFilename()).toMatch(/\.csv$/);
+      return readFileSync((await download.path())!).toString('utf8').replace(/^\uFEFF/, '');
+    };
+    const open = async (tab: string, h1: string) => {
+      await tabs.getByRole('tab', { name: tab, exact: true }).click();
+      await page.locator('h1', { hasText: h1 }).waitFor();
+      expect(await tabs.getByRole('tab', { name: tab, exact: true }).getAttribute('aria-selected')).toBe('true');
+    };
+
+    // 监测对象: the object the inclusion path above created, its three-colour code, the chart by township
+    await open('监测对象', '监测对象台账');
+    await rowsOf(page).first().waitFor();
+    const objects = (await svc.api('/monitoring-objects?pageSize=200', { token: await svc.login('c_jianan') })).body;
+    expect(objects.total).toBeGreaterThanOrEqual(1);
+    expect(await rowsOf(page).count()).toBe(Math.min(objects.total, 20));
+    expect(await page.locator('.el-table__body').innerText()).toContain(objects.items[0].colourTitle);
+    const colourChart = page.locator('.chart-canvas[aria-label^="三色码户数（按乡镇）"]');
+    await colourChart.locator('canvas').waitFor();
+    expect(await colourChart.getAttribute('aria-label')).toContain('灵井镇');
+    await page.waitForTimeout(500);
+    await shot(page, 'desk-ledger-objects');
+    const objectsCsv = (await csvOf(page)).split('\r\n');
+    expect(objectsCsv[0]).toBe('户主,区划代码,监测对象类型,三色码,状态,纳入监测日期,帮扶责任人,消除类型');
+    expect(objectsCsv.filter(Boolean)).toHaveLength(objects.total + 1);
+    // the three-colour filter is the service's: a colour no object has shows the empty table
+    const absent = (['green', 'yellow', 'orange'] as const).find((c) => !objects.items.some((o: any) => o.colour === c));
+    if (absent) {
+      await page.getByLabel('三色码', { exact: true }).selectOption(absent);
+      await page.getByRole('button', { name: '查询', exact: true }).click();
+      await page.locator('.el-table__empty-text', { hasText: '暂无数据' }).waitFor();
+    }
+
+    // 公益岗位: the real-name ledger (the demo seeds open no post: the empty table), its CSV from the service
+    await open('公益岗位', '公益性岗位实名信息台账');
+    await page.locator('.ledger p.muted', { hasText: '在岗' }).waitFor();
+    expect((await csvOf(page)).split(/\r?\n/)[0]).toContain('身份证号');
+
+    // 项目与资金: the seeded projects with planned, contracted and paid funds; the funds-against-progress chart
+    await open('项目与资金', '项目实施与资金拨付台账');
+    await rowsOf(page).first().waitFor();
+    expect(await rowsOf(page).count()).toBeGreaterThanOrEqual(4);
+    expect(await page.locator('.el-table__body').innerText()).toContain('霍庄村食用菌标准化大棚建设项目');
+    await page.locator('.chart-canvas[aria-label^="资金拨付与实施进度"] canvas').waitFor();
+    expect((await csvOf(page)).split(/\r?\n/)[0]).toMatch(/[\u4e00-\u9fa5]/);
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载 Excel' }).click()]);
+    expect(readFileSync((await xlsx.path())!).subarray(0, 2).toString()).toBe('PK');
+
+    // 资产: the seeded asset handed to the village collective
+    await open('资产', '扶贫项目资产台账');
+    await rowsOf(page).first().waitFor();
+    expect(await page.locator('.el-table__body').innerText()).toContain('霍庄村股份经济合作社');
+    expect((await csvOf(page)).split(/\r?\n/)[0]).toMatch(/[\u4e00-\u9fa5]/);
+
+    // 项目库: the library, paged by the service
+    await open('项目库', '项目库');
+    await rowsOf(page).first().waitFor();
+    expect(await page.locator('.el-table__body').innerText()).toContain('霍庄村菌棒加工车间项目');
+    expect((await csvOf(page)).split('\r\n')[0]).toBe('项目名称,实施地点,类别,年度,总投资（万元）,衔接资金（万元）,实施期限,入库状态');
+
+    // 逾期: GET /cases?overdue=true, counted by step in a chart
+    await open('逾期', '逾期未办结案件');
+    await page.locator('.chart-canvas[aria-label^="逾期案件（按环节）"] canvas').waitFor();
+    const overdue = (await svc.api('/cases?overdue=true&pageSize=1', { token: await svc.login('c_jianan') })).body.total;
+    if (overdue === 0) await page.locator('.el-table__empty-text', { hasText: '暂无数据' }).waitFor();
+    else await rowsOf(page).first().waitFor();
+
+    // a refusal is the service's own message: a bad area code in the filter
+    await page.getByLabel('区划代码', { exact: true }).fill('41100');
+    await page.getByRole('button', { name: '查询', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'areaCode 应为12位统计用区划代码' }).waitFor();
+
+    // the token never in a URL
+    expect(ledgerRequests.length).toBeGreaterThan(0);
+    expect(ledgerRequests.some((u) => /token|Bearer|eyJ/i.test(u))).toBe(false);
+    expect(page.url()).not.toMatch(/token|eyJ/);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // the village has no ledger menu entry and no tab
+    const phone = await browser.newContext(PHONE);
+    const vpage = await phone.newPage();
+    await login(vpage, 'v_huozhuang');
+    expect(await vpage.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '台账与统计' }).count()).toBe(0);
+    await vpage.goto(`${svc.url}/app/ledgers`);
+    await vpage.locator('p.muted', { hasText: '当前角色没有可查看的台账' }).waitFor();
+    expect(await vpage.getByRole('tab').count()).toBe(0);
+    await phone.close();
+    await desk.close();
+  }, 180_000);
 });
