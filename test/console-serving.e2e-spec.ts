@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startApp, target, type TestEnv } from './support/harness';
-import { household } from './support/flows';
+import { COUNTY, household, inclusionCase, registerHousehold, TOWNSHIP, VILLAGE } from './support/flows';
 
 describe(`console: served by the service (${target})`, () => {
   let env: TestEnv;
@@ -91,5 +91,41 @@ describe(`console: served by the service (${target})`, () => {
     expect(plain.body.details.rule).toBe('open_case_exists');
     const list = await env.http().get('/cases?procedure=monitoring-inclusion&pageSize=200').set('Authorization', `Bearer ${await env.token('c_jianan')}`);
     expect(list.body.items.filter((c: { subject: { id: string } }) => c.subject.id === householdId)).toHaveLength(1);
+  });
+  it('console: 待办 and 已办 filter on the server by state, area and overdue, like the case list (a filter covers every page, not the one loaded); an area outside the caller\'s is a 404', async () => {
+    const get = async (user: string, path: string) => env.http().get(path).set('Authorization', `Bearer ${await env.token(user)}`);
+    const ids = (res: { body: { items: Array<{ id: string }> } }) => res.body.items.map((c) => c.id);
+    const lead = await inclusionCase(env, 'lead', { householdId: await registerHousehold(env, { householderName: '筛选甲' }) });
+    const appraisal = await inclusionCase(env, 'village_appraisal', { householdId: await registerHousehold(env, { householderName: '筛选乙' }) });
+    // one lead's deadline has passed (written behind the service: the filter reads the stored deadline)
+    await env.ds.query(`UPDATE cases SET "deadlineAt" = $1 WHERE id = $2`.replace(/\$\d/g, target === 'postgres' ? (m) => m : () => '?'), [new Date(Date.now() - 86_400_000).toISOString(), lead.id]);
+
+    const byState = await get(VILLAGE, '/tasks?procedure=monitoring-inclusion&state=lead&pageSize=200');
+    expect(byState.status).toBe(200);
+    expect(ids(byState)).toContain(lead.id);
+    expect(ids(byState)).not.toContain(appraisal.id);
+    expect(byState.body.items.every((c: { state: string }) => c.state === 'lead')).toBe(true);
+
+    const overdue = await get(VILLAGE, '/tasks?overdue=true&pageSize=200');
+    expect(ids(overdue)).toContain(lead.id);
+    expect(ids(overdue)).not.toContain(appraisal.id);
+    expect(overdue.body.total).toBe(overdue.body.items.length);
+    const notOverdue = await get(VILLAGE, '/tasks?overdue=false&pageSize=200');
+    expect(ids(notOverdue)).toContain(appraisal.id);
+    expect(ids(notOverdue)).not.toContain(lead.id);
+
+    // area: the county narrows its 已办/待办 to a village; another village's code is a 404 for a village user
+    expect((await get(COUNTY, '/tasks?areaCode=411003100202&pageSize=200')).body.items.every((c: { areaCode: string }) => c.areaCode === '411003100202')).toBe(true);
+    const foreign = await get(VILLAGE, '/tasks?areaCode=411003100202');
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.code).toBe('NOT_FOUND');
+    expect((await get(VILLAGE, '/tasks?areaCode=4110')).status).toBe(400);
+    expect((await get(VILLAGE, '/tasks?overdue=perhaps')).status).toBe(400);
+
+    // 已办 takes the same filters: the village acted on the appraisal case (verification), not on the bare lead
+    const done = await get(VILLAGE, '/tasks/done?state=village_appraisal&pageSize=200');
+    expect(ids(done)).toContain(appraisal.id);
+    expect(ids(done)).not.toContain(lead.id);
+    expect((await get(TOWNSHIP, '/tasks/done?state=village_appraisal')).body.items).toEqual([]);
   });
 });

@@ -868,3 +868,48 @@ describe('console ledgers (issue 20): a tab per ledger', () => {
     await desk.close();
   }, 180_000);
 });
+
+describe('console: 待办 filters on the service (issue 20)', () => {
+  it('环节 is chosen among the procedure\'s states by their titles and filters every page on the service; 只看逾期 too; an area outside the caller\'s shows the service\'s refusal', async () => {
+    // a lead of its own, opened through the API (the demo seeds have none)
+    const post = async (path: string, token: string | null, body: unknown) => {
+      const r = await fetch(`${svc.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+      const json = (await r.json()) as any;
+      if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(json)}`);
+      return json;
+    };
+    const token = (await post('/auth/login', null, { username: 'v_huozhuang', password: 'Demo@2026' })).accessToken as string;
+    const households = (await (await fetch(`${svc.url}/households?q=${encodeURIComponent('赵桂英')}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as any;
+    await post('/procedures/monitoring-inclusion/cases', token, { householdId: households.items[0].id, channel: 'self_report', riskDescription: '户主年老体弱，近期因病住院，自付费用较高', urgent: false }).catch((e) => {
+      if (!String(e).includes('open_case_exists')) throw e; // the household's lead is already open (the whole file ran)
+    });
+    const desk = await browser.newContext(DESK);
+    const page = await desk.newPage();
+    await login(page, 'v_huozhuang');
+    const state = page.getByLabel('环节', { exact: true });
+    expect(await state.isDisabled()).toBe(true);
+    await page.getByLabel('业务', { exact: true }).selectOption({ label: '监测对象识别纳入' });
+    await page.locator('#f-state option', { hasText: '线索' }).first().waitFor({ state: 'attached' });
+    await state.selectOption({ label: '线索' });
+    const asked = page.waitForResponse((r) => r.url().includes('/tasks?') && r.url().includes('state=lead'));
+    await page.getByRole('button', { name: '查询', exact: true }).click();
+    const res = await asked;
+    expect(new URL(res.url()).searchParams.get('procedure')).toBe('monitoring-inclusion');
+    const served = (await res.json()) as { items: Array<{ state: string }> };
+    expect(served.items.length).toBeGreaterThan(0);
+    expect(served.items.every((c) => c.state === 'lead')).toBe(true);
+    await page.locator('p[role="status"]', { hasText: `共 ${served.items.length} 件` }).waitFor();
+    // 只看逾期: asked of the service (none of the demo village's leads is overdue)
+    await page.getByLabel('只看逾期').check();
+    const overdue = page.waitForResponse((r) => r.url().includes('/tasks?') && r.url().includes('overdue=true'));
+    await page.getByRole('button', { name: '查询', exact: true }).click();
+    expect(((await (await overdue).json()) as { items: Array<{ deadline: { overdue: boolean } }> }).items.every((c) => c.deadline.overdue)).toBe(true);
+    // another village's code: the service's own refusal, shown
+    await page.getByLabel('只看逾期').uncheck();
+    await page.getByLabel('区划代码', { exact: true }).fill('411003100202');
+    await page.getByRole('button', { name: '查询', exact: true }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').innerText()).toContain('不存在或不在您的管辖范围内');
+    await desk.close();
+  }, 120_000);
+});

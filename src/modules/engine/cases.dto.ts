@@ -72,7 +72,8 @@ export class PageQuery {
   pageSize = 20;
 }
 
-export class CaseListQuery extends PageQuery {
+/** The filters every case list takes (待办, 已办, the case list): procedure, state, area, overdue. */
+export class CaseFilterQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40)
   procedure?: string;
 
@@ -84,7 +85,9 @@ export class CaseListQuery extends PageQuery {
 
   @ApiPropertyOptional() @IsOptional() @Transform(toBool) @IsBoolean()
   overdue?: boolean;
+}
 
+export class CaseListQuery extends CaseFilterQuery {
   @ApiPropertyOptional() @IsOptional() @Transform(toBool) @IsBoolean()
   startedByMe?: boolean;
 
@@ -93,7 +96,5 @@ export class CaseListQuery extends PageQuery {
   status?: 'open' | 'closed';
 }
 
-export class TaskListQuery extends PageQuery {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40)
-  procedure?: string;
-}
+/** 待办 and 已办 take the same filters as the case list (issue 20: the console filters on the server). */
+export class TaskListQuery extends CaseFilterQuery {}

@@ -11,7 +11,7 @@ import { auditEntryFields } from '../audit/chain-fields';
 import { EvidenceStore } from '../evidence/evidence-store';
 import { maskPersonalData } from '../../common/domain/id-number';
 import { seesPersonalData } from '../households/households.service';
-import { CaseListQuery, PageQuery, TaskListQuery } from './cases.dto';
+import { type CaseFilterQuery, CaseListQuery, PageQuery, TaskListQuery } from './cases.dto';
 import { type CaseSummary, CaseViewService } from './case-view.service';
 import { EngineService } from './engine.service';
 import { eventsOf, stateIds } from './introspection';
@@ -57,13 +57,11 @@ export class CasesService {
     return { items: rows.map((r) => this.views.summary(r, now)), total, page: q.page, pageSize: q.pageSize };
   }
 
-  async list(user: AuthUser, q: CaseListQuery): Promise<Page<CaseSummary>> {
+  /** The caller's cases narrowed by the filters every list takes (area within the caller's, 404 outside). */
+  private filtered(user: AuthUser, q: CaseFilterQuery): SelectQueryBuilder<CaseEntity> {
     const qb = this.base(user, narrowArea(user, q.areaCode));
     if (q.procedure) qb.andWhere('c.procedure = :procedure', { procedure: q.procedure });
     if (q.state) qb.andWhere('c.state = :state', { state: q.state });
-    if (q.startedByMe) qb.andWhere('c.createdById = :uid', { uid: user.id });
-    if (q.status === 'open') qb.andWhere('c.closedAt IS NULL');
-    if (q.status === 'closed') qb.andWhere('c.closedAt IS NOT NULL');
     if (q.overdue !== undefined) {
       qb.andWhere(
         q.overdue
@@ -72,6 +70,14 @@ export class CasesService {
         { now: new Date() },
       );
     }
+    return qb;
+  }
+
+  async list(user: AuthUser, q: CaseListQuery): Promise<Page<CaseSummary>> {
+    const qb = this.filtered(user, q);
+    if (q.startedByMe) qb.andWhere('c.createdById = :uid', { uid: user.id });
+    if (q.status === 'open') qb.andWhere('c.closedAt IS NULL');
+    if (q.status === 'closed') qb.andWhere('c.closedAt IS NOT NULL');
     return this.page(qb, q);
   }
 
@@ -87,7 +93,7 @@ export class CasesService {
         if (states.length) pairs.push({ procedure: def.id, states });
       }
     }
-    const qb = this.base(user, null).andWhere('c.closedAt IS NULL');
+    const qb = this.filtered(user, q).andWhere('c.closedAt IS NULL');
     if (!pairs.length) return { items: [], total: 0, page: q.page, pageSize: q.pageSize };
     qb.andWhere(
       new Brackets((w) =>
@@ -101,11 +107,10 @@ export class CasesService {
 
   /** 已办: cases the caller has acted on. */
   async done(user: AuthUser, q: TaskListQuery): Promise<Page<CaseSummary>> {
-    const qb = this.base(user, null).andWhere(
+    const qb = this.filtered(user, q).andWhere(
       'c.id IN (SELECT a."caseId" FROM audit_entries a WHERE a."actorId" = :uid)',
       { uid: user.id },
     );
-    if (q.procedure) qb.andWhere('c.procedure = :procedure', { procedure: q.procedure });
     return this.page(qb, q);
   }
 
