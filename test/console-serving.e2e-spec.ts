@@ -128,4 +128,27 @@ describe(`console: served by the service (${target})`, () => {
     expect(ids(done)).not.toContain(lead.id);
     expect((await get(TOWNSHIP, '/tasks/done?state=village_appraisal')).body.items).toEqual([]);
   });
+  it('console: 退出登录 ends the account\'s tokens on the service — this device\'s and every other\'s — at once; a new login works; logging out needs a token; the account\'s ledger record is unchanged', async () => {
+    const login = async () => (await env.http().post('/auth/login').send({ username: 't_lingjing', password: 'Demo@2026' })).body.accessToken as string;
+    const phone = await login();
+    const desk = await login();
+    const me = (token: string) => env.http().get('/auth/me').set('Authorization', `Bearer ${token}`);
+    expect((await me(phone)).status).toBe(200);
+    expect((await env.http().post('/auth/logout')).status).toBe(401);
+    const out = await env.http().post('/auth/logout').set('Authorization', `Bearer ${phone}`);
+    expect(out.status).toBe(200);
+    expect(out.body).toEqual({ loggedOut: true });
+    for (const token of [phone, desk]) {
+      const refused = await me(token);
+      expect(refused.status).toBe(401);
+      expect(refused.body).toMatchObject({ code: 'UNAUTHENTICATED', message: '您已退出登录，请重新登录' });
+    }
+    expect((await env.http().get('/tasks').set('Authorization', `Bearer ${desk}`)).status).toBe(401);
+    const again = await login();
+    expect((await me(again)).status).toBe(200);
+    // only the column of the logout changed: the users' record ledger still verifies
+    const ledger = await env.http().get('/audit/ledger/verify?kind=users').set('Authorization', `Bearer ${await env.token('admin')}`);
+    expect(ledger.status).toBe(200);
+    expect(ledger.body.valid).toBe(true);
+  });
 });

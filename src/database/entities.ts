@@ -38,6 +38,8 @@ export class UserEntity extends WithId {
   @Column({ type: 'boolean', default: false }) disabled: boolean;
   @Column(timestamp()) createdAt: Date;
   @Column(timestamp()) updatedAt: Date;
+  /** 退出登录 (issue 20): tokens issued at or before this instant are refused */
+  @Column(timestamp({ nullable: true })) tokensEndedAt: Date | null;
 }
 
 @Entity('policy_versions')

@@ -28,7 +28,7 @@ export class AuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
     const [scheme, token] = (req.headers.authorization ?? '').split(' ');
     if (scheme !== 'Bearer' || !token) throw new AppError(ErrorCode.UNAUTHENTICATED, '请先登录（缺少访问令牌）');
-    let payload: { sub: string };
+    let payload: { sub: string; iat?: number; at?: number };
     try {
       payload = await this.jwt.verifyAsync(token);
     } catch {
@@ -36,6 +36,11 @@ export class AuthGuard implements CanActivate {
     }
     const user = await this.users.findForToken(payload.sub);
     if (!user || user.disabled) throw new AppError(ErrorCode.UNAUTHENTICATED, '账号不存在或已停用');
+    // 退出登录 (issue 20): a token issued at or before the account's logout is ended
+    const issuedAt = typeof payload.at === 'number' ? payload.at : (payload.iat ?? 0) * 1000;
+    if (user.tokensEndedAt && issuedAt <= new Date(user.tokensEndedAt).getTime()) {
+      throw new AppError(ErrorCode.UNAUTHENTICATED, '您已退出登录，请重新登录');
+    }
     req.user = toAuthUser(user);
 
     const roles = this.reflector.getAllAndOverride<AuthUser['role'][] | undefined>(ROLES_KEY, targets);

@@ -26,6 +26,7 @@ export class AuthService {
     const outcome = !user || !ok ? 'bad_credentials' : user.disabled ? 'disabled' : 'success';
     await this.throttle.record({ username, user, ip, outcome });
     if (outcome !== 'success' || !user) throw new AppError(ErrorCode.UNAUTHENTICATED, '用户名或密码错误');
-    return { accessToken: await this.jwt.signAsync({ sub: user.id, role: user.role }), user: toAuthUser(user) };
+    // `at`: the issue instant in milliseconds, so a logout in the same second ends this token too (issue 20)
+    return { accessToken: await this.jwt.signAsync({ sub: user.id, role: user.role, at: Date.now() }), user: toAuthUser(user) };
   }
 }

@@ -76,6 +76,16 @@ export class UsersService implements OnApplicationBootstrap {
     return this.byToken.get(id, () => this.users.findOneBy({ id }));
   }
 
+  /**
+   * 退出登录 (issue 20): every token of the account issued until now is refused from now on. Only
+   * this column is written (not `updatedAt`: the account's ledger record is unchanged); the users
+   * table's change feed empties every instance's cached account at commit.
+   */
+  async endTokens(id: string, at = new Date()): Promise<void> {
+    await this.uow.manager.createQueryBuilder().update(UserEntity).set({ tokensEndedAt: at }).where('id = :id', { id }).execute();
+    this.feed.changedHere('users');
+  }
+
   findByUsername(username: string): Promise<UserEntity | null> {
     return this.users.findOneBy({ username });
   }
