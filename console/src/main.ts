@@ -21,6 +21,7 @@ const router = createRouter({
     { path: '/households', component: () => import('./pages/HouseholdsPage.vue'), meta: { title: '农户档案' } },
     { path: '/policies', component: () => import('./pages/PoliciesPage.vue'), meta: { title: '政策参数' } },
     { path: '/imports', component: () => import('./pages/ImportsPage.vue'), meta: { title: '部门预警导入' } },
+    { path: '/registry-import', component: () => import('./pages/RegistryImportPage.vue'), meta: { title: '农户信息导入' } },
     { path: '/admin', component: () => import('./pages/AdminPage.vue'), meta: { title: '系统管理' } },
     { path: '/ledgers', component: () => import('./pages/LedgersPage.vue'), meta: { title: '台账与统计' } },
     { path: '/forms', component: () => import('./pages/FormsPage.vue'), meta: { title: '办理表单一览' } },

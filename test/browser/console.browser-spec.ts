@@ -913,3 +913,72 @@ describe('console: 待办 filters on the service (issue 20)', () => {
     await desk.close();
   }, 120_000);
 });
+
+describe('console: 农户信息导入 (issue 20)', () => {
+  it('trust: the county uploads the national export, sees the progress end, the counts and the per-row report (table and download) with ID numbers as the API returns them; axe-clean', async () => {
+    const page = await (await browser.newContext({ ...DESK, acceptDownloads: true })).newPage();
+    await login(page, 'c_jianan');
+    await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '农户信息导入' }).click();
+    await heading(page, '农户信息导入');
+    const full = page.getByLabel('全量导出');
+    expect(await full.isChecked()).toBe(false); // this file is not the full export of its villages: nobody is recorded as 迁出
+    expect(await page.locator('#reg-full-help').innerText()).toContain('迁出');
+    await page.getByLabel('防返贫监测信息系统导出的农户文件（CSV 或 Excel）').setInputFiles(`${process.cwd()}/seeds/household-registry-example.csv`);
+    const accepted = page.waitForResponse((r) => r.url().endsWith('/imports/households') && r.request().method() === 'POST');
+    await page.getByRole('button', { name: '上传并导入' }).click();
+    expect((await accepted).status()).toBe(202);
+    const status = page.getByTestId('registry-import-status');
+    await status.locator('h2', { hasText: '已完成' }).waitFor({ timeout: 60_000 });
+    expect(await status.innerText()).toContain('13 / 13 行');
+    const count = async (k: string) => Number(await status.locator(`[data-count=${k}]`).innerText());
+    let rows = 0;
+    for (const k of ['created', 'updated', 'moved', 'unchanged', 'invalid', 'conflict']) rows += await count(k);
+    expect(rows).toBe(13);
+    expect(await count('left')).toBe(0);
+    expect(await status.locator('dt', { hasText: '新增成员' }).count()).toBe(1);
+    // the per-row report: a table of every row and the same CSV downloaded
+    const table = page.getByRole('table', { name: '逐行结果' });
+    await table.waitFor();
+    expect(await table.locator('tbody tr').count()).toBe(13);
+    const [download] = await Promise.all([page.waitForEvent('download'), status.getByRole('button', { name: '下载逐行结果' }).click()]);
+    const csv = readFileSync((await download.path())!).toString('utf8').replace(/^\uFEFF/, '').trim().split(/\r\n/);
+    expect(csv[0]).toContain('证件号码');
+    expect(csv).toHaveLength(14);
+    const first = await table.locator('tbody tr').first().locator('td').allInnerTexts();
+    expect(first[3]).toBe(csv[1].split(',')[3]); // the ID number exactly as the service's report has it
+    expect(first[3]).toBe('41100319660412851X'); // the uploader, a county user, sees it in full
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'desk-registry-import');
+    await page.context().close();
+    // on the phone: the earlier import reopened from the list, its report table scrolls inside itself, not the page
+    const phone = await (await browser.newContext(PHONE)).newPage();
+    await login(phone, 'c_jianan');
+    await phone.goto(`${svc.url}/app/registry-import`);
+    await phone.locator('.case-row', { hasText: 'household-registry-example.csv' }).first().getByRole('button', { name: /查看/ }).click();
+    await phone.getByRole('table', { name: '逐行结果' }).waitFor();
+    expect(await phone.getByRole('table', { name: '逐行结果' }).locator('tbody tr').count()).toBe(13);
+    await noHorizontalScroll(phone);
+    await phone.context().close();
+  }, 120_000);
+
+  it('trust: a village user has no 农户信息导入 entry, and an upload from the page is refused with the service\'s own message', async () => {
+    const page = await (await browser.newContext(PHONE)).newPage();
+    await login(page, 'v_huozhuang');
+    expect(await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '农户信息导入' }).count()).toBe(0);
+    await page.goto(`${svc.url}/app/registry-import`);
+    await heading(page, '农户信息导入');
+    await page.getByLabel('防返贫监测信息系统导出的农户文件（CSV 或 Excel）').setInputFiles(`${process.cwd()}/seeds/household-registry-example.csv`);
+    const refused = page.waitForResponse((r) => r.url().endsWith('/imports/households') && r.request().method() === 'POST');
+    await page.getByRole('button', { name: '上传并导入' }).click();
+    const res = await refused;
+    expect(res.status()).toBe(403);
+    const body = (await res.json()) as { message: string };
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').innerText()).toContain(body.message);
+    expect(body.message).toMatch(/[\u4e00-\u9fff]/);
+    expect(await page.getByTestId('registry-import-status').count()).toBe(0);
+    await noHorizontalScroll(page);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+});
