@@ -10,7 +10,8 @@ import { Client } from 'pg';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
+/** One short-lived connection for a few statements (the bench's administration). */
+export async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
   const c = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   await c.connect();
   try {

@@ -4,7 +4,7 @@
  * server lacks it the figures are null with the reason (bench:ab runs a server of its own that
  * has it).
  */
-import { Client } from 'pg';
+import { withClient } from './infra';
 
 export interface StatementCost {
   query: string;
@@ -25,16 +25,6 @@ export interface StatementsWindow {
   totalMs?: number;
   calls?: number;
   statements?: StatementCost[];
-}
-
-async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
 }
 
 /** Creates the extension in the bench's database and resets its figures; the reason when it cannot. */
