@@ -7,7 +7,7 @@
  * embedded SQLite has no round trips and no change feed (so no caches), its budgets are its own.
  */
 import { randomUUID } from 'node:crypto';
-import { recordStatements } from '../src/database/statement-log';
+import { recordRoundTrips, recordStatements } from '../src/database/statement-log';
 import { startApp, target, type TestEnv } from './support/harness';
 import { expectOk, registerHousehold, upload, VILLAGE, verificationData } from './support/flows';
 
@@ -31,12 +31,15 @@ describe('round trips of the hot paths (issue 10)', () => {
     const token = await env.token(VILLAGE);
     const householdId = await registerHousehold(env);
     const counts: Record<string, string[]> = {};
+    const trips: Record<string, number> = {};
     const timed = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
       const stop = recordStatements();
+      const stopTrips = recordRoundTrips();
       try {
         return await work();
       } finally {
         counts[label] = stop();
+        trips[label] = stopTrips();
       }
     };
     const created = await timed('create', async () =>
@@ -63,6 +66,7 @@ describe('round trips of the hot paths (issue 10)', () => {
       ),
     );
     expect(appraised.state).toBe('public_notice');
+    console.log(JSON.stringify(trips));
     return measure ? counts : null;
   }
 

@@ -48,8 +48,10 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * updates that nothing in the step reads back (a record-ledger append: the record, its entry,
  * the head moved on) is held on the transaction's connection and sent as CTEs of the next
  * `writeBatch` (the step's last statement), one round trip fewer. Any other statement on that
- * connection — a read, `COMMIT` — sends it first, so every statement still sees it; `ROLLBACK`
- * drops it. PostgreSQL only: SQLite has no round trips to save.
+ * connection — a read, `COMMIT` — carries it: the connection's wrapper (unit-of-work.ts) sends
+ * it first in the same round trip (pipeline.ts), so every statement still sees it and `COMMIT`
+ * commits it only if it succeeded; `ROLLBACK` drops it. PostgreSQL only: SQLite has no round
+ * trips to save.
  */
 const PENDING = Symbol.for('approvals.pendingWrites');
 
@@ -86,14 +88,16 @@ function merged(em: EntityManager, first: WriteBatch, then: WriteBatch): WriteBa
 
 /**
  * Called by the connection's `query` wrapper (unit-of-work.ts) before any statement: the
- * deferred writes, to send first — or null. `ROLLBACK` drops them.
+ * deferred writes as statements to send first, in the same round trip (pipeline.ts) — or none.
+ * `ROLLBACK` drops them.
  */
-export function takePendingWrites(client: object, text: unknown): (() => Promise<unknown>) | null {
+export function takePendingWrites(client: object, text: unknown): Array<{ text: string; values: unknown[] }> {
   const pending = (client as TxClient)[PENDING];
-  if (!pending) return null;
+  if (!pending) return [];
   (client as TxClient)[PENDING] = undefined;
-  if (typeof text === 'string' && /^\s*ROLLBACK\b/i.test(text)) return null;
-  return () => writeBatch(pending.em, pending.batch);
+  if (typeof text === 'string' && /^\s*ROLLBACK\b/i.test(text)) return [];
+  const st = statementOf(pending.em, pending.batch);
+  return st ? [{ text: st.text, values: st.params }] : [];
 }
 
 /**
@@ -107,7 +111,6 @@ export function takePendingWrites(client: object, text: unknown): (() => Promise
  * caller decides what that means, inside its transaction.
  */
 export async function writeBatch(em: EntityManager, batch: WriteBatch, opts: { defer?: boolean } = {}): Promise<number> {
-  const driver = em.connection.driver;
   if (em.connection.options.type !== 'postgres') return sequential(em, batch);
   // issue 19: the statement below is raw SQL (no TypeORM listeners): the column lengths are checked here
   if (batch.guarded) assertWithinColumns(em.connection.getMetadata(batch.guarded.target), batch.guarded.set);
@@ -123,15 +126,22 @@ export async function writeBatch(em: EntityManager, batch: WriteBatch, opts: { d
     }
   }
   if (client && pending) {
-    client[PENDING] = undefined;
     const both = merged(em, pending.batch, batch);
-    if (both) batch = both;
-    else await writeBatch(pending.em, pending.batch);
-    if (opts.defer && !batch.guarded) {
-      client[PENDING] = { em, batch };
-      return 0;
+    if (both) {
+      client[PENDING] = undefined;
+      batch = both;
     }
+    // else the held batch stays held: the connection's wrapper sends it first, in this statement's round trip
   }
+  const st = statementOf(em, batch);
+  if (!st) return 0;
+  const rows: Array<{ n: number }> = await em.query(st.text, st.params);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** The batch as one statement of data-modifying CTEs (PostgreSQL), or null when it writes nothing. */
+function statementOf(em: EntityManager, batch: WriteBatch): { text: string; params: unknown[] } | null {
+  const driver = em.connection.driver;
   const params: unknown[] = [];
   const p = (v: unknown) => {
     params.push(v);
@@ -181,10 +191,9 @@ export async function writeBatch(em: EntityManager, batch: WriteBatch, opts: { d
         `FROM (VALUES ${tuples.join(', ')}) AS v(${names.join(', ')}) WHERE t.${names[0]} = v.${names[0]} RETURNING 1)`,
     );
   }
-  if (!ctes.length) return 0;
+  if (!ctes.length) return null;
   const result = batch.guarded ? 'SELECT count(*)::int AS n FROM w0' : 'SELECT 0 AS n';
-  const rows: Array<{ n: number }> = await em.query(`WITH ${ctes.join(', ')} ${result}`, params);
-  return Number(rows[0]?.n ?? 0);
+  return { text: `WITH ${ctes.join(', ')} ${result}`, params };
 }
 
 async function sequential(em: EntityManager, batch: WriteBatch): Promise<number> {

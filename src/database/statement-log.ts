@@ -17,6 +17,26 @@ export function recordStatements(): () => string[] {
   };
 }
 
+let trips: number[] | null = null;
+
+/**
+ * Issue 21: counts the round trips to PostgreSQL (a pipeline of several statements is one,
+ * src/database/pipeline.ts) until the returned function is called, which gives the count.
+ */
+export function recordRoundTrips(): () => number {
+  const mine = [0];
+  trips = mine;
+  return () => {
+    if (trips === mine) trips = null;
+    return mine[0];
+  };
+}
+
+/** Called by the connection wrapper (unit-of-work.ts) for every round trip it starts. */
+export function noteRoundTrip(): void {
+  if (trips) trips[0]++;
+}
+
 /**
  * TypeORM's logger for the service: quiet (the service logs requests, not statements; errors
  * surface as exceptions), except that it feeds {@link recordStatements} while one records.

@@ -7,11 +7,15 @@ import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../common/config/app-config';
 import { AppError, ErrorCode } from '../common/errors/app-error';
 import { takePendingWrites } from './batch-write';
+import { type Part, sendPipelined } from './pipeline';
+import { noteRoundTrip } from './statement-log';
 
 /** The transaction the current async call chain runs in, while its work runs. */
 interface OpenTransaction {
   em: EntityManager;
   open: boolean;
+  /** > 0 while {@link UnitOfWork.together} runs: statements are gathered into one round trip */
+  together?: number;
 }
 
 const current = new AsyncLocalStorage<OpenTransaction>();
@@ -73,6 +77,24 @@ export class UnitOfWork {
     return current.getStore()?.open === true;
   }
 
+  /**
+   * Issue 21: runs independent statements of the current transaction in one round trip. While
+   * `work` runs, every statement it sends (e.g. two reads under `Promise.all`) is gathered and
+   * sent when the event loop turns, as one pipeline (pipeline.ts) — in the order they were
+   * issued; a failure fails them all (the transaction is lost anyway). Outside a transaction or
+   * on SQLite it simply runs `work`.
+   */
+  async together<T>(work: () => Promise<T>): Promise<T> {
+    const tx = current.getStore();
+    if (!tx?.open || !this.isPostgres) return work();
+    tx.together = (tx.together ?? 0) + 1;
+    try {
+      return await work();
+    } finally {
+      tx.together--;
+    }
+  }
+
   async transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     const open = current.getStore();
     if (open?.open) return work(open.em);
@@ -122,10 +144,13 @@ export class UnitOfWork {
 
 interface PgClient {
   query: (...args: unknown[]) => unknown;
+  _types?: unknown;
   [PREPARED]?: Set<string>;
+  [RESET]?: () => void;
 }
 
 const PREPARED = Symbol('preparedStatementNames');
+const RESET = Symbol('resetHeldStatements');
 /** distinct statements prepared per connection; past it, statements are sent unprepared */
 const MAX_PREPARED = 500;
 
@@ -143,31 +168,134 @@ function statementName(text: string): string {
   return name;
 }
 
+const BEGIN = /^\s*(START TRANSACTION|BEGIN)\s*;?\s*$/i;
+const COMMIT = /^\s*COMMIT\s*;?\s*$/i;
+const ROLLBACK = /^\s*ROLLBACK\s*;?\s*$/i;
+
+/** What node-postgres would have answered a statement that was not sent (a held BEGIN, an empty transaction's end). */
+const answered = (command: string) => Promise.resolve({ command, rows: [], rowCount: null, fields: [] });
+
+/** A statement waiting for its round trip while {@link UnitOfWork.together} gathers them. */
+interface Gathered {
+  part: Part;
+  resolve: (r: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
 /**
- * Makes a pooled PostgreSQL connection send each parameterised statement as a named prepared
- * statement (node-postgres parses it once per connection, then only binds and executes): the
- * server no longer parses and plans the same few statement shapes on every request. Names are a
- * hash of the text, so two texts never share one; at most MAX_PREPARED per connection.
+ * Makes a pooled PostgreSQL connection
+ * - send each parameterised statement as a named prepared statement (node-postgres parses it
+ *   once per connection, then only binds and executes): the server no longer parses and plans
+ *   the same few statement shapes on every request. Names are a hash of the text, so two texts
+ *   never share one; at most MAX_PREPARED per connection;
+ * - (issue 21) spend as few round trips as the statements allow: `BEGIN` is held and sent in
+ *   the same round trip as the transaction's first statement (pipeline.ts); writes deferred by
+ *   batch-write.ts ride with the next statement, `COMMIT` included; statements gathered by
+ *   {@link UnitOfWork.together} go as one. A transaction that sent nothing sends nothing at its
+ *   end. Errors are those of the statement that failed; nothing after it runs.
  */
 function preparedStatements(client: PgClient): void {
-  if (client[PREPARED]) return;
+  if (client[PREPARED]) return client[RESET]?.();
   const names = new Set<string>();
   client[PREPARED] = names;
-  const query = client.query.bind(client);
-  const send = (text: unknown, values?: unknown, ...rest: unknown[]) => {
-    if (typeof text === 'string' && Array.isArray(values) && values.length) {
+  const send = client.query.bind(client);
+  const query = (...args: unknown[]) => {
+    noteRoundTrip();
+    return send(...args);
+  };
+  let beginHeld = false;
+  let gathered: Gathered[] = [];
+
+  const part = (text: string, values?: unknown[]): Part => {
+    if (values?.length) {
       const name = statementName(text);
       if (names.has(name) || names.size < MAX_PREPARED) {
         names.add(name);
-        return query({ name, text, values }, ...rest);
+        return { text, values, name };
       }
     }
-    return query(text, values, ...rest);
+    return { text, values };
   };
+  /** what is held for the next round trip: BEGIN, then deferred writes */
+  const held = (text: string): Part[] => {
+    const parts: Part[] = beginHeld ? [{ text: 'BEGIN' }] : [];
+    beginHeld = false;
+    for (const w of takePendingWrites(client, text)) parts.push(part(w.text, w.values));
+    return parts;
+  };
+  const pipeline = (parts: Part[]) => sendPipelined(client, parts, query);
+  const flushGathered = () => {
+    const batch = gathered;
+    gathered = [];
+    if (!batch.length) return;
+    const parts = [...held(batch[0].part.text), ...batch.map((g) => g.part)];
+    const skip = parts.length - batch.length;
+    pipeline(parts).then(
+      (results) => batch.forEach((g, i) => g.resolve(results[skip + i])),
+      (err) => batch.forEach((g) => g.reject(err)),
+    );
+  };
+
+  // a connection handed out again starts clean: a transaction that ended without COMMIT or
+  // ROLLBACK (its start failed) sent nothing, so what it held is simply forgotten
+  client[RESET] = () => {
+    beginHeld = false;
+    gathered = [];
+    takePendingWrites(client, 'ROLLBACK');
+  };
+
   client.query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
-    // writes deferred to this statement's round trip that it cannot carry: sent first (batch-write.ts)
-    const first = takePendingWrites(client, text);
-    return first ? first().then(() => send(text, values, ...rest)) : send(text, values, ...rest);
+    if (typeof text !== 'string' || rest.length || (values !== undefined && !Array.isArray(values))) {
+      // not a plain statement (a stream, a callback): whatever is held goes first, in order, on its own
+      flushGathered();
+      const before = held('');
+      if (before.length) pipeline(before).catch(() => undefined);
+      return query(text, values, ...rest);
+    }
+    const vals = values as unknown[] | undefined;
+    if (BEGIN.test(text) && !vals?.length && !beginHeld) {
+      beginHeld = true;
+      return answered('BEGIN');
+    }
+    if (ROLLBACK.test(text)) {
+      for (const g of gathered.splice(0)) g.reject(new Error('the transaction was rolled back before this statement was sent'));
+      takePendingWrites(client, text);
+      if (beginHeld) {
+        beginHeld = false;
+        return answered('ROLLBACK');
+      }
+      return query(text);
+    }
+    if (current.getStore()?.together && !COMMIT.test(text)) {
+      return new Promise((resolve, reject) => {
+        if (!gathered.length) setImmediate(flushGathered);
+        gathered.push({ part: part(text, vals), resolve, reject });
+      });
+    }
+    flushGathered();
+    if (COMMIT.test(text) && beginHeld) {
+      // nothing was sent in this transaction, unless writes were held for this COMMIT
+      const writes = takePendingWrites(client, text);
+      beginHeld = false;
+      if (!writes.length) return answered('COMMIT');
+      return pipeline([{ text: 'BEGIN' }, ...writes.map((w) => part(w.text, w.values)), { text }]).then((r) => r[r.length - 1]);
+    }
+    const before = held(text);
+    if (!vals?.length && !COMMIT.test(text)) {
+      // an unparameterised text may hold several statements, which one pipeline part cannot: what is held goes first
+      if (!before.length) return query(text, vals);
+      const first = pipeline(before);
+      const main = query(text, vals) as Promise<unknown>;
+      return first.then(() => main, (err) => {
+        main.catch(() => undefined);
+        throw err;
+      });
+    }
+    if (!before.length) {
+      const p = part(text, vals);
+      return query(p.name ? { name: p.name, text, values: vals } : text, vals);
+    }
+    return pipeline([...before, part(text, vals)]).then((r) => r[r.length - 1]);
   };
 }
 

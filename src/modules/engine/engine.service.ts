@@ -15,7 +15,8 @@ import { IdempotencyStore } from './idempotency';
 import { type CaseOrigin, ProcedureRegistry } from './procedure-adapter';
 import { checkRole } from './requirements';
 import { type CaseView, CaseViewService } from './case-view.service';
-import { type EventRequest, type Planned, StepRunner } from './step-runner';
+import { loadEvidence } from './evidence-use';
+import { type EventRequest, evidenceToRead, type Planned, StepRunner } from './step-runner';
 
 export { DEADLINE_NEAR, DEADLINE_PASSED } from './case-store';
 
@@ -194,8 +195,15 @@ export class EngineService {
       IdempotencyStore.hash({ caseId: req.caseId, type: req.type, version: req.version, evidenceIds: req.evidenceIds, data: req.data, reason: req.reason ?? null });
     try {
       const done = await this.uow.transaction(async (em) => {
-        // the transaction's first statement: the case, the answer stored under the key, the household's version (share-locked)
-        const { caseRow: found, stored, householdVersion } = await this.loadForStep(em, req.caseId, actor.id, idempotencyKey);
+        // the transaction's first round trip (issue 21: BEGIN and two statements in one pipeline):
+        // the case, the answer stored under the key, the household's version (share-locked); and
+        // the case's evidence with the files the event names, which the checks read later
+        const [{ caseRow: found, stored, householdVersion }, evidence] = await this.uow.together(() =>
+          Promise.all([
+            this.loadForStep(em, req.caseId, actor.id, idempotencyKey),
+            UUID.test(req.caseId) ? loadEvidence(em, { id: req.caseId, batchId: 'read' }, evidenceToRead(req.evidenceIds)) : undefined,
+          ]),
+        );
         const replay = stored || !found ? await this.idempotency.replay(actor.id, idempotencyKey, requestHash, stored ?? undefined) : null;
         if (replay) return { replay, view: null, timers: [] as TimerEntity[], outgoing: [] as Outgoing };
         if (!found) throw AppError.notFound('案件');
@@ -203,7 +211,7 @@ export class EngineService {
         if (req.version !== found.version) {
           throw new AppError(ErrorCode.VERSION_CONFLICT, '案件已被他人更新，请刷新后重试', { expectedVersion: found.version, givenVersion: req.version });
         }
-        const step = await this.steps.step(em, found, req, actor, { householdVersion });
+        const step = await this.steps.step(em, found, req, actor, { householdVersion, evidence });
         const view = await this.views.view(step.stored, actor, em, { evidence: step.caseEvidence, facts: step.facts });
         const record = this.idempotency.record({ userId: actor.id, key: idempotencyKey, requestHash, caseId: found.id, response: view });
         return { replay: null, view, timers: step.timers, outgoing: await this.steps.flush(em, step, record) };

@@ -32,7 +32,11 @@ export interface EvidenceRow extends EvidenceEntity {
  * uploads of the caller), oldest first, each with its uploader and whether its content was used
  * elsewhere: one query.
  */
-export async function loadEvidence(em: EntityManager, caseRow: CaseEntity, named: string[] = []): Promise<EvidenceRow[]> {
+export async function loadEvidence(
+  em: EntityManager,
+  caseRow: Pick<CaseEntity, 'id' | 'batchId'> | { id: string; batchId: 'read' },
+  named: string[] = [],
+): Promise<EvidenceRow[]> {
   const qb = em
     .createQueryBuilder(EvidenceEntity, 'e')
     .leftJoin(UserEntity, 'u', 'u.id = e.uploadedById')
@@ -43,7 +47,9 @@ export async function loadEvidence(em: EntityManager, caseRow: CaseEntity, named
       'reused',
     )
     .where('e.caseId = :case', { case: caseRow.id });
-  if (caseRow.batchId) qb.orWhere('(e.batchId = :batch AND e.caseId IS NULL)', { batch: caseRow.batchId });
+  // 'read': the case is being read in the same round trip (issue 21), so its batch is taken in SQL
+  if (caseRow.batchId === 'read') qb.orWhere('(e.batchId = (SELECT c."batchId" FROM "cases" c WHERE c."id" = :case) AND e.caseId IS NULL)');
+  else if (caseRow.batchId) qb.orWhere('(e.batchId = :batch AND e.caseId IS NULL)', { batch: caseRow.batchId });
   if (named.length) qb.orWhere('e.id IN (:...named)', { named });
   const { entities, raw } = await qb.orderBy('e.uploadedAt', 'ASC').addOrderBy('e.id', 'ASC').getRawAndEntities();
   const extra = new Map<string, { uploader_role: string | null; uploader_sector: string | null; reused: unknown }>(raw.map((r) => [r.e_id, r]));

@@ -20,6 +20,12 @@ import { checkRole } from './requirements';
 
 const UUID = /^[0-9a-f-]{36}$/i;
 
+/** The files an event's evidence ids name, as read: none when one of them is not an id at all (then EVIDENCE_INVALID). */
+export function evidenceToRead(evidenceIds: string[]): string[] {
+  const unique = [...new Set(evidenceIds)];
+  return unique.some((id) => !UUID.test(id)) ? [] : unique;
+}
+
 /** An event sent to a case: what `plan` judges. */
 export interface EventRequest {
   caseId: string;
@@ -73,13 +79,19 @@ export class StepRunner {
     caseRow: CaseEntity,
     req: EventRequest,
     actor: AuthUser,
-    opts: { firedTimerKey?: string; householdVersion?: number | null } = {},
+    opts: { firedTimerKey?: string; householdVersion?: number | null; evidence?: EvidenceRow[] } = {},
   ): Promise<Stepped> {
     return this.write(em, caseRow, await this.plan(em, caseRow, req, actor, opts), actor, opts);
   }
 
   /** Every check, then the machine's next snapshot. Writes nothing: a refusal throws here. */
-  async plan(em: EntityManager, caseRow: CaseEntity, req: EventRequest, actor: AuthUser, known: { householdVersion?: number | null } = {}): Promise<Planned> {
+  async plan(
+    em: EntityManager,
+    caseRow: CaseEntity,
+    req: EventRequest,
+    actor: AuthUser,
+    known: { householdVersion?: number | null; evidence?: EvidenceRow[] } = {},
+  ): Promise<Planned> {
     // the household first, shared-locked on PostgreSQL: a registry change waits for this step,
     // so the version recorded is the one the facts below were read from (given when the caller
     // read it with the case, in this transaction)
@@ -88,7 +100,7 @@ export class StepRunner {
     const facts = await this.checks.load(em, caseRow, actor);
     let caseEvidence: EvidenceRow[] = [];
     const judged = await this.checks.judge(facts, req, async () => {
-      const found = await this.resolveEvidence(em, caseRow, req, actor);
+      const found = await this.resolveEvidence(em, caseRow, req, actor, known.evidence);
       caseEvidence = found.caseEvidence;
       return found.referenced;
     });
@@ -184,15 +196,24 @@ export class StepRunner {
     };
   }
 
-  /** The step's last writes, one statement on PostgreSQL: its notifications, deliveries and idempotency record. */
+  /**
+   * The step's last writes, one statement on PostgreSQL: its notifications, deliveries and
+   * idempotency record. Held for the transaction's next statement (issue 21): it goes with
+   * `COMMIT` in one round trip, which commits only if it succeeded (a twin's idempotency record
+   * surfaces there as the unique violation the engine answers from the twin).
+   */
   async flush(em: EntityManager, step: Stepped, idempotency?: IdempotencyRecordEntity): Promise<Outgoing> {
-    await writeBatch(em, {
-      inserts: [
-        { target: NotificationEntity, rows: step.notice.notifications },
-        { target: WebhookDeliveryEntity, rows: step.notice.deliveries },
-        { target: IdempotencyRecordEntity, rows: idempotency ? [idempotency] : [] },
-      ],
-    });
+    await writeBatch(
+      em,
+      {
+        inserts: [
+          { target: NotificationEntity, rows: step.notice.notifications },
+          { target: WebhookDeliveryEntity, rows: step.notice.deliveries },
+          { target: IdempotencyRecordEntity, rows: idempotency ? [idempotency] : [] },
+        ],
+      },
+      { defer: true },
+    );
     return step.notice.outgoing;
   }
 
@@ -207,10 +228,11 @@ export class StepRunner {
     caseRow: CaseEntity,
     req: { type: string; evidenceIds: string[] },
     actor: AuthUser,
+    /** read with the case, in its round trip, for exactly these evidence ids (see {@link evidenceToRead}) */
+    prefetched?: EvidenceRow[],
   ): Promise<{ referenced: EvidenceRow[]; caseEvidence: EvidenceRow[] }> {
     const unique = [...new Set(req.evidenceIds)];
-    const bad = unique.filter((id) => !UUID.test(id));
-    const rows = await loadEvidence(em, caseRow, bad.length ? [] : unique);
+    const rows = prefetched ?? (await loadEvidence(em, caseRow, evidenceToRead(req.evidenceIds)));
     const usable = rows.filter(
       (e) =>
         e.caseId === caseRow.id ||
