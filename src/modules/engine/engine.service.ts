@@ -4,6 +4,7 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { areaLike, assertInArea } from '../../common/auth/scope';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { isUniqueViolation } from '../../common/errors/db-errors';
+import { columnsOf, hydrate, placeholder } from '../../database/raw-rows';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { CaseEntity, IdempotencyRecordEntity, TimerEntity } from '../../database/entities';
 import { TimerScheduler } from '../timers/timer-scheduler';
@@ -296,15 +297,22 @@ export class EngineService {
     const pg = em.connection.options.type === 'postgres';
     const fromContext = pg ? `c."snapshot"::json #>> '{context,householdId}'` : `json_extract(c."snapshot", '$.context.householdId')`;
     const household = `CASE WHEN c."subjectType" = 'household' THEN c."subjectId" ELSE ${fromContext} END`;
-    const { entities, raw } = await em
-      .createQueryBuilder(CaseEntity, 'c')
-      .leftJoinAndMapOne('c.replay', IdempotencyRecordEntity, 'i', 'i.userId = :uid AND i.key = :key', { uid: userId, key })
-      .addSelect(`(SELECT h."version" FROM "households" h WHERE h."id" = ${household}${pg ? ' FOR SHARE' : ''})`, 'householdVersion')
-      .where('c.id = :id', { id: caseId })
-      .getRawAndEntities();
-    const row = (entities[0] ?? null) as (CaseEntity & { replay?: IdempotencyRecordEntity | null }) | null;
-    const version = raw[0]?.householdVersion;
-    return { caseRow: row, stored: row?.replay ?? null, householdVersion: version === null || version === undefined ? null : Number(version) };
+    const $ = placeholder(em);
+    // issue 21: written out (raw-rows.ts) instead of built by QueryBuilder on every step
+    const rows: Array<Record<string, unknown>> = await em.query(
+      `SELECT ${columnsOf(em, CaseEntity, 'c')}, ${columnsOf(em, IdempotencyRecordEntity, 'i')}, ` +
+        `(SELECT h."version" FROM "households" h WHERE h."id" = ${household}${pg ? ' FOR SHARE' : ''}) AS "householdVersion" ` +
+        `FROM "cases" "c" LEFT JOIN "idempotency_records" "i" ON "i"."userId" = ${$(1)} AND "i"."key" = ${$(2)} WHERE "c"."id" = ${$(3)}`,
+      [userId, key, caseId],
+    );
+    const row = rows[0];
+    if (!row) return { caseRow: null, stored: null, householdVersion: null };
+    const version = row.householdVersion;
+    return {
+      caseRow: hydrate(em, CaseEntity, 'c', row),
+      stored: hydrate(em, IdempotencyRecordEntity, 'i', row),
+      householdVersion: version === null || version === undefined ? null : Number(version),
+    };
   }
 
   async loadVisible(caseId: string, actor: AuthUser, em?: EntityManager): Promise<CaseEntity> {

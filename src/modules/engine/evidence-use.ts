@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
-import { type CaseEntity, EvidenceEntity, UserEntity } from '../../database/entities';
+import { type CaseEntity, EvidenceEntity } from '../../database/entities';
+import { columnsOf, hydrate, placeholder } from '../../database/raw-rows';
 import type { ProcedureDefinition } from '../../machines/procedure';
 
 /**
@@ -37,29 +38,31 @@ export async function loadEvidence(
   caseRow: Pick<CaseEntity, 'id' | 'batchId'> | { id: string; batchId: 'read' },
   named: string[] = [],
 ): Promise<EvidenceRow[]> {
-  const qb = em
-    .createQueryBuilder(EvidenceEntity, 'e')
-    .leftJoin(UserEntity, 'u', 'u.id = e.uploadedById')
-    .addSelect('u.role', 'uploader_role')
-    .addSelect('u.sector', 'uploader_sector')
-    .addSelect(
-      `CASE WHEN EXISTS (SELECT 1 FROM "evidence" o WHERE o."sha256" = "e"."sha256" AND o."type" = "e"."type" AND o."id" <> "e"."id" AND o."usedInSeq" IS NOT NULL) THEN 1 ELSE 0 END`,
-      'reused',
-    )
-    .where('e.caseId = :case', { case: caseRow.id });
+  // issue 21: written out (raw-rows.ts) instead of built by QueryBuilder on every step
+  const $ = placeholder(em);
+  const params: unknown[] = [caseRow.id];
+  const where = [`"e"."caseId" = ${$(1)}`];
   // 'read': the case is being read in the same round trip (issue 21), so its batch is taken in SQL
-  if (caseRow.batchId === 'read') qb.orWhere('(e.batchId = (SELECT c."batchId" FROM "cases" c WHERE c."id" = :case) AND e.caseId IS NULL)');
-  else if (caseRow.batchId) qb.orWhere('(e.batchId = :batch AND e.caseId IS NULL)', { batch: caseRow.batchId });
-  if (named.length) qb.orWhere('e.id IN (:...named)', { named });
-  const { entities, raw } = await qb.orderBy('e.uploadedAt', 'ASC').addOrderBy('e.id', 'ASC').getRawAndEntities();
-  const extra = new Map<string, { uploader_role: string | null; uploader_sector: string | null; reused: unknown }>(raw.map((r) => [r.e_id, r]));
-  return entities.map((e) => {
-    const x = extra.get(e.id);
-    return Object.assign(e, {
-      uploader: { role: x?.uploader_role ?? null, sector: x?.uploader_sector ?? null },
-      reusedElsewhere: Number(x?.reused ?? 0) === 1,
-    });
-  });
+  if (caseRow.batchId === 'read') {
+    params.push(caseRow.id);
+    where.push(`("e"."batchId" = (SELECT c."batchId" FROM "cases" c WHERE c."id" = ${$(2)}) AND "e"."caseId" IS NULL)`);
+  } else if (caseRow.batchId) {
+    params.push(caseRow.batchId);
+    where.push(`("e"."batchId" = ${$(2)} AND "e"."caseId" IS NULL)`);
+  }
+  if (named.length) where.push(`"e"."id" IN (${named.map((id) => $(params.push(id))).join(', ')})`);
+  const rows: Array<Record<string, unknown>> = await em.query(
+    `SELECT ${columnsOf(em, EvidenceEntity, 'e')}, "u"."role" AS "uploader_role", "u"."sector" AS "uploader_sector", ` +
+      `CASE WHEN EXISTS (SELECT 1 FROM "evidence" o WHERE o."sha256" = "e"."sha256" AND o."type" = "e"."type" AND o."id" <> "e"."id" AND o."usedInSeq" IS NOT NULL) THEN 1 ELSE 0 END AS "reused" ` +
+      `FROM "evidence" "e" LEFT JOIN "users" "u" ON "u"."id" = "e"."uploadedById" WHERE ${where.join(' OR ')} ORDER BY "e"."uploadedAt" ASC, "e"."id" ASC`,
+    params,
+  );
+  return rows.map((r) =>
+    Object.assign(hydrate(em, EvidenceEntity, 'e', r)!, {
+      uploader: { role: (r.uploader_role as string | null) ?? null, sector: (r.uploader_sector as string | null) ?? null },
+      reusedElsewhere: Number(r.reused ?? 0) === 1,
+    }),
+  );
 }
 
 /** Whether a stored file may serve `event` on this case (see the rules above). */
