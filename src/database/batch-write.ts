@@ -55,12 +55,23 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
  */
 const PENDING = Symbol.for('approvals.pendingWrites');
 
-interface PendingWrites {
-  em: EntityManager;
-  batch: WriteBatch;
-}
+/**
+ * What is held on a transaction's connection, in the order it was written: deferred batches
+ * (nothing waits for them; a later deferred batch joins the last one when their tables differ)
+ * and held statements (a guarded step write whose row count a caller awaits, see {@link holdBatch}).
+ */
+type Pending =
+  | { em: EntityManager; batch: WriteBatch; settle?: undefined }
+  | { em: EntityManager; statement: { text: string; params: unknown[] }; settle: (err: unknown, result?: unknown) => void };
 
-type TxClient = { [PENDING]?: PendingWrites };
+type TxClient = { [PENDING]?: Pending[] };
+
+/** A statement the connection's wrapper sends first; `settle` receives its own result (or the pipeline's error). */
+export interface HeldPart {
+  text: string;
+  values: unknown[];
+  settle?: (err: unknown, result?: unknown) => void;
+}
 
 /** The pg client of the transaction `em` runs in, or null outside one. */
 function txClient(em: EntityManager): TxClient | null {
@@ -87,17 +98,58 @@ function merged(em: EntityManager, first: WriteBatch, then: WriteBatch): WriteBa
 }
 
 /**
- * Called by the connection's `query` wrapper (unit-of-work.ts) before any statement: the
- * deferred writes as statements to send first, in the same round trip (pipeline.ts) — or none.
- * `ROLLBACK` drops them.
+ * Called by the connection's `query` wrapper (unit-of-work.ts) before any statement: what is
+ * held, as statements to send first, in order, in the same round trip (pipeline.ts) — or none.
+ * `ROLLBACK` drops them (a held statement's waiter is told the transaction ended). Each is
+ * written to the statement log as it goes (TypeORM never saw it).
  */
-export function takePendingWrites(client: object, text: unknown): Array<{ text: string; values: unknown[] }> {
+export function takePendingWrites(client: object, text: unknown): HeldPart[] {
   const pending = (client as TxClient)[PENDING];
-  if (!pending) return [];
+  if (!pending?.length) return [];
   (client as TxClient)[PENDING] = undefined;
-  if (typeof text === 'string' && /^\s*ROLLBACK\b/i.test(text)) return [];
-  const st = statementOf(pending.em, pending.batch);
-  return st ? [{ text: st.text, values: st.params }] : [];
+  if (typeof text === 'string' && /^\s*ROLLBACK\b/i.test(text)) {
+    for (const p of pending) p.settle?.(new Error('the transaction was rolled back before this write was sent'));
+    return [];
+  }
+  const parts: HeldPart[] = [];
+  for (const p of pending) {
+    const st = p.settle ? p.statement : statementOf(p.em, p.batch);
+    if (!st) continue;
+    p.em.connection.logger.logQuery(st.text, st.params);
+    parts.push({ text: st.text, values: st.params, settle: p.settle });
+  }
+  return parts;
+}
+
+/** Column lengths, checked here because the statements are raw SQL (no TypeORM listeners; issue 19). */
+function assertBatchWithinColumns(em: EntityManager, batch: WriteBatch): void {
+  if (batch.guarded) assertWithinColumns(em.connection.getMetadata(batch.guarded.target), batch.guarded.set);
+  for (const op of batch.inserts ?? []) for (const row of op.rows) assertWithinColumns(em.connection.getMetadata(op.target), row);
+  for (const k of batch.keyed ?? []) for (const row of k.rows) assertWithinColumns(em.connection.getMetadata(k.target), row);
+}
+
+/** Raised by a held guarded write whose row was not at the version it was judged on (see {@link holdBatch}). */
+export const VERSION_MOVED = 'version_moved';
+
+/**
+ * Issue 21: a guarded step write held for the transaction's next round trip — whatever the
+ * step sends next (an effect's statement) or `COMMIT` carries it, first. Resolves with the
+ * guarded update's row count once it has run; since `COMMIT` may carry it, the statement itself
+ * fails (a cast error naming {@link VERSION_MOVED}) when the row was not at the version, so that
+ * nothing after it — `COMMIT` included — runs. The caller must await the promise before its
+ * transaction ends; it rejects with the pipeline's error when this or an earlier held write
+ * failed. Outside a PostgreSQL transaction it is {@link writeBatch}.
+ */
+export function holdBatch(em: EntityManager, batch: WriteBatch): Promise<number> {
+  const client = em.connection.options.type === 'postgres' ? txClient(em) : null;
+  if (!client || !batch.guarded) return writeBatch(em, batch);
+  assertBatchWithinColumns(em, batch);
+  const st = statementOf(em, batch, { failWhenMoved: true });
+  if (!st) return Promise.resolve(0);
+  return new Promise((resolve, reject) => {
+    const settle = (err: unknown, result?: unknown) => (err ? reject(err) : resolve(Number((result as { rows?: Array<{ n: number }> })?.rows?.[0]?.n ?? 0)));
+    (client[PENDING] ??= []).push({ em, statement: st, settle });
+  });
 }
 
 /**
@@ -112,35 +164,36 @@ export function takePendingWrites(client: object, text: unknown): Array<{ text: 
  */
 export async function writeBatch(em: EntityManager, batch: WriteBatch, opts: { defer?: boolean } = {}): Promise<number> {
   if (em.connection.options.type !== 'postgres') return sequential(em, batch);
-  // issue 19: the statement below is raw SQL (no TypeORM listeners): the column lengths are checked here
-  if (batch.guarded) assertWithinColumns(em.connection.getMetadata(batch.guarded.target), batch.guarded.set);
-  for (const op of batch.inserts ?? []) for (const row of op.rows) assertWithinColumns(em.connection.getMetadata(op.target), row);
-  for (const k of batch.keyed ?? []) for (const row of k.rows) assertWithinColumns(em.connection.getMetadata(k.target), row);
+  assertBatchWithinColumns(em, batch);
   const client = txClient(em);
   const pending = client?.[PENDING];
+  const last = pending?.[pending.length - 1];
   if (client && opts.defer && !batch.guarded) {
-    const both = pending ? merged(em, pending.batch, batch) : batch;
-    if (both) {
-      client[PENDING] = { em, batch: both };
-      return 0;
-    }
+    // joins the last held batch when their tables differ; else held after it
+    const both = last && !last.settle ? merged(em, last.batch, batch) : null;
+    if (both) pending![pending!.length - 1] = { em, batch: both };
+    else (client[PENDING] ??= []).push({ em, batch });
+    return 0;
   }
-  if (client && pending) {
-    const both = merged(em, pending.batch, batch);
+  if (client && last && !last.settle && pending!.length === 1) {
+    const both = merged(em, last.batch, batch);
     if (both) {
       client[PENDING] = undefined;
       batch = both;
     }
-    // else the held batch stays held: the connection's wrapper sends it first, in this statement's round trip
   }
+  // whatever else is held goes first, in this statement's round trip (the connection's wrapper)
   const st = statementOf(em, batch);
   if (!st) return 0;
   const rows: Array<{ n: number }> = await em.query(st.text, st.params);
   return Number(rows[0]?.n ?? 0);
 }
 
-/** The batch as one statement of data-modifying CTEs (PostgreSQL), or null when it writes nothing. */
-function statementOf(em: EntityManager, batch: WriteBatch): { text: string; params: unknown[] } | null {
+/**
+ * The batch as one statement of data-modifying CTEs (PostgreSQL), or null when it writes
+ * nothing. `failWhenMoved`: the statement fails when the guarded update changed no row.
+ */
+function statementOf(em: EntityManager, batch: WriteBatch, opts: { failWhenMoved?: boolean } = {}): { text: string; params: unknown[] } | null {
   const driver = em.connection.driver;
   const params: unknown[] = [];
   const p = (v: unknown) => {
@@ -192,7 +245,12 @@ function statementOf(em: EntityManager, batch: WriteBatch): { text: string; para
     );
   }
   if (!ctes.length) return null;
-  const result = batch.guarded ? 'SELECT count(*)::int AS n FROM w0' : 'SELECT 0 AS n';
+  // a cast of a value known only when the statement runs: the error stops the round trip (holdBatch)
+  const result = !batch.guarded
+    ? 'SELECT 0 AS n'
+    : opts.failWhenMoved
+      ? `SELECT CASE WHEN count(*) = 1 THEN 1 ELSE ('${VERSION_MOVED}:' || count(*))::int END AS n FROM w0`
+      : 'SELECT count(*)::int AS n FROM w0';
   return { text: `WITH ${ctes.join(', ')} ${result}`, params };
 }
 

@@ -16,6 +16,14 @@ import pg, { Query } from 'pg';
  * block; `COMMIT` as the last part commits it only when everything before it succeeded.
  */
 
+/** On a pipeline's error: which part failed (the ones before it ran and succeeded) and their results. */
+export const FAILED_AT = Symbol.for('approvals.pipelineFailedAt');
+
+/** Where a pipeline stopped, when `err` is a pipeline's error. */
+export function failedAt(err: unknown): { index: number; results: unknown[] } | undefined {
+  return (err as { [FAILED_AT]?: { index: number; results: unknown[] } } | null)?.[FAILED_AT];
+}
+
 /** One statement of a pipeline: its text, its values and (optionally) its prepared statement name. */
 export interface Part {
   text: string;
@@ -146,7 +154,7 @@ export class Pipelined {
       const name = this.queries[i].name;
       if (name && this.submittedByUs.has(name) && con.parsedStatements[name] === undefined) delete con.submittedNamedStatements[name];
     }
-    this.finish(err);
+    this.finish(Object.assign(err, { [FAILED_AT]: { index: this.at, results: this.queries.slice(0, this.at).map((q) => q._results) } }));
   }
 
   handleReadyForQuery(): void {

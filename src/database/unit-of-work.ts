@@ -7,7 +7,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../common/config/app-config';
 import { AppError, ErrorCode } from '../common/errors/app-error';
 import { takePendingWrites } from './batch-write';
-import { type Part, sendPipelined } from './pipeline';
+import { failedAt, type Part, sendPipelined } from './pipeline';
 import { noteRoundTrip } from './statement-log';
 
 /** The transaction the current async call chain runs in, while its work runs. */
@@ -95,6 +95,23 @@ export class UnitOfWork {
     }
   }
 
+  /**
+   * Issue 21: commits the current transaction now, from inside its work, in the same round trip
+   * as what is held (a step's guarded write and its last writes), so that a held write's failure
+   * surfaces here — where its caller maps it (VERSION_CONFLICT) — instead of inside TypeORM's
+   * COMMIT. Must be the work's last statement: the connection refuses any other statement after
+   * it, and TypeORM's own COMMIT that follows is answered without a round trip. Nothing to do
+   * outside a PostgreSQL transaction (SQLite commits when the work returns).
+   */
+  async commitEarly(): Promise<void> {
+    const tx = current.getStore();
+    if (!tx?.open || !this.isPostgres) return;
+    const client = (tx.em.queryRunner as unknown as { databaseConnection?: PgClient } | undefined)?.databaseConnection;
+    if (!client?.[PREPARED]) return;
+    await (client.query('COMMIT') as Promise<unknown>);
+    client[COMMITTED] = true;
+  }
+
   async transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     const open = current.getStore();
     if (open?.open) return work(open.em);
@@ -147,10 +164,13 @@ interface PgClient {
   _types?: unknown;
   [PREPARED]?: Set<string>;
   [RESET]?: () => void;
+  /** set by {@link UnitOfWork.commitEarly}: the transaction is committed, TypeORM's COMMIT is a formality */
+  [COMMITTED]?: boolean;
 }
 
 const PREPARED = Symbol('preparedStatementNames');
 const RESET = Symbol('resetHeldStatements');
+const COMMITTED = Symbol('committedEarly');
 /** distinct statements prepared per connection; past it, statements are sent unprepared */
 const MAX_PREPARED = 500;
 
@@ -174,6 +194,9 @@ const ROLLBACK = /^\s*ROLLBACK\s*;?\s*$/i;
 
 /** What node-postgres would have answered a statement that was not sent (a held BEGIN, an empty transaction's end). */
 const answered = (command: string) => Promise.resolve({ command, rows: [], rowCount: null, fields: [] });
+
+/** A statement of a pipeline; a held write's waiter is told its own outcome. */
+type Settled = Part & { settle?: (err: unknown, result?: unknown) => void };
 
 /** A statement waiting for its round trip while {@link UnitOfWork.together} gathers them. */
 interface Gathered {
@@ -216,14 +239,27 @@ function preparedStatements(client: PgClient): void {
     }
     return { text, values };
   };
-  /** what is held for the next round trip: BEGIN, then deferred writes */
-  const held = (text: string): Part[] => {
-    const parts: Part[] = beginHeld ? [{ text: 'BEGIN' }] : [];
+  /** what is held for the next round trip: BEGIN, then deferred writes (each may await its own result) */
+  const held = (text: string): Settled[] => {
+    const parts: Settled[] = beginHeld ? [{ text: 'BEGIN' }] : [];
     beginHeld = false;
-    for (const w of takePendingWrites(client, text)) parts.push(part(w.text, w.values));
+    for (const w of takePendingWrites(client, text)) parts.push({ ...part(w.text, w.values), settle: w.settle });
     return parts;
   };
-  const pipeline = (parts: Part[]) => sendPipelined(client, parts, query);
+  /** one round trip; each held part's waiter gets its own result, or the error that stopped the pipeline */
+  const pipeline = (parts: Settled[]) =>
+    sendPipelined(client, parts, query).then(
+      (results) => {
+        parts.forEach((p, i) => p.settle?.(null, results[i]));
+        return results;
+      },
+      (err) => {
+        // the parts before the failed one ran: their waiters get their results
+        const stop = failedAt(err);
+        parts.forEach((p, i) => (stop && i < stop.index ? p.settle?.(null, stop.results[i]) : p.settle?.(err)));
+        throw err;
+      },
+    );
   const flushGathered = () => {
     const batch = gathered;
     gathered = [];
@@ -239,12 +275,20 @@ function preparedStatements(client: PgClient): void {
   // a connection handed out again starts clean: a transaction that ended without COMMIT or
   // ROLLBACK (its start failed) sent nothing, so what it held is simply forgotten
   client[RESET] = () => {
+    client[COMMITTED] = false;
     beginHeld = false;
     gathered = [];
     takePendingWrites(client, 'ROLLBACK');
   };
 
   client.query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
+    if (client[COMMITTED]) {
+      if (typeof text === 'string' && (COMMIT.test(text) || ROLLBACK.test(text))) {
+        client[COMMITTED] = false;
+        return answered(COMMIT.test(text) ? 'COMMIT' : 'ROLLBACK');
+      }
+      return Promise.reject(new Error('a statement after the transaction was committed early (UnitOfWork.commitEarly must be the work\'s last statement)'));
+    }
     if (typeof text !== 'string' || rest.length || (values !== undefined && !Array.isArray(values))) {
       // not a plain statement (a stream, a callback): whatever is held goes first, in order, on its own
       flushGathered();
@@ -275,10 +319,9 @@ function preparedStatements(client: PgClient): void {
     flushGathered();
     if (COMMIT.test(text) && beginHeld) {
       // nothing was sent in this transaction, unless writes were held for this COMMIT
-      const writes = takePendingWrites(client, text);
-      beginHeld = false;
-      if (!writes.length) return answered('COMMIT');
-      return pipeline([{ text: 'BEGIN' }, ...writes.map((w) => part(w.text, w.values)), { text }]).then((r) => r[r.length - 1]);
+      const parts = held(text);
+      if (parts.length === 1) return answered('COMMIT');
+      return pipeline([...parts, { text }]).then((r) => r[r.length - 1]);
     }
     const before = held(text);
     if (!vals?.length && !COMMIT.test(text)) {

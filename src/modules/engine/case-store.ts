@@ -6,7 +6,7 @@ import { auditHash } from '../../common/audit/audit-hash';
 import { subtractDuration } from '../../common/domain/duration';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { isUniqueViolation } from '../../common/errors/db-errors';
-import { type InsertOp, writeBatch } from '../../database/batch-write';
+import { holdBatch, type InsertOp, VERSION_MOVED, writeBatch, type WriteBatch } from '../../database/batch-write';
 import { AuditEntryEntity, CaseEntity, EvidenceEntity, TimerEntity } from '../../database/entities';
 import type { TimerRequest } from '../../machines/procedure';
 
@@ -106,46 +106,70 @@ export class CaseStore {
    * 409), its audit entry, the evidence links, the timers — on PostgreSQL in one statement
    * (writeBatch). Returns the stored row and the timers to schedule after commit.
    */
-  async advance(em: EntityManager, caseRow: CaseEntity, step: Advance): Promise<{ stored: CaseEntity; newTimers: TimerEntity[] }> {
+  async advance(
+    em: EntityManager,
+    caseRow: CaseEntity,
+    step: Advance,
+    opts: { hold?: boolean } = {},
+  ): Promise<{ stored: CaseEntity; newTimers: TimerEntity[]; written: Promise<void> }> {
     const stored = Object.assign(new CaseEntity(), caseRow, step.patch);
     const timers = await this.timerChanges(em, stored, step.timersBefore, step.timersAfter, step.closing);
     const touched = step.evidence.filter((e) => (e.caseId === null && e.batchId === null) || e.usedInSeq === null);
+    const conflict = () => new AppError(ErrorCode.VERSION_CONFLICT, '案件已被他人更新，请刷新后重试', { givenVersion: caseRow.version });
+    const linked = () => {
+      for (const e of touched) {
+        if (e.caseId === null && e.batchId === null) e.caseId = caseRow.id;
+        e.usedInSeq ??= step.entry.seq;
+        e.usedFor ??= step.entry.event;
+      }
+    };
+    const batch: WriteBatch = {
+      guarded: { target: CaseEntity, id: caseRow.id, version: caseRow.version, set: step.patch },
+      updates: [
+        {
+          // a loose upload of the caller becomes the case's; a file used for the first time records the entry
+          target: EvidenceEntity,
+          ids: touched.map((e) => e.id),
+          set: {
+            caseId: `CASE WHEN "caseId" IS NULL AND "batchId" IS NULL THEN :linkCase ELSE "caseId" END`,
+            usedInSeq: `COALESCE("usedInSeq", :linkSeq)`,
+            usedFor: `COALESCE("usedFor", :linkEvent)`,
+          },
+          params: { linkCase: caseRow.id, linkSeq: step.entry.seq, linkEvent: step.entry.event },
+        },
+      ],
+      inserts: [
+        { target: AuditEntryEntity, rows: [step.entry] },
+        { target: TimerEntity, rows: timers },
+      ],
+    };
+    // a concurrent step wrote this sequence number first, or moved the version on
+    const moved = (err: unknown) => isUniqueViolation(err) || String((err as Error)?.message ?? '').includes(VERSION_MOVED);
+    if (opts.hold) {
+      // issue 21: held for the step's next round trip (an effect's statement, or COMMIT); the
+      // caller awaits `written` before its transaction ends
+      const written = holdBatch(em, batch).then(
+        (n) => {
+          if (!n) throw conflict();
+        },
+        (err) => {
+          throw moved(err) ? conflict() : err;
+        },
+      );
+      written.catch(() => undefined);
+      linked();
+      return { stored, newTimers: timers, written };
+    }
     let affected: number;
     try {
-      affected = await writeBatch(em, {
-        guarded: { target: CaseEntity, id: caseRow.id, version: caseRow.version, set: step.patch },
-        updates: [
-          {
-            // a loose upload of the caller becomes the case's; a file used for the first time records the entry
-            target: EvidenceEntity,
-            ids: touched.map((e) => e.id),
-            set: {
-              caseId: `CASE WHEN "caseId" IS NULL AND "batchId" IS NULL THEN :linkCase ELSE "caseId" END`,
-              usedInSeq: `COALESCE("usedInSeq", :linkSeq)`,
-              usedFor: `COALESCE("usedFor", :linkEvent)`,
-            },
-            params: { linkCase: caseRow.id, linkSeq: step.entry.seq, linkEvent: step.entry.event },
-          },
-        ],
-        inserts: [
-          { target: AuditEntryEntity, rows: [step.entry] },
-          { target: TimerEntity, rows: timers },
-        ],
-      });
+      affected = await writeBatch(em, batch);
     } catch (err) {
-      // a concurrent step wrote this sequence number first
       if (isUniqueViolation(err)) affected = 0;
       else throw err;
     }
-    if (!affected) {
-      throw new AppError(ErrorCode.VERSION_CONFLICT, '案件已被他人更新，请刷新后重试', { givenVersion: caseRow.version });
-    }
-    for (const e of touched) {
-      if (e.caseId === null && e.batchId === null) e.caseId = caseRow.id;
-      e.usedInSeq ??= step.entry.seq;
-      e.usedFor ??= step.entry.event;
-    }
-    return { stored, newTimers: timers };
+    if (!affected) throw conflict();
+    linked();
+    return { stored, newTimers: timers, written: Promise.resolve() };
   }
 
   /**

@@ -212,10 +212,21 @@ export class EngineService {
         if (req.version !== found.version) {
           throw new AppError(ErrorCode.VERSION_CONFLICT, '案件已被他人更新，请刷新后重试', { expectedVersion: found.version, givenVersion: req.version });
         }
-        const step = await this.steps.step(em, found, req, actor, { householdVersion, evidence });
-        const view = await this.views.view(step.stored, actor, em, { evidence: step.caseEvidence, facts: step.facts });
-        const record = this.idempotency.record({ userId: actor.id, key: idempotencyKey, requestHash, caseId: found.id, response: view });
-        return { replay: null, view, timers: step.timers, outgoing: await this.steps.flush(em, step, record) };
+        // issue 21: the case write is held and rides with the step's next round trip — an
+        // effect's statement, or the COMMIT sent below with the step's last writes
+        const step = await this.steps.step(em, found, req, actor, { householdVersion, evidence, hold: true });
+        try {
+          const view = await this.views.view(step.stored, actor, em, { evidence: step.caseEvidence, facts: step.facts });
+          const record = this.idempotency.record({ userId: actor.id, key: idempotencyKey, requestHash, caseId: found.id, response: view });
+          const outgoing = await this.steps.flush(em, step, record);
+          await this.uow.commitEarly();
+          await step.written;
+          return { replay: null, view, timers: step.timers, outgoing };
+        } catch (err) {
+          // the held case write failed first (the version moved on): that is the answer
+          await step.written;
+          throw err;
+        }
       });
       if (done.replay) return done.replay;
       this.scheduler.scheduleAfterCommit(done.timers);

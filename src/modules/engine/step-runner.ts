@@ -50,6 +50,12 @@ export interface Planned {
 /** A step that passed every check and is stored: what the response and after-commit work need. */
 export interface Stepped {
   stored: CaseEntity;
+  /**
+   * Settles when the case write has run: at once, unless the step was written with `hold`
+   * (issue 21), when the write rides with the next round trip; rejects with VERSION_CONFLICT
+   * when the version moved on. The caller awaits it before its transaction ends.
+   */
+  written: Promise<void>;
   facts: CaseFacts;
   caseEvidence: EvidenceRow[];
   timers: TimerEntity[];
@@ -79,7 +85,7 @@ export class StepRunner {
     caseRow: CaseEntity,
     req: EventRequest,
     actor: AuthUser,
-    opts: { firedTimerKey?: string; householdVersion?: number | null; evidence?: EvidenceRow[] } = {},
+    opts: { firedTimerKey?: string; householdVersion?: number | null; evidence?: EvidenceRow[]; hold?: boolean } = {},
   ): Promise<Stepped> {
     return this.write(em, caseRow, await this.plan(em, caseRow, req, actor, opts), actor, opts);
   }
@@ -115,7 +121,7 @@ export class StepRunner {
   }
 
   /** Stores a planned step: case row (version-guarded), audit entry, evidence, timers, effects, notifications. */
-  async write(em: EntityManager, caseRow: CaseEntity, plan: Planned, actor: AuthUser, opts: { firedTimerKey?: string }): Promise<Stepped> {
+  async write(em: EntityManager, caseRow: CaseEntity, plan: Planned, actor: AuthUser, opts: { firedTimerKey?: string; hold?: boolean }): Promise<Stepped> {
     const { facts, judged, toState, next } = plan;
     const { def } = facts;
     const now = new Date(judged.event.env.now);
@@ -139,7 +145,7 @@ export class StepRunner {
     const before: TimerRequest[] = (caseRow.snapshot.context.timers ?? []).filter((t: TimerRequest) => t.key !== opts.firedTimerKey);
     // cases the step's effects open: their timers and notifications go out with the step's
     const opened: Array<{ timers: TimerEntity[]; notice: PreparedNotice | null }> = [];
-    const { stored, newTimers } = await this.store.advance(em, caseRow, {
+    const { stored, newTimers, written } = await this.store.advance(em, caseRow, {
       patch: {
         version: seq,
         state: toState,
@@ -155,7 +161,50 @@ export class StepRunner {
       timersBefore: before,
       timersAfter: next.context.timers ?? [],
       closing: final,
-    });
+    }, { hold: opts.hold });
+    let announced: PreparedNotice | null;
+    let after: CaseFacts;
+    try {
+      await this.effects(em, caseRow, stored, toState, next, judged, actor, now, opened);
+      // whoever has work now: written with the step's last statement (see flush)
+      announced = toState === caseRow.state ? null : await this.announcer.prepare(em, { def, caseRow: stored, state: toState, actor, now });
+      after = await this.checks.after(em, facts, stored, entry);
+    } catch (err) {
+      // a held case write went first in the next statement's round trip: when it failed, that is the answer (409)
+      await written;
+      throw err;
+    }
+    const notices = [announced, ...opened.map((o) => o.notice)].filter((n): n is PreparedNotice => n !== null);
+    return {
+      stored,
+      written,
+      facts: after,
+      caseEvidence: afterUse(plan.caseEvidence, judged.evidence).filter(
+        (e) => e.caseId === stored.id || (e.batchId !== null && e.batchId === stored.batchId && e.caseId === null),
+      ),
+      timers: [...newTimers, ...opened.flatMap((o) => o.timers)],
+      notice: notices.length <= 1
+        ? (notices[0] ?? NO_NOTICE)
+        : {
+            notifications: notices.flatMap((n) => n.notifications),
+            deliveries: notices.flatMap((n) => n.deliveries),
+            outgoing: notices.flatMap((n) => n.outgoing),
+          },
+    };
+  }
+
+  /** The procedure's effects of a stored step (`afterTransition`); cases they open are collected in `opened`. */
+  private async effects(
+    em: EntityManager,
+    caseRow: CaseEntity,
+    stored: CaseEntity,
+    toState: string,
+    next: Planned['next'],
+    judged: Planned['judged'],
+    actor: AuthUser,
+    now: Date,
+    opened: Array<{ timers: TimerEntity[]; notice: PreparedNotice | null }>,
+  ): Promise<void> {
     await this.registry.adapter(caseRow.procedure).afterTransition?.({
       em,
       caseRow: stored,
@@ -176,24 +225,6 @@ export class StepRunner {
         return created.caseRow;
       },
     });
-    // whoever has work now: written with the step's last statement (see flush)
-    const announced = toState === caseRow.state ? null : await this.announcer.prepare(em, { def, caseRow: stored, state: toState, actor, now });
-    const notices = [announced, ...opened.map((o) => o.notice)].filter((n): n is PreparedNotice => n !== null);
-    return {
-      stored,
-      facts: await this.checks.after(em, facts, stored, entry),
-      caseEvidence: afterUse(plan.caseEvidence, judged.evidence).filter(
-        (e) => e.caseId === stored.id || (e.batchId !== null && e.batchId === stored.batchId && e.caseId === null),
-      ),
-      timers: [...newTimers, ...opened.flatMap((o) => o.timers)],
-      notice: notices.length <= 1
-        ? (notices[0] ?? NO_NOTICE)
-        : {
-            notifications: notices.flatMap((n) => n.notifications),
-            deliveries: notices.flatMap((n) => n.deliveries),
-            outgoing: notices.flatMap((n) => n.outgoing),
-          },
-    };
   }
 
   /**

@@ -1,0 +1,120 @@
+/**
+ * Issue 21: fewer round trips per transaction (src/database/pipeline.ts, unit-of-work.ts). On
+ * PostgreSQL `BEGIN` rides with the transaction's first statement, independent statements
+ * gathered by `UnitOfWork.together` go in one round trip, a step's case write is held for the
+ * next one and `COMMIT` carries the step's last writes. What must not change, on both engines:
+ * each statement gets its own rows, a failure anywhere in a round trip stops everything after it
+ * and commits nothing, a step whose version moved on is a 409 that leaves nothing behind, and a
+ * transaction that sent nothing costs nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { holdBatch, writeBatch } from '../src/database/batch-write';
+import { AuditEntryEntity, CaseEntity, IdempotencyRecordEntity } from '../src/database/entities';
+import { recordRoundTrips } from '../src/database/statement-log';
+import { UnitOfWork } from '../src/database/unit-of-work';
+import { expectOk, inclusionCase, registerHousehold, send, uploadAll, VILLAGE, verificationData } from './support/flows';
+import { startApp, target, type TestEnv } from './support/harness';
+
+describe('round trips: pipelined statements (issue 21)', () => {
+  let env: TestEnv;
+  let uow: UnitOfWork;
+  beforeAll(async () => {
+    env = await startApp();
+    uow = env.app.get(UnitOfWork);
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  const record = (key = randomUUID()) =>
+    Object.assign(new IdempotencyRecordEntity(), { userId: 'pipeline-spec', key, requestHash: 'h', caseId: randomUUID(), response: { ok: true }, createdAt: new Date() });
+  const records = (keys: string[]) => env.ds.manager.find(IdempotencyRecordEntity, { where: keys.map((key) => ({ userId: 'pipeline-spec', key })) });
+
+  it('statements gathered by together() each get their own rows, in one round trip with BEGIN on PostgreSQL', async () => {
+    const keys = [randomUUID(), randomUUID()];
+    await uow.transaction((em) => writeBatch(em, { inserts: [{ target: IdempotencyRecordEntity, rows: keys.map(record) }] }));
+    const trips = recordRoundTrips();
+    const [a, b, none] = await uow.transaction((em) =>
+      uow.together(() =>
+        Promise.all([
+          em.findOneBy(IdempotencyRecordEntity, { userId: 'pipeline-spec', key: keys[0] }),
+          em.findOneBy(IdempotencyRecordEntity, { userId: 'pipeline-spec', key: keys[1] }),
+          em.findOneBy(IdempotencyRecordEntity, { userId: 'pipeline-spec', key: randomUUID() }),
+        ]),
+      ),
+    );
+    const sent = trips();
+    expect([a?.key, b?.key, none]).toEqual([keys[0], keys[1], null]);
+    // BEGIN + three reads in one round trip, COMMIT in a second (SQLite has none)
+    expect(sent).toBe(target === 'postgres' ? 2 : 0);
+  });
+
+  it('a transaction that sent nothing costs no round trip, committed or rolled back', async () => {
+    const trips = recordRoundTrips();
+    expect(await uow.transaction(async () => 42)).toBe(42);
+    await expect(uow.transaction(async () => Promise.reject(new Error('refused before any statement')))).rejects.toThrow('refused before any statement');
+    expect(trips()).toBe(0);
+  });
+
+  it('trust: a statement that fails in a round trip stops it — nothing after it runs and nothing is committed', async () => {
+    const first = randomUUID();
+    const after = randomUUID();
+    const taken = randomUUID();
+    await uow.transaction((em) => writeBatch(em, { inserts: [{ target: IdempotencyRecordEntity, rows: [record(taken)] }] }));
+    await expect(
+      uow.transaction(async (em) => {
+        // held: rides with the next statement, which is the failing insert's round trip
+        await writeBatch(em, { inserts: [{ target: IdempotencyRecordEntity, rows: [record(first)] }] }, { defer: true });
+        await uow.together(() =>
+          Promise.all([
+            writeBatch(em, { inserts: [{ target: IdempotencyRecordEntity, rows: [record(taken)] }] }), // duplicate key
+            writeBatch(em, { inserts: [{ target: IdempotencyRecordEntity, rows: [record(after)] }] }),
+          ]),
+        );
+      }),
+    ).rejects.toThrow();
+    expect((await records([first, after, taken])).map((r) => r.key)).toEqual([taken]);
+  });
+
+  it('trust: a held case write whose version moved on fails the round trip that carries it — COMMIT included — and stores nothing', async () => {
+    const { id } = await inclusionCase(env, 'lead', { householdId: await registerHousehold(env) });
+    const before = await env.ds.manager.findOneByOrFail(CaseEntity, { id });
+    const key = randomUUID();
+    const outcome = await uow
+      .transaction(async (em) => {
+        const written = holdBatch(em, { guarded: { target: CaseEntity, id, version: before.version + 5, set: { updatedAt: new Date() } } });
+        written.catch(() => undefined);
+        await writeBatch(em, { inserts: [{ target: IdempotencyRecordEntity, rows: [record(key)] }] }, { defer: true });
+        await uow.commitEarly();
+        return written;
+      })
+      .then(
+        (n) => ({ n }),
+        (err: Error) => ({ err }),
+      );
+    if (target === 'postgres') expect((outcome as { err: Error }).err.message).toContain('version_moved');
+    else expect(outcome).toEqual({ n: 0 }); // SQLite writes at once and reports the row count
+    if (target === 'postgres') expect(await records([key])).toEqual([]);
+    const after = await env.ds.manager.findOneByOrFail(CaseEntity, { id });
+    expect(after.version).toBe(before.version);
+    expect(after.updatedAt.getTime()).toBe(before.updatedAt.getTime());
+  });
+
+  it('trust: two requests racing on one version — one step, one 409, one audit entry; the loser leaves no idempotency record', async () => {
+    const { id } = await inclusionCase(env, 'lead', { householdId: await registerHousehold(env) });
+    const ev = await uploadAll(env, VILLAGE, id, ['household_survey', 'income_calculation']);
+    const keys = [randomUUID(), randomUUID()];
+    const answers = await Promise.all(keys.map((key) => send(env, VILLAGE, id, { type: 'RECORD_VERIFICATION', version: 1, evidenceIds: ev, data: verificationData() }, key)));
+    const ok = answers.filter((a) => a.status === 200);
+    expect(ok).toHaveLength(1);
+    const lost = answers.find((a) => a.status !== 200)!;
+    // the loser read the case before or after the winner's commit: 409 either way (or the files are taken)
+    expect([409, 422]).toContain(lost.status);
+    if (lost.status === 409) expect(lost.body.code).toBe('VERSION_CONFLICT');
+    const entries = await env.ds.manager.find(AuditEntryEntity, { where: { caseId: id }, order: { seq: 'ASC' } });
+    expect(entries.map((e) => e.event)).toEqual(['CREATE', 'RECORD_VERIFICATION']);
+    const loserKey = keys[answers.indexOf(lost)];
+    expect(await env.ds.manager.findBy(IdempotencyRecordEntity, { key: loserKey })).toEqual([]);
+    await expectOk(ok[0]);
+  });
+});
