@@ -212,7 +212,7 @@ export class AuditEntryEntity {
  * (`caseId`, `usedInSeq` from NULL to a value), see the migration RecordLedger.
  */
 @Entity('evidence')
-/** a batch's files (most files have none); sha256 is looked up only with its type, among used files (IDX_evidence_sha256_type_used) */
+/** a batch's files (most files have none); sha256 is looked up only with its type (the migrations' IDX_evidence_sha256_type_used, on PostgreSQL IDX_evidence_sha256_type) */
 @Index('IDX_evidence_batch', ['batchId'], { where: `"batchId" IS NOT NULL` })
 export class EvidenceEntity extends WithId {
   @Column({ type: 'varchar', length: 40 }) type: string;
