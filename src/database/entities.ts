@@ -142,10 +142,21 @@ export class IncomeRecordEntity extends WithId {
   @Index() @Column(timestamp()) recordedAt: Date;
 }
 
+/**
+ * Indexes (issue 21): every step rewrites the row, and `state` and `updatedAt` are indexed, so no
+ * update is HOT and each index the new version falls into costs an entry. Only what a read needs
+ * is indexed, and partially where the reads are: batches, deadlines of open cases, open notices.
+ * The lists' own indexes are the migrations' (ListIndexes, PostgreSQL); areaCode alone is served
+ * there by IDX_cases_area_updated ("areaCode" varchar_pattern_ops: = and LIKE 'prefix%').
+ */
 @Entity('cases')
-@Index(['procedure', 'state'])
 /** one open inclusion case per household, whoever opens it (a village, a department, an import) */
 @Index('UQ_cases_open_inclusion', ['subjectId'], { unique: true, where: `"procedure" = 'monitoring-inclusion' AND "closedAt" IS NULL` })
+@Index('IDX_cases_batch', ['batchId'], { where: `"batchId" IS NOT NULL` })
+/** overdue reminders and overdue lists without an area */
+@Index('IDX_cases_open_deadline', ['deadlineAt'], { where: `"closedAt" IS NULL AND "deadlineAt" IS NOT NULL` })
+/** the public notice board */
+@Index('IDX_cases_open_notice_ends', ['noticeEndsAt'], { where: `"closedAt" IS NULL AND "noticeEndsAt" IS NOT NULL` })
 export class CaseEntity extends WithId {
   @Column({ type: 'varchar', length: 40 }) procedure: string;
   @Column({ type: 'varchar', length: 40 }) machineId: string;
@@ -154,10 +165,10 @@ export class CaseEntity extends WithId {
   @Column({ type: 'varchar', length: 40 }) state: string;
   /** phones inside encrypted at rest (issue 19) */
   @Column(json({ transformer: sealedPhones })) snapshot: { value: any; context: Record<string, any> };
-  @Index() @Column({ type: 'varchar', length: 12 }) areaCode: string;
+  @Column({ type: 'varchar', length: 12 }) areaCode: string;
   @Column({ type: 'varchar', length: 20 }) subjectType: string;
   @Index() @Column({ type: 'varchar', length: 36 }) subjectId: string;
-  @Index() @Column({ type: 'varchar', length: 36, nullable: true }) batchId: string | null;
+  @Column({ type: 'varchar', length: 36, nullable: true }) batchId: string | null;
   @Column(json()) policyVersionIds: string[];
   @Column({ type: 'varchar', length: 200 }) policyVersion: string;
   /** hash of the latest audit entry (seq = version) */
@@ -166,20 +177,22 @@ export class CaseEntity extends WithId {
   @Column(timestamp()) createdAt: Date;
   @Column(timestamp()) updatedAt: Date;
   @Column(timestamp({ nullable: true })) closedAt: Date | null;
-  @Index() @Column(timestamp({ nullable: true })) deadlineAt: Date | null;
+  @Column(timestamp({ nullable: true })) deadlineAt: Date | null;
   @Column(timestamp({ nullable: true })) noticeStartsAt: Date | null;
-  @Index() @Column(timestamp({ nullable: true })) noticeEndsAt: Date | null;
+  @Column(timestamp({ nullable: true })) noticeEndsAt: Date | null;
 }
 
 /** Append-only: database triggers refuse UPDATE and DELETE (see the migrations). */
 @Entity('audit_entries')
+/** 已办 (GET /tasks/done): the cases a user acted on, from the index alone */
+@Index('IDX_audit_entries_actor_case', ['actorId', 'caseId'])
 export class AuditEntryEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 }) caseId: string;
   @PrimaryColumn({ type: 'integer' }) seq: number;
   @Column({ type: 'varchar', length: 40 }) event: string;
   @Column({ type: 'varchar', length: 40, nullable: true }) fromState: string | null;
   @Column({ type: 'varchar', length: 40 }) toState: string;
-  @Index() @Column({ type: 'varchar', length: 36 }) actorId: string;
+  @Column({ type: 'varchar', length: 36 }) actorId: string;
   @Column({ type: 'varchar', length: 64 }) actorUsername: string;
   @Column({ type: 'varchar', length: 20 }) actorRole: string;
   @Column(timestamp()) at: Date;
@@ -199,9 +212,11 @@ export class AuditEntryEntity {
  * (`caseId`, `usedInSeq` from NULL to a value), see the migration RecordLedger.
  */
 @Entity('evidence')
+/** a batch's files (most files have none); sha256 is looked up only with its type (the migrations' IDX_evidence_sha256_type_used, on PostgreSQL IDX_evidence_sha256_type) */
+@Index('IDX_evidence_batch', ['batchId'], { where: `"batchId" IS NOT NULL` })
 export class EvidenceEntity extends WithId {
   @Column({ type: 'varchar', length: 40 }) type: string;
-  @Index() @Column({ type: 'varchar', length: 64 }) sha256: string;
+  @Column({ type: 'varchar', length: 64 }) sha256: string;
   @Column({ type: 'integer' }) size: number;
   @Column({ type: 'varchar', length: 100 }) mimeType: string;
   @Column({ type: 'varchar', length: 255 }) fileName: string;
@@ -210,7 +225,7 @@ export class EvidenceEntity extends WithId {
   @Column({ type: 'varchar', length: 12, nullable: true }) areaCode: string | null;
   @Column(timestamp()) uploadedAt: Date;
   @Index() @Column({ type: 'varchar', length: 36, nullable: true }) caseId: string | null;
-  @Index() @Column({ type: 'varchar', length: 36, nullable: true }) batchId: string | null;
+  @Column({ type: 'varchar', length: 36, nullable: true }) batchId: string | null;
   /** the audit entry that first used it */
   @Column({ type: 'integer', nullable: true }) usedInSeq: number | null;
   /** the event of that entry: a batch's file serves only that step of the batch's cases */
