@@ -146,13 +146,46 @@ export const encrypted: ValueTransformer = {
 /** The keys of free-form case data that hold a phone (as `maskPersonalData` masks them). */
 const isPhoneKey = (k: string) => k === 'phone' || k.endsWith('Phone');
 
-/** A copy of `value` with every string under a phone key passed through `fn`, wherever it is nested. */
+/**
+ * `value` with every string under a phone key passed through `fn`, wherever it is nested.
+ * Copy on write (issue 21: it runs on every write and read of a case's snapshot): a plain object
+ * or array in which `fn` changes nothing is returned as it is, one in which it changes something
+ * is copied (and so are its ancestors); any other object (a class instance) is copied as a plain
+ * object, as before. The JSON of the result is the same as a full copy's.
+ */
 export function mapPhones<T>(value: T, fn: (s: string) => string): T {
-  if (Array.isArray(value)) return value.map((v) => mapPhones(v, fn)) as T;
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = typeof v === 'string' && isPhoneKey(k) && v !== '' ? fn(v) : mapPhones(v, fn);
-  return out as T;
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const r = mapPhones(v, fn);
+      if (out) out[i] = r;
+      else if (r !== v) {
+        out = value.slice(0, i);
+        out[i] = r;
+      }
+    }
+    return (out ?? value) as T;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  // an own `__proto__` key (JSON.parse makes one) is dropped by a copy, as before
+  const plain = (proto === Object.prototype || proto === null) && !Object.hasOwn(value, '__proto__');
+  const source = value as Record<string, unknown>;
+  let out: Record<string, unknown> | null = plain ? null : {};
+  const keys = Object.keys(source);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = source[k];
+    const r = typeof v === 'string' ? (v !== '' && isPhoneKey(k) ? fn(v) : v) : mapPhones(v, fn);
+    if (out) out[k] = r;
+    else if (r !== v) {
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j]] = source[keys[j]];
+      out[k] = r;
+    }
+  }
+  return (out ?? value) as T;
 }
 
 /** a phone sealed for storage (a value already sealed stays as it is) */

@@ -1,5 +1,6 @@
 import { checkCharacter, idNumberProblem } from './id-number';
 import { ageOn, calendarDate, calendarDaysBetween, calendarMonth, calendarZone, daysInMonth, endOfCalendarDay, isCalendarDate, localDateTime, setCalendarZone, startOfCalendarDay, today } from './calendar';
+import { DateTime } from 'luxon';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,5 +75,44 @@ describe('China\'s calendar (issue 19): one helper for every date the service ju
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the fast calendar (issue 21) answers exactly what luxon answers, in any zone', () => {
+  afterEach(() => setCalendarZone('Asia/Shanghai'));
+  // zones with DST, half- and quarter-hour offsets, a 30-minute DST shift, a whole skipped day, LMT seconds
+  const ZONES = ['Asia/Shanghai', 'UTC', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/St_Johns', 'Pacific/Apia', 'Pacific/Kiritimati', 'Asia/Kolkata', 'America/Sao_Paulo'];
+  const luxonDate = (ms: number, zone: string) => DateTime.fromJSDate(new Date(ms), { zone }).toISODate();
+  const luxonLocal = (ms: number, zone: string) => DateTime.fromJSDate(new Date(ms), { zone }).toFormat('yyyy-MM-dd HH:mm');
+  const luxonIsDate = (s: string, zone: string) => {
+    const d = DateTime.fromISO(s, { zone });
+    return d.isValid && d.toISODate() === s;
+  };
+  let seed = 21;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+
+  it.each(ZONES)('calendarDate and localDateTime in %s: random instants 1900–2100 and every 41 minutes of this year\'s transitions', (zone) => {
+    setCalendarZone(zone);
+    const instants: number[] = [];
+    for (let i = 0; i < 1500; i++) instants.push(Math.floor(Date.UTC(1900, 0, 1) + random() * (Date.UTC(2100, 0, 1) - Date.UTC(1900, 0, 1))));
+    for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2027, 0, 1); t += 41 * 60_000 + 13_001) instants.push(t);
+    const wrong: unknown[] = [];
+    for (const ms of instants) {
+      if (calendarDate(ms) !== luxonDate(ms, zone)) wrong.push(['calendarDate', ms]);
+      if (localDateTime(new Date(ms)) !== luxonLocal(ms, zone)) wrong.push(['localDateTime', ms]);
+    }
+    expect(wrong).toEqual([]);
+    expect(calendarDate(new Date(Date.UTC(2026, 5, 1)).toISOString())).toBe(luxonDate(Date.UTC(2026, 5, 1), zone));
+    expect(calendarDate(Number.NaN)).toBe(luxonDate(Number.NaN, zone));
+  });
+
+  it.each(ZONES)('isCalendarDate in %s: every day of 2011–2012 and of 1900–2100 sampled, and impossible dates', (zone) => {
+    setCalendarZone(zone);
+    const days: string[] = [];
+    for (let t = Date.UTC(2011, 0, 1); t < Date.UTC(2013, 0, 1); t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
+    for (let i = 0; i < 1500; i++) days.push(new Date(Date.UTC(1900, 0, 1) + random() * 200 * 365.25 * 86_400_000).toISOString().slice(0, 10));
+    days.push('2027-02-29', '2028-02-29', '1900-02-29', '2000-02-29', '2027-04-31', '2027-00-10', '2027-12-32', '0000-01-01', '0999-12-31', '9999-12-31', '2027-06-00');
+    expect(days.filter((s) => isCalendarDate(s) !== luxonIsDate(s, zone))).toEqual([]);
+    if (zone === 'Pacific/Apia') expect(isCalendarDate('2011-12-30')).toBe(false); // Samoa skipped it
   });
 });

@@ -54,12 +54,39 @@ export function maskName(name: string): string {
  * wherever it is nested. Returns a copy; the stored record (and its hash) is untouched.
  */
 export function maskPersonalData<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v) => maskPersonalData(v)) as T;
   if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof v === 'string' && (k === 'idNumber' || k === 'phone' || k.endsWith('Phone'))) out[k] = k === 'idNumber' ? maskIdNumber(v) : maskPhone(v);
-    else out[k] = maskPersonalData(v);
+  // copy on write (issue 21): a plain object or array with nothing to mask is returned as it is
+  // (the JSON is the same); any other object (a Date, a class instance) is copied, as before
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const r = maskPersonalData(v);
+      if (out) out[i] = r;
+      else if (r !== v) {
+        out = value.slice(0, i);
+        out[i] = r;
+      }
+    }
+    return (out ?? value) as T;
   }
-  return out as T;
+  const proto: unknown = Object.getPrototypeOf(value);
+  const source = value as Record<string, unknown>;
+  // an own `__proto__` key (JSON.parse makes one) is dropped by a copy, as before
+  let out: Record<string, unknown> | null = (proto === Object.prototype || proto === null) && !Object.hasOwn(value, '__proto__') ? null : {};
+  const keys = Object.keys(source);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = source[k];
+    let r: unknown;
+    if (typeof v === 'string') r = k === 'idNumber' ? maskIdNumber(v) : k === 'phone' || k.endsWith('Phone') ? maskPhone(v) : v;
+    else r = maskPersonalData(v);
+    if (out) out[k] = r;
+    else if (r !== v) {
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j]] = source[keys[j]];
+      out[k] = r;
+    }
+  }
+  return (out ?? value) as T;
 }

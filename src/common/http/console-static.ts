@@ -37,6 +37,8 @@ export function consoleMiddleware(dir: string | undefined): ((req: IncomingMessa
   } });
   return (req, res, next) => {
     const url = req.url ?? '/';
+    // an API path (neither `/` nor under /app): nothing to do, at no cost (issue 21)
+    if (!url.startsWith(CONSOLE_PREFIX) && url !== '/' && !url.startsWith('/?')) return next();
     const path = url.split('?')[0];
     if ((req.method === 'GET' || req.method === 'HEAD') && path === '/') {
       res.statusCode = 302;

@@ -15,6 +15,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { fastBodyCheck } from '../../common/http/validation';
 
 export class CaseEventDto {
   /** the event, e.g. `RECORD_VERIFICATION`; see `GET /procedures/{procedure}` */
@@ -43,6 +44,24 @@ export class CaseEventDto {
   reason?: string;
 }
 
+/**
+ * The schema of a CaseEventDto / BatchEventDto body, for the pipe's fast path (issue 21): it
+ * accepts only what the decorators above accept (optional: absent or null; `reason`'s length in
+ * code points, never more lenient than class-validator's). Anything else goes to class-validator.
+ */
+const EVENT_PROPERTIES = {
+  type: { type: 'string', pattern: '^[A-Z][A-Z_]{1,39}$' },
+  evidenceIds: { type: ['array', 'null'], maxItems: 50, items: { type: 'string', format: 'uuid-all' } },
+  data: { type: ['object', 'null'] },
+  reason: { type: ['string', 'null'], maxLength: 4000 },
+};
+export const acceptsCaseEvent = fastBodyCheck(CaseEventDto, {
+  type: 'object',
+  required: ['type', 'version'],
+  additionalProperties: false,
+  properties: { ...EVENT_PROPERTIES, version: { type: 'integer', minimum: 1 } },
+});
+
 /** A batch event: the case version is each case's current one. */
 export class BatchEventDto {
   @ApiProperty({ example: 'APPROVE' })
@@ -61,6 +80,13 @@ export class BatchEventDto {
   @IsOptional() @IsString() @MaxLength(4000)
   reason?: string;
 }
+
+export const acceptsBatchEvent = fastBodyCheck(BatchEventDto, {
+  type: 'object',
+  required: ['type'],
+  additionalProperties: false,
+  properties: EVENT_PROPERTIES,
+});
 
 const toBool = ({ value }: { value: unknown }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value);
 
