@@ -7,7 +7,7 @@ import { AuditEntryEntity, type CaseEntity, type EvidenceEntity } from '../../da
 import { failingRules, type ProcedureDefinition, type ProcedureEvent, type RuleSet } from '../../machines/procedure';
 import { type EffectivePolicy, PoliciesService } from '../policies/policies.service';
 import { type Branch, branchesFor, eventsOf, stateMeta } from './introspection';
-import { ProcedureRegistry } from './procedure-adapter';
+import { type Prefetched, ProcedureRegistry } from './procedure-adapter';
 import {
   checkData,
   checkEvidence,
@@ -80,11 +80,11 @@ export class CheckPipeline {
    * `states` are the states whose events will be judged: the caller's history is read only
    * if one of their events is a review step.
    */
-  async load(em: EntityManager, caseRow: CaseEntity, actor: AuthUser, states: string[] = [caseRow.state]): Promise<CaseFacts> {
+  async load(em: EntityManager, caseRow: CaseEntity, actor: AuthUser, states: string[] = [caseRow.state], prefetched?: Prefetched): Promise<CaseFacts> {
     const def = this.registry.definition(caseRow.procedure, caseRow.machineVersion);
     const adapter = this.registry.adapter(caseRow.procedure);
     const policy = await this.policies.forCase(caseRow.areaCode, caseRow.policyVersionIds);
-    const facts = adapter.facts ? await adapter.facts({ caseRow, type: '', em }) : {};
+    const facts = adapter.facts ? await adapter.facts({ caseRow, type: '', em, prefetched }) : {};
     const history = states.some((s) => hasReview(def, s)) ? await this.history(em, caseRow.id, actor.id) : null;
     return { caseRow, def, actor, policy, facts, history };
   }

@@ -16,6 +16,7 @@ import { IdempotencyStore } from './idempotency';
 import { type CaseOrigin, ProcedureRegistry } from './procedure-adapter';
 import { checkRole } from './requirements';
 import { type CaseView, CaseViewService } from './case-view.service';
+import { registryFactsOfCase } from '../monitoring-objects/income-records';
 import { loadEvidence } from './evidence-use';
 import { type EventRequest, evidenceToRead, type Planned, StepRunner } from './step-runner';
 
@@ -196,13 +197,16 @@ export class EngineService {
       IdempotencyStore.hash({ caseId: req.caseId, type: req.type, version: req.version, evidenceIds: req.evidenceIds, data: req.data, reason: req.reason ?? null });
     try {
       const done = await this.uow.transaction(async (em) => {
-        // the transaction's first round trip (issue 21: BEGIN and two statements in one pipeline):
+        // the transaction's first round trip (issue 21: BEGIN and these reads in one pipeline):
         // the case, the answer stored under the key, the household's version (share-locked); and
-        // the case's evidence with the files the event names, which the checks read later
-        const [{ caseRow: found, stored, householdVersion }, evidence] = await this.uow.together(() =>
+        // the case's evidence with the files the event names, and, for an event whose facts read
+        // the household registry (SF-05), the registry — which the checks read later
+        const id = UUID.test(req.caseId);
+        const [{ caseRow: found, stored, householdVersion }, evidence, registry] = await this.uow.together(() =>
           Promise.all([
             this.loadForStep(em, req.caseId, actor.id, idempotencyKey),
-            UUID.test(req.caseId) ? loadEvidence(em, { id: req.caseId, batchId: 'read' }, evidenceToRead(req.evidenceIds)) : undefined,
+            id ? loadEvidence(em, { id: req.caseId, batchId: 'read' }, evidenceToRead(req.evidenceIds)) : undefined,
+            id && this.registry.readsRegistry(req.type) ? registryFactsOfCase(em, req.caseId) : null,
           ]),
         );
         const replay = stored || !found ? await this.idempotency.replay(actor.id, idempotencyKey, requestHash, stored ?? undefined) : null;
@@ -214,7 +218,7 @@ export class EngineService {
         }
         // issue 21: the case write is held and rides with the step's next round trip — an
         // effect's statement, or the COMMIT sent below with the step's last writes
-        const step = await this.steps.step(em, found, req, actor, { householdVersion, evidence, hold: true });
+        const step = await this.steps.step(em, found, req, actor, { householdVersion, evidence, prefetched: registry ?? undefined, hold: true });
         try {
           const view = await this.views.view(step.stored, actor, em, { evidence: step.caseEvidence, facts: step.facts });
           const record = this.idempotency.record({ userId: actor.id, key: idempotencyKey, requestHash, caseId: found.id, response: view });

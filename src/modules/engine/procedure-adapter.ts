@@ -5,6 +5,7 @@ import type { UserRole } from '../../common/domain/enums';
 import type { PolicyKey } from '../../common/policy/policy-keys';
 import { AppError } from '../../common/errors/app-error';
 import type { CaseEntity } from '../../database/entities';
+import type { IncomeFacts } from '../../machines/income';
 import type { ActorRef, ProcedureDefinition, ProcedureEvent } from '../../machines/procedure';
 
 export interface PreparedCase {
@@ -62,8 +63,17 @@ export interface ProcedureAdapter {
    * client's body, so no case can join a batch — and its meeting's evidence — from outside.
    */
   prepareCreate(args: { body: unknown; actor: AuthUser; em: EntityManager; batchId?: string; origin?: CaseOrigin }): Promise<PreparedCase>;
-  /** facts the machine's rules read, loaded before each event */
-  facts?(args: { caseRow: CaseEntity; type: string; em: EntityManager }): Promise<Record<string, unknown>>;
+  /**
+   * facts the machine's rules read, loaded before each event. `prefetched`: what the engine read
+   * with the case, in its round trip (issue 21) — see {@link readsRegistryOn}.
+   */
+  facts?(args: { caseRow: CaseEntity; type: string; em: EntityManager; prefetched?: Prefetched }): Promise<Record<string, unknown>>;
+  /**
+   * Events whose facts read the case's household registry (SF-05: members and version). For
+   * these the engine reads the registry together with the case, in one round trip, and hands it
+   * to `facts` as `prefetched.registry` (issue 21); `facts` uses it only if it is the household's.
+   */
+  readsRegistryOn?: string[];
   afterTransition?(effect: TransitionEffect): Promise<void>;
   /** mirrors a new case into the procedure's own tables, in the creating transaction */
   afterCreate?(args: { em: EntityManager; caseRow: CaseEntity; context: Record<string, any> }): Promise<void>;
@@ -71,13 +81,25 @@ export interface ProcedureAdapter {
   noticeSummary?(args: { caseRow: CaseEntity; context: Record<string, any>; em: EntityManager }): Promise<string>;
 }
 
+/** What the engine read with a case for its checks (issue 21). */
+export interface Prefetched {
+  registry?: Required<IncomeFacts>['registry'];
+}
+
 @Injectable()
 export class ProcedureRegistry {
   private readonly adapters = new Map<string, ProcedureAdapter>();
+  private readonly registryEvents = new Set<string>();
 
   register(adapter: ProcedureAdapter): void {
     const id = adapter.definitions[0].id;
     this.adapters.set(id, adapter);
+    for (const e of adapter.readsRegistryOn ?? []) this.registryEvents.add(e);
+  }
+
+  /** Whether some procedure's facts read the household registry for this event (see readsRegistryOn). */
+  readsRegistry(event: string): boolean {
+    return this.registryEvents.has(event);
   }
 
   list(): ProcedureAdapter[] {

@@ -15,7 +15,7 @@ import { type CaseFacts, CheckPipeline, type Judged } from './check-pipeline';
 import { afterUse, checkEvidenceUse, type EvidenceRow, loadEvidence } from './evidence-use';
 import { householdIdOf, householdVersionOf } from './household-version';
 import { isFinal } from './introspection';
-import { ProcedureRegistry } from './procedure-adapter';
+import { type Prefetched, ProcedureRegistry } from './procedure-adapter';
 import { checkRole } from './requirements';
 
 const UUID = /^[0-9a-f-]{36}$/i;
@@ -85,7 +85,7 @@ export class StepRunner {
     caseRow: CaseEntity,
     req: EventRequest,
     actor: AuthUser,
-    opts: { firedTimerKey?: string; householdVersion?: number | null; evidence?: EvidenceRow[]; hold?: boolean } = {},
+    opts: { firedTimerKey?: string; householdVersion?: number | null; evidence?: EvidenceRow[]; prefetched?: Prefetched; hold?: boolean } = {},
   ): Promise<Stepped> {
     return this.write(em, caseRow, await this.plan(em, caseRow, req, actor, opts), actor, opts);
   }
@@ -96,14 +96,14 @@ export class StepRunner {
     caseRow: CaseEntity,
     req: EventRequest,
     actor: AuthUser,
-    known: { householdVersion?: number | null; evidence?: EvidenceRow[] } = {},
+    known: { householdVersion?: number | null; evidence?: EvidenceRow[]; prefetched?: Prefetched } = {},
   ): Promise<Planned> {
     // the household first, shared-locked on PostgreSQL: a registry change waits for this step,
     // so the version recorded is the one the facts below were read from (given when the caller
     // read it with the case, in this transaction)
     const householdVersion =
       known.householdVersion !== undefined ? known.householdVersion : await householdVersionOf(em, householdIdOf(caseRow.subjectType, caseRow.subjectId, caseRow.snapshot.context));
-    const facts = await this.checks.load(em, caseRow, actor);
+    const facts = await this.checks.load(em, caseRow, actor, [caseRow.state], known.prefetched);
     let caseEvidence: EvidenceRow[] = [];
     const judged = await this.checks.judge(facts, req, async () => {
       const found = await this.resolveEvidence(em, caseRow, req, actor, known.evidence);

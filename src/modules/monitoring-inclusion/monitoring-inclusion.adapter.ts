@@ -15,7 +15,7 @@ import {
   MONITORING_INCLUSION,
 } from '../../machines/monitoring-inclusion.machine';
 import { RISK_ELIMINATION } from '../../machines/risk-elimination.machine';
-import { type CaseOrigin, type PreparedCase, type ProcedureAdapter, ProcedureRegistry, type TransitionEffect } from '../engine/procedure-adapter';
+import { type CaseOrigin, type PreparedCase, type Prefetched, type ProcedureAdapter, ProcedureRegistry, type TransitionEffect } from '../engine/procedure-adapter';
 import { CreateInclusionDto } from './monitoring-inclusion.dto';
 import { recordIncome, registryFacts } from '../monitoring-objects/income-records';
 
@@ -79,9 +79,12 @@ export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleIni
   }
 
   /** SF-05: a verification's income is judged on, and divided by, the household's registry members as they stand */
-  async facts({ caseRow, em }: { caseRow: CaseEntity; type: string; em: EntityManager }): Promise<Record<string, unknown>> {
+  readonly readsRegistryOn = ['RECORD_VERIFICATION'];
+
+  async facts({ caseRow, em, prefetched }: { caseRow: CaseEntity; type: string; em: EntityManager; prefetched?: Prefetched }): Promise<Record<string, unknown>> {
     if (caseRow.state !== 'lead' && caseRow.state !== 'household_verification') return {};
-    return registryFacts(em, (caseRow.snapshot.context as InclusionContext).householdId);
+    const householdId = (caseRow.snapshot.context as InclusionContext).householdId;
+    return prefetched?.registry?.householdId === householdId ? { registry: prefetched.registry } : registryFacts(em, householdId);
   }
 
   async afterTransition({ em, caseRow, toState, context, event }: TransitionEffect): Promise<void> {

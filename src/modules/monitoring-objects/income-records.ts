@@ -51,7 +51,7 @@ export async function recordIncome(
  */
 export async function registryFacts(em: EntityManager, householdId: string): Promise<Required<IncomeFacts>> {
   // one query: the household's version and its members, in order
-  const rows: Array<{ version: number; id: string | null; name: string; relation: string; laborAbility: string; employment: string }> = await em
+  const rows: RegistryRow[] = await em
     .createQueryBuilder()
     .select('h.version', 'version')
     .addSelect('m.id', 'id')
@@ -64,6 +64,12 @@ export async function registryFacts(em: EntityManager, householdId: string): Pro
     .where('h.id = :id', { id: householdId })
     .orderBy('m.position', 'ASC')
     .getRawMany();
+  return registryOf(householdId, rows);
+}
+
+type RegistryRow = { householdId?: string; version: number; id: string | null; name: string; relation: string; laborAbility: string; employment: string };
+
+function registryOf(householdId: string, rows: RegistryRow[]): Required<IncomeFacts> {
   const members = rows.filter((m) => m.id !== null);
   return {
     registry: {
@@ -72,4 +78,23 @@ export async function registryFacts(em: EntityManager, householdId: string): Pro
       members: members.map((m) => ({ id: m.id!, name: m.name, relation: m.relation, laborAbility: m.laborAbility, employment: m.employment })),
     },
   };
+}
+
+/**
+ * Issue 21: {@link registryFacts} of a case's household, found from the case id in SQL (its
+ * subject, or the household in its context), so the engine can read it in the case's own round
+ * trip. Null when the case has no household.
+ */
+export async function registryFactsOfCase(em: EntityManager, caseId: string): Promise<Required<IncomeFacts> | null> {
+  const pg = em.connection.options.type === 'postgres';
+  const fromContext = pg ? `c."snapshot"::json #>> '{context,householdId}'` : `json_extract(c."snapshot", '$.context.householdId')`;
+  const rows: RegistryRow[] = await em.query(
+    `SELECT h."id" AS "householdId", h."version" AS "version", m."id" AS "id", m."name" AS "name", m."relation" AS "relation", ` +
+      `m."laborAbility" AS "laborAbility", m."employment" AS "employment" FROM "households" h ` +
+      `LEFT JOIN "household_members" m ON m."householdId" = h."id" ` +
+      `WHERE h."id" = (SELECT CASE WHEN c."subjectType" = 'household' THEN c."subjectId" ELSE ${fromContext} END FROM "cases" c WHERE c."id" = ${pg ? '$1' : '?'}) ` +
+      `ORDER BY m."position" ASC`,
+    [caseId],
+  );
+  return rows.length ? registryOf(rows[0].householdId!, rows) : null;
 }

@@ -26,7 +26,7 @@ import {
 } from '../../machines/risk-elimination.machine';
 import { inclusionCreationRules, MONITORING_INCLUSION } from '../../machines/monitoring-inclusion.machine';
 import { creationRefusal } from '../engine/requirements';
-import { type PreparedCase, type ProcedureAdapter, ProcedureRegistry, type TransitionEffect } from '../engine/procedure-adapter';
+import { type PreparedCase, type Prefetched, type ProcedureAdapter, ProcedureRegistry, type TransitionEffect } from '../engine/procedure-adapter';
 import { PoliciesService } from '../policies/policies.service';
 import { recordIncome, registryFacts } from '../monitoring-objects/income-records';
 import { EliminationCaseDto } from './risk-elimination.dto';
@@ -97,14 +97,17 @@ export class RiskEliminationAdapter implements ProcedureAdapter, OnModuleInit {
     return { areaCode: mo.areaCode, subjectId: mo.id, batchId, input: { ...input }, auditData: { ...input, batchId }, facts: { ...facts } };
   }
 
-  async facts({ caseRow, em }: { caseRow: CaseEntity; type: string; em: EntityManager }): Promise<Record<string, unknown>> {
+  readonly readsRegistryOn = ['RECORD_VERIFICATION'];
+
+  async facts({ caseRow, em, prefetched }: { caseRow: CaseEntity; type: string; em: EntityManager; prefetched?: Prefetched }): Promise<Record<string, unknown>> {
     const c = caseRow.snapshot.context as EliminationContext;
+    const registry = () => (prefetched?.registry?.householdId === c.householdId ? { registry: prefetched.registry } : registryFacts(em, c.householdId));
     const { facts: onRecord } = await this.recordFacts(em, { monitoringObjectId: c.monitoringObjectId, householdId: c.householdId });
     const facts: EliminationFacts = {
       ...onRecord,
       concentration: caseRow.state === 'county_approval' ? await this.concentration(em, caseRow) : null,
       // SF-05: the verification's income is judged on, and divided by, the registry members as they stand
-      ...(caseRow.state === 'household_verification' ? await registryFacts(em, c.householdId) : {}),
+      ...(caseRow.state === 'household_verification' ? await registry() : {}),
     };
     return facts as unknown as Record<string, unknown>;
   }
