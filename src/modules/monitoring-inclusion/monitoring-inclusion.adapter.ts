@@ -18,6 +18,7 @@ import { RISK_ELIMINATION } from '../../machines/risk-elimination.machine';
 import { type CaseOrigin, type PreparedCase, type Prefetched, type ProcedureAdapter, ProcedureRegistry, type TransitionEffect } from '../engine/procedure-adapter';
 import { CreateInclusionDto } from './monitoring-inclusion.dto';
 import { recordIncome, registryFacts } from '../monitoring-objects/income-records';
+import { UnitOfWork } from '../../database/unit-of-work';
 
 /** The origin a registry change gives the leads it opens (issue 13): `caseId` is the household, `event` the change. */
 export const HOUSEHOLD_REGISTRY = 'household-registry';
@@ -29,7 +30,10 @@ export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleIni
   readonly creatorRoles = ['village' as const, 'department' as const];
   readonly deadlineKey = 'inclusion.deadline' as const;
 
-  constructor(private readonly registry: ProcedureRegistry) {}
+  constructor(
+    private readonly registry: ProcedureRegistry,
+    private readonly uow: UnitOfWork,
+  ) {}
 
   onModuleInit(): void {
     this.registry.register(this);
@@ -50,20 +54,24 @@ export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleIni
     if ((dto.channel === 'registry_change') !== fromRegistry) {
       throw AppError.validation({ channel: '“家庭成员变动发现风险”的线索只能在登记成员变更时由系统生成' });
     }
-    const household = await em.findOneBy(HouseholdEntity, { id: dto.householdId });
+    // the household, and what the definition's creation rules read (the engine judges them):
+    // one round trip (issue 21); nothing of the latter is used before the area check
+    const [household, current, open] = await this.uow.together(() =>
+      Promise.all([
+        em.findOneBy(HouseholdEntity, { id: dto.householdId }),
+        em.findOne(MonitoringObjectEntity, {
+          where: { householdId: dto.householdId },
+          order: { createdAt: 'DESC' },
+          select: { id: true, status: true },
+        }),
+        em.findOne(CaseEntity, {
+          where: { procedure: MONITORING_INCLUSION, subjectId: dto.householdId, closedAt: IsNull() },
+          select: { id: true },
+        }),
+      ]),
+    );
     if (!household) throw AppError.notFound('农户');
     assertInArea(actor, household.areaCode, '农户');
-
-    // what the definition's creation rules read (the engine judges them)
-    const current = await em.findOne(MonitoringObjectEntity, {
-      where: { householdId: household.id },
-      order: { createdAt: 'DESC' },
-      select: { id: true, status: true },
-    });
-    const open = await em.findOne(CaseEntity, {
-      where: { procedure: MONITORING_INCLUSION, subjectId: household.id, closedAt: IsNull() },
-      select: { id: true },
-    });
     const facts: InclusionCreationFacts = { current: current ? { id: current.id, status: current.status } : null, openCaseId: open?.id ?? null };
     const input: InclusionInput = {
       householdId: household.id,
