@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import type { ValueTransformer } from 'typeorm';
+import { mapStringsByKey } from '../domain/map-strings';
 
 /**
  * Personal data at rest (issue 11, PIPL): ID numbers and phones are stored as
@@ -154,38 +155,7 @@ const isPhoneKey = (k: string) => k === 'phone' || k.endsWith('Phone');
  * object, as before. The JSON of the result is the same as a full copy's.
  */
 export function mapPhones<T>(value: T, fn: (s: string) => string): T {
-  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
-  if (Array.isArray(value)) {
-    let out: unknown[] | null = null;
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      const r = mapPhones(v, fn);
-      if (out) out[i] = r;
-      else if (r !== v) {
-        out = value.slice(0, i);
-        out[i] = r;
-      }
-    }
-    return (out ?? value) as T;
-  }
-  const proto: unknown = Object.getPrototypeOf(value);
-  // an own `__proto__` key (JSON.parse makes one) is dropped by a copy, as before
-  const plain = (proto === Object.prototype || proto === null) && !Object.hasOwn(value, '__proto__');
-  const source = value as Record<string, unknown>;
-  let out: Record<string, unknown> | null = plain ? null : {};
-  const keys = Object.keys(source);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    const v = source[k];
-    const r = typeof v === 'string' ? (v !== '' && isPhoneKey(k) ? fn(v) : v) : mapPhones(v, fn);
-    if (out) out[k] = r;
-    else if (r !== v) {
-      out = {};
-      for (let j = 0; j < i; j++) out[keys[j]] = source[keys[j]];
-      out[k] = r;
-    }
-  }
-  return (out ?? value) as T;
+  return mapStringsByKey(value, (k, v) => (v !== '' && isPhoneKey(k) ? fn(v) : v), true);
 }
 
 /** a phone sealed for storage (a value already sealed stays as it is) */

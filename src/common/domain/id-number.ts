@@ -2,6 +2,7 @@
  * 居民身份证号 (GB 11643-1999): 17 digits + check character (0-9 or X), an ISO 7064 MOD 11-2 checksum.
  */
 import { isCalendarDate, today } from './calendar';
+import { mapStringsByKey } from './map-strings';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
@@ -54,39 +55,6 @@ export function maskName(name: string): string {
  * wherever it is nested. Returns a copy; the stored record (and its hash) is untouched.
  */
 export function maskPersonalData<T>(value: T): T {
-  if (value === null || typeof value !== 'object') return value;
   // copy on write (issue 21): a plain object or array with nothing to mask is returned as it is
-  // (the JSON is the same); any other object (a Date, a class instance) is copied, as before
-  if (Array.isArray(value)) {
-    let out: unknown[] | null = null;
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      const r = maskPersonalData(v);
-      if (out) out[i] = r;
-      else if (r !== v) {
-        out = value.slice(0, i);
-        out[i] = r;
-      }
-    }
-    return (out ?? value) as T;
-  }
-  const proto: unknown = Object.getPrototypeOf(value);
-  const source = value as Record<string, unknown>;
-  // an own `__proto__` key (JSON.parse makes one) is dropped by a copy, as before
-  let out: Record<string, unknown> | null = (proto === Object.prototype || proto === null) && !Object.hasOwn(value, '__proto__') ? null : {};
-  const keys = Object.keys(source);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    const v = source[k];
-    let r: unknown;
-    if (typeof v === 'string') r = k === 'idNumber' ? maskIdNumber(v) : k === 'phone' || k.endsWith('Phone') ? maskPhone(v) : v;
-    else r = maskPersonalData(v);
-    if (out) out[k] = r;
-    else if (r !== v) {
-      out = {};
-      for (let j = 0; j < i; j++) out[keys[j]] = source[keys[j]];
-      out[k] = r;
-    }
-  }
-  return (out ?? value) as T;
+  return mapStringsByKey(value, (k, v) => (k === 'idNumber' ? maskIdNumber(v) : k === 'phone' || k.endsWith('Phone') ? maskPhone(v) : v));
 }
