@@ -157,7 +157,9 @@ export function holdBatch(em: EntityManager, batch: WriteBatch): Promise<number>
  * statement: each write a data-modifying CTE (all of them run, in one snapshot), the guarded
  * update's row count the statement's result. On SQLite, which has no such CTEs and no round
  * trips to save, they run one after the other on the transaction's connection. Values are
- * converted exactly as TypeORM would (column transformers, simple-json, dates).
+ * converted exactly as TypeORM would (column transformers, simple-json, dates): the property's
+ * value through `preparePersistentValue`, which applies the transformer once (issue 21: it was
+ * applied twice — harmless for sealed phones, which are sealed once, but twice the work).
  *
  * Returns how many rows the guarded update changed (1, or 0 when the version moved on); the
  * caller decides what that means, inside its transaction.
@@ -208,7 +210,7 @@ function statementOf(em: EntityManager, batch: WriteBatch, opts: { failWhenMoved
     const sets = Object.keys(g.set).map((prop) => {
       const col = meta.findColumnWithPropertyName(prop);
       if (!col) throw new Error(`${meta.name} has no column ${prop}`);
-      return `${quote(col.databaseName)} = ${p(driver.preparePersistentValue(col.getEntityValue(g.set, true), col))}`;
+      return `${quote(col.databaseName)} = ${p(driver.preparePersistentValue(col.getEntityValue(g.set), col))}`;
     });
     ctes.push(`w${n++} AS (UPDATE ${quote(meta.tableName)} SET ${sets.join(', ')} WHERE "id" = ${p(g.id)} AND "version" = ${p(g.version)} RETURNING 1)`);
   }
@@ -223,7 +225,7 @@ function statementOf(em: EntityManager, batch: WriteBatch, opts: { failWhenMoved
     if (!op.rows.length) continue;
     const meta = em.connection.getMetadata(op.target);
     const cols = meta.columns.filter((c) => !c.isVirtual);
-    const tuples = op.rows.map((row) => `(${cols.map((c) => p(driver.preparePersistentValue(c.getEntityValue(row, true), c))).join(', ')})`);
+    const tuples = op.rows.map((row) => `(${cols.map((c) => p(driver.preparePersistentValue(c.getEntityValue(row), c))).join(', ')})`);
     ctes.push(`w${n++} AS (INSERT INTO ${quote(meta.tableName)} (${cols.map((c) => quote(c.databaseName)).join(', ')}) VALUES ${tuples.join(', ')} RETURNING 1)`);
   }
   for (const k of batch.keyed ?? []) {
@@ -236,7 +238,7 @@ function statementOf(em: EntityManager, batch: WriteBatch, opts: { failWhenMoved
     });
     // the first row's values carry the types; VALUES would otherwise guess them as text
     const tuples = k.rows.map((row, i) =>
-      `(${cols.map((c) => p(driver.preparePersistentValue(c.getEntityValue(row, true), c)) + (i === 0 ? `::${driver.normalizeType(c)}` : '')).join(', ')})`,
+      `(${cols.map((c) => p(driver.preparePersistentValue(c.getEntityValue(row), c)) + (i === 0 ? `::${driver.normalizeType(c)}` : '')).join(', ')})`,
     );
     const names = cols.map((c) => quote(c.databaseName));
     ctes.push(
