@@ -165,6 +165,17 @@ describe(`authorisation matrix: every read × every role × own and other areas 
       expect(res.body.code).toBe('UNAUTHENTICATED');
     }
   });
+
+  it('trust: a token whose signature was checked once (issue 21: kept per process) is refused once it expires', async () => {
+    const me = (await env.http().get('/auth/me').set('Authorization', `Bearer ${await env.token('c_jianan')}`)).body as { id: string };
+    const short = await env.app.get(JwtService).signAsync({ sub: me.id, role: 'county', at: Date.now() }, { expiresIn: 2 });
+    expect((await env.http().get('/cases').set('Authorization', `Bearer ${short}`)).status).toBe(200);
+    expect((await env.http().get('/cases').set('Authorization', `Bearer ${short}`)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 2300));
+    const late = await env.http().get('/cases').set('Authorization', `Bearer ${short}`);
+    expect(late.status).toBe(401);
+    expect(late.body.code).toBe('UNAUTHENTICATED');
+  });
 });
 
 describe(`every unmasked read of an ID number is recorded (${target})`, () => {
