@@ -195,6 +195,9 @@ export class EngineService {
     const requestHash =
       givenHash ??
       IdempotencyStore.hash({ caseId: req.caseId, type: req.type, version: req.version, evidenceIds: req.evidenceIds, data: req.data, reason: req.reason ?? null });
+    // a step in a transaction of its own commits early, with its last writes (issue 21); one
+    // joining a caller's transaction leaves the commit to the caller
+    const own = !this.uow.inTransaction;
     try {
       const done = await this.uow.transaction(async (em) => {
         // the transaction's first round trip (issue 21: BEGIN and these reads in one pipeline):
@@ -218,12 +221,12 @@ export class EngineService {
         }
         // issue 21: the case write is held and rides with the step's next round trip — an
         // effect's statement, or the COMMIT sent below with the step's last writes
-        const step = await this.steps.step(em, found, req, actor, { householdVersion, evidence, prefetched: registry ?? undefined, hold: true });
+        const step = await this.steps.step(em, found, req, actor, { householdVersion, evidence, prefetched: registry ?? undefined, hold: own });
         try {
           const view = await this.views.view(step.stored, actor, em, { evidence: step.caseEvidence, facts: step.facts });
           const record = this.idempotency.record({ userId: actor.id, key: idempotencyKey, requestHash, caseId: found.id, response: view });
           const outgoing = await this.steps.flush(em, step, record);
-          await this.uow.commitEarly();
+          if (own) await this.uow.commitEarly();
           await step.written;
           return { replay: null, view, timers: step.timers, outgoing };
         } catch (err) {
