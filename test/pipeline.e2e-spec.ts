@@ -8,7 +8,7 @@
  * transaction that sent nothing costs nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { holdBatch, writeBatch } from '../src/database/batch-write';
+import { holdBatch, sendHeld, writeBatch } from '../src/database/batch-write';
 import { AuditEntryEntity, CaseEntity, IdempotencyRecordEntity } from '../src/database/entities';
 import { recordRoundTrips } from '../src/database/statement-log';
 import { UnitOfWork } from '../src/database/unit-of-work';
@@ -98,6 +98,25 @@ describe('round trips: pipelined statements (issue 21)', () => {
     const after = await env.ds.manager.findOneByOrFail(CaseEntity, { id });
     expect(after.version).toBe(before.version);
     expect(after.updatedAt.getTime()).toBe(before.updatedAt.getTime());
+  });
+
+  it('trust: a step that fails in Node after holding its case write sends the write, learns its outcome and ends — no hang, no connection kept', async () => {
+    const { id } = await inclusionCase(env, 'lead', { householdId: await registerHousehold(env) });
+    const before = await env.ds.manager.findOneByOrFail(CaseEntity, { id });
+    const attempt = uow.transaction(async (em) => {
+      const written = holdBatch(em, { guarded: { target: CaseEntity, id, version: before.version, set: { updatedAt: new Date() } } });
+      written.catch(() => undefined);
+      try {
+        throw new Error('refused in Node before any other statement');
+      } catch (err) {
+        await sendHeld(em);
+        await written;
+        throw err;
+      }
+    });
+    await expect(Promise.race([attempt, new Promise((_, reject) => setTimeout(() => reject(new Error('hung')), 5000))])).rejects.toThrow('refused in Node');
+    // rolled back, and the pool still serves
+    expect((await env.ds.manager.findOneByOrFail(CaseEntity, { id })).updatedAt.getTime()).toBe(before.updatedAt.getTime());
   });
 
   it('trust: two requests racing on one version — one step, one 409, one audit entry; the loser leaves no idempotency record', async () => {

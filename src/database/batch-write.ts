@@ -128,6 +128,25 @@ function assertBatchWithinColumns(em: EntityManager, batch: WriteBatch): void {
   for (const k of batch.keyed ?? []) for (const row of k.rows) assertWithinColumns(em.connection.getMetadata(k.target), row);
 }
 
+/** Whether a write can be held on `em`'s connection (a PostgreSQL transaction's); elsewhere holdBatch writes at once. */
+export function canHold(em: EntityManager): boolean {
+  return em.connection.options.type === 'postgres' && txClient(em) !== null;
+}
+
+/** The connection wrapper's "send what is held now" (unit-of-work.ts sets it on each pooled connection). */
+export const SEND_HELD = Symbol.for('approvals.sendHeld');
+
+/**
+ * Sends what is held on `em`'s connection now, in one round trip, so that every held write's
+ * waiter learns its outcome — for a step that failed in Node after holding its write (issue
+ * 21): nothing else would send it, and its waiter would wait forever. The round trip's own error
+ * is left to the waiters.
+ */
+export async function sendHeld(em: EntityManager): Promise<void> {
+  const client = txClient(em) as { [SEND_HELD]?: () => Promise<void> } | null;
+  await client?.[SEND_HELD]?.();
+}
+
 /** Raised by a held guarded write whose row was not at the version it was judged on (see {@link holdBatch}). */
 export const VERSION_MOVED = 'version_moved';
 
@@ -141,7 +160,7 @@ export const VERSION_MOVED = 'version_moved';
  * failed. Outside a PostgreSQL transaction it is {@link writeBatch}.
  */
 export function holdBatch(em: EntityManager, batch: WriteBatch): Promise<number> {
-  const client = em.connection.options.type === 'postgres' ? txClient(em) : null;
+  const client = canHold(em) ? txClient(em) : null;
   if (!client || !batch.guarded) return writeBatch(em, batch);
   assertBatchWithinColumns(em, batch);
   const st = statementOf(em, batch, { failWhenMoved: true });

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../common/config/app-config';
 import { AppError, ErrorCode } from '../common/errors/app-error';
-import { takePendingWrites } from './batch-write';
+import { SEND_HELD, takePendingWrites } from './batch-write';
 import { failedAt, type Part, sendPipelined } from './pipeline';
 import { noteRoundTrip } from './statement-log';
 
@@ -277,8 +277,14 @@ function preparedStatements(client: PgClient): void {
   client[RESET] = () => {
     client[COMMITTED] = false;
     beginHeld = false;
-    gathered = [];
+    for (const g of gathered.splice(0)) g.reject(new Error('the transaction ended before this statement was sent'));
     takePendingWrites(client, 'ROLLBACK');
+  };
+  // what is held, sent now (batch-write.ts sendHeld): each held write's waiter gets its outcome
+  (client as { [SEND_HELD]?: () => Promise<void> })[SEND_HELD] = () => {
+    flushGathered();
+    const before = held('');
+    return before.length ? pipeline(before).then(() => undefined, () => undefined) : Promise.resolve();
   };
 
   client.query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
@@ -290,7 +296,8 @@ function preparedStatements(client: PgClient): void {
       return Promise.reject(new Error('a statement after the transaction was committed early (UnitOfWork.commitEarly must be the work\'s last statement)'));
     }
     if (typeof text !== 'string' || rest.length || (values !== undefined && !Array.isArray(values))) {
-      // not a plain statement (a stream, a callback): whatever is held goes first, in order, on its own
+      // not a plain statement (a stream, a callback, a config object): whatever is held goes
+      // first, in order, on its own (pg's queue keeps the order; its waiters get its outcome)
       flushGathered();
       const before = held('');
       if (before.length) pipeline(before).catch(() => undefined);

@@ -6,7 +6,7 @@ import { auditHash } from '../../common/audit/audit-hash';
 import { subtractDuration } from '../../common/domain/duration';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { isUniqueViolation } from '../../common/errors/db-errors';
-import { holdBatch, type InsertOp, VERSION_MOVED, writeBatch, type WriteBatch } from '../../database/batch-write';
+import { canHold, holdBatch, type InsertOp, sendHeld, VERSION_MOVED, writeBatch, type WriteBatch } from '../../database/batch-write';
 import { AuditEntryEntity, CaseEntity, EvidenceEntity, TimerEntity } from '../../database/entities';
 import type { TimerRequest } from '../../machines/procedure';
 
@@ -111,7 +111,7 @@ export class CaseStore {
     caseRow: CaseEntity,
     step: Advance,
     opts: { hold?: boolean } = {},
-  ): Promise<{ stored: CaseEntity; newTimers: TimerEntity[]; written: Promise<void> }> {
+  ): Promise<{ stored: CaseEntity; newTimers: TimerEntity[]; written: Promise<void>; settled: () => Promise<void> }> {
     const stored = Object.assign(new CaseEntity(), caseRow, step.patch);
     const timers = await this.timerChanges(em, stored, step.timersBefore, step.timersAfter, step.closing);
     const touched = step.evidence.filter((e) => (e.caseId === null && e.batchId === null) || e.usedInSeq === null);
@@ -145,7 +145,8 @@ export class CaseStore {
     };
     // a concurrent step wrote this sequence number first, or moved the version on
     const moved = (err: unknown) => isUniqueViolation(err) || String((err as Error)?.message ?? '').includes(VERSION_MOVED);
-    if (opts.hold) {
+    // held only where it can be (a PostgreSQL transaction); elsewhere (SQLite) written now, in order
+    if (opts.hold && canHold(em)) {
       // issue 21: held for the step's next round trip (an effect's statement, or COMMIT); the
       // caller awaits `written` before its transaction ends
       const written = holdBatch(em, batch).then(
@@ -158,7 +159,13 @@ export class CaseStore {
       );
       written.catch(() => undefined);
       linked();
-      return { stored, newTimers: timers, written };
+      // a step that fails in Node before its next statement sends what is held first, then
+      // learns whether its own write failed (409 takes precedence, as when it was awaited)
+      const settled = async () => {
+        await sendHeld(em);
+        await written;
+      };
+      return { stored, newTimers: timers, written, settled };
     }
     let affected: number;
     try {
@@ -169,7 +176,7 @@ export class CaseStore {
     }
     if (!affected) throw conflict();
     linked();
-    return { stored, newTimers: timers, written: Promise.resolve() };
+    return { stored, newTimers: timers, written: Promise.resolve(), settled: () => Promise.resolve() };
   }
 
   /**

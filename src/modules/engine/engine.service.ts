@@ -230,8 +230,8 @@ export class EngineService {
           await step.written;
           return { replay: null, view, timers: step.timers, outgoing };
         } catch (err) {
-          // the held case write failed first (the version moved on): that is the answer
-          await step.written;
+          // the held case write (sent now if nothing sent it) failed first — the version moved on: that is the answer
+          await step.settled();
           throw err;
         }
       });

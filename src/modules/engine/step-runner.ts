@@ -56,6 +56,8 @@ export interface Stepped {
    * when the version moved on. The caller awaits it before its transaction ends.
    */
   written: Promise<void>;
+  /** sends the held case write if nothing has, then settles as `written` (for a failure path) */
+  settled: () => Promise<void>;
   facts: CaseFacts;
   caseEvidence: EvidenceRow[];
   timers: TimerEntity[];
@@ -145,7 +147,7 @@ export class StepRunner {
     const before: TimerRequest[] = (caseRow.snapshot.context.timers ?? []).filter((t: TimerRequest) => t.key !== opts.firedTimerKey);
     // cases the step's effects open: their timers and notifications go out with the step's
     const opened: Array<{ timers: TimerEntity[]; notice: PreparedNotice | null }> = [];
-    const { stored, newTimers, written } = await this.store.advance(em, caseRow, {
+    const { stored, newTimers, written, settled } = await this.store.advance(em, caseRow, {
       patch: {
         version: seq,
         state: toState,
@@ -170,14 +172,15 @@ export class StepRunner {
       announced = toState === caseRow.state ? null : await this.announcer.prepare(em, { def, caseRow: stored, state: toState, actor, now });
       after = await this.checks.after(em, facts, stored, entry);
     } catch (err) {
-      // a held case write went first in the next statement's round trip: when it failed, that is the answer (409)
-      await written;
+      // a held case write goes first (sent now if nothing sent it): when it failed, that is the answer (409)
+      await settled();
       throw err;
     }
     const notices = [announced, ...opened.map((o) => o.notice)].filter((n): n is PreparedNotice => n !== null);
     return {
       stored,
       written,
+      settled,
       facts: after,
       caseEvidence: afterUse(plan.caseEvidence, judged.evidence).filter(
         (e) => e.caseId === stored.id || (e.batchId !== null && e.batchId === stored.batchId && e.caseId === null),
