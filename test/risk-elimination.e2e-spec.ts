@@ -185,23 +185,6 @@ describe(`risk elimination, from the village list to 风险已消除 and rollbac
     expect(green.items.map((o: any) => o.id).sort()).toEqual([A.moId, B.moId].sort());
   });
 
-  it('trust: a batch event whose per-case key is too long is refused per case at once, nothing of the step kept (issue 21: a step that fails after holding its write)', async () => {
-    const M = await readyObject(env);
-    const { batchId } = await propose(env, [M.moId]);
-    const meeting = await uploadBatch(env, batchId, MEETING);
-    // the per-case key is `${key}:${caseId}`: over the 100 characters an idempotency record keeps
-    const key = 'k'.repeat(80);
-    const started = Date.now();
-    const res = await batchEvent(env, VILLAGE, batchId, { type: 'SUBMIT', evidenceIds: Object.values(meeting) }, key);
-    expect(Date.now() - started).toBeLessThan(10_000);
-    expect(res.status).toBe(200);
-    expect(res.body.results).toHaveLength(1);
-    expect(res.body.results[0]).toMatchObject({ ok: false, status: 400, code: 'VALIDATION_FAILED' });
-    // nothing of the step was kept, and the case still takes the event with a shorter key
-    const again = await batchEvent(env, VILLAGE, batchId, { type: 'SUBMIT', evidenceIds: Object.values(meeting) });
-    expect(again.body.results[0]).toMatchObject({ ok: true, state: 'household_verification' });
-  });
-
   it("bypass: a household cannot join another meeting's batch, nor be proposed alone (SF-07, issue 12)", async () => {
     const F = await readyObject(env);
     const { batchId } = await propose(env, [F.moId]);
