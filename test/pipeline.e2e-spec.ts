@@ -49,6 +49,40 @@ describe('round trips: pipelined statements (issue 21)', () => {
     expect(sent).toBe(target === 'postgres' ? 2 : 0);
   });
 
+  it('a read (UnitOfWork.read) is BEGIN, its gathered statements and COMMIT in one round trip; a later statement runs on its own; the connection is left clean', async () => {
+    const keys = [randomUUID(), randomUUID(), randomUUID()];
+    await uow.transaction((em) => writeBatch(em, { inserts: [{ target: IdempotencyRecordEntity, rows: keys.map(record) }] }));
+    const trips = recordRoundTrips();
+    const [a, b, c] = await uow.read(async (em) => {
+      const [x, y] = await Promise.all([
+        em.findOneBy(IdempotencyRecordEntity, { userId: 'pipeline-spec', key: keys[0] }),
+        em.findOneBy(IdempotencyRecordEntity, { userId: 'pipeline-spec', key: keys[1] }),
+      ]);
+      // after the first round trip (which committed): its own round trip, still correct rows
+      const z = await em.findOneBy(IdempotencyRecordEntity, { userId: 'pipeline-spec', key: keys[2] });
+      return [x, y, z];
+    });
+    expect(trips()).toBe(target === 'postgres' ? 2 : 0);
+    expect([a?.key, b?.key, c?.key]).toEqual(keys);
+    // the connection went back to the pool outside any transaction: a write after it commits and is seen by others
+    const later = randomUUID();
+    await uow.transaction((em) => writeBatch(em, { inserts: [{ target: IdempotencyRecordEntity, rows: [record(later)] }] }));
+    expect((await records([later])).map((r) => r.key)).toEqual([later]);
+    if (target === 'postgres') {
+      const open = await env.ds.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`);
+      expect(open[0].n).toBe(0);
+    }
+  });
+
+  it('trust: a read whose statement fails rolls back and leaves the connection usable (no aborted transaction handed to the next request)', async () => {
+    const trips = recordRoundTrips();
+    await expect(uow.read((em) => Promise.all([em.query('SELECT 1 AS one'), em.query('SELECT * FROM "no_such_table_pipeline_spec"')]))).rejects.toThrow();
+    trips();
+    // every pooled connection answers afterwards (more requests at once than a stale one could hide from)
+    const answers = await Promise.all(Array.from({ length: 12 }, () => uow.read((em) => em.query('SELECT 2 AS two'))));
+    expect(answers.map((r) => Number(r[0].two))).toEqual(Array(12).fill(2));
+  });
+
   it('a transaction that sent nothing costs no round trip, committed or rolled back', async () => {
     const trips = recordRoundTrips();
     expect(await uow.transaction(async () => 42)).toBe(42);

@@ -16,6 +16,8 @@ interface OpenTransaction {
   open: boolean;
   /** > 0 while {@link UnitOfWork.together} runs: statements are gathered into one round trip */
   together?: number;
+  /** {@link UnitOfWork.read}: the first round trip also commits; later statements run on their own */
+  readOnly?: boolean;
 }
 
 const current = new AsyncLocalStorage<OpenTransaction>();
@@ -96,6 +98,21 @@ export class UnitOfWork {
   }
 
   /**
+   * Issue 21: reads that belong together (a case and its files), in one round trip. On
+   * PostgreSQL `work` runs in a transaction whose BEGIN, gathered statements and COMMIT go as
+   * one pipeline (one snapshot per statement, as in any READ COMMITTED transaction); a statement
+   * `work` sends after that round trip runs on the same connection on its own. `work` must only
+   * read. Inside an open transaction it joins it; on SQLite it simply runs.
+   */
+  async read<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.isPostgres || this.inTransaction) return this.together(() => work(this.manager));
+    return this.transaction((em) => {
+      current.getStore()!.readOnly = true;
+      return this.together(() => work(em));
+    });
+  }
+
+  /**
    * Issue 21: commits the current transaction now, from inside its work, in the same round trip
    * as what is held (a step's guarded write and its last writes), so that a held write's failure
    * surfaces here — where its caller maps it (VERSION_CONFLICT) — instead of inside TypeORM's
@@ -166,11 +183,14 @@ interface PgClient {
   [RESET]?: () => void;
   /** set by {@link UnitOfWork.commitEarly}: the transaction is committed, TypeORM's COMMIT is a formality */
   [COMMITTED]?: boolean;
+  /** set with COMMITTED by a {@link UnitOfWork.read}: statements after the commit run on their own */
+  [AUTOCOMMIT]?: boolean;
 }
 
 const PREPARED = Symbol('preparedStatementNames');
 const RESET = Symbol('resetHeldStatements');
 const COMMITTED = Symbol('committedEarly');
+const AUTOCOMMIT = Symbol('autocommitAfterRead');
 /** distinct statements prepared per connection; past it, statements are sent unprepared */
 const MAX_PREPARED = 500;
 
@@ -203,6 +223,8 @@ interface Gathered {
   part: Part;
   resolve: (r: unknown) => void;
   reject: (e: unknown) => void;
+  /** gathered in a {@link UnitOfWork.read}: the transaction's first round trip also commits */
+  readOnly: boolean;
 }
 
 /**
@@ -239,6 +261,12 @@ function preparedStatements(client: PgClient): void {
     }
     return { text, values };
   };
+  /** a statement sent alone, prepared when it has parameters */
+  const sendOwn = (text: unknown, values: unknown, rest: unknown[]) => {
+    if (typeof text !== 'string' || rest.length || (values !== undefined && !Array.isArray(values))) return query(text, values, ...rest);
+    const p = part(text, values as unknown[] | undefined);
+    return query(p.name ? { name: p.name, text, values } : text, values);
+  };
   /** what is held for the next round trip: BEGIN, then deferred writes (each may await its own result) */
   const held = (text: string): Settled[] => {
     const parts: Settled[] = beginHeld ? [{ text: 'BEGIN' }] : [];
@@ -266,8 +294,17 @@ function preparedStatements(client: PgClient): void {
     if (!batch.length) return;
     const parts = [...held(batch[0].part.text), ...batch.map((g) => g.part)];
     const skip = parts.length - batch.length;
+    // a read's first round trip: BEGIN, the reads, COMMIT (nothing is written, nothing is held)
+    const commit = batch[0].readOnly && skip === 1 && parts[0].text === 'BEGIN';
+    if (commit) parts.push({ text: 'COMMIT' });
     pipeline(parts).then(
-      (results) => batch.forEach((g, i) => g.resolve(results[skip + i])),
+      (results) => {
+        if (commit) {
+          client[COMMITTED] = true;
+          client[AUTOCOMMIT] = true;
+        }
+        batch.forEach((g, i) => g.resolve(results[skip + i]));
+      },
       (err) => batch.forEach((g) => g.reject(err)),
     );
   };
@@ -276,6 +313,7 @@ function preparedStatements(client: PgClient): void {
   // ROLLBACK (its start failed) sent nothing, so what it held is simply forgotten
   client[RESET] = () => {
     client[COMMITTED] = false;
+    client[AUTOCOMMIT] = false;
     beginHeld = false;
     for (const g of gathered.splice(0)) g.reject(new Error('the transaction ended before this statement was sent'));
     takePendingWrites(client, 'ROLLBACK');
@@ -291,8 +329,11 @@ function preparedStatements(client: PgClient): void {
     if (client[COMMITTED]) {
       if (typeof text === 'string' && (COMMIT.test(text) || ROLLBACK.test(text))) {
         client[COMMITTED] = false;
+        client[AUTOCOMMIT] = false;
         return answered(COMMIT.test(text) ? 'COMMIT' : 'ROLLBACK');
       }
+      // a read's later statement: the connection is out of its transaction, the statement runs on its own
+      if (client[AUTOCOMMIT]) return sendOwn(text, values, rest);
       return Promise.reject(new Error('a statement after the transaction was committed early (UnitOfWork.commitEarly must be the work\'s last statement)'));
     }
     if (typeof text !== 'string' || rest.length || (values !== undefined && !Array.isArray(values))) {
@@ -320,7 +361,7 @@ function preparedStatements(client: PgClient): void {
     if (current.getStore()?.together && !COMMIT.test(text)) {
       return new Promise((resolve, reject) => {
         if (!gathered.length) setImmediate(flushGathered);
-        gathered.push({ part: part(text, vals), resolve, reject });
+        gathered.push({ part: part(text, vals), resolve, reject, readOnly: current.getStore()?.readOnly === true });
       });
     }
     flushGathered();

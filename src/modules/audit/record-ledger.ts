@@ -133,7 +133,7 @@ export const chainKey = (kind: string, subjectId: string) => `${kind}:${subjectI
  * concurrent appends to one chain queue instead of forking it; SQLite runs one transaction at
  * a time anyway. `opts.with`: the record's own rows, written in the same statement as the entry.
  */
-export async function appendLedger(em: EntityManager, input: LedgerAppend, opts: { with?: InsertOp[] } = {}): Promise<RecordLedgerEntity> {
+export async function appendLedger(em: EntityManager, input: LedgerAppend, opts: { with?: InsertOp[]; heads?: LockedHeads } = {}): Promise<RecordLedgerEntity> {
   // issue 21: the record, its entry and the head moved on ride with the transaction's next statement (batch-write.ts)
   return (await appendLedgerMany(em, [input], { ...opts, defer: true }))[0];
 }
@@ -171,22 +171,20 @@ const ENTRIES_PER_STATEMENT = 400;
  * records themselves); a new chain costs one statement more. Entries of one chain are chained
  * in the order given.
  */
-export async function appendLedgerMany(em: EntityManager, inputs: LedgerAppend[], opts: { with?: InsertOp[]; defer?: boolean } = {}): Promise<RecordLedgerEntity[]> {
+export async function appendLedgerMany(
+  em: EntityManager,
+  inputs: LedgerAppend[],
+  opts: { with?: InsertOp[]; defer?: boolean; heads?: LockedHeads } = {},
+): Promise<RecordLedgerEntity[]> {
   if (!inputs.length) {
     if (opts.with?.length) await writeBatch(em, { inserts: opts.with });
     return [];
   }
   const now = new Date();
   const chains = [...new Set(inputs.map((i) => chainKey(i.kind, i.subjectId)))];
-  const first = new Map<string, LedgerAppend>();
-  for (const i of inputs) if (!first.has(chainKey(i.kind, i.subjectId))) first.set(chainKey(i.kind, i.subjectId), i);
-  const heads = new Map<string, RecordLedgerHeadEntity>();
-  for (let k = 0; k < chains.length; k += CHAINS_PER_STATEMENT) {
-    const part = chains.slice(k, k + CHAINS_PER_STATEMENT);
-    for (const h of await lockHeads(em, part.map((chain) => ({ chain, kind: first.get(chain)!.kind, subjectId: first.get(chain)!.subjectId, areaCode: first.get(chain)!.areaCode, seq: 0, hash: GENESIS_HASH, updatedAt: now })))) {
-      heads.set(h.chain, h);
-    }
-  }
+  const heads = new Map(opts.heads?.heads);
+  const missing = inputs.filter((i) => !heads.has(chainKey(i.kind, i.subjectId)));
+  if (missing.length) for (const [chain, h] of (await lockLedgerHeads(em, missing)).heads) heads.set(chain, h);
   const entries: RecordLedgerEntity[] = [];
   for (const input of inputs) entries.push(nextEntry(heads.get(chainKey(input.kind, input.subjectId))!, input, input.at ?? now));
   const moved = chains.map((c) => heads.get(c)!);
@@ -201,6 +199,32 @@ export async function appendLedgerMany(em: EntityManager, inputs: LedgerAppend[]
     }, { defer: opts.defer === true && k === parts - 1 });
   }
   return entries;
+}
+
+/** Chain heads locked in this transaction, to append to later (appendLedgerMany's `heads`). */
+export interface LockedHeads {
+  readonly heads: ReadonlyMap<string, RecordLedgerHeadEntity>;
+}
+
+/**
+ * Locks (creating when new) the heads of the chains these appends will extend, for the rest of
+ * the transaction: done ahead when the lock can share a round trip with other reads (issue 21:
+ * an upload locks its case's evidence chain while it reads the case). A chain's areaCode here
+ * only names a new head until its first entry is written.
+ */
+export async function lockLedgerHeads(em: EntityManager, inputs: Array<Pick<LedgerAppend, 'kind' | 'subjectId' | 'areaCode'>>): Promise<LockedHeads> {
+  const now = new Date();
+  const first = new Map<string, Pick<LedgerAppend, 'kind' | 'subjectId' | 'areaCode'>>();
+  for (const i of inputs) if (!first.has(chainKey(i.kind, i.subjectId))) first.set(chainKey(i.kind, i.subjectId), i);
+  const chains = [...first.keys()];
+  const heads = new Map<string, RecordLedgerHeadEntity>();
+  for (let k = 0; k < chains.length; k += CHAINS_PER_STATEMENT) {
+    const part = chains.slice(k, k + CHAINS_PER_STATEMENT);
+    for (const h of await lockHeads(em, part.map((chain) => ({ chain, kind: first.get(chain)!.kind, subjectId: first.get(chain)!.subjectId, areaCode: first.get(chain)!.areaCode, seq: 0, hash: GENESIS_HASH, updatedAt: now })))) {
+      heads.set(h.chain, h);
+    }
+  }
+  return { heads };
 }
 
 /**

@@ -9,6 +9,7 @@ import { type AvailableAction, type CaseFacts, CheckPipeline } from './check-pip
 import { eventsOf, stateMeta } from './introspection';
 import { ProcedureRegistry } from './procedure-adapter';
 import { type EvidenceRow, loadEvidence, usableTypes } from './evidence-use';
+import { readCase, visibleCase } from './case-read';
 
 export interface EvidenceView {
   id: string;
@@ -127,6 +128,18 @@ export class CaseViewService {
     };
   }
 
+  /**
+   * `GET /cases/{id}`: the case and its files read in one round trip (issue 21: BEGIN, both
+   * reads and COMMIT in one pipeline, UnitOfWork.read), then the view. The files of a case the
+   * caller may not see are read and dropped with it: the answer is the same 404.
+   */
+  read(caseId: string, actor: AuthUser): Promise<CaseView> {
+    return this.uow.read(async (em) => {
+      const [row, evidence] = await Promise.all([readCase(em, caseId), readCaseEvidence(em, caseId)]);
+      return this.view(visibleCase(row, actor), actor, em, { evidence });
+    });
+  }
+
   /** The files of a case and the loose files of its batch, oldest first (with what the single-use rule reads). */
   evidenceOf(em: EntityManager, c: CaseEntity): Promise<EvidenceRow[]> {
     return loadEvidence(em, c);
@@ -142,4 +155,9 @@ export class CaseViewService {
     const k = facts ?? (await this.checks.load(em, c, actor));
     return this.checks.preview(k, (event) => usableTypes(evidence, c, def, event));
   }
+}
+
+/** The files of the case with this id and the loose files of its batch (found in SQL), none for a text that is no UUID. */
+function readCaseEvidence(em: EntityManager, caseId: string): Promise<EvidenceRow[]> {
+  return /^[0-9a-f-]{36}$/i.test(caseId) ? loadEvidence(em, { id: caseId, batchId: 'read' }) : Promise.resolve([]);
 }

@@ -32,7 +32,7 @@ export class CasesController {
 
   @Get('cases/:id')
   async get(@Param('id') id: string, @CurrentUser() user: AuthUser) {
-    return this.views.view(await this.engine.loadVisible(id, user), user);
+    return this.views.read(id, user);
   }
 
   @Post('cases/:id/events')

@@ -5,6 +5,7 @@ import { areaLike, assertInArea } from '../../common/auth/scope';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { isUniqueViolation } from '../../common/errors/db-errors';
 import { columnsOf, hydrate, placeholder } from '../../database/raw-rows';
+import { readCase, visibleCase } from './case-read';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { CaseEntity, IdempotencyRecordEntity, TimerEntity } from '../../database/entities';
 import { TimerScheduler } from '../timers/timer-scheduler';
@@ -334,12 +335,10 @@ export class EngineService {
   }
 
   async loadVisible(caseId: string, actor: AuthUser, em?: EntityManager): Promise<CaseEntity> {
-    const row = UUID.test(caseId) ? await (em ?? this.uow.manager).findOneBy(CaseEntity, { id: caseId }) : null;
-    if (!row) throw AppError.notFound('案件');
-    assertInArea(actor, row.areaCode, '案件');
-    return row;
+    return visibleCase(await readCase(em ?? this.uow.manager, caseId), actor);
   }
 
   // ------------------------------------------------------------------ one step
 
 }
+

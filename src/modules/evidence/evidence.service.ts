@@ -14,7 +14,8 @@ import { CaseEntity, EvidenceEntity } from '../../database/entities';
 import { EngineService } from '../engine/engine.service';
 import { evidenceView, type EvidenceView } from '../engine/case-view.service';
 import { EvidenceStore } from './evidence-store';
-import { appendLedger, ledgerRecord } from '../audit/record-ledger';
+import { appendLedger, ledgerRecord, lockLedgerHeads, type LockedHeads } from '../audit/record-ledger';
+import { readCase, visibleCase } from '../engine/case-read';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -52,22 +53,31 @@ export class EvidenceService {
     if (!kind) {
       throw AppError.validation({ file: '只接受 PDF、JPEG、PNG 和 Office 文档（按文件内容识别，不看扩展名）' }, '文件类型不被接受');
     }
-    let caseRow: CaseEntity | null = null;
-    if (input.caseId) {
-      caseRow = await this.engine.loadVisible(input.caseId, user);
-      if (caseRow.closedAt) throw AppError.validation({ caseId: '案件已办结，不能再上传材料' });
-    }
-    if (!caseRow && input.batchId) {
-      // batch evidence (e.g. the village meeting of an elimination list) needs a batch the caller can see
-      const like = areaLike(user);
-      const qb = this.evidence.manager.createQueryBuilder(CaseEntity, 'c').where('c.batchId = :b', { b: input.batchId });
-      if (like) qb.andWhere('c.areaCode LIKE :like', { like });
-      if (!(await qb.getExists())) throw AppError.notFound('批次');
-    }
     const fileName = uploadedFileName(file!.originalname, `upload.${kind.extension}`);
     const sha256 = sha256Hex(file!.buffer);
-    await this.store.put(sha256, file!.buffer);
-    const row = this.evidence.create({
+    // issue 12: the row and its ledger entry (the chain of the upload's case, batch or area),
+    // together or not at all; the file is stored once the caller may upload it there
+    const row = await this.uow.transaction(async (em) => {
+      let caseRow: CaseEntity | null = null;
+      let heads: LockedHeads | undefined;
+      if (input.caseId) {
+        // issue 21: the case and its evidence chain's head (locked: uploads to one case queue,
+        // uploads to different cases never meet) in one round trip
+        const [found, locked] = await this.uow.together(() =>
+          Promise.all([readCase(em, input.caseId!), lockLedgerHeads(em, [{ kind: 'evidence', subjectId: input.caseId!, areaCode: user.areaCode }])]),
+        );
+        caseRow = visibleCase(found, user);
+        heads = locked;
+        if (caseRow.closedAt) throw AppError.validation({ caseId: '案件已办结，不能再上传材料' });
+      } else if (input.batchId) {
+        // batch evidence (e.g. the village meeting of an elimination list) needs a batch the caller can see
+        const like = areaLike(user);
+        const qb = em.createQueryBuilder(CaseEntity, 'c').where('c.batchId = :b', { b: input.batchId });
+        if (like) qb.andWhere('c.areaCode LIKE :like', { like });
+        if (!(await qb.getExists())) throw AppError.notFound('批次');
+      }
+      await this.store.put(sha256, file!.buffer);
+      const created = em.getRepository(EvidenceEntity).create({
         id: randomUUID(),
         type: input.type!,
         sha256,
@@ -81,17 +91,15 @@ export class EvidenceService {
         batchId: caseRow ? caseRow.batchId : (input.batchId ?? null),
         usedInSeq: null,
         usedFor: null,
-    });
-    // issue 12: the row and its ledger entry (the chain of the upload's area), together or not at all
-    await this.uow.transaction(async (em) => {
-      // the chain of the case (or batch) the file is uploaded to, so uploads to different cases
-      // never queue on one head row; a loose upload enters its area's chain
-      const subjectId = row.caseId ?? row.batchId ?? row.areaCode ?? 'global';
+      });
+      // a loose upload enters its area's chain
+      const subjectId = created.caseId ?? created.batchId ?? created.areaCode ?? 'global';
       await appendLedger(
         em,
-        { kind: 'evidence', subjectId, areaCode: row.areaCode, recordId: row.id, op: 'create', record: ledgerRecord.evidence(row), actorId: user.id, at: row.uploadedAt },
-        { with: [{ target: EvidenceEntity, rows: [row] }] },
+        { kind: 'evidence', subjectId, areaCode: created.areaCode, recordId: created.id, op: 'create', record: ledgerRecord.evidence(created), actorId: user.id, at: created.uploadedAt },
+        { with: [{ target: EvidenceEntity, rows: [created] }], heads },
       );
+      return created;
     });
     return evidenceView(row);
   }
