@@ -15,7 +15,7 @@ import type { Outgoing } from '../notifications/outbox.service';
 import { PoliciesService } from '../policies/policies.service';
 import { CaseStore } from './case-store';
 import { householdIdOf, householdVersionOf } from './household-version';
-import type { CaseOrigin, ProcedureAdapter } from './procedure-adapter';
+import type { CaseOrigin, Prefetched, ProcedureAdapter } from './procedure-adapter';
 import { creationRefusal } from './requirements';
 
 /**
@@ -37,12 +37,24 @@ export class CaseOpener {
    */
   async open(
     em: EntityManager,
-    args: { def: ProcedureDefinition; adapter: ProcedureAdapter; body: unknown; actor: AuthUser; now: Date; batchId?: string; origin?: CaseOrigin; announce?: boolean },
-  ): Promise<{ caseRow: CaseEntity; timers: TimerEntity[]; outgoing: Outgoing }> {
+    args: {
+      def: ProcedureDefinition;
+      adapter: ProcedureAdapter;
+      body: unknown;
+      actor: AuthUser;
+      now: Date;
+      batchId?: string;
+      origin?: CaseOrigin;
+      announce?: boolean;
+      /** issue 21: the case's write held for the transaction's next statement or its COMMIT (a caller that ends its transaction soon) */
+      hold?: boolean;
+    },
+  ): Promise<{ caseRow: CaseEntity; timers: TimerEntity[]; outgoing: Outgoing; prefetched?: Prefetched }> {
     const { def, adapter, actor, now } = args;
     const prepared = await adapter.prepareCreate({ body: args.body, actor, em, batchId: args.batchId, origin: args.origin });
     assertInArea(actor, prepared.areaCode, '行政区划');
-    const householdVersion = await householdVersionOf(em, householdIdOf(args.def.subjectType, prepared.subjectId, prepared.input));
+    const householdVersion =
+      prepared.householdVersion !== undefined ? prepared.householdVersion : await householdVersionOf(em, householdIdOf(args.def.subjectType, prepared.subjectId, prepared.input));
     const policy = await this.policies.effective(prepared.areaCode, now);
     const refusal = creationRefusal(def, { input: prepared.input, facts: prepared.facts ?? {}, policy: policy.values, now: now.toISOString() });
     if (refusal) throw refusal;
@@ -90,11 +102,14 @@ export class CaseOpener {
     const nearBefore = (policy.values['notifications.deadlineNearBefore'] ?? POLICY_KEYS['notifications.deadlineNearBefore'].default) as string;
     const timers = this.store.initialTimers(row, context.timers ?? [], { nearBefore }, now);
     const notice = args.announce ? await this.announcer.prepare(em, { def, caseRow: row, state, actor, now }) : null;
+    // held only where nothing of the adapter's runs after it: a failure of the held write
+    // surfaces with the statement that carries it, and must not be taken for that one's
+    const hold = args.hold === true && !adapter.afterCreate;
     await this.store.insert(em, row, entry, timers, notice ? [
       { target: NotificationEntity, rows: notice.notifications },
       { target: WebhookDeliveryEntity, rows: notice.deliveries },
-    ] : []);
+    ] : [], { defer: hold });
     await adapter.afterCreate?.({ em, caseRow: row, context });
-    return { caseRow: row, timers, outgoing: notice?.outgoing ?? [] };
+    return { caseRow: row, timers, outgoing: notice?.outgoing ?? [], prefetched: prepared.prefetched };
   }
 }

@@ -90,7 +90,7 @@ export class CaseStore {
    * A new case with its CREATE entry, its timers and `with` (its notifications): one
    * statement on PostgreSQL (writeBatch).
    */
-  async insert(em: EntityManager, row: CaseEntity, entry: AuditEntryEntity, timers: TimerEntity[], withRows: InsertOp[] = []): Promise<void> {
+  async insert(em: EntityManager, row: CaseEntity, entry: AuditEntryEntity, timers: TimerEntity[], withRows: InsertOp[] = [], opts: { defer?: boolean } = {}): Promise<void> {
     await writeBatch(em, {
       inserts: [
         { target: CaseEntity, rows: [row] },
@@ -98,7 +98,7 @@ export class CaseStore {
         { target: TimerEntity, rows: timers },
         ...withRows,
       ],
-    });
+    }, { defer: opts.defer === true });
   }
 
   /**

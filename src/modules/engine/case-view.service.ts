@@ -7,7 +7,7 @@ import { maskPersonalData } from '../../common/domain/id-number';
 import { seesPersonalData } from '../households/households.service';
 import { type AvailableAction, type CaseFacts, CheckPipeline } from './check-pipeline';
 import { eventsOf, stateMeta } from './introspection';
-import { ProcedureRegistry } from './procedure-adapter';
+import { type Prefetched, ProcedureRegistry } from './procedure-adapter';
 import { type EvidenceRow, loadEvidence, usableTypes } from './evidence-use';
 import { readCase, visibleCase } from './case-read';
 
@@ -104,7 +104,12 @@ export class CaseViewService {
    * evidence and the checks' facts after a transition — so a transition's response is built
    * without reading back what its transaction wrote.
    */
-  async view(c: CaseEntity, actor: AuthUser, em: EntityManager = this.uow.manager, known: { evidence?: EvidenceRow[]; facts?: CaseFacts } = {}): Promise<CaseView> {
+  async view(
+    c: CaseEntity,
+    actor: AuthUser,
+    em: EntityManager = this.uow.manager,
+    known: { evidence?: EvidenceRow[]; facts?: CaseFacts; prefetched?: Prefetched } = {},
+  ): Promise<CaseView> {
     const evidence = known.evidence ?? (await this.evidenceOf(em, c));
     const { timers: _timers, ...context } = c.snapshot.context;
     // ID numbers and phones in the case's data (an assistance contact's phone, …) only in full
@@ -121,7 +126,7 @@ export class CaseViewService {
       batchId: c.batchId,
       notice,
       policyVersion: c.policyVersion,
-      availableActions: await this.availableActions(c, actor, evidence, em, known.facts),
+      availableActions: await this.availableActions(c, actor, evidence, em, known.facts, known.prefetched),
       createdBy: c.createdById,
       createdAt: c.createdAt.toISOString(),
       closedAt: c.closedAt ? c.closedAt.toISOString() : null,
@@ -149,10 +154,10 @@ export class CaseViewService {
    * What the caller may send now: the engine's own check pipeline, run for every event of the
    * caller's role without the request's data (see CheckPipeline.preview).
    */
-  private async availableActions(c: CaseEntity, actor: AuthUser, evidence: EvidenceRow[], em: EntityManager, facts?: CaseFacts): Promise<AvailableAction[]> {
+  private async availableActions(c: CaseEntity, actor: AuthUser, evidence: EvidenceRow[], em: EntityManager, facts?: CaseFacts, prefetched?: Prefetched): Promise<AvailableAction[]> {
     const def = this.registry.definition(c.procedure, c.machineVersion);
     if (!eventsOf(def.machine, c.state).some((e) => e.branches[0].meta.roles.includes(actor.role))) return [];
-    const k = facts ?? (await this.checks.load(em, c, actor));
+    const k = facts ?? (await this.checks.load(em, c, actor, [c.state], prefetched));
     return this.checks.preview(k, (event) => usableTypes(evidence, c, def, event));
   }
 }

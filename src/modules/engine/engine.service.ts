@@ -120,9 +120,10 @@ export class EngineService {
     const created = await this.uow.transaction(async (em) => {
       const out: Array<{ view: CaseView; timers: TimerEntity[]; outgoing: Outgoing }> = [];
       for (const body of bodies) {
-        const { caseRow, timers, outgoing } = await this.opener.open(em, { def, adapter, body, actor, now, batchId: opts.batchId, announce: true });
+        // issue 21: the new case's rows are held for the transaction's next statement or its COMMIT
+        const { caseRow, timers, outgoing, prefetched } = await this.opener.open(em, { def, adapter, body, actor, now, batchId: opts.batchId, announce: true, hold: true });
         // a new case has no evidence yet; its view is built on this transaction's connection
-        out.push({ view: await this.views.view(caseRow, actor, em, { evidence: [] }), timers, outgoing });
+        out.push({ view: await this.views.view(caseRow, actor, em, { evidence: [], prefetched }), timers, outgoing });
       }
       if (idempotencyRecord) for (const o of out) await em.insert(IdempotencyRecordEntity, idempotencyRecord(o.view));
       return out;

@@ -20,6 +20,13 @@ export interface PreparedCase {
   facts?: Record<string, unknown>;
   /** the case's own deadline (a rectification item's 完成时限); else the adapter's deadlineKey from creation */
   deadlineAt?: Date | null;
+  /**
+   * issue 21: the household's version, share-locked as householdVersionOf does, when the adapter
+   * read it in its own round trip (else the opener reads it)
+   */
+  householdVersion?: number | null;
+  /** issue 21: what the new case's view will need (its facts), read in the adapter's round trip */
+  prefetched?: Prefetched;
 }
 
 /** The step of another case that opened a case (e.g. a follow-up visit that found a returned risk, SF-10). */

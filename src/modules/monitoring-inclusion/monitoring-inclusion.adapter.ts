@@ -19,6 +19,7 @@ import { type CaseOrigin, type PreparedCase, type Prefetched, type ProcedureAdap
 import { CreateInclusionDto } from './monitoring-inclusion.dto';
 import { recordIncome, registryFacts } from '../monitoring-objects/income-records';
 import { UnitOfWork } from '../../database/unit-of-work';
+import { householdVersionOf } from '../engine/household-version';
 
 /** The origin a registry change gives the leads it opens (issue 13): `caseId` is the household, `event` the change. */
 export const HOUSEHOLD_REGISTRY = 'household-registry';
@@ -54,9 +55,10 @@ export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleIni
     if ((dto.channel === 'registry_change') !== fromRegistry) {
       throw AppError.validation({ channel: '“家庭成员变动发现风险”的线索只能在登记成员变更时由系统生成' });
     }
-    // the household, and what the definition's creation rules read (the engine judges them):
-    // one round trip (issue 21); nothing of the latter is used before the area check
-    const [household, current, open] = await this.uow.together(() =>
+    // the household, and what the definition's creation rules read (the engine judges them), the
+    // household's version (share-locked) and its registry (the new lead's view reads it): one
+    // round trip (issue 21); nothing of the rest is used before the area check
+    const [household, current, open, householdVersion, registry] = await this.uow.together(() =>
       Promise.all([
         em.findOneBy(HouseholdEntity, { id: dto.householdId }),
         em.findOne(MonitoringObjectEntity, {
@@ -68,6 +70,8 @@ export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleIni
           where: { procedure: MONITORING_INCLUSION, subjectId: dto.householdId, closedAt: IsNull() },
           select: { id: true },
         }),
+        householdVersionOf(em, dto.householdId),
+        registryFacts(em, dto.householdId),
       ]),
     );
     if (!household) throw AppError.notFound('农户');
@@ -83,7 +87,15 @@ export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleIni
       ...(fromFollowUp ? { eliminationCaseId: origin.caseId } : {}),
       ...(fromRegistry ? { registryChange: { householdId: origin.caseId, event: origin.event } } : {}),
     };
-    return { areaCode: household.areaCode, subjectId: household.id, input: { ...input }, auditData: { ...input }, facts: { ...facts } };
+    return {
+      areaCode: household.areaCode,
+      subjectId: household.id,
+      input: { ...input },
+      auditData: { ...input },
+      facts: { ...facts },
+      householdVersion,
+      prefetched: { registry: registry.registry },
+    };
   }
 
   /** SF-05: a verification's income is judged on, and divided by, the household's registry members as they stand */
