@@ -9,7 +9,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { holdBatch, sendHeld, writeBatch } from '../src/database/batch-write';
+import { GENESIS_HASH } from '../src/common/audit/audit-hash';
 import { AuditEntryEntity, CaseEntity, IdempotencyRecordEntity } from '../src/database/entities';
+import { RecordLedgerEntity, RecordLedgerHeadEntity } from '../src/modules/audit/audit.entities';
+import { recordIncome } from '../src/modules/monitoring-objects/income-records';
 import { recordRoundTrips } from '../src/database/statement-log';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { expectOk, inclusionCase, registerHousehold, send, uploadAll, VILLAGE, verificationData } from './support/flows';
@@ -169,5 +172,42 @@ describe('round trips: pipelined statements (issue 21)', () => {
     const loserKey = keys[answers.indexOf(lost)];
     expect(await env.ds.manager.findBy(IdempotencyRecordEntity, { key: loserKey })).toEqual([]);
     await expectOk(ok[0]);
+  });
+
+  it('trust: SF-09 a verification locks its household\'s income chain in its first round trip — racing income records keep one unforked chain; a refused one leaves no head', async () => {
+    const householdId = await registerHousehold(env);
+    const { id } = await inclusionCase(env, 'lead', { householdId });
+    const ev = await uploadAll(env, VILLAGE, id, ['household_survey', 'income_calculation']);
+    // refused (stale version) after the head was locked: nothing of the chain is left behind
+    const stale = await send(env, VILLAGE, id, { type: 'RECORD_VERIFICATION', version: 7, evidenceIds: ev, data: verificationData() });
+    expect(stale.status).toBe(409);
+    expect(await env.ds.manager.findBy(RecordLedgerHeadEntity, { chain: `income:${householdId}` })).toEqual([]);
+    // the verification and four visits' income records of the same household, at once
+    const visit = () =>
+      uow.transaction((em) =>
+        recordIncome(em, {
+          householdId,
+          caseId: null,
+          survey: { perCapitaNetIncome: 9000, incomeLine: 7500, guarantees: { education: true, medical: true, housing: true, water: true } } as never,
+          source: 'monitoring_visit',
+          recordedById: 'pipeline-spec',
+          recordedAt: new Date(),
+          areaCode: '411003100201',
+        }),
+      );
+    const [verified] = await Promise.all([
+      send(env, VILLAGE, id, { type: 'RECORD_VERIFICATION', version: 1, evidenceIds: ev, data: verificationData() }),
+      visit(),
+      visit(),
+      visit(),
+      visit(),
+    ]);
+    await expectOk(verified);
+    const entries = await env.ds.manager.find(RecordLedgerEntity, { where: { chain: `income:${householdId}` }, order: { seq: 'ASC' } });
+    expect(entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    entries.forEach((e, i) => expect(e.prevHash).toBe(i === 0 ? GENESIS_HASH : entries[i - 1].hash));
+    expect(entries.filter((e) => (e.record as { caseId?: string }).caseId === id)).toHaveLength(1);
+    const head = await env.ds.manager.findOneByOrFail(RecordLedgerHeadEntity, { chain: `income:${householdId}` });
+    expect([Number(head.seq), head.hash]).toEqual([5, entries[4].hash]);
   });
 });

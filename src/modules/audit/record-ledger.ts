@@ -183,6 +183,10 @@ export async function appendLedgerMany(
   const now = new Date();
   const chains = [...new Set(inputs.map((i) => chainKey(i.kind, i.subjectId)))];
   const heads = new Map(opts.heads?.heads);
+  for (const chain of chains) {
+    const pre = takePrelocked(em, chain);
+    if (pre && !heads.has(chain)) heads.set(chain, pre);
+  }
   const missing = inputs.filter((i) => !heads.has(chainKey(i.kind, i.subjectId)));
   if (missing.length) for (const [chain, h] of (await lockLedgerHeads(em, missing)).heads) heads.set(chain, h);
   const entries: RecordLedgerEntity[] = [];
@@ -199,6 +203,45 @@ export async function appendLedgerMany(
     }, { defer: opts.defer === true && k === parts - 1 });
   }
   return entries;
+}
+
+/**
+ * Heads locked ahead by {@link prelockIncomeHeadOfCase}, per transaction (its query runner):
+ * each is taken by the transaction's first append to its chain, once — any later append locks
+ * and reads the head again, as always.
+ */
+const PRELOCKED = new WeakMap<object, Map<string, RecordLedgerHeadEntity>>();
+
+function takePrelocked(em: EntityManager, chain: string): RecordLedgerHeadEntity | undefined {
+  const held = em.queryRunner ? PRELOCKED.get(em.queryRunner) : undefined;
+  const head = held?.get(chain);
+  if (head) held!.delete(chain);
+  return head;
+}
+
+/**
+ * Issue 21: locks (creating when new) the income chain head of the household of case `caseId`,
+ * when the case belongs to one of `procedures` — in SQL, so that it can ride in the step's first
+ * round trip beside the case read; the step's income record (recordIncome) then appends to the
+ * head locked here without another round trip. PostgreSQL, in a transaction of the engine's own
+ * (no savepoints): elsewhere nothing is done and the append locks as always. The household is
+ * found as EngineService.loadForStep finds it (householdIdOf).
+ */
+export async function prelockIncomeHeadOfCase(em: EntityManager, caseId: string, procedures: string[]): Promise<void> {
+  if (em.connection.options.type !== 'postgres' || !em.queryRunner?.isTransactionActive || !procedures.length) return;
+  const household = `CASE WHEN c."subjectType" = 'household' THEN c."subjectId" ELSE c."snapshot"::json #>> '{context,householdId}' END`;
+  const names = '"chain", "kind", "subjectId", "areaCode", "seq", "hash", "updatedAt"';
+  const rows: RecordLedgerHeadEntity[] = await em.query(
+    `INSERT INTO "record_ledger_heads" (${names}) ` +
+      `SELECT 'income:' || x."hid", 'income', x."hid", x."areaCode", 0, $3, $4 FROM ` +
+      `(SELECT ${household} AS "hid", c."areaCode" FROM "cases" c WHERE c."id" = $1 AND c."procedure" = ANY($2)) x WHERE x."hid" IS NOT NULL ` +
+      `ON CONFLICT ("chain") DO UPDATE SET "seq" = "record_ledger_heads"."seq" RETURNING ${names}`,
+    [caseId, procedures, GENESIS_HASH, new Date()],
+  );
+  if (!rows.length) return;
+  let held = PRELOCKED.get(em.queryRunner);
+  if (!held) PRELOCKED.set(em.queryRunner, (held = new Map()));
+  for (const r of rows) held.set(r.chain, Object.assign(new RecordLedgerHeadEntity(), r, { seq: Number(r.seq) }));
 }
 
 /** Chain heads locked in this transaction, to append to later (appendLedgerMany's `heads`). */

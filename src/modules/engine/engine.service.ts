@@ -18,6 +18,7 @@ import { type CaseOrigin, ProcedureRegistry } from './procedure-adapter';
 import { checkRole } from './requirements';
 import { type CaseView, CaseViewService } from './case-view.service';
 import { registryFactsOfCase } from '../monitoring-objects/income-records';
+import { prelockIncomeHeadOfCase } from '../audit/record-ledger';
 import { loadEvidence } from './evidence-use';
 import { type EventRequest, evidenceToRead, type Planned, StepRunner } from './step-runner';
 
@@ -207,11 +208,14 @@ export class EngineService {
         // the case's evidence with the files the event names, and, for an event whose facts read
         // the household registry (SF-05), the registry — which the checks read later
         const id = UUID.test(req.caseId);
+        // — and, for an event whose effect records income (SF-09), the household's income chain
+        // head, locked (in a transaction of the step's own: a joined one may have savepoints)
         const [{ caseRow: found, stored, householdVersion }, evidence, registry] = await this.uow.together(() =>
           Promise.all([
             this.loadForStep(em, req.caseId, actor.id, idempotencyKey),
             id ? loadEvidence(em, { id: req.caseId, batchId: 'read' }, evidenceToRead(req.evidenceIds)) : undefined,
             id && this.registry.readsRegistry(req.type) ? registryFactsOfCase(em, req.caseId) : null,
+            id && own ? prelockIncomeHeadOfCase(em, req.caseId, this.registry.appendsIncome(req.type)) : undefined,
           ]),
         );
         const replay = stored || !found ? await this.idempotency.replay(actor.id, idempotencyKey, requestHash, stored ?? undefined) : null;

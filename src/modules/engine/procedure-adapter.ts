@@ -81,6 +81,12 @@ export interface ProcedureAdapter {
    * to `facts` as `prefetched.registry` (issue 21); `facts` uses it only if it is the household's.
    */
   readsRegistryOn?: string[];
+  /**
+   * Events whose effects append to the case's household's income chain (SF-09: a verification's
+   * income record). For these the engine locks that chain's head with the case, in its first
+   * round trip (issue 21), and the effect's append takes the head it locked.
+   */
+  appendsIncomeOn?: string[];
   afterTransition?(effect: TransitionEffect): Promise<void>;
   /** mirrors a new case into the procedure's own tables, in the creating transaction */
   afterCreate?(args: { em: EntityManager; caseRow: CaseEntity; context: Record<string, any> }): Promise<void>;
@@ -97,11 +103,19 @@ export interface Prefetched {
 export class ProcedureRegistry {
   private readonly adapters = new Map<string, ProcedureAdapter>();
   private readonly registryEvents = new Set<string>();
+  /** event → the procedures whose effects of it append to the household's income chain */
+  private readonly incomeEvents = new Map<string, string[]>();
 
   register(adapter: ProcedureAdapter): void {
     const id = adapter.definitions[0].id;
     this.adapters.set(id, adapter);
     for (const e of adapter.readsRegistryOn ?? []) this.registryEvents.add(e);
+    for (const e of adapter.appendsIncomeOn ?? []) this.incomeEvents.set(e, [...(this.incomeEvents.get(e) ?? []), id]);
+  }
+
+  /** The procedures whose `event` appends to the household's income chain (see appendsIncomeOn); none: []. */
+  appendsIncome(event: string): string[] {
+    return this.incomeEvents.get(event) ?? [];
   }
 
   /** Whether some procedure's facts read the household registry for this event (see readsRegistryOn). */

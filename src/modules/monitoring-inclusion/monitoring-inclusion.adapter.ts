@@ -100,6 +100,8 @@ export class MonitoringInclusionAdapter implements ProcedureAdapter, OnModuleIni
 
   /** SF-05: a verification's income is judged on, and divided by, the household's registry members as they stand */
   readonly readsRegistryOn = ['RECORD_VERIFICATION'];
+  /** SF-09: RECORD_VERIFICATION records the household's income (recordIncome, afterTransition) */
+  readonly appendsIncomeOn = ['RECORD_VERIFICATION'];
 
   async facts({ caseRow, em, prefetched }: { caseRow: CaseEntity; type: string; em: EntityManager; prefetched?: Prefetched }): Promise<Record<string, unknown>> {
     if (caseRow.state !== 'lead' && caseRow.state !== 'household_verification') return {};

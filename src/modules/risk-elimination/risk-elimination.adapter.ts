@@ -98,6 +98,8 @@ export class RiskEliminationAdapter implements ProcedureAdapter, OnModuleInit {
   }
 
   readonly readsRegistryOn = ['RECORD_VERIFICATION'];
+  /** SF-09: RECORD_VERIFICATION records the household's income (recordIncome, afterTransition) */
+  readonly appendsIncomeOn = ['RECORD_VERIFICATION'];
 
   async facts({ caseRow, em, prefetched }: { caseRow: CaseEntity; type: string; em: EntityManager; prefetched?: Prefetched }): Promise<Record<string, unknown>> {
     const c = caseRow.snapshot.context as EliminationContext;
