@@ -9,7 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import { recordRoundTrips, recordStatements } from '../src/database/statement-log';
 import { startApp, target, type TestEnv } from './support/harness';
-import { expectOk, registerHousehold, upload, VILLAGE, verificationData } from './support/flows';
+import { AuditEntryEntity, CaseEntity, TimerEntity } from '../src/database/entities';
+import { EngineService } from '../src/modules/engine/engine.service';
+import { expectOk, inclusionCase, registerHousehold, upload, VILLAGE, verificationData } from './support/flows';
 
 /** statements per request: PostgreSQL's are round trips (BEGIN and COMMIT included) */
 const BUDGET = {
@@ -130,5 +132,38 @@ describe('round trips of the hot paths (issue 10)', () => {
       .slice(written + 1)
       .filter((s) => /^\s*SELECT/i.test(s) && /FROM "(cases|audit_entries|evidence|timers|income_records|notifications|idempotency_records)"/.test(s));
     expect(rereads).toEqual([]);
+  });
+
+  it('a timer\'s step (CLOSE_NOTICE): claimed, read and written in three round trips on PostgreSQL, fired once', async () => {
+    const token = await env.token(VILLAGE);
+    const engine = env.app.get(EngineService);
+    /** a published case whose notice is over and whose timer is due now (the queue's job keeps its own, later, time: only this call fires it) */
+    const due = async () => {
+      const { id } = await inclusionCase(env, 'published', { householdId: await registerHousehold(env) });
+      const [timer] = await env.ds.manager.findBy(TimerEntity, { caseId: id, event: 'CLOSE_NOTICE', status: 'pending' });
+      const past = new Date(Date.now() - 1000);
+      const row = await env.ds.manager.findOneByOrFail(CaseEntity, { id });
+      row.snapshot.context.notice.endsAt = past.toISOString();
+      await env.ds.manager.update(CaseEntity, { id }, { snapshot: row.snapshot, noticeEndsAt: past });
+      await env.ds.manager.update(TimerEntity, { id: timer.id }, { dueAt: past });
+      return { id, timerId: timer.id };
+    };
+    // the first warms the caches (the audience of the township's task), as any earlier timer under load would
+    expect(await engine.applySystem((await due()).timerId)).toBe('fired');
+    const { id, timerId } = await due();
+    const stop = recordStatements();
+    const stopTrips = recordRoundTrips();
+    const outcome = await engine.applySystem(timerId);
+    const statements = stop();
+    const trips = stopTrips();
+    expect(outcome).toBe('fired');
+    // BEGIN + the claim; the case (its household's version share-locked) + its files; the step's writes + COMMIT
+    expect(trips).toBe(target === 'postgres' ? 3 : 0);
+    expect(statements.length).toBeLessThanOrEqual(target === 'postgres' ? 7 : 12);
+    const after = await expectOk(await env.http().get(`/cases/${id}`).set('Authorization', `Bearer ${token}`));
+    expect(after.state).toBe('township_review');
+    // fired once: a second call finds it claimed
+    expect(await engine.applySystem(timerId)).toBe('stale');
+    expect((await env.ds.manager.findBy(AuditEntryEntity, { caseId: id, event: 'CLOSE_NOTICE' })).length).toBe(1);
   });
 });

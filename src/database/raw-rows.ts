@@ -43,6 +43,11 @@ export function columnsOf(em: EntityManager, target: EntityTarget<ObjectLiteral>
   return shape(em, target, alias).select;
 }
 
+/** The same list for an UPDATE's or INSERT's RETURNING (the table unaliased): `"col" AS "a_col", …`, for {@link hydrate}. */
+export function returningOf(em: EntityManager, target: EntityTarget<ObjectLiteral>, alias: string): string {
+  return shape(em, target, alias).columns.map(({ key, column }) => `"${column.databaseName}" AS "${key}"`).join(', ');
+}
+
 /** The entity selected with {@link columnsOf} under `alias`, or null when the row has none (an outer join's miss). */
 export function hydrate<T>(em: EntityManager, target: EntityTarget<T & ObjectLiteral>, alias: string, row: Record<string, unknown>): T | null {
   const s = shape(em, target, alias);

@@ -4,7 +4,7 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { areaLike, assertInArea } from '../../common/auth/scope';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { isUniqueViolation } from '../../common/errors/db-errors';
-import { columnsOf, hydrate, placeholder } from '../../database/raw-rows';
+import { columnsOf, hydrate, placeholder, returningOf } from '../../database/raw-rows';
 import { readCase, visibleCase } from './case-read';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { CaseEntity, IdempotencyRecordEntity, TimerEntity } from '../../database/entities';
@@ -265,15 +265,19 @@ export class EngineService {
   async applySystem(timerId: string): Promise<'fired' | 'stale' | 'not-due' | 'refused'> {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
+        // a step in a transaction of its own commits early with its last writes (issue 21)
+        const own = !this.uow.inTransaction;
         const { outcome, timers, outgoing } = await this.uow.transaction(async (em) => {
           const none = (outcome: 'stale' | 'not-due' | 'refused') => ({ outcome, timers: [] as TimerEntity[], outgoing: [] as Outgoing });
-          const timer = await em.findOneBy(TimerEntity, { id: timerId });
-          if (!timer || timer.status !== 'pending') return none('stale');
-          if (timer.dueAt.getTime() > Date.now()) return none('not-due');
-          const caseRow = await em.findOneBy(CaseEntity, { id: timer.caseId });
-          if (!caseRow) return none('stale');
-          const claimed = await em.update(TimerEntity, { id: timer.id, status: 'pending' }, { status: 'fired', settledAt: new Date() });
-          if (!claimed.affected) return none('stale');
+          const claim = await this.claimTimer(em, timerId);
+          if (!claim.timer) return none(claim.outcome);
+          const timer = claim.timer;
+          // issue 21: the case (with its household's version, share-locked) and its files in one round trip
+          const [{ caseRow, householdVersion }, evidence] = await this.uow.together(() =>
+            Promise.all([this.loadForStep(em, timer.caseId, SYSTEM_ACTOR.id, ''), loadEvidence(em, { id: timer.caseId, batchId: 'read' })]),
+          );
+          // a timer of no case: the claim is undone with the transaction
+          if (!caseRow) throw new NoCaseOfTimer();
           if (timer.event === DEADLINE_NEAR || timer.event === DEADLINE_PASSED) {
             // a reminder, not a transition: to whoever may act on the case now
             if (caseRow.closedAt) return none('stale');
@@ -285,25 +289,60 @@ export class EngineService {
           const req = { caseId: caseRow.id, type: timer.event, version: caseRow.version, evidenceIds: [], data: {}, reason: null };
           let plan: Planned;
           try {
-            plan = await this.steps.plan(em, caseRow, req, SYSTEM_ACTOR);
+            plan = await this.steps.plan(em, caseRow, req, SYSTEM_ACTOR, { householdVersion, evidence });
           } catch (err) {
             if (!(err instanceof AppError)) throw err;
             await em.update(TimerEntity, { id: timer.id }, { status: 'failed', note: `${err.code}: ${err.message}` });
             this.logger.warn({ timerId, caseId: caseRow.id, code: err.code }, 'timer event refused');
             return none('refused');
           }
-          const step = await this.steps.write(em, caseRow, plan, SYSTEM_ACTOR, { firedTimerKey: timer.key });
-          return { outcome: 'fired' as const, timers: step.timers, outgoing: await this.steps.flush(em, step) };
+          const step = await this.steps.write(em, caseRow, plan, SYSTEM_ACTOR, { firedTimerKey: timer.key, hold: own, noView: true });
+          try {
+            const outgoing = await this.steps.flush(em, step);
+            if (own) await this.uow.commitEarly();
+            await step.written;
+            return { outcome: 'fired' as const, timers: step.timers, outgoing };
+          } catch (err) {
+            // the held case write (sent now if nothing sent it) failed first — the version moved on
+            await step.settled();
+            throw err;
+          }
         });
         this.scheduler.scheduleAfterCommit(timers);
         this.outbox.send(outgoing);
         return outcome;
       } catch (err) {
+        if (err instanceof NoCaseOfTimer) return 'stale';
         if (err instanceof AppError && err.code === ErrorCode.VERSION_CONFLICT) continue;
         throw err;
       }
     }
     return 'stale';
+  }
+
+  /**
+   * Claims a due pending timer in `em`'s transaction (status fired): whoever claims it runs its
+   * effect, so it fires once across instances. On PostgreSQL one statement (issue 21: the
+   * claim returns the row); a timer not claimed is `stale` (gone, fired, cancelled) or `not-due`.
+   */
+  private async claimTimer(em: EntityManager, timerId: string): Promise<{ timer: TimerEntity; outcome?: undefined } | { timer: null; outcome: 'stale' | 'not-due' }> {
+    if (!UUID.test(timerId)) return { timer: null, outcome: 'stale' };
+    const now = new Date();
+    if (em.connection.options.type === 'postgres') {
+      // TypeORM answers an UPDATE with [rows, row count]
+      const [rows]: [Array<Record<string, unknown>>, number] = await em.query(
+        `UPDATE "timers" SET "status" = 'fired', "settledAt" = $2 WHERE "id" = $1 AND "status" = 'pending' AND "dueAt" <= $2 RETURNING ${returningOf(em, TimerEntity, 't')}`,
+        [timerId, now],
+      );
+      const claimed = rows[0] ? hydrate(em, TimerEntity, 't', rows[0]) : null;
+      if (claimed) return { timer: claimed };
+    }
+    const timer = await em.findOneBy(TimerEntity, { id: timerId });
+    if (!timer || timer.status !== 'pending') return { timer: null, outcome: 'stale' };
+    if (timer.dueAt.getTime() > now.getTime()) return { timer: null, outcome: 'not-due' };
+    if (em.connection.options.type === 'postgres') return { timer: null, outcome: 'stale' };
+    const claimed = await em.update(TimerEntity, { id: timer.id, status: 'pending' }, { status: 'fired', settledAt: now });
+    return claimed.affected ? { timer } : { timer: null, outcome: 'stale' };
   }
 
   /**
@@ -347,3 +386,5 @@ export class EngineService {
 
 }
 
+/** A timer whose case does not exist: its claim is rolled back, the timer is stale. */
+class NoCaseOfTimer extends Error {}

@@ -123,7 +123,14 @@ export class StepRunner {
   }
 
   /** Stores a planned step: case row (version-guarded), audit entry, evidence, timers, effects, notifications. */
-  async write(em: EntityManager, caseRow: CaseEntity, plan: Planned, actor: AuthUser, opts: { firedTimerKey?: string; hold?: boolean }): Promise<Stepped> {
+  async write(
+    em: EntityManager,
+    caseRow: CaseEntity,
+    plan: Planned,
+    actor: AuthUser,
+    /** `noView`: no response is built from the step (a timer's), so the facts after it are not read again */
+    opts: { firedTimerKey?: string; hold?: boolean; noView?: boolean },
+  ): Promise<Stepped> {
     const { facts, judged, toState, next } = plan;
     const { def } = facts;
     const now = new Date(judged.event.env.now);
@@ -170,7 +177,7 @@ export class StepRunner {
       await this.effects(em, caseRow, stored, toState, next, judged, actor, now, opened);
       // whoever has work now: written with the step's last statement (see flush)
       announced = toState === caseRow.state ? null : await this.announcer.prepare(em, { def, caseRow: stored, state: toState, actor, now });
-      after = await this.checks.after(em, facts, stored, entry);
+      after = opts.noView ? facts : await this.checks.after(em, facts, stored, entry);
     } catch (err) {
       // a held case write goes first (sent now if nothing sent it): when it failed, that is the answer (409)
       await settled();
