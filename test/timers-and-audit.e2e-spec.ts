@@ -1,7 +1,9 @@
 import Redis from 'ioredis';
 import { AuditEntryEntity, TimerEntity } from '../src/database/entities';
 import { EngineService } from '../src/modules/engine/engine.service';
+import { BullTimerScheduler } from '../src/modules/timers/bull-timer-scheduler';
 import { TimerRunner } from '../src/modules/timers/timer-runner.service';
+import { TimerScheduler } from '../src/modules/timers/timer-scheduler';
 import { startApp, target, type TestEnv } from './support/harness';
 import { COUNTY, expectOk, household, inclusionCase, shortNotice, VILLAGE, waitForState } from './support/flows';
 import { newHousehold } from './support/households';
@@ -88,6 +90,30 @@ describe(`timers (${target}): stored in the database, executed by ${target === '
     expect((await env.ds.getRepository(TimerEntity).findOneByOrFail({ id: timer.id })).status).toBe('cancelled');
     await sleep(3500);
     expect((await historyOf(env, id)).map((h: any) => h.event)).not.toContain('CLOSE_NOTICE');
+  });
+
+  it('issue 21: a timer due beyond the reconciler\'s horizon (a deadline days ahead) is not queued when its case is opened; once within the horizon the reconciler queues it and it fires', async () => {
+    const { id } = await inclusionCase(env, 'lead', { householdId: await newHousehold(env) });
+    const near = await env.ds.getRepository(TimerEntity).findOneByOrFail({ caseId: id, event: 'DEADLINE_NEAR', status: 'pending' });
+    const runner = env.app.get(TimerRunner);
+    expect(near.dueAt.getTime() - Date.now()).toBeGreaterThan(runner.horizonMs);
+    if (env.config.redis) {
+      // no Redis job for it (a job lives only for timers within the horizon); the enqueueing after
+      // commit is not awaited by the request, so give it the time it would take
+      await sleep(500);
+      const scheduler = env.app.get(TimerScheduler) as BullTimerScheduler;
+      expect(await scheduler.queue.getJob(near.id)).toBeNull();
+    }
+    // its day comes (moved here): the next reconcile hands it over, and it fires once
+    await env.ds.getRepository(TimerEntity).update({ id: near.id }, { dueAt: new Date(Date.now() - 1000) });
+    await runner.reconcile();
+    const until = Date.now() + 15_000;
+    let status = 'pending';
+    while (Date.now() < until && status === 'pending') {
+      await sleep(100);
+      status = (await env.ds.getRepository(TimerEntity).findOneByOrFail({ id: near.id })).status;
+    }
+    expect(status).toBe('fired');
   });
 });
 

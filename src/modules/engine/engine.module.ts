@@ -36,7 +36,7 @@ import { StepRunner } from './step-runner';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig): TimerScheduler =>
         config.redis
-          ? new BullTimerScheduler(config.redis.url, config.redis.prefix, { lockMs: config.timers.lockMs })
+          ? new BullTimerScheduler(config.redis.url, config.redis.prefix, { lockMs: config.timers.lockMs, horizonMs: config.timers.reconcileIntervalMs * 2 })
           : new InProcessTimerScheduler(config.timers.reconcileIntervalMs * 2),
     },
   ],

@@ -19,8 +19,17 @@ export class BullTimerScheduler extends TimerScheduler implements OnModuleDestro
    * minute after a crash. Timer jobs are short and firing twice is harmless (the engine claims
    * the timer row), so the lock is short (TIMER_LOCK_MS) and checked at half of it.
    */
-  constructor(redisUrl: string, prefix: string, opts: { lockMs?: number; concurrency?: number } = {}) {
+  /**
+   * Issue 21: a timer due further away than the reconciler's horizon (a deadline days ahead) is
+   * not queued when its step commits — the reconciler hands it over when it comes within the
+   * horizon, as the in-process scheduler does: no Redis job lives for days, none is added per
+   * case opened, and a timer cancelled before then (a case closed in time) never reaches Redis.
+   */
+  private readonly horizonMs: number;
+
+  constructor(redisUrl: string, prefix: string, opts: { lockMs?: number; concurrency?: number; horizonMs?: number } = {}) {
     super();
+    this.horizonMs = opts.horizonMs ?? Number.POSITIVE_INFINITY;
     const lockDuration = opts.lockMs ?? 10_000;
     this.queue = new Queue<FireTimerPayload>(TIMER_QUEUE, redisUrl, {
       prefix,
@@ -52,7 +61,9 @@ export class BullTimerScheduler extends TimerScheduler implements OnModuleDestro
   }
 
   scheduleAfterCommit(timers: Pick<TimerEntity, 'id' | 'dueAt'>[]): void {
+    const horizon = Date.now() + this.horizonMs;
     for (const t of timers) {
+      if (t.dueAt.getTime() > horizon) continue;
       withTimeout(this.add(t), 2000).catch((err: Error) =>
         this.logger.warn({ timerId: t.id, err: err.message }, 'could not enqueue timer now; the reconciler will'),
       );
