@@ -55,8 +55,14 @@ export class EvidenceService {
     }
     const fileName = uploadedFileName(file!.originalname, `upload.${kind.extension}`);
     const sha256 = sha256Hex(file!.buffer);
+    // the file is written to the content-addressed store while the caller's right to upload it
+    // there is checked (not inside the transaction: no connection, lock or — on SQLite — the
+    // whole database waits on the disk); a refused upload leaves at most an unreferenced file,
+    // as a crash between the two would
+    const stored = this.store.put(sha256, file!.buffer);
+    stored.catch(() => undefined);
     // issue 12: the row and its ledger entry (the chain of the upload's case, batch or area),
-    // together or not at all; the file is stored once the caller may upload it there
+    // together or not at all, once the file is stored
     const row = await this.uow.transaction(async (em) => {
       let caseRow: CaseEntity | null = null;
       let heads: LockedHeads | undefined;
@@ -76,7 +82,7 @@ export class EvidenceService {
         if (like) qb.andWhere('c.areaCode LIKE :like', { like });
         if (!(await qb.getExists())) throw AppError.notFound('批次');
       }
-      await this.store.put(sha256, file!.buffer);
+      await stored;
       const created = em.getRepository(EvidenceEntity).create({
         id: randomUUID(),
         type: input.type!,
