@@ -1,5 +1,7 @@
 import { DataSource } from 'typeorm';
+import { installPii } from '../common/crypto/pii';
 import { ENTITIES, HouseholdEntity } from './entities';
+import { SQLITE_MIGRATIONS } from './migrations/sqlite';
 import './reselect-by-id';
 
 /**
@@ -9,7 +11,9 @@ import './reselect-by-id';
 describe('trust: rows re-read after an INSERT are matched to their entities by id, not position (issue 19 item 4)', () => {
   let ds: DataSource;
   beforeAll(async () => {
-    ds = await new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: ENTITIES, synchronize: true }).initialize();
+    // the schema as the service has it: the committed migrations (phones are sealed at rest)
+    installPii({ keys: [{ id: 'k1', key: Buffer.alloc(32, 1) }], hmacKey: Buffer.alloc(32, 2) });
+    ds = await new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: ENTITIES, migrations: SQLITE_MIGRATIONS, migrationsRun: true }).initialize();
   });
   afterAll(() => ds?.destroy());
 

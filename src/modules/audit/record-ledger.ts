@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { type InsertOp, writeBatch } from '../../database/batch-write';
 import { GENESIS_HASH, ledgerHash, sha256Hex } from '../../common/audit/audit-hash';
+import { householdOfCaseSql } from '../engine/household-version';
 import type { AssistanceMeasureEntity, EvidenceEntity, IncomeRecordEntity, UserEntity } from '../../database/entities';
 import type { WelfarePostAttendanceEntity } from '../welfare-posts/welfare-posts.entities';
 import { RecordLedgerEntity, RecordLedgerHeadEntity } from './audit.entities';
@@ -225,11 +226,11 @@ function takePrelocked(em: EntityManager, chain: string): RecordLedgerHeadEntity
  * round trip beside the case read; the step's income record (recordIncome) then appends to the
  * head locked here without another round trip. PostgreSQL, in a transaction of the engine's own
  * (no savepoints): elsewhere nothing is done and the append locks as always. The household is
- * found as EngineService.loadForStep finds it (householdIdOf).
+ * found as the step's first read finds it (householdOfCaseSql).
  */
 export async function prelockIncomeHeadOfCase(em: EntityManager, caseId: string, procedures: string[]): Promise<void> {
   if (em.connection.options.type !== 'postgres' || !em.queryRunner?.isTransactionActive || !procedures.length) return;
-  const household = `CASE WHEN c."subjectType" = 'household' THEN c."subjectId" ELSE c."snapshot"::json #>> '{context,householdId}' END`;
+  const household = householdOfCaseSql(em);
   const names = '"chain", "kind", "subjectId", "areaCode", "seq", "hash", "updatedAt"';
   const rows: RecordLedgerHeadEntity[] = await em.query(
     `INSERT INTO "record_ledger_heads" (${names}) ` +

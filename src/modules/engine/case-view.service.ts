@@ -9,7 +9,7 @@ import { type AvailableAction, type CaseFacts, CheckPipeline } from './check-pip
 import { eventsOf, stateMeta } from './introspection';
 import { type Prefetched, ProcedureRegistry } from './procedure-adapter';
 import { type EvidenceRow, loadEvidence, usableTypes } from './evidence-use';
-import { readCase, visibleCase } from './case-read';
+import { isCaseId, readCase, visibleCase } from './case-read';
 
 export interface EvidenceView {
   id: string;
@@ -164,5 +164,5 @@ export class CaseViewService {
 
 /** The files of the case with this id and the loose files of its batch (found in SQL), none for a text that is no UUID. */
 function readCaseEvidence(em: EntityManager, caseId: string): Promise<EvidenceRow[]> {
-  return /^[0-9a-f-]{36}$/i.test(caseId) ? loadEvidence(em, { id: caseId, batchId: 'read' }) : Promise.resolve([]);
+  return isCaseId(caseId) ? loadEvidence(em, { id: caseId, batchId: 'read' }) : Promise.resolve([]);
 }

@@ -6,6 +6,7 @@ import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { isUniqueViolation } from '../../common/errors/db-errors';
 import { columnsOf, hydrate, placeholder, returningOf } from '../../database/raw-rows';
 import { readCase, visibleCase } from './case-read';
+import { householdOfCaseSql } from './household-version';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { CaseEntity, IdempotencyRecordEntity, TimerEntity } from '../../database/entities';
 import { TimerScheduler } from '../timers/timer-scheduler';
@@ -358,8 +359,7 @@ export class EngineService {
   ): Promise<{ caseRow: CaseEntity | null; stored: IdempotencyRecordEntity | null; householdVersion: number | null }> {
     if (!UUID.test(caseId)) return { caseRow: null, stored: null, householdVersion: null };
     const pg = em.connection.options.type === 'postgres';
-    const fromContext = pg ? `c."snapshot"::json #>> '{context,householdId}'` : `json_extract(c."snapshot", '$.context.householdId')`;
-    const household = `CASE WHEN c."subjectType" = 'household' THEN c."subjectId" ELSE ${fromContext} END`;
+    const household = householdOfCaseSql(em);
     const $ = placeholder(em);
     // issue 21: written out (raw-rows.ts) instead of built by QueryBuilder on every step
     const rows: Array<Record<string, unknown>> = await em.query(

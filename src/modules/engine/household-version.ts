@@ -5,7 +5,7 @@ const UUID = /^[0-9a-f-]{36}$/i;
 
 /**
  * The household a case is about: its subject, or the household its context names (issue 13).
- * EngineService.loadForStep states the same rule in SQL (the step's first query): change both.
+ * {@link householdOfCaseSql} states the same rule in SQL (the step's first query): change both.
  */
 export function householdIdOf(subjectType: string, subjectId: string, context: Record<string, unknown>): string | null {
   if (subjectType === 'household') return subjectId;
@@ -23,4 +23,10 @@ export async function householdVersionOf(em: EntityManager, householdId: string 
   if (em.connection.options.type === 'postgres' && em.queryRunner?.isTransactionActive) qb.setLock('pessimistic_read');
   const h = await qb.getOne();
   return h ? h.version : null;
+}
+
+/** {@link householdIdOf} in SQL, for the case row aliased `c`: the reads that find the household with the case (issue 21). */
+export function householdOfCaseSql(em: EntityManager): string {
+  const fromContext = em.connection.options.type === 'postgres' ? `c."snapshot"::json #>> '{context,householdId}'` : `json_extract(c."snapshot", '$.context.householdId')`;
+  return `CASE WHEN c."subjectType" = 'household' THEN c."subjectId" ELSE ${fromContext} END`;
 }

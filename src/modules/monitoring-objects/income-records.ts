@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { HouseholdEntity, HouseholdMemberEntity, IncomeRecordEntity } from '../../database/entities';
 import { appendLedger, ledgerRecord } from '../audit/record-ledger';
+import { householdOfCaseSql } from '../engine/household-version';
 import type { IncomeFacts, IncomeFigures, IncomeInput } from '../../machines/income';
 import { beijingDate } from '../../machines/record-date';
 
@@ -87,12 +88,11 @@ function registryOf(householdId: string, rows: RegistryRow[]): Required<IncomeFa
  */
 export async function registryFactsOfCase(em: EntityManager, caseId: string): Promise<Required<IncomeFacts> | null> {
   const pg = em.connection.options.type === 'postgres';
-  const fromContext = pg ? `c."snapshot"::json #>> '{context,householdId}'` : `json_extract(c."snapshot", '$.context.householdId')`;
   const rows: RegistryRow[] = await em.query(
     `SELECT h."id" AS "householdId", h."version" AS "version", m."id" AS "id", m."name" AS "name", m."relation" AS "relation", ` +
       `m."laborAbility" AS "laborAbility", m."employment" AS "employment" FROM "households" h ` +
       `LEFT JOIN "household_members" m ON m."householdId" = h."id" ` +
-      `WHERE h."id" = (SELECT CASE WHEN c."subjectType" = 'household' THEN c."subjectId" ELSE ${fromContext} END FROM "cases" c WHERE c."id" = ${pg ? '$1' : '?'}) ` +
+      `WHERE h."id" = (SELECT ${householdOfCaseSql(em)} FROM "cases" c WHERE c."id" = ${pg ? '$1' : '?'}) ` +
       `ORDER BY m."position" ASC`,
     [caseId],
   );
