@@ -376,6 +376,25 @@ describe(`administration, authentication and policies (${target})`, () => {
       expect(neighbour.values['posts.minAttendanceDays']).toBe(8);
     });
 
+    it('a case keeps the values of the versions it was opened under after a new version (forCase, remembered per process): the same frozen answer each time', async () => {
+      const policies = env.app.get(PoliciesService);
+      const opened = await policies.effective(HUOZHUANG);
+      const under = await policies.forCase(HUOZHUANG, opened.ids);
+      expect(under.values).toEqual(opened.values);
+      expect(await policies.forCase(HUOZHUANG, opened.ids)).toBe(under);
+      expect(Object.isFrozen(under) && Object.isFrozen(under.values)).toBe(true);
+      expect(() => {
+        (under.values as Record<string, unknown>)['monitoring.incomeLine'] = 1;
+      }).toThrow(TypeError);
+      const line = opened.values['monitoring.incomeLine'];
+      await expectOk(await putPolicy(HUOZHUANG, { 'monitoring.incomeLine': line + 100 }), 201);
+      const now = await policies.effective(HUOZHUANG);
+      expect(now.values['monitoring.incomeLine']).toBe(line + 100);
+      expect((await policies.forCase(HUOZHUANG, opened.ids)).values['monitoring.incomeLine']).toBe(line);
+      expect((await policies.forCase(HUOZHUANG, now.ids)).values['monitoring.incomeLine']).toBe(line + 100);
+      await expectOk(await putPolicy(HUOZHUANG, { 'monitoring.incomeLine': null }), 201);
+    });
+
     it("a new version of an area carries that area's earlier values forward; null hands a key back to the area above", async () => {
       await expectOk(await putPolicy(DALUCHEN, { 'posts.maxAge': 62, 'posts.minAge': 18 }), 201);
       const second = await expectOk(await putPolicy(DALUCHEN, { 'posts.maxAge': 63 }), 201);

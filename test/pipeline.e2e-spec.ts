@@ -52,6 +52,39 @@ describe('round trips: pipelined statements (issue 21)', () => {
     expect(sent).toBe(target === 'postgres' ? 2 : 0);
   });
 
+  it('a pipelined statement answers what a lone one answers: every type parsed by the client\'s parsers, NULLs, several rows, row counts', async () => {
+    const keys = [randomUUID(), randomUUID(), randomUUID()];
+    await uow.transaction((em) => writeBatch(em, { inserts: [{ target: IdempotencyRecordEntity, rows: keys.map(record) }] }));
+    const where = keys.map((key) => ({ userId: 'pipeline-spec', key }));
+    const typed =
+      target === 'postgres'
+        ? `SELECT 1::int4 AS i, 9007199254740993::int8 AS big, 1.50::numeric AS n, true AS t, NULL::text AS z, TIMESTAMPTZ '2026-12-07 08:00:00+08' AS ts, '{"a":[1,"二"]}'::jsonb AS j, ARRAY[1,2] AS arr, '户主' AS s FROM generate_series(1, 3)`
+        : `SELECT 1 AS i, '户主' AS s, NULL AS z`;
+    const lone = { rows: await env.ds.manager.find(IdempotencyRecordEntity, { where, order: { key: 'ASC' } }), typed: await env.ds.query(typed) };
+    const trips = recordRoundTrips();
+    const piped = await uow.transaction((em) =>
+      uow.together(async () => {
+        const [rows, typedRows, updated] = await Promise.all([
+          em.find(IdempotencyRecordEntity, { where, order: { key: 'ASC' } }),
+          em.query(typed),
+          em.createQueryBuilder().update(IdempotencyRecordEntity).set({ requestHash: 'h' }).where('userId = :u', { u: 'pipeline-spec' }).andWhere('key IN (:...keys)', { keys }).execute(),
+        ]);
+        return { rows, typed: typedRows, affected: updated.affected };
+      }),
+    );
+    expect(trips()).toBe(target === 'postgres' ? 2 : 0);
+    expect(piped.rows).toEqual(lone.rows);
+    expect(piped.rows.map((r) => r.createdAt instanceof Date)).toEqual([true, true, true]);
+    expect(piped.typed).toEqual(lone.typed);
+    expect(piped.affected).toBe(3);
+    if (target === 'postgres') {
+      expect(piped.typed).toHaveLength(3);
+      expect(piped.typed[0]).toEqual({ i: 1, big: '9007199254740993', n: '1.50', t: true, z: null, ts: new Date('2026-12-07T00:00:00Z'), j: { a: [1, '二'] }, arr: [1, 2], s: '户主' });
+      // every row of one statement has the same keys, in the same order
+      expect(new Set(piped.typed.map((r: object) => Object.keys(r).join(','))).size).toBe(1);
+    }
+  });
+
   it('a read (UnitOfWork.read) is BEGIN, its gathered statements and COMMIT in one round trip; a later statement runs on its own; the connection is left clean', async () => {
     const keys = [randomUUID(), randomUUID(), randomUUID()];
     await uow.transaction((em) => writeBatch(em, { inserts: [{ target: IdempotencyRecordEntity, rows: keys.map(record) }] }));

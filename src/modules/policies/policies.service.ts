@@ -91,6 +91,12 @@ export class PoliciesService implements OnApplicationBootstrap {
   /** policy versions are immutable, so caching rows by id is safe across instances */
   private readonly byId = new Map<string, PolicyVersionEntity>();
   /**
+   * Issue 21: a case's merged policy by its area and version ids (every step asks for it; the
+   * rows are immutable, so the merge is too). Frozen: a caller never changes what another reads.
+   * Bounded: emptied when full.
+   */
+  private readonly mergedForCase = new Map<string, EffectivePolicy>();
+  /**
    * Every version of the areas of a lineage (national first), whatever their dates: what
    * `effective` chooses from. Emptied on every change to policy_versions, by any instance or
    * by hand (PostgreSQL's change feed), and at once on this instance after its own writes.
@@ -212,13 +218,24 @@ export class PoliciesService implements OnApplicationBootstrap {
 
   /** The values a case was opened under. */
   async forCase(areaCode: string, ids: string[]): Promise<EffectivePolicy> {
+    const key = `${areaCode}|${ids.join(',')}`;
+    const hit = this.mergedForCase.get(key);
+    if (hit) return hit;
     const missing = ids.filter((id) => !this.byId.has(id));
     if (missing.length) {
       (await this.versions.findBy({ id: In(missing) })).forEach((r) => this.byId.set(r.id, r));
     }
     const rows = ids.map((id) => this.byId.get(id)).filter((r): r is PolicyVersionEntity => !!r);
     rows.sort((a, b) => (a.areaCode === NATIONAL ? -1 : b.areaCode === NATIONAL ? 1 : a.areaCode.localeCompare(b.areaCode)));
-    return this.merge(areaCode, rows);
+    const merged = this.merge(areaCode, rows);
+    // a version id not found (never, but for a row removed by hand) is not remembered
+    if (rows.length !== ids.length) return merged;
+    Object.freeze(merged.values);
+    Object.freeze(merged.sources);
+    Object.freeze(merged.ids);
+    if (this.mergedForCase.size >= 5_000) this.mergedForCase.clear();
+    this.mergedForCase.set(key, Object.freeze(merged));
+    return merged;
   }
 
   /**
