@@ -1,5 +1,6 @@
 import { assertWithinColumns } from './column-limits';
-import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 /** Rows to insert into one entity's table. */
 export interface InsertOp {
@@ -210,6 +211,19 @@ export async function writeBatch(em: EntityManager, batch: WriteBatch, opts: { d
   return Number(rows[0]?.n ?? 0);
 }
 
+/** An entity's stored columns and its `INSERT INTO "t" ("a", …)`, worked out once per entity. */
+const INSERT_SHAPES = new WeakMap<EntityMetadata, { cols: ColumnMetadata[]; head: string }>();
+
+function insertShape(meta: EntityMetadata): { cols: ColumnMetadata[]; head: string } {
+  let shape = INSERT_SHAPES.get(meta);
+  if (!shape) {
+    const cols = meta.columns.filter((c) => !c.isVirtual);
+    shape = { cols, head: `INSERT INTO ${quote(meta.tableName)} (${cols.map((c) => quote(c.databaseName)).join(', ')})` };
+    INSERT_SHAPES.set(meta, shape);
+  }
+  return shape;
+}
+
 /**
  * The batch as one statement of data-modifying CTEs (PostgreSQL), or null when it writes
  * nothing. `failWhenMoved`: the statement fails when the guarded update changed no row.
@@ -242,10 +256,9 @@ function statementOf(em: EntityManager, batch: WriteBatch, opts: { failWhenMoved
   }
   for (const op of batch.inserts ?? []) {
     if (!op.rows.length) continue;
-    const meta = em.connection.getMetadata(op.target);
-    const cols = meta.columns.filter((c) => !c.isVirtual);
+    const { cols, head } = insertShape(em.connection.getMetadata(op.target));
     const tuples = op.rows.map((row) => `(${cols.map((c) => p(driver.preparePersistentValue(c.getEntityValue(row), c))).join(', ')})`);
-    ctes.push(`w${n++} AS (INSERT INTO ${quote(meta.tableName)} (${cols.map((c) => quote(c.databaseName)).join(', ')}) VALUES ${tuples.join(', ')} RETURNING 1)`);
+    ctes.push(`w${n++} AS (${head} VALUES ${tuples.join(', ')} RETURNING 1)`);
   }
   for (const k of batch.keyed ?? []) {
     if (!k.rows.length) continue;
