@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { initialTransition } from 'xstate';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { assertInArea } from '../../common/auth/scope';
 import { GENESIS_HASH } from '../../common/audit/audit-hash';
 import { addDuration } from '../../common/domain/duration';
 import { POLICY_KEYS } from '../../common/policy/policy-keys';
 import { CaseEntity, type TimerEntity } from '../../database/entities';
+import { initialSnapshot } from '../../machines/next-snapshot';
 import type { ProcedureDefinition } from '../../machines/procedure';
 import { Announcer } from '../notifications/announcer';
 import { NotificationEntity, WebhookDeliveryEntity } from '../notifications/notifications.entities';
@@ -58,7 +58,7 @@ export class CaseOpener {
     const policy = await this.policies.effective(prepared.areaCode, now);
     const refusal = creationRefusal(def, { input: prepared.input, facts: prepared.facts ?? {}, policy: policy.values, now: now.toISOString() });
     if (refusal) throw refusal;
-    const [snapshot] = initialTransition(def.machine, prepared.input);
+    const snapshot = initialSnapshot(def.machine, prepared.input);
     const state = String(snapshot.value);
     const context = snapshot.context as Record<string, any>;
     const id = randomUUID();

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { transition } from 'xstate';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { writeBatch } from '../../database/batch-write';
 import { type CaseEntity, IdempotencyRecordEntity, type TimerEntity } from '../../database/entities';
+import { nextSnapshot } from '../../machines/next-snapshot';
 import type { ActorRef, TimerRequest } from '../../machines/procedure';
 import { Announcer } from '../notifications/announcer';
 import { NotificationEntity, WebhookDeliveryEntity } from '../notifications/notifications.entities';
@@ -114,7 +114,7 @@ export class StepRunner {
     });
     const { def } = facts;
     const snapshot = def.machine.resolveState({ value: caseRow.snapshot.value as never, context: caseRow.snapshot.context });
-    const [next] = transition(def.machine, snapshot, judged.event as never);
+    const next = nextSnapshot(def.machine, snapshot, judged.event as never);
     if (next === snapshot) {
       // the machine's own guard refused: the pipeline and the guard disagree
       throw new AppError(ErrorCode.INVALID_TRANSITION, '该操作当前不可执行', { state: caseRow.state, event: req.type });
