@@ -26,15 +26,49 @@ function write(node: unknown, seen: object[]): string | undefined {
   }
   if (seen.includes(node)) throw new TypeError('Converting circular structure to JSON');
   seen.push(node);
-  const keys = Object.keys(node).sort();
+  const keys = sortedKeys(node);
   let out = '{';
   let first = true;
   for (const key of keys) {
     const v = write((node as Record<string, unknown>)[key], seen);
     if (!v) continue;
-    out += (first ? '' : ',') + JSON.stringify(key) + ':' + v;
+    out += (first ? '' : ',') + quoted(key) + ':' + v;
     first = false;
   }
   seen.pop();
   return out + '}';
+}
+
+/**
+ * The object's keys in default sort order (UTF-16 code units, as `Array.prototype.sort()` with
+ * no comparator orders strings). Small objects — every audit and ledger entry's — are sorted in
+ * place by insertion, without the work array a library sort allocates (issue 21).
+ */
+function sortedKeys(node: object): string[] {
+  const keys = Object.keys(node);
+  if (keys.length > 24) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    let j = i - 1;
+    while (j >= 0 && keys[j] > k) {
+      keys[j + 1] = keys[j];
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
+}
+
+/** A key as JSON text; the few hundred field names of the entries are quoted once per process. */
+const QUOTED = new Map<string, string>();
+
+function quoted(key: string): string {
+  let q = QUOTED.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key);
+    // bounded: keys of free-form data (a form's own field names) may be many
+    if (QUOTED.size >= 4096) QUOTED.clear();
+    QUOTED.set(key, q);
+  }
+  return q;
 }
