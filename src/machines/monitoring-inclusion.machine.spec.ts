@@ -3,6 +3,7 @@ import { defaultPolicyValues } from '../common/policy/policy-keys';
 import { branchesFor, describeProcedure, eventsOf, mermaidOf, stateIds } from '../modules/engine/introspection';
 import { checkEvidence, checkReason, checkRole, checkRules } from '../modules/engine/requirements';
 import { type InclusionContext, type InclusionInput, monitoringInclusion, monitoringInclusionMachine } from './monitoring-inclusion.machine';
+import { initialSnapshot, nextSnapshot } from './next-snapshot';
 import { type ProcedureEvent } from './procedure';
 
 const machine = monitoringInclusionMachine;
@@ -297,5 +298,55 @@ describe('monitoring inclusion requirements, declared once in the machine (SF-25
     const ret = d.events.find((e) => e.type === 'RETURN' && (e.from as string[])[0] === 'county_approval');
     expect(ret?.toOptions).toEqual(['township_review', 'household_verification']);
     expect(mermaidOf(monitoringInclusion)).toContain('public_notice --> township_review: CLOSE_NOTICE');
+  });
+});
+
+describe('nextSnapshot and initialSnapshot (issue 21: one inert scope per machine) answer what transition() and initialTransition() do', () => {
+  const plain = (x: { value: unknown; context: unknown; status: unknown }) => JSON.parse(JSON.stringify({ value: x.value, context: x.context, status: x.status }));
+  const events = [
+    ev('RECORD_APPRAISAL', { result: 'passed' }), // not yet: refused, the snapshot stays
+    ev('RECORD_VERIFICATION', verification()),
+    ev('NO_SUCH_EVENT'),
+    ev('RECORD_APPRAISAL', { result: 'passed' }),
+    ev('PUBLISH_NOTICE', { text: '霍庄村拟纳入防止返贫监测对象公示：王建国户' }),
+    ev('CLOSE_NOTICE', {}, { now: after(10) }),
+  ];
+
+  it('the same snapshot, event after event, accepted and refused alike', () => {
+    let viaTransition = start();
+    let viaScope = start();
+    const states: string[] = [];
+    for (const e of events) {
+      const t = send(viaTransition, e);
+      const n = nextSnapshot(machine, viaScope as never, e as never) as Snap;
+      expect(plain(n)).toEqual(plain(t));
+      expect(n === viaScope).toBe(t === viaTransition);
+      viaTransition = t;
+      viaScope = n;
+      states.push(String(t.value));
+    }
+    // the walk really moved through the procedure
+    expect(new Set(states).size).toBeGreaterThanOrEqual(3);
+  });
+
+  it('nothing kept between calls: cases interleaved, and the same step twice, answer as if alone', () => {
+    const a = start();
+    const b = start({ urgent: true });
+    const alone = plain(send(a, events[1]));
+    nextSnapshot(machine, b as never, events[1] as never);
+    const first = nextSnapshot(machine, a as never, events[1] as never);
+    nextSnapshot(machine, b as never, events[3] as never);
+    const again = nextSnapshot(machine, a as never, events[1] as never);
+    expect(plain(first)).toEqual(alone);
+    expect(plain(again)).toEqual(alone);
+    expect(first).not.toBe(again);
+  });
+
+  it('the same first snapshot for each input', () => {
+    for (const urgent of [false, true]) {
+      const input = { householdId: 'h1', channel: 'self_report', riskDescription: '突发大病', urgent };
+      expect(plain(initialSnapshot(machine, input))).toEqual(plain(start({ urgent })));
+    }
+    expect(plain(initialSnapshot(machine, { householdId: 'h1', channel: 'self_report', riskDescription: '突发大病', urgent: true }))).not.toEqual(plain(start()));
   });
 });

@@ -8,7 +8,7 @@ import { type AnyActorScope, type AnyStateMachine, createActor } from 'xstate';
  * state in their actor, so one inert scope per machine serves every call: a call runs to its end
  * before another starts (the transition is synchronous) and leaves nothing in the scope. Its
  * actions are not executed, as with `transition()` (the engine stores the snapshot; effects are
- * the adapters'). `next-snapshot.spec.ts` holds it equal to `transition()`.
+ * the adapters'). `monitoring-inclusion.machine.spec.ts` holds both equal to xstate's own functions.
  */
 const SCOPES = new WeakMap<AnyStateMachine, AnyActorScope>();
 

@@ -11,6 +11,7 @@ import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { AreaEntity, UserEntity } from '../../database/entities';
 import type { UserRole } from '../../common/domain/enums';
 import { appendLedger, ledgerRecord } from '../audit/record-ledger';
+import { isRowId } from '../../common/domain/row-id';
 
 export interface NewUser {
   username: string;
@@ -129,7 +130,7 @@ export class UsersService implements OnApplicationBootstrap {
     authorise: (current: UserEntity) => void = () => undefined,
     actorId?: string,
   ): Promise<UserEntity> {
-    const user = /^[0-9a-f-]{36}$/i.test(id) ? await this.users.findOneBy({ id }) : null;
+    const user = isRowId(id) ? await this.users.findOneBy({ id }) : null;
     if (!user) throw AppError.notFound('用户');
     authorise(user);
     const role = patch.role ?? (user.role as UserRole);

@@ -4,16 +4,14 @@ import { assertInArea } from '../../common/auth/scope';
 import { AppError } from '../../common/errors/app-error';
 import { CaseEntity } from '../../database/entities';
 import { columnsOf, hydrate, placeholder } from '../../database/raw-rows';
-
-/** a text that could be a case's id (anything else is no case, without asking the database) */
-export const isCaseId = (id: string): boolean => /^[0-9a-f-]{36}$/i.test(id);
+import { isRowId } from '../../common/domain/row-id';
 
 /**
  * The case by id, or null (issue 21: written out, raw-rows.ts, instead of built by QueryBuilder:
  * every upload, poll and case read starts here). A text that is no UUID is no case.
  */
 export async function readCase(em: EntityManager, caseId: string): Promise<CaseEntity | null> {
-  if (!isCaseId(caseId)) return null;
+  if (!isRowId(caseId)) return null;
   const rows: Array<Record<string, unknown>> = await em.query(
     `SELECT ${columnsOf(em, CaseEntity, 'c')} FROM "cases" "c" WHERE "c"."id" = ${placeholder(em)(1)}`,
     [caseId],

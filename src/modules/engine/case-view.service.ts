@@ -9,7 +9,8 @@ import { type AvailableAction, type CaseFacts, CheckPipeline } from './check-pip
 import { eventsOf, stateMeta } from './introspection';
 import { type Prefetched, ProcedureRegistry } from './procedure-adapter';
 import { type EvidenceRow, loadEvidence, usableTypes } from './evidence-use';
-import { isCaseId, readCase, visibleCase } from './case-read';
+import { readCase, visibleCase } from './case-read';
+import { isRowId } from '../../common/domain/row-id';
 
 export interface EvidenceView {
   id: string;
@@ -164,5 +165,5 @@ export class CaseViewService {
 
 /** The files of the case with this id and the loose files of its batch (found in SQL), none for a text that is no UUID. */
 function readCaseEvidence(em: EntityManager, caseId: string): Promise<EvidenceRow[]> {
-  return isCaseId(caseId) ? loadEvidence(em, { id: caseId, batchId: 'read' }) : Promise.resolve([]);
+  return isRowId(caseId) ? loadEvidence(em, { id: caseId, batchId: 'read' }) : Promise.resolve([]);
 }

@@ -16,6 +16,7 @@ import { type CaseSummary, CaseViewService } from './case-view.service';
 import { EngineService } from './engine.service';
 import { eventsOf, stateIds } from './introspection';
 import { ProcedureRegistry } from './procedure-adapter';
+import { isRowId } from '../../common/domain/row-id';
 
 export interface Page<T> {
   items: T[];
@@ -115,7 +116,7 @@ export class CasesService {
   }
 
   async batch(batchId: string, user: AuthUser) {
-    const rows = /^[0-9a-f-]{36}$/i.test(batchId)
+    const rows = isRowId(batchId)
       ? await this.base(user, null).andWhere('c.batchId = :b', { b: batchId }).orderBy('c.createdAt', 'ASC').addOrderBy('c.id').getMany()
       : [];
     if (!rows.length) throw AppError.notFound('批次');

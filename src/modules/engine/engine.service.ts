@@ -22,6 +22,7 @@ import { registryFactsOfCase } from '../monitoring-objects/income-records';
 import { prelockIncomeHeadOfCase } from '../audit/record-ledger';
 import { loadEvidence } from './evidence-use';
 import { type EventRequest, evidenceToRead, type Planned, StepRunner } from './step-runner';
+import { isRowId } from '../../common/domain/row-id';
 
 export { DEADLINE_NEAR, DEADLINE_PASSED } from './case-store';
 
@@ -46,8 +47,6 @@ export const SYSTEM_ACTOR: AuthUser = {
   areaCode: null,
   sector: null,
 };
-
-const UUID = /^[0-9a-f-]{36}$/i;
 
 /**
  * The one door every case goes through, for every procedure: creation (case-opener.ts) and
@@ -169,7 +168,7 @@ export class EngineService {
     const qb = this.uow.manager.createQueryBuilder(CaseEntity, 'c').where('c.batchId = :b', { b: req.batchId });
     const like = areaLike(actor);
     if (like) qb.andWhere('c.areaCode LIKE :like', { like });
-    const cases = UUID.test(req.batchId) ? await qb.orderBy('c.createdAt', 'ASC').addOrderBy('c.id').getMany() : [];
+    const cases = isRowId(req.batchId) ? await qb.orderBy('c.createdAt', 'ASC').addOrderBy('c.id').getMany() : [];
     if (!cases.length) throw AppError.notFound('批次');
     // a batch's cases are sent at whatever version each has, so a replay is recognised by the batch request itself
     const batchHash = IdempotencyStore.hash({ batchId: req.batchId, type: req.type, evidenceIds: req.evidenceIds, data: req.data, reason: req.reason ?? null });
@@ -208,7 +207,7 @@ export class EngineService {
         // the case, the answer stored under the key, the household's version (share-locked); and
         // the case's evidence with the files the event names, and, for an event whose facts read
         // the household registry (SF-05), the registry — which the checks read later
-        const id = UUID.test(req.caseId);
+        const id = isRowId(req.caseId);
         // — and, for an event whose effect records income (SF-09), the household's income chain
         // head, locked (in a transaction of the step's own: a joined one may have savepoints)
         const [{ caseRow: found, stored, householdVersion }, evidence, registry] = await this.uow.together(() =>
@@ -327,7 +326,7 @@ export class EngineService {
    * claim returns the row); a timer not claimed is `stale` (gone, fired, cancelled) or `not-due`.
    */
   private async claimTimer(em: EntityManager, timerId: string): Promise<{ timer: TimerEntity; outcome?: undefined } | { timer: null; outcome: 'stale' | 'not-due' }> {
-    if (!UUID.test(timerId)) return { timer: null, outcome: 'stale' };
+    if (!isRowId(timerId)) return { timer: null, outcome: 'stale' };
     const now = new Date();
     if (em.connection.options.type === 'postgres') {
       // TypeORM answers an UPDATE with [rows, row count]
@@ -357,7 +356,7 @@ export class EngineService {
     userId: string,
     key: string,
   ): Promise<{ caseRow: CaseEntity | null; stored: IdempotencyRecordEntity | null; householdVersion: number | null }> {
-    if (!UUID.test(caseId)) return { caseRow: null, stored: null, householdVersion: null };
+    if (!isRowId(caseId)) return { caseRow: null, stored: null, householdVersion: null };
     const pg = em.connection.options.type === 'postgres';
     const household = householdOfCaseSql(em);
     const $ = placeholder(em);

@@ -1,7 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { HouseholdEntity } from '../../database/entities';
-
-const UUID = /^[0-9a-f-]{36}$/i;
+import { isRowId } from '../../common/domain/row-id';
 
 /**
  * The household a case is about: its subject, or the household its context names (issue 13).
@@ -10,7 +9,7 @@ const UUID = /^[0-9a-f-]{36}$/i;
 export function householdIdOf(subjectType: string, subjectId: string, context: Record<string, unknown>): string | null {
   if (subjectType === 'household') return subjectId;
   const id = context.householdId;
-  return typeof id === 'string' && UUID.test(id) ? id : null;
+  return isRowId(id) ? id : null;
 }
 
 /**

@@ -17,13 +17,12 @@ import { householdIdOf, householdVersionOf } from './household-version';
 import { isFinal } from './introspection';
 import { type Prefetched, ProcedureRegistry } from './procedure-adapter';
 import { checkRole } from './requirements';
-
-const UUID = /^[0-9a-f-]{36}$/i;
+import { isRowId } from '../../common/domain/row-id';
 
 /** The files an event's evidence ids name, as read: none when one of them is not an id at all (then EVIDENCE_INVALID). */
 export function evidenceToRead(evidenceIds: string[]): string[] {
   const unique = [...new Set(evidenceIds)];
-  return unique.some((id) => !UUID.test(id)) ? [] : unique;
+  return unique.some((id) => !isRowId(id)) ? [] : unique;
 }
 
 /** An event sent to a case: what `plan` judges. */

@@ -11,6 +11,7 @@ import { AreaEntity, HouseholdEntity, HouseholdMemberEntity } from '../../databa
 import { CreateHouseholdDto, HouseholdListQuery } from './households.dto';
 import { PersonalDataReads } from './personal-data-reads';
 import { appendHistory, memberState } from '../registry/history';
+import { isRowId } from '../../common/domain/row-id';
 
 /** Full ID numbers and phones only for roles above village, inside the household's area. */
 export function seesPersonalData(user: AuthUser, areaCode: string): boolean {
@@ -142,7 +143,7 @@ export class HouseholdsService {
   }
 
   async load(id: string, user: AuthUser): Promise<{ household: HouseholdEntity; members: HouseholdMemberEntity[] }> {
-    const household = /^[0-9a-f-]{36}$/i.test(id) ? await this.households.findOneBy({ id }) : null;
+    const household = isRowId(id) ? await this.households.findOneBy({ id }) : null;
     if (!household) throw AppError.notFound('农户');
     assertInArea(user, household.areaCode, '农户');
     return { household, members: await this.members.findBy({ householdId: id }) };

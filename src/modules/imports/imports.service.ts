@@ -19,6 +19,7 @@ import { seesPersonalData } from '../households/households.service';
 import { ImportRunner } from './import-runner.service';
 import { AlertImportEntity, AlertImportRowEntity, EMPTY_COUNTS, type RowOutcome } from './imports.entities';
 import { ROW_ERRORS, type RowError } from './row-check';
+import { isRowId } from '../../common/domain/row-id';
 
 export const OUTCOME_TITLES: Record<RowOutcome, string> = {
   opened: '已新开识别纳入案件',
@@ -102,7 +103,7 @@ export class ImportsService {
   }
 
   private async visible(user: AuthUser, id: string): Promise<AlertImportEntity> {
-    const imp = /^[0-9a-f-]{36}$/i.test(id) ? await this.em.findOneBy(AlertImportEntity, { id }) : null;
+    const imp = isRowId(id) ? await this.em.findOneBy(AlertImportEntity, { id }) : null;
     if (!imp) throw AppError.notFound('导入任务');
     assertInArea(user, imp.areaCode, '导入任务');
     return imp;

@@ -27,6 +27,7 @@ import { PoliciesService } from '../policies/policies.service';
 import { MEASURE_TYPE_IDS, MEASURE_TYPES } from './measures';
 import { recordIncome, registryFacts } from './income-records';
 import { appendLedger, ledgerRecord } from '../audit/record-ledger';
+import { isRowId } from '../../common/domain/row-id';
 
 export class MonitoringObjectQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @Matches(/^\d{12}$/, { message: 'areaCode 应为12位统计用区划代码' })
@@ -144,7 +145,7 @@ export class MonitoringObjectsService {
   }
 
   async load(id: string, user: AuthUser): Promise<MonitoringObjectEntity> {
-    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.uow.manager.findOneBy(MonitoringObjectEntity, { id }) : null;
+    const row = isRowId(id) ? await this.uow.manager.findOneBy(MonitoringObjectEntity, { id }) : null;
     if (!row) throw AppError.notFound('监测对象');
     assertInArea(user, row.areaCode, '监测对象');
     return row;

@@ -10,6 +10,7 @@ import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import { checkWebhookUrl } from './webhook-target';
 import type { CreateWebhookDto, NotificationListQuery } from './notifications.dto';
 import { NotificationEntity, WebhookDeliveryEntity, WebhookEntity } from './notifications.entities';
+import { isRowId } from '../../common/domain/row-id';
 
 const view = (n: NotificationEntity) => ({
   id: n.id,
@@ -64,7 +65,7 @@ export class NotificationsService {
   }
 
   async markRead(user: AuthUser, id: string) {
-    const n = /^[0-9a-f-]{36}$/i.test(id) ? await this.em.findOneBy(NotificationEntity, { id, userId: user.id }) : null;
+    const n = isRowId(id) ? await this.em.findOneBy(NotificationEntity, { id, userId: user.id }) : null;
     if (!n) throw AppError.notFound('通知');
     if (!n.readAt) {
       n.readAt = new Date();
@@ -113,7 +114,7 @@ export class NotificationsService {
   }
 
   private async visibleHook(user: AuthUser, id: string): Promise<WebhookEntity> {
-    const h = /^[0-9a-f-]{36}$/i.test(id) ? await this.em.findOneBy(WebhookEntity, { id }) : null;
+    const h = isRowId(id) ? await this.em.findOneBy(WebhookEntity, { id }) : null;
     if (!h || !this.canSee(user, h)) throw AppError.notFound('Webhook');
     return h;
   }

@@ -2,10 +2,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { PAYMENT_KINDS, type PaymentKind } from '../../machines/project-funds';
+import { ROW_ID } from '../../common/domain/row-id';
 
 const MONEY = { maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false } as const;
 const MONEY_MSG = { message: '应为金额（元），最多两位小数' };
-const UUID = /^[0-9a-f-]{36}$/i;
 
 export class PlannedFundDto {
   /** 资金来源, e.g. 中央财政衔接资金 */
@@ -22,7 +22,7 @@ export class PlanEntryDto {
   @ApiProperty({ example: 2026 }) @IsInt() @Min(2020) @Max(2100)
   year: number;
 
-  @ApiProperty() @Matches(UUID, { message: 'projectId 应为项目编号' })
+  @ApiProperty() @Matches(ROW_ID, { message: 'projectId 应为项目编号' })
   projectId: string;
 
   @ApiProperty({ type: [PlannedFundDto] })
@@ -58,13 +58,13 @@ export class PlanQuery {
 
 /** `POST /procedures/project-implementation/cases` */
 export class CreateImplementationDto {
-  @ApiProperty() @Matches(UUID, { message: 'projectId 应为项目编号' })
+  @ApiProperty() @Matches(ROW_ID, { message: 'projectId 应为项目编号' })
   projectId: string;
 }
 
 /** `POST /procedures/project-payment/cases`: a payment request (拨付申请). */
 export class CreatePaymentDto {
-  @ApiProperty() @Matches(UUID, { message: 'projectId 应为项目编号' })
+  @ApiProperty() @Matches(ROW_ID, { message: 'projectId 应为项目编号' })
   projectId: string;
 
   /** advance 预付款 / progress 进度款 / final 尾款 */

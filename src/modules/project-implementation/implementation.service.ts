@@ -23,6 +23,7 @@ import { PoliciesService } from '../policies/policies.service';
 import { ProjectEntity } from '../project-intake/project.entity';
 import type { LedgerQuery, PlanChangeDto, PlanEntryDto, PlanQuery, PlanWithdrawDto } from './implementation.dto';
 import { ProjectAssetEntity, ProjectImplementationEntity, ProjectPaymentEntity, ProjectPlanEntryEntity } from './implementation.entities';
+import { isRowId } from '../../common/domain/row-id';
 
 const countyOf = (code: string) => `${code.slice(0, 6)}000000`;
 
@@ -141,7 +142,7 @@ export class ProjectImplementationService {
    */
   private async entryBeforeImplementation(em: EntityManager, user: AuthUser, id: string) {
     const lock = this.uow.isPostgres ? { lock: { mode: 'pessimistic_write' as const } } : {};
-    const entry = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOne(ProjectPlanEntryEntity, { where: { id }, ...lock }) : null;
+    const entry = isRowId(id) ? await em.findOne(ProjectPlanEntryEntity, { where: { id }, ...lock }) : null;
     if (!entry) throw AppError.notFound('计划项目');
     assertInArea(user, entry.areaCode, '计划项目');
     const impl = await em.findOne(ProjectImplementationEntity, { where: { projectId: entry.projectId }, select: { caseId: true, state: true } });
@@ -309,7 +310,7 @@ export class ProjectImplementationService {
   /** `GET /project-implementations/{projectId}`: the project's plan, implementation, payments and assets. */
   async project(user: AuthUser, projectId: string) {
     const em = this.uow.manager;
-    const project = /^[0-9a-f-]{36}$/i.test(projectId) ? await em.findOneBy(ProjectEntity, { id: projectId }) : null;
+    const project = isRowId(projectId) ? await em.findOneBy(ProjectEntity, { id: projectId }) : null;
     if (!project) throw AppError.notFound('项目');
     assertInArea(user, project.areaCode, '项目');
     const plan = await em.findOneBy(ProjectPlanEntryEntity, { projectId });

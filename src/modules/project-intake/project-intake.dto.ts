@@ -19,6 +19,7 @@ import {
 } from 'class-validator';
 import { PageQuery } from '../engine/cases.dto';
 import { TARGET_KINDS } from '../../machines/project-intake.machine';
+import { ROW_ID } from '../../common/domain/row-id';
 
 const MONEY = { maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false } as const;
 const MONEY_MSG = { message: '应为金额（元），最多两位小数' };
@@ -127,7 +128,7 @@ export class CreateProjectDto {
   linkageMechanism?: string;
 
   /** a project in the library this case changes (SF-21): its id, or the id of a case of it */
-  @ApiPropertyOptional() @IsOptional() @Matches(/^[0-9a-f-]{36}$/i, { message: 'changeOf 应为项目编号' })
+  @ApiPropertyOptional() @IsOptional() @Matches(ROW_ID, { message: 'changeOf 应为项目编号' })
   changeOf?: string;
 }
 

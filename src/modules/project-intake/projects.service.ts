@@ -10,6 +10,7 @@ import { AreasService } from '../admin/areas.service';
 import { PoliciesService } from '../policies/policies.service';
 import type { ProjectFiguresQuery, ProjectListQuery } from './project-intake.dto';
 import { ProjectEntity, ProjectVersionEntity } from './project.entity';
+import { isRowId } from '../../common/domain/row-id';
 
 const ratio = (part: number, whole: number): number | null => (whole > 0 ? Math.round((part / whole) * 10000) / 10000 : null);
 
@@ -67,7 +68,7 @@ export class ProjectsService {
   /** `GET /projects/{id}`: the project with every version it had in the library (SF-21). */
   async get(user: AuthUser, id: string) {
     const em = this.uow.manager;
-    const row = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOneBy(ProjectEntity, { id }) : null;
+    const row = isRowId(id) ? await em.findOneBy(ProjectEntity, { id }) : null;
     if (!row) throw AppError.notFound('项目');
     assertInArea(user, row.areaCode, '项目');
     const versions = await em.find(ProjectVersionEntity, { where: { projectId: id }, order: { version: 'ASC' } });

@@ -18,6 +18,7 @@ import { commonArea, DETECTORS, DetectorsService } from './detectors';
 import { seesFinding } from './rectification.adapter';
 import type { FiguresQuery, FindingsQuery, ItemsQuery } from './rectification.dto';
 import { type FindingOrigin, RectificationFindingEntity, RectificationItemEntity } from './rectification.entities';
+import { isRowId } from '../../common/domain/row-id';
 
 export const FINDING_RECORDERS = ['supervisor', 'county'] as const;
 
@@ -257,7 +258,7 @@ export class RectificationService {
   }
 
   async finding(user: AuthUser, id: string) {
-    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.em.findOneBy(RectificationFindingEntity, { id: id.toLowerCase() }) : null;
+    const row = isRowId(id) ? await this.em.findOneBy(RectificationFindingEntity, { id: id.toLowerCase() }) : null;
     if (!row || !seesFinding(user, row)) throw AppError.notFound('问题');
     const qb = this.em.createQueryBuilder(RectificationItemEntity, 'i').where('i.findingId = :id', { id: row.id });
     const like = narrowArea(user);

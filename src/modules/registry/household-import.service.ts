@@ -36,6 +36,7 @@ import { RegistryWatch } from './registry-watch';
 import { recordMemberLeft } from './member-leaving';
 import { beijingDate } from '../../machines/record-date';
 import { WelfarePostTenureEntity } from '../welfare-posts/welfare-posts.entities';
+import { isRowId } from '../../common/domain/row-id';
 
 class ImportMovedOn extends Error {}
 
@@ -189,7 +190,7 @@ export class HouseholdImports implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private async visible(user: AuthUser, id: string): Promise<HouseholdImportEntity> {
-    const imp = /^[0-9a-f-]{36}$/i.test(id) ? await this.uow.manager.findOneBy(HouseholdImportEntity, { id }) : null;
+    const imp = isRowId(id) ? await this.uow.manager.findOneBy(HouseholdImportEntity, { id }) : null;
     if (!imp) throw AppError.notFound('导入任务');
     if (imp.areaCode === null) {
       if (user.areaCode !== null) throw AppError.notFound('导入任务');

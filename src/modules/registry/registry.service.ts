@@ -24,8 +24,8 @@ import { appendHistory, CHANGE_TITLES, type HouseholdChange, type HouseholdChang
 import { type AddKind, type AddMemberDto, type ChangeKind, type EditHouseholdDto, LEAVING, type MemberChangeDto } from './registry.dto';
 import { type Consequence, RegistryWatch } from './registry-watch';
 import { type LeavingKind, recordMemberLeft } from './member-leaving';
+import { isRowId } from '../../common/domain/row-id';
 
-const UUID = /^[0-9a-f-]{36}$/i;
 const EDITORS = ['village', 'township', 'county'] as const;
 
 /** The evidence a person expects with each change (issue 13): all of `allOf`, one of each `anyOf` set. */
@@ -77,7 +77,7 @@ export class RegistryService {
    * version the caller saw, else 409): two changes never both build on one version.
    */
   private async claim(em: EntityManager, id: string, version: number, user: AuthUser): Promise<{ household: HouseholdEntity; members: HouseholdMemberEntity[] }> {
-    const found = UUID.test(id) ? await em.findOneBy(HouseholdEntity, { id }) : null;
+    const found = isRowId(id) ? await em.findOneBy(HouseholdEntity, { id }) : null;
     if (!found) throw AppError.notFound('农户');
     assertInArea(user, found.areaCode, '农户');
     const now = new Date();
@@ -280,7 +280,7 @@ export class RegistryService {
     if (dto.kind === 'disability' && dto.disability === undefined) throw AppError.validation({ disability: '请填写残疾类别和等级，不再残疾时填 null' });
     return this.run(user, async (em) => {
       const { household, members } = await this.claim(em, id, dto.version, user);
-      const member = UUID.test(memberId) ? members.find((m) => m.id === memberId) : undefined;
+      const member = isRowId(memberId) ? members.find((m) => m.id === memberId) : undefined;
       if (!member) throw AppError.notFound('家庭成员');
       await this.reasonProblem(household.areaCode, dto.reason, true);
       await this.dateProblem(household.areaCode, dto.date, { date: member.birthDate, label: '出生日期' });
@@ -346,7 +346,7 @@ export class RegistryService {
    * now has the state the latest entry recorded. ID numbers and phones masked below township.
    */
   async history(id: string, user: AuthUser) {
-    const household = UUID.test(id) ? await this.uow.manager.findOneBy(HouseholdEntity, { id }) : null;
+    const household = isRowId(id) ? await this.uow.manager.findOneBy(HouseholdEntity, { id }) : null;
     if (!household) throw AppError.notFound('农户');
     assertInArea(user, household.areaCode, '农户');
     const chain = chainKey('households', id);

@@ -15,6 +15,7 @@ import { IdempotencyStore } from '../engine/idempotency';
 import { PoliciesService } from '../policies/policies.service';
 import { type AttendanceDto, type IdleQuery, type LedgerQuery, type PostListQuery } from './welfare-posts.dto';
 import { WelfarePostAttendanceEntity, WelfarePostEntity, WelfarePostTenureEntity } from './welfare-posts.entities';
+import { isRowId } from '../../common/domain/row-id';
 
 export interface LedgerRow {
   month: string;
@@ -39,8 +40,6 @@ export interface LedgerRow {
   subsidy: number;
   attendanceRevision: number | null;
 }
-
-const isUuid = (s: string) => /^[0-9a-f-]{36}$/i.test(s);
 
 /** Reads of the posts tables: open posts, the real-name ledger (SF-17), idle holders (SF-16). */
 @Injectable()
@@ -86,7 +85,7 @@ export class WelfarePostsService {
   }
 
   async get(id: string, user: AuthUser) {
-    const post = isUuid(id) ? await this.em.findOneBy(WelfarePostEntity, { id }) : null;
+    const post = isRowId(id) ? await this.em.findOneBy(WelfarePostEntity, { id }) : null;
     if (!post) throw AppError.notFound('岗位');
     assertInArea(user, post.areaCode, '岗位');
     const tenures = await this.em.find(WelfarePostTenureEntity, { where: { postId: post.id, status: In(['contracted', 'on_duty']) }, order: { createdAt: 'ASC' } });
