@@ -48,6 +48,10 @@ export function dataSourceOptions(db: AppConfig['database']): DataSourceOptions 
     prepareDatabase: (sqlite: { pragma(s: string): unknown }) => {
       sqlite.pragma('busy_timeout = 5000');
       sqlite.pragma('foreign_keys = ON');
+      // a commit answered is on disk: better-sqlite3 builds SQLite with WAL connections at
+      // synchronous=NORMAL, where the last commits before a power cut or an OS crash roll back
+      // (the step already answered, its webhooks sent); FULL syncs the WAL at every commit
+      sqlite.pragma('synchronous = FULL');
     },
   };
 }
