@@ -402,7 +402,9 @@ describe(`risk elimination, from the village list to 风险已消除 and rollbac
       );
       expect(returned.state).toBe('village_appraisal');
 
-      const key = randomUUID();
+      // the longest key a client may send (100 characters): each case's answer is stored under it
+      // with the case's id, on both engines (it was refused on PostgreSQL: too long for the column)
+      const key = `batch-${randomUUID()}-${randomUUID()}`.padEnd(100, 'k');
       const body = { type: 'APPROVE', data: { opinion: '经乡镇审核，同意上报县级审定' } };
       const approved = await expectOk(await batchEvent(env, TOWNSHIP, batchId, body, key));
       expect(approved.results).toHaveLength(5);
@@ -426,6 +428,11 @@ describe(`risk elimination, from the village list to 风险已消除 and rollbac
       for (const k of Object.keys(caseIds)) expect(again[k]).toHaveLength(h[k].length);
       const outcome = (r: any) => [r.caseId, r.ok, r.status, r.code ?? null, r.state, r.version ?? null];
       expect(replay.results.map(outcome)).toEqual(approved.results.map(outcome));
+      // the same key with another request: refused for every case it was used for, nothing happens
+      const other = await expectOk(await batchEvent(env, TOWNSHIP, batchId, { ...body, data: { opinion: '另一份审核意见，同意上报' } }, key));
+      for (const k of ['S1', 'S2', 'S3', 'S4']) expect(byCase(other)[caseIds[k]]).toMatchObject({ ok: false, status: 409, code: 'IDEMPOTENCY_KEY_REUSED' });
+      const still = await entries();
+      for (const k of Object.keys(caseIds)) expect(still[k]).toHaveLength(h[k].length);
     });
 
     it('SF-09: county approval is refused for each failing criterion, each with its rule code', async () => {

@@ -178,7 +178,7 @@ export class EngineService {
         const view = await this.apply(
           { caseId: c.id, type: req.type, version: c.version, evidenceIds: req.evidenceIds, data: req.data, reason: req.reason },
           actor,
-          `${idempotencyKey}:${c.id}`,
+          IdempotencyStore.batchKey(idempotencyKey, c.id),
           batchHash,
         );
         results.push({ caseId: c.id, ok: true, status: 200, state: view.state, version: view.version });

@@ -6,6 +6,9 @@ import { UnitOfWork } from '../../database/unit-of-work';
 import { IdempotencyRecordEntity } from '../../database/entities';
 import type { CaseView } from './case-view.service';
 
+/** the longest key stored (idempotency_records.key) */
+const KEY_LENGTH = 100;
+
 /**
  * Idempotency-Key handling of event requests: the first response is stored with the request's
  * hash in the transition's transaction; the same key and request answer it again, the same key
@@ -14,6 +17,17 @@ import type { CaseView } from './case-view.service';
 @Injectable()
 export class IdempotencyStore {
   constructor(private readonly uow: UnitOfWork) {}
+
+  /**
+   * The key a batch's step of one case is stored under: the client's key and the case. A key of
+   * the client's may have 100 characters, as many as the column holds, so a key too long to carry
+   * the case's id is replaced by its hash, marked with `#` (no client's key has one); keys short
+   * enough stay as they always were, so a retry of a batch sent before finds its answers.
+   */
+  static batchKey(key: string, caseId: string): string {
+    const plain = `${key}:${caseId}`;
+    return plain.length <= KEY_LENGTH ? plain : `#${sha256Hex(key).slice(0, KEY_LENGTH - caseId.length - 2)}:${caseId}`;
+  }
 
   /** The hash a replay must match: the request as the client sent it. */
   static hash(request: Record<string, unknown>): string {
