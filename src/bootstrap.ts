@@ -20,12 +20,25 @@ function requestId(req: IncomingMessage & { id?: string }, res: ServerResponse, 
   next();
 }
 
+/**
+ * The API's answers carry households' personal data (names, ID numbers and phones for the roles
+ * that see them, evidence files): no browser cache or proxy keeps them, on a shared office
+ * computer least of all. The console's own files set their caching after this.
+ */
+function noStore(_req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+}
+
 /** Builds the application as `main.ts` runs it; e2e tests build it the same way. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, bodyParser: false });
   const logger = createLogger(config.logLevel);
   app.useLogger(new PinoNestLogger(logger));
   app.use(requestId);
+  app.use(noStore);
+  // nothing is kept, so nothing is revalidated: no ETag (a SHA-1 of every answer's body, for nothing)
+  app.set('etag', false);
   app.use(requestLogger(logger));
   // security headers (helmet's defaults, which also drop X-Powered-By); the API answers JSON and
   // files, so its CSP forbids everything but the Swagger UI's own assets under /docs

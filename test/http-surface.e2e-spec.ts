@@ -29,6 +29,25 @@ describe(`HTTP surface (${target})`, () => {
     expect(docs.text).toMatch(/swagger/i);
   });
 
+  it('no answer of the API is kept by a browser or a proxy (personal data on shared computers), and none carries an ETag', async () => {
+    const token = `Bearer ${await env.token('t_lingjing')}`;
+    const upload = await env.http().post('/evidence').set('Authorization', token).field('type', 'application_form').attach('file', pdf('申请书'), 'a.pdf');
+    expect(upload.status).toBe(201);
+    const answers = [
+      await env.http().get('/health'),
+      await env.http().get('/cases'), // 401
+      await env.http().get('/cases').set('Authorization', token),
+      await env.http().get('/tasks').set('Authorization', token),
+      await env.http().get(`/evidence/${upload.body.id}`).set('Authorization', token),
+      await env.http().get(`/evidence/${upload.body.id}/content`).set('Authorization', token),
+      upload,
+    ];
+    for (const res of answers) {
+      expect({ url: res.req.path, cacheControl: res.headers['cache-control'], etag: res.headers.etag }).toEqual({ url: res.req.path, cacheControl: 'no-store', etag: undefined });
+    }
+    expect(answers[5].body.length).toBeGreaterThan(0);
+  });
+
   it('lets only the configured origin call across origins', async () => {
     const allowed = await env.http().options('/cases').set('Origin', CONSOLE).set('Access-Control-Request-Method', 'POST')
       .set('Access-Control-Request-Headers', 'authorization,idempotency-key,content-type');
