@@ -31,13 +31,15 @@ export class EvidenceStore {
    * cut or an OS crash never leaves a committed row naming a file that was only in the page cache
    * (the upload's row is committed after this): the bytes are written to a temporary name and
    * synced, renamed to their name (a crash never leaves a half-written file under it) and the
-   * folder synced; a new folder's parents are synced too. Nothing when the file is there.
+   * folder synced; a new folder's parents are synced too. A file already there (the same bytes:
+   * its name is its hash) is not written again; its folder is synced, in case the process that
+   * renamed it stopped before syncing it.
    */
   async put(sha256: string, bytes: Buffer): Promise<void> {
     const target = this.pathOf(sha256);
-    if (await call<boolean>((done) => this.fs.access(target, (err) => done(null, !err)))) return;
-    // the folder is made once per process (the service never removes one)
     const folder = dirname(target);
+    if (await call<boolean>((done) => this.fs.access(target, (err) => done(null, !err)))) return this.syncFolder(folder);
+    // the folder is made once per process (the service never removes one)
     if (!this.folders.has(folder)) await this.makeFolder(folder);
     const tmp = `${target}.${randomUUID()}.tmp`;
     try {
